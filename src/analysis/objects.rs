@@ -1,0 +1,1109 @@
+//! What a callee or receiver is, the model clients a file builds, the
+//! inference calls it makes, and the options those carry.
+//!
+//! A receiver is resolved through local bindings, class fields and imports to
+//! an [`ObjRef`]: a member path of an imported module, a client or model object
+//! constructed in this file, or something unknown with the member path after
+//! it. Client constructions and inference calls are then matched against the
+//! provider catalogue by that path, so `client.chat.completions.create` is an
+//! OpenAI call because `client` was built by `new OpenAI()` imported from
+//! `openai`, not because of its name.
+
+use crate::catalog::{CallSpec, ClientKind, ClientSpec, Provider, Receiver, applies_to};
+use crate::facts::{
+    CallReceiver, ClientFact, CredentialSource, FailurePath, InferenceSite, OptionHit, OptionSource,
+};
+use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, StatementKind, Target};
+use crate::lang::Language;
+use crate::source::Span;
+
+use super::Analyzer;
+use super::scope::Lookup;
+
+/// Bound on resolution through bindings (`a = b; b = c; ...`).
+const MAX_RESOLVE_DEPTH: u32 = 24;
+
+/// A client or model object constructed in the file.
+pub(crate) struct ClientInfo<'a, 's> {
+    pub provider: usize,
+    pub kind: ClientKind,
+    pub call: &'a Call<'s>,
+    pub scope: ScopeId,
+    /// The client a model was obtained from (`genAI.getGenerativeModel(...)`).
+    pub parent: Option<usize>,
+}
+
+/// What an expression denotes, as far as the file tells.
+#[derive(Debug, Clone)]
+pub(crate) enum ObjRef<'a, 's> {
+    /// A member path of an imported module. `local` is the local name of a
+    /// default import (`import OpenAI from "openai"`), which is conventionally
+    /// the name of what it exports.
+    Module {
+        module: &'s str,
+        path: Vec<&'s str>,
+        local: Option<&'s str>,
+    },
+    /// A member path of a client or model object built in this file.
+    Client {
+        client: usize,
+        path: Vec<&'s str>,
+        extra: Vec<(&'a Call<'s>, ScopeId)>,
+        fallback: Option<Span>,
+    },
+    /// A function declared in this file.
+    Function(ScopeId),
+    /// Unresolved; the member path read after the unresolved root.
+    Unknown { path: Vec<&'s str> },
+}
+
+impl<'a, 's> ObjRef<'a, 's> {
+    fn unknown() -> Self {
+        ObjRef::Unknown { path: Vec::new() }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, ObjRef::Unknown { .. })
+    }
+
+    fn push(self, segment: &'s str) -> Self {
+        match self {
+            ObjRef::Module {
+                module, mut path, ..
+            } => {
+                path.push(segment);
+                ObjRef::Module {
+                    module,
+                    path,
+                    local: None,
+                }
+            }
+            ObjRef::Client {
+                client,
+                mut path,
+                extra,
+                fallback,
+            } => {
+                path.push(segment);
+                ObjRef::Client {
+                    client,
+                    path,
+                    extra,
+                    fallback,
+                }
+            }
+            ObjRef::Function(_) => ObjRef::Unknown {
+                path: vec![segment],
+            },
+            ObjRef::Unknown { mut path } => {
+                path.push(segment);
+                ObjRef::Unknown { path }
+            }
+        }
+    }
+}
+
+/// An option written on a call, a client or a model.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OptionEntry<'a, 's> {
+    pub name: &'s str,
+    pub key: Span,
+    pub value: &'a Expr<'s>,
+    pub scope: ScopeId,
+}
+
+/// The options of one call or construction.
+#[derive(Debug, Clone)]
+pub(crate) struct Options<'a, 's> {
+    pub entries: Vec<OptionEntry<'a, 's>>,
+    /// False when part of the options could not be seen (a spread of an
+    /// unknown value, an options object passed in from elsewhere).
+    pub complete: bool,
+}
+
+impl Default for Options<'_, '_> {
+    fn default() -> Self {
+        Options {
+            entries: Vec::new(),
+            complete: true,
+        }
+    }
+}
+
+struct CallMatch<'a, 's> {
+    provider: usize,
+    spec: &'a CallSpec,
+    api: String,
+    command: Option<&'a Call<'s>>,
+}
+
+impl<'a, 's> Analyzer<'a, 's> {
+    /// Resolves what `expr` denotes when evaluated in `scope`.
+    pub(crate) fn resolve(
+        &mut self,
+        expr: &'a Expr<'s>,
+        scope: ScopeId,
+        depth: u32,
+    ) -> ObjRef<'a, 's> {
+        if depth > MAX_RESOLVE_DEPTH {
+            return ObjRef::unknown();
+        }
+        match expr {
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => {
+                    for bound in values.iter().rev() {
+                        let resolved = match bound.part {
+                            None => {
+                                if let Some(module) = require_of(bound.value) {
+                                    ObjRef::Module {
+                                        module,
+                                        path: Vec::new(),
+                                        local: Some(*name),
+                                    }
+                                } else {
+                                    self.resolve(bound.value, bound.scope, depth + 1)
+                                }
+                            }
+                            Some(Some(property)) => self
+                                .resolve(bound.value, bound.scope, depth + 1)
+                                .push(property),
+                            Some(None) => ObjRef::unknown(),
+                        };
+                        if !resolved.is_unknown() {
+                            return resolved;
+                        }
+                    }
+                    ObjRef::Unknown { path: vec![*name] }
+                }
+                Lookup::Import(import) => match import.kind {
+                    crate::ir::ImportKind::Named(imported) => ObjRef::Module {
+                        module: import.module,
+                        path: vec![imported],
+                        local: None,
+                    },
+                    crate::ir::ImportKind::Default => ObjRef::Module {
+                        module: import.module,
+                        path: Vec::new(),
+                        local: Some(import.local),
+                    },
+                    _ => ObjRef::Module {
+                        module: import.module,
+                        path: Vec::new(),
+                        local: None,
+                    },
+                },
+                Lookup::Function(id) => ObjRef::Function(id),
+                Lookup::Param(..) | Lookup::Global => ObjRef::Unknown { path: vec![*name] },
+            },
+            Expr::Member {
+                object, property, ..
+            } => {
+                if let Expr::This(_) = **object {
+                    if let Some(values) = self.field(property, scope) {
+                        for bound in values.iter().rev() {
+                            let resolved = self.resolve(bound.value, bound.scope, depth + 1);
+                            if !resolved.is_unknown() {
+                                return resolved;
+                            }
+                        }
+                    }
+                    return ObjRef::Unknown {
+                        path: vec![*property],
+                    };
+                }
+                self.resolve(object, scope, depth + 1).push(property)
+            }
+            Expr::Call(call) => self.resolve_call_result(call, scope, depth),
+            // `prompt | llm | parser`, `a ?? b`: a model among the parts.
+            Expr::Other(parts, _) | Expr::Seq(parts, _) => {
+                for part in parts {
+                    let resolved = self.resolve(part, scope, depth + 1);
+                    if self.is_model(&resolved) {
+                        return resolved;
+                    }
+                }
+                ObjRef::unknown()
+            }
+            _ => ObjRef::unknown(),
+        }
+    }
+
+    fn is_model(&self, obj: &ObjRef<'a, 's>) -> bool {
+        matches!(obj, ObjRef::Client { client, path, .. } if path.is_empty() && self.clients[*client].kind == ClientKind::Model)
+    }
+
+    fn resolve_call_result(
+        &mut self,
+        call: &'a Call<'s>,
+        scope: ScopeId,
+        depth: u32,
+    ) -> ObjRef<'a, 's> {
+        if let Some(client) = self.construction(call, scope, depth + 1) {
+            return ObjRef::Client {
+                client,
+                path: Vec::new(),
+                extra: Vec::new(),
+                fallback: None,
+            };
+        }
+        if let Some(module) = require_of_call(call) {
+            return ObjRef::Module {
+                module,
+                path: Vec::new(),
+                local: None,
+            };
+        }
+        if call.callee.last_name() == Some("promisify") {
+            if let Some(arg) = call.args.first() {
+                return self.resolve(arg.value(), scope, depth + 1);
+            }
+        }
+        if let Expr::Member {
+            object, property, ..
+        } = &call.callee
+        {
+            let base = self.resolve(object, scope, depth + 1);
+            if let ObjRef::Client {
+                client,
+                path,
+                mut extra,
+                mut fallback,
+            } = base
+            {
+                if path.is_empty() {
+                    let controls = &self.catalog.controls;
+                    if controls
+                        .timeouts
+                        .option_methods
+                        .iter()
+                        .any(|m| m == property)
+                    {
+                        extra.push((call, scope));
+                        return ObjRef::Client {
+                            client,
+                            path,
+                            extra,
+                            fallback,
+                        };
+                    }
+                    if controls
+                        .failure
+                        .fallback_methods
+                        .iter()
+                        .any(|m| m == property)
+                    {
+                        fallback = Some(call.span);
+                        return ObjRef::Client {
+                            client,
+                            path,
+                            extra,
+                            fallback,
+                        };
+                    }
+                    if self.clients[client].kind == ClientKind::Model {
+                        // `model.bindTools(...)`, `llm.with_structured_output(...)`:
+                        // a runnable over the same model.
+                        return ObjRef::Client {
+                            client,
+                            path,
+                            extra,
+                            fallback,
+                        };
+                    }
+                }
+            }
+        }
+        // A model passed in makes a runnable over it: `prompt.pipe(model)`,
+        // `createReactAgent({ llm: model })`, `RunnableSequence.from([p, model])`.
+        for arg in &call.args {
+            let mut candidates: Vec<&'a Expr<'s>> = vec![arg.value()];
+            match arg.value() {
+                Expr::Object(props, _) => candidates.extend(props.iter().filter_map(|p| match p {
+                    Prop::Pair { value, .. } => Some(value),
+                    _ => None,
+                })),
+                Expr::Array(items, _) => candidates.extend(items.iter()),
+                _ => {}
+            }
+            for candidate in candidates {
+                if !matches!(
+                    candidate,
+                    Expr::Name(..) | Expr::Member { .. } | Expr::Call(_)
+                ) {
+                    continue;
+                }
+                let resolved = self.resolve(candidate, scope, depth + 1);
+                if self.is_model(&resolved) {
+                    return resolved;
+                }
+            }
+        }
+        ObjRef::unknown()
+    }
+
+    /// Module names a Python member path may denote: `google` + `genai.Client`
+    /// may be module `google.genai` with path `Client`.
+    fn module_candidates(&self, module: &'s str, path: &[&'s str]) -> Vec<(String, usize)> {
+        let mut out = vec![(module.to_string(), 0)];
+        if self.language == Language::Python {
+            let mut current = module.to_string();
+            for (i, segment) in path.iter().enumerate() {
+                current.push('.');
+                current.push_str(segment);
+                out.push((current.clone(), i + 1));
+            }
+        }
+        out
+    }
+
+    fn providers_for(&self) -> impl Iterator<Item = (usize, &'a Provider)> + '_ {
+        let catalog: &'a crate::catalog::Catalog = self.catalog;
+        catalog.providers.iter().enumerate()
+    }
+
+    /// If `call` builds a model client or model object, its index in `clients`.
+    pub(crate) fn construction(
+        &mut self,
+        call: &'a Call<'s>,
+        scope: ScopeId,
+        depth: u32,
+    ) -> Option<usize> {
+        if let Some(known) = self.constructions.get(&call.span) {
+            return *known;
+        }
+        // Mark first: a construction that resolves through itself is none.
+        self.constructions.insert(call.span, None);
+        let callee = self.resolve(&call.callee, scope, depth + 1);
+        let found = self.match_client(&callee, call);
+        let index = found.map(|(provider, spec, parent)| {
+            self.clients.push(ClientInfo {
+                provider,
+                kind: spec.kind,
+                call,
+                scope,
+                parent,
+            });
+            self.clients.len() - 1
+        });
+        self.constructions.insert(call.span, index);
+        index
+    }
+
+    fn match_client(
+        &self,
+        callee: &ObjRef<'a, 's>,
+        call: &'a Call<'s>,
+    ) -> Option<(usize, &'a ClientSpec, Option<usize>)> {
+        let language = self.language;
+        let first_arg_ok = |spec: &ClientSpec| match &spec.first_arg {
+            None => true,
+            Some(expected) => call.args.iter().any(|arg| match arg {
+                Arg::Positional(Expr::Str(s)) => s.value == expected,
+                Arg::Keyword {
+                    name: "service_name",
+                    value: Expr::Str(s),
+                    ..
+                } => s.value == expected,
+                _ => false,
+            }),
+        };
+        let specs = |provider: &'a Provider| {
+            provider
+                .clients
+                .iter()
+                .filter(move |spec| applies_to(spec.language, language))
+        };
+        match callee {
+            ObjRef::Module {
+                module,
+                path,
+                local,
+            } => {
+                for (candidate, consumed) in self.module_candidates(module, path) {
+                    let rest = path[consumed..].join(".");
+                    let name = if rest.is_empty() {
+                        local.map(str::to_string)
+                    } else {
+                        Some(rest)
+                    };
+                    let Some(name) = name else { continue };
+                    for (p, provider) in self.providers_for() {
+                        if !provider.owns_module(language, &candidate) {
+                            continue;
+                        }
+                        for spec in specs(provider) {
+                            if spec.on.contains(&Receiver::Module)
+                                && spec.names.contains(&name)
+                                && first_arg_ok(spec)
+                            {
+                                return Some((p, spec, None));
+                            }
+                        }
+                    }
+                }
+                if self.owned_module(module, path) {
+                    return None;
+                }
+                self.match_client(&ObjRef::Unknown { path: path.clone() }, call)
+            }
+            ObjRef::Client { client, path, .. } => {
+                let provider_index = self.clients[*client].provider;
+                let provider = &self.catalog.providers[provider_index];
+                let name = path.join(".");
+                specs(provider)
+                    .find(|spec| {
+                        spec.on.contains(&Receiver::Object)
+                            && spec.names.contains(&name)
+                            && first_arg_ok(spec)
+                    })
+                    .map(|spec| (provider_index, spec, Some(*client)))
+            }
+            ObjRef::Unknown { path } => {
+                let last = path.last()?;
+                for (p, provider) in self.providers_for() {
+                    let imported = self.index.imported_providers.contains(&p);
+                    for spec in specs(provider) {
+                        let reachable = spec.on.contains(&Receiver::Any)
+                            || (imported && spec.on.contains(&Receiver::Imported));
+                        if reachable && spec.names.iter().any(|n| n == last) && first_arg_ok(spec) {
+                            return Some((p, spec, None));
+                        }
+                    }
+                }
+                None
+            }
+            ObjRef::Function(_) => None,
+        }
+    }
+
+    fn match_call(
+        &mut self,
+        callee: &ObjRef<'a, 's>,
+        call: &'a Call<'s>,
+        scope: ScopeId,
+    ) -> Option<CallMatch<'a, 's>> {
+        let language = self.language;
+        let catalog: &'a crate::catalog::Catalog = self.catalog;
+        let specs = |provider: &'a Provider| {
+            provider
+                .calls
+                .iter()
+                .filter(move |s| applies_to(s.language, language))
+        };
+        let mut matched: Option<(usize, &'a CallSpec, String)> = None;
+        match callee {
+            ObjRef::Client { client, path, .. } => {
+                let p = self.clients[*client].provider;
+                let name = path.join(".");
+                if let Some(spec) = specs(&catalog.providers[p])
+                    .find(|s| s.on.contains(&Receiver::Object) && s.paths.contains(&name))
+                {
+                    matched = Some((p, spec, name));
+                }
+            }
+            ObjRef::Module { module, path, .. } => {
+                'outer: for (candidate, consumed) in self.module_candidates(module, path) {
+                    let rest = path[consumed..].join(".");
+                    if rest.is_empty() {
+                        continue;
+                    }
+                    for (p, provider) in catalog.providers.iter().enumerate() {
+                        if !provider.owns_module(language, &candidate) {
+                            continue;
+                        }
+                        if let Some(spec) = specs(provider)
+                            .find(|s| s.on.contains(&Receiver::Module) && s.paths.contains(&rest))
+                        {
+                            matched = Some((p, spec, rest));
+                            break 'outer;
+                        }
+                    }
+                }
+                // A module no provider owns (the project's own `@/lib/ai`):
+                // its names are matched like unresolved ones.
+                if matched.is_none() && !self.owned_module(module, path) {
+                    matched = self.match_unowned_path(path);
+                }
+            }
+            ObjRef::Unknown { path } => matched = self.match_unowned_path(path),
+            ObjRef::Function(_) => {}
+        }
+        let (provider, spec, api) = matched?;
+        let command = if spec.commands.is_empty() {
+            None
+        } else {
+            Some(self.command_argument(call, scope, &spec.commands)?)
+        };
+        Some(CallMatch {
+            provider,
+            spec,
+            api,
+            command,
+        })
+    }
+
+    fn owned_module(&self, module: &'s str, path: &[&'s str]) -> bool {
+        self.module_candidates(module, path)
+            .iter()
+            .any(|(candidate, _)| {
+                self.catalog
+                    .providers
+                    .iter()
+                    .any(|p| p.owns_module(self.language, candidate))
+            })
+    }
+
+    /// Matches a member path whose root is not a known client against the
+    /// call shapes allowed on any receiver (or on any receiver in a file that
+    /// imports the provider); the longest matching shape wins.
+    fn match_unowned_path(&self, path: &[&'s str]) -> Option<(usize, &'a CallSpec, String)> {
+        let language = self.language;
+        let catalog: &'a crate::catalog::Catalog = self.catalog;
+        let mut best: Option<(usize, &'a CallSpec, String, usize)> = None;
+        for (p, provider) in catalog.providers.iter().enumerate() {
+            let imported = self.index.imported_providers.contains(&p);
+            for spec in provider
+                .calls
+                .iter()
+                .filter(|s| applies_to(s.language, language))
+            {
+                if !(spec.on.contains(&Receiver::Any)
+                    || (imported && spec.on.contains(&Receiver::Imported)))
+                {
+                    continue;
+                }
+                for candidate in &spec.paths {
+                    let segments: Vec<&str> = candidate.split('.').collect();
+                    if path.len() >= segments.len()
+                        && path[path.len() - segments.len()..] == segments[..]
+                        && best.as_ref().is_none_or(|b| b.3 < segments.len())
+                    {
+                        best = Some((p, spec, candidate.clone(), segments.len()));
+                    }
+                }
+            }
+        }
+        best.map(|(p, spec, api, _)| (p, spec, api))
+    }
+
+    /// AWS SDK v3: the `new XCommand(options)` passed to `client.send`.
+    fn command_argument(
+        &self,
+        call: &'a Call<'s>,
+        scope: ScopeId,
+        commands: &[String],
+    ) -> Option<&'a Call<'s>> {
+        let first = match call.args.first()? {
+            Arg::Positional(e) => e,
+            _ => return None,
+        };
+        let is_command = |c: &Call<'_>| {
+            c.new
+                && c.callee
+                    .last_name()
+                    .is_some_and(|n| commands.iter().any(|x| x == n))
+        };
+        match first {
+            Expr::Call(c) if is_command(c) => Some(c),
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => values.iter().rev().find_map(|b| match b.value {
+                    Expr::Call(c) if b.part.is_none() && is_command(c) => Some(&**c),
+                    _ => None,
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Records `call` as an inference site if it is one.
+    pub(crate) fn inference(&mut self, call: &'a Call<'s>, scope: ScopeId, in_try: bool) {
+        if self.site_by_call.contains_key(&call.span)
+            || matches!(self.constructions.get(&call.span), Some(Some(_)))
+        {
+            return;
+        }
+        let callee = self.resolve(&call.callee, scope, 0);
+        let Some(found) = self.match_call(&callee, call, scope) else {
+            return;
+        };
+        let provider = &self.catalog.providers[found.provider];
+        let (receiver, client) = match &callee {
+            ObjRef::Client { client, .. } => (CallReceiver::Local(*client as u32), Some(*client)),
+            ObjRef::Module { .. } => (CallReceiver::Module, None),
+            _ => (CallReceiver::Unresolved, None),
+        };
+        let on_model = client.is_some_and(|c| self.clients[c].kind == ClientKind::Model);
+        let strict = !on_model && self.language.is_js_family();
+
+        let mut sets: Vec<(OptionSource, Options<'a, 's>)> = Vec::new();
+        let mut call_options = Options::default();
+        self.collect_args(call, scope, &mut call_options, strict);
+        if let Some(command) = found.command {
+            self.collect_args(command, scope, &mut call_options, true);
+        }
+        if let ObjRef::Client { extra, .. } = &callee {
+            for (extra_call, extra_scope) in extra {
+                self.collect_args(extra_call, *extra_scope, &mut call_options, false);
+            }
+        }
+        sets.push((OptionSource::Call, call_options));
+        let mut holder = client;
+        let mut guard = 0;
+        while let Some(c) = holder {
+            let info = &self.clients[c];
+            let (source, info_call, info_scope, parent) = (
+                if info.kind == ClientKind::Model {
+                    OptionSource::Model
+                } else {
+                    OptionSource::Client
+                },
+                info.call,
+                info.scope,
+                info.parent,
+            );
+            let mut options = Options::default();
+            self.collect_args(
+                info_call,
+                info_scope,
+                &mut options,
+                self.language.is_js_family(),
+            );
+            sets.push((source, options));
+            holder = parent;
+            guard += 1;
+            if guard > 8 {
+                break;
+            }
+        }
+
+        let cap_names: Vec<String> = found
+            .spec
+            .token_caps
+            .clone()
+            .unwrap_or_else(|| provider.token_caps.clone());
+        let token_cap =
+            self.find_option(&sets, &cap_names, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
+        let timeouts = &self.catalog.controls.timeouts.options;
+        let timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
+        let timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
+        let failure = self.failure_path(call, &callee, &sets, in_try);
+        let model = self.model_name(&sets);
+        let options_known = sets.iter().all(|(_, o)| o.complete);
+        let site = InferenceSite {
+            provider: provider.id.clone(),
+            api: found.api,
+            location: self.locate(Span {
+                start: call.span.start,
+                end: call.callee.span().end,
+            }),
+            call: self.locate(call.span),
+            function: self.function_index(scope),
+            receiver,
+            model,
+            token_cap,
+            token_cap_names: cap_names,
+            timeout,
+            timeout_disabled,
+            failure,
+            options_known,
+        };
+        self.site_by_call
+            .insert(call.span, self.facts.inference.len());
+        self.facts.inference.push(site);
+    }
+
+    fn find_option(
+        &self,
+        sets: &[(OptionSource, Options<'a, 's>)],
+        names: &[String],
+        accept: impl Fn(&Expr<'s>) -> bool,
+    ) -> Option<OptionHit> {
+        sets.iter().find_map(|(source, options)| {
+            options
+                .entries
+                .iter()
+                .find(|e| names.iter().any(|n| n == e.name) && accept(e.value))
+                .map(|e| OptionHit {
+                    name: e.name.to_string(),
+                    location: self.locate(e.key),
+                    value: self.snippet(e.value.span(), 40),
+                    on: *source,
+                })
+        })
+    }
+
+    fn failure_path(
+        &self,
+        call: &'a Call<'s>,
+        callee: &ObjRef<'a, 's>,
+        sets: &[(OptionSource, Options<'a, 's>)],
+        in_try: bool,
+    ) -> Option<FailurePath> {
+        let here = self.locate(call.span);
+        if in_try {
+            let kind = if self.language == Language::Python {
+                "try/except"
+            } else {
+                "try/catch"
+            };
+            return Some(FailurePath {
+                kind: kind.to_string(),
+                location: here,
+            });
+        }
+        if self.caught.contains(&call.span) {
+            return Some(FailurePath {
+                kind: "promise rejection handler (.catch)".to_string(),
+                location: here,
+            });
+        }
+        if let ObjRef::Client {
+            fallback: Some(span),
+            ..
+        } = callee
+        {
+            return Some(FailurePath {
+                kind: "fallback model".to_string(),
+                location: self.locate(*span),
+            });
+        }
+        let names = &self.catalog.controls.failure.fallback_options;
+        for (_, options) in sets {
+            if let Some(entry) = options
+                .entries
+                .iter()
+                .find(|e| names.iter().any(|n| n == e.name))
+            {
+                return Some(FailurePath {
+                    kind: format!("`{}` option", entry.name),
+                    location: self.locate(entry.key),
+                });
+            }
+        }
+        None
+    }
+
+    fn model_name(&self, sets: &[(OptionSource, Options<'a, 's>)]) -> Option<String> {
+        const KEYS: [&str; 5] = ["model", "modelId", "model_id", "model_name", "modelName"];
+        for (_, options) in sets {
+            for entry in &options.entries {
+                if !KEYS.contains(&entry.name) {
+                    continue;
+                }
+                match entry.value {
+                    Expr::Str(s) => return Some(s.value.to_string()),
+                    // AI SDK: `model: openai("gpt-4o")`
+                    Expr::Call(c) => {
+                        if let Some(Arg::Positional(Expr::Str(s))) = c.args.first() {
+                            return Some(s.value.to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None
+    }
+
+    /// Collects the options written in a call's arguments. With `strict`, an
+    /// argument whose value cannot be seen makes the options incomplete.
+    pub(crate) fn collect_args(
+        &mut self,
+        call: &'a Call<'s>,
+        scope: ScopeId,
+        out: &mut Options<'a, 's>,
+        strict: bool,
+    ) {
+        for arg in &call.args {
+            match arg {
+                Arg::Positional(e) => self.collect(e, scope, out, 0, strict),
+                Arg::Keyword { name, span, value } => {
+                    out.entries.push(OptionEntry {
+                        name,
+                        key: *span,
+                        value,
+                        scope,
+                    });
+                    self.collect_nested(value, scope, out, 1);
+                }
+                Arg::Spread { value, .. } => {
+                    if !self.collect_spread(value, scope, out, 1) {
+                        out.complete = false;
+                    }
+                }
+            }
+        }
+    }
+
+    fn collect(
+        &mut self,
+        expr: &'a Expr<'s>,
+        scope: ScopeId,
+        out: &mut Options<'a, 's>,
+        depth: u32,
+        strict: bool,
+    ) {
+        if depth > 6 {
+            return;
+        }
+        match expr {
+            Expr::Object(props, _) => {
+                for prop in props {
+                    match prop {
+                        Prop::Pair {
+                            key,
+                            key_span,
+                            value,
+                        } => {
+                            out.entries.push(OptionEntry {
+                                name: key,
+                                key: *key_span,
+                                value,
+                                scope,
+                            });
+                            self.collect_nested(value, scope, out, depth + 1);
+                        }
+                        Prop::Spread(value) => {
+                            if !self.collect_spread(value, scope, out, depth + 1) {
+                                out.complete = false;
+                            }
+                        }
+                        Prop::Computed(_) => {}
+                    }
+                }
+            }
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => {
+                    for bound in values {
+                        if bound.part.is_none() {
+                            self.collect(bound.value, bound.scope, out, depth + 1, strict);
+                        } else if strict {
+                            out.complete = false;
+                        }
+                    }
+                }
+                _ => {
+                    if strict {
+                        out.complete = false;
+                    }
+                }
+            },
+            Expr::Call(call) if is_config_call(call) => self.collect_args(call, scope, out, false),
+            Expr::Call(_) | Expr::Member { .. } | Expr::Index { .. } => {
+                if strict {
+                    out.complete = false;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Options nested in an option's value: `inferenceConfig: { maxTokens }`,
+    /// `config=GenerateContentConfig(max_output_tokens=...)`.
+    fn collect_nested(
+        &mut self,
+        value: &'a Expr<'s>,
+        scope: ScopeId,
+        out: &mut Options<'a, 's>,
+        depth: u32,
+    ) {
+        match value {
+            Expr::Object(..) => self.collect(value, scope, out, depth, false),
+            Expr::Call(call) if is_config_call(call) => {
+                if depth <= 6 {
+                    self.collect_args(call, scope, out, false)
+                }
+            }
+            Expr::Name(name, _) if depth <= 6 => {
+                if let Lookup::Bound(values) = self.lookup(name, scope) {
+                    for bound in values {
+                        if bound.part.is_none()
+                            && matches!(bound.value, Expr::Object(..) | Expr::Call(_))
+                        {
+                            self.collect_nested(bound.value, bound.scope, out, depth + 1);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `...defaults` / `**params`: true when the spread value was seen.
+    fn collect_spread(
+        &mut self,
+        value: &'a Expr<'s>,
+        scope: ScopeId,
+        out: &mut Options<'a, 's>,
+        depth: u32,
+    ) -> bool {
+        match value {
+            Expr::Object(..) => {
+                self.collect(value, scope, out, depth, false);
+                true
+            }
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values)
+                    if values
+                        .iter()
+                        .all(|b| b.part.is_none() && matches!(b.value, Expr::Object(..))) =>
+                {
+                    for bound in values {
+                        self.collect(bound.value, bound.scope, out, depth + 1, false);
+                    }
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Facts of the clients and model objects built in the file.
+    pub(super) fn client_facts(&mut self) {
+        let ir = self.ir;
+        for index in 0..self.clients.len() {
+            let (provider, kind, call, scope) = {
+                let info = &self.clients[index];
+                (info.provider, info.kind, info.call, info.scope)
+            };
+            let mut options = Options::default();
+            self.collect_args(call, scope, &mut options, false);
+            let sets = vec![(OptionSource::Client, options)];
+            let timeouts = &self.catalog.controls.timeouts.options;
+            let timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
+            let timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
+            let credential = self.credential(&sets[0].1);
+            let model = self.model_name(&sets).or_else(|| match call.args.first() {
+                Some(Arg::Positional(Expr::Str(s))) => Some(s.value.to_string()),
+                _ => None,
+            });
+            let binding = ir.statements.iter().find_map(|s| match &s.kind {
+                StatementKind::Bind {
+                    target,
+                    value: Expr::Call(c),
+                    ..
+                } if c.span == call.span => match target {
+                    Target::Name(n, _) => Some(n.to_string()),
+                    Target::Member {
+                        object: Expr::This(_),
+                        property,
+                        ..
+                    } => Some(format!("this.{property}")),
+                    _ => None,
+                },
+                _ => None,
+            });
+            self.facts.clients.push(ClientFact {
+                provider: self.catalog.providers[provider].id.clone(),
+                constructor: self.snippet(call.callee.span(), 60),
+                kind,
+                location: self.locate(call.span),
+                binding,
+                timeout,
+                timeout_disabled,
+                credential,
+                model,
+            });
+        }
+    }
+
+    fn credential(
+        &self,
+        options: &Options<'a, 's>,
+    ) -> Option<(String, CredentialSource, crate::source::Location)> {
+        let names = &self.catalog.credentials.options;
+        let entry = options
+            .entries
+            .iter()
+            .find(|e| names.iter().any(|n| n == e.name))?;
+        let source = credential_source(entry.value);
+        Some((
+            entry.name.to_string(),
+            source,
+            self.locate(entry.value.span()),
+        ))
+    }
+}
+
+/// `require("m")` → `m`.
+fn require_of<'s>(expr: &Expr<'s>) -> Option<&'s str> {
+    match expr {
+        Expr::Call(call) => require_of_call(call),
+        _ => None,
+    }
+}
+
+fn require_of_call<'s>(call: &Call<'s>) -> Option<&'s str> {
+    match (&call.callee, call.args.first()) {
+        (Expr::Name("require", _), Some(Arg::Positional(Expr::Str(s)))) => Some(s.value),
+        _ => None,
+    }
+}
+
+/// A call that builds a configuration value rather than computing one:
+/// `new X({...})`, keyword arguments, an object literal argument
+/// (`JSON.stringify({...})`, `Config(read_timeout=5)`).
+fn is_config_call(call: &Call<'_>) -> bool {
+    call.new
+        || call
+            .args
+            .iter()
+            .any(|a| matches!(a, Arg::Keyword { .. } | Arg::Positional(Expr::Object(..))))
+}
+
+fn disables_timeout(value: &Expr<'_>) -> bool {
+    match value {
+        Expr::Lit(Lit::Null, _) => true,
+        Expr::Lit(Lit::Number(n), _) => n.trim_end_matches(['.', '0']).is_empty() || *n == "0",
+        _ => false,
+    }
+}
+
+fn credential_source(value: &Expr<'_>) -> CredentialSource {
+    match value {
+        Expr::Str(_) => CredentialSource::Literal,
+        // process.env.X
+        Expr::Member {
+            object, property, ..
+        } if object.dotted().as_deref() == Some(&["process", "env"]) => {
+            CredentialSource::Environment(property.to_string())
+        }
+        // os.environ["X"]
+        Expr::Index { object, index, .. }
+            if object
+                .dotted()
+                .is_some_and(|d| d.last() == Some(&"environ")) =>
+        {
+            match &**index {
+                Expr::Str(s) => CredentialSource::Environment(s.value.to_string()),
+                _ => CredentialSource::Other,
+            }
+        }
+        // os.getenv("X"), os.environ.get("X"), Deno.env.get("X")
+        Expr::Call(call) => {
+            let dotted = call.callee.dotted().unwrap_or_default();
+            let env_call = matches!(
+                dotted.as_slice(),
+                [.., "getenv"] | [.., "environ", "get"] | [.., "env", "get"]
+            );
+            match (env_call, call.args.first()) {
+                (true, Some(Arg::Positional(Expr::Str(s)))) => {
+                    CredentialSource::Environment(s.value.to_string())
+                }
+                _ => CredentialSource::Other,
+            }
+        }
+        // process.env.X ?? "..." / os.getenv("X") or "..."
+        Expr::Other(parts, _) => {
+            for part in parts {
+                if let CredentialSource::Environment(name) = credential_source(part) {
+                    return CredentialSource::Environment(name);
+                }
+            }
+            CredentialSource::Other
+        }
+        _ => CredentialSource::Other,
+    }
+}

@@ -1,0 +1,640 @@
+//! The catalogues under `rules/`: providers, sinks, key patterns, control
+//! option names, rule metadata and the criteria mapping.
+//!
+//! They are data, embedded into the binary at build time, and a project's
+//! `custodia.toml` can extend them (see [`crate::config`]). A new SDK is a change
+//! here, not in the extractors or the rules.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::finding::Severity;
+use crate::lang::Language;
+
+const PROVIDERS: &str = include_str!("../rules/providers.toml");
+const CONTROLS: &str = include_str!("../rules/controls.toml");
+const SINKS: &str = include_str!("../rules/sinks.toml");
+const SECRETS: &str = include_str!("../rules/secrets.toml");
+const RULES: &str = include_str!("../rules/rules.toml");
+const CRITERIA: &str = include_str!("../rules/criteria.toml");
+
+/// Everything the engine knows about SDKs, controls and criteria.
+#[derive(Debug)]
+pub struct Catalog {
+    pub providers: Vec<Provider>,
+    pub controls: Controls,
+    pub sinks: Vec<Sink>,
+    pub sanitizers: PerLanguage<Vec<String>>,
+    pub keys: Vec<KeyPattern>,
+    pub credentials: Credentials,
+    pub rules: Vec<RuleMeta>,
+    pub criteria: Vec<Criterion>,
+    pub frameworks: Vec<Framework>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerLanguage<T> {
+    #[serde(default)]
+    pub typescript: T,
+    #[serde(default)]
+    pub python: T,
+}
+
+impl<T> PerLanguage<T> {
+    pub fn get(&self, language: Language) -> &T {
+        match language {
+            Language::Python => &self.python,
+            _ => &self.typescript,
+        }
+    }
+}
+
+// ------------------------------------------------------------- providers --
+
+/// A model provider or SDK (`[[provider]]` in `rules/providers.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub modules: PerLanguage<Vec<String>>,
+    #[serde(default)]
+    pub token_caps: Vec<String>,
+    /// Words that let a file through the prefilter; derived when empty.
+    #[serde(default)]
+    pub needles: Vec<String>,
+    #[serde(default, rename = "client")]
+    pub clients: Vec<ClientSpec>,
+    #[serde(default, rename = "call")]
+    pub calls: Vec<CallSpec>,
+}
+
+impl Provider {
+    /// Whether `module` (an import specifier) belongs to this provider.
+    pub fn owns_module(&self, language: Language, module: &str) -> bool {
+        self.modules
+            .get(language)
+            .iter()
+            .any(|m| module_matches(m, module))
+    }
+}
+
+fn module_matches(pattern: &str, module: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => module.starts_with(prefix),
+        None => pattern == module,
+    }
+}
+
+/// What a client construction produces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientKind {
+    /// An API client: its options hold timeouts, endpoints, keys.
+    #[default]
+    Client,
+    /// A model object: its options (token caps too) apply to every call through it.
+    Model,
+}
+
+/// Where a name may appear for a catalogue entry to match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Receiver {
+    /// On a client or model object of the same provider.
+    Object,
+    /// A function or member of the provider's module, reached through an import.
+    Module,
+    /// On any receiver, in a file that imports one of the provider's modules.
+    Imported,
+    /// On any receiver at all (for paths no other API uses).
+    Any,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    pub names: Vec<String>,
+    #[serde(default)]
+    pub kind: ClientKind,
+    #[serde(default = "default_client_on")]
+    pub on: Vec<Receiver>,
+    #[serde(default)]
+    pub first_arg: Option<String>,
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+fn default_client_on() -> Vec<Receiver> {
+    vec![Receiver::Module]
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallSpec {
+    pub paths: Vec<String>,
+    #[serde(default = "default_call_on")]
+    pub on: Vec<Receiver>,
+    #[serde(default)]
+    pub token_caps: Option<Vec<String>>,
+    #[serde(default)]
+    pub commands: Vec<String>,
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+fn default_call_on() -> Vec<Receiver> {
+    vec![Receiver::Object, Receiver::Module]
+}
+
+pub fn applies_to(language: Option<Language>, file: Language) -> bool {
+    match language {
+        None => true,
+        Some(Language::Python) => file == Language::Python,
+        Some(_) => file != Language::Python,
+    }
+}
+
+// -------------------------------------------------------------- controls --
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Controls {
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    #[serde(default)]
+    pub failure: Failure,
+    #[serde(default)]
+    pub endpoints: Endpoints,
+    #[serde(default)]
+    pub output: Output,
+    #[serde(default)]
+    pub request: Request,
+    #[serde(default)]
+    pub system: System,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub option_methods: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    #[serde(default)]
+    pub fallback_methods: Vec<String>,
+    #[serde(default)]
+    pub fallback_options: Vec<String>,
+    #[serde(default)]
+    pub catch_methods: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoints {
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub env: Vec<String>,
+    #[serde(default)]
+    pub loopback_hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    #[serde(default)]
+    pub metadata_fields: Vec<String>,
+    #[serde(default)]
+    pub pass_through: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    #[serde(default)]
+    pub receivers: Vec<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub route_decorators: Vec<String>,
+    #[serde(default)]
+    pub non_input_annotations: Vec<String>,
+    #[serde(default)]
+    pub non_input_defaults: Vec<String>,
+    #[serde(default)]
+    pub rpc_resolvers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub message_classes: Vec<String>,
+}
+
+impl Controls {
+    /// Appends the entries of `other` to these lists (config extensions).
+    pub fn extend(&mut self, other: Controls) {
+        fn add(into: &mut Vec<String>, from: Vec<String>) {
+            for item in from {
+                if !into.contains(&item) {
+                    into.push(item);
+                }
+            }
+        }
+        add(&mut self.timeouts.options, other.timeouts.options);
+        add(
+            &mut self.timeouts.option_methods,
+            other.timeouts.option_methods,
+        );
+        add(
+            &mut self.failure.fallback_methods,
+            other.failure.fallback_methods,
+        );
+        add(
+            &mut self.failure.fallback_options,
+            other.failure.fallback_options,
+        );
+        add(&mut self.failure.catch_methods, other.failure.catch_methods);
+        add(&mut self.endpoints.options, other.endpoints.options);
+        add(&mut self.endpoints.env, other.endpoints.env);
+        add(
+            &mut self.endpoints.loopback_hosts,
+            other.endpoints.loopback_hosts,
+        );
+        add(
+            &mut self.output.metadata_fields,
+            other.output.metadata_fields,
+        );
+        add(&mut self.output.pass_through, other.output.pass_through);
+        add(&mut self.request.receivers, other.request.receivers);
+        add(&mut self.request.members, other.request.members);
+        add(
+            &mut self.request.route_decorators,
+            other.request.route_decorators,
+        );
+        add(
+            &mut self.request.non_input_annotations,
+            other.request.non_input_annotations,
+        );
+        add(
+            &mut self.request.non_input_defaults,
+            other.request.non_input_defaults,
+        );
+        add(&mut self.request.rpc_resolvers, other.request.rpc_resolvers);
+        add(&mut self.system.options, other.system.options);
+        add(&mut self.system.roles, other.system.roles);
+        add(
+            &mut self.system.message_classes,
+            other.system.message_classes,
+        );
+    }
+}
+
+// ----------------------------------------------------------------- sinks --
+
+/// Which rule a sink belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkKind {
+    /// eval, vm, shell, subprocess.
+    Code,
+    /// Raw SQL execution.
+    Sql,
+    /// Raw HTML insertion.
+    Html,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sink {
+    pub kind: SinkKind,
+    pub language: Language,
+    #[serde(default)]
+    pub globals: Vec<String>,
+    #[serde(default)]
+    pub module: Vec<String>,
+    #[serde(default)]
+    pub functions: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+    #[serde(default, with = "optional_regex")]
+    pub receiver: Option<Regex>,
+    #[serde(default)]
+    pub properties: Vec<String>,
+    #[serde(default)]
+    pub jsx: Vec<String>,
+    #[serde(default)]
+    pub args: Option<Vec<usize>>,
+    #[serde(default)]
+    pub requires: Option<String>,
+}
+
+impl Sink {
+    pub fn takes_arg(&self, index: usize) -> bool {
+        self.args.as_ref().is_none_or(|a| a.contains(&index))
+    }
+}
+
+// --------------------------------------------------------------- secrets --
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPattern {
+    pub provider: String,
+    #[serde(with = "required_regex")]
+    pub pattern: Regex,
+    /// Literal text every match starts with, for the prefilter.
+    pub prefix: String,
+    #[serde(default)]
+    pub context: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub placeholders: Vec<String>,
+}
+
+// ------------------------------------------------------ rules and criteria --
+
+/// Metadata of one rule (`rules/rules.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub fix: String,
+    /// Tags such as `SOC2:CC6.1`; the first `SOC2:` tag is the primary criterion.
+    pub criteria: Vec<String>,
+}
+
+impl RuleMeta {
+    pub fn primary_criterion(&self) -> Option<&str> {
+        self.criteria
+            .iter()
+            .find(|c| c.starts_with("SOC2:"))
+            .map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    #[serde(default)]
+    pub ai_reading: Option<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub edition: String,
+}
+
+/// A criterion tag as people write it: `SOC2:CC6.1` → `SOC 2 CC6.1`,
+/// `OWASP-LLM-2025:LLM10` → `OWASP LLM10:2025`, `NIST-AI-RMF:MEASURE-2.7` →
+/// `NIST AI RMF MEASURE 2.7`, `EU-AI-ACT:Art.15` → `EU AI Act Art. 15`.
+pub fn display_tag(tag: &str) -> String {
+    let Some((framework, id)) = tag.split_once(':') else {
+        return tag.to_string();
+    };
+    match framework {
+        "SOC2" => format!("SOC 2 {id}"),
+        "NIST-AI-RMF" => format!("NIST AI RMF {}", id.replacen('-', " ", 1)),
+        "EU-AI-ACT" => format!("EU AI Act {}", id.replace("Art.", "Art. ")),
+        f if f.starts_with("OWASP-LLM-") => format!("OWASP {id}:{}", &f["OWASP-LLM-".len()..]),
+        _ => tag.to_string(),
+    }
+}
+
+/// The short form used inside rule documentation: `A1.1`, `LLM10:2025`,
+/// `MEASURE 2.6`, `Art. 15`.
+pub fn short_tag(tag: &str) -> String {
+    let Some((framework, id)) = tag.split_once(':') else {
+        return tag.to_string();
+    };
+    match framework {
+        "NIST-AI-RMF" => id.replacen('-', " ", 1),
+        "EU-AI-ACT" => id.replace("Art.", "Art. "),
+        f if f.starts_with("OWASP-LLM-") => format!("{id}:{}", &f["OWASP-LLM-".len()..]),
+        _ => id.to_string(),
+    }
+}
+
+// --------------------------------------------------------------- loading --
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvidersFile {
+    provider: Vec<Provider>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SinksFile {
+    sink: Vec<Sink>,
+    sanitizers: PerLanguage<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretsFile {
+    key: Vec<KeyPattern>,
+    credentials: Credentials,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    rule: Vec<RuleMeta>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CriteriaFile {
+    framework: Vec<Framework>,
+    criterion: Vec<Criterion>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> T {
+    // The embedded catalogues are part of the binary; a test loads them, so a
+    // malformed one never ships.
+    match toml::from_str(text) {
+        Ok(value) => value,
+        Err(err) => panic!("built-in catalogue rules/{file} is invalid: {err}"),
+    }
+}
+
+impl Catalog {
+    /// The catalogue built into the binary, shared.
+    pub fn builtin() -> Arc<Catalog> {
+        static BUILTIN: OnceLock<Arc<Catalog>> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Arc::new(Catalog::load_builtin()))
+            .clone()
+    }
+
+    fn load_builtin() -> Catalog {
+        let providers: ProvidersFile = parse("providers.toml", PROVIDERS);
+        let controls: Controls = parse("controls.toml", CONTROLS);
+        let sinks: SinksFile = parse("sinks.toml", SINKS);
+        let secrets: SecretsFile = parse("secrets.toml", SECRETS);
+        let rules: RulesFile = parse("rules.toml", RULES);
+        let criteria: CriteriaFile = parse("criteria.toml", CRITERIA);
+        Catalog {
+            providers: providers.provider,
+            controls,
+            sinks: sinks.sink,
+            sanitizers: sinks.sanitizers,
+            keys: secrets.key,
+            credentials: secrets.credentials,
+            rules: rules.rule,
+            criteria: criteria.criterion,
+            frameworks: criteria.framework,
+        }
+    }
+
+    /// A copy of this catalogue with a project's additions.
+    pub fn extended(&self, providers: Vec<Provider>, controls: Option<Controls>) -> Catalog {
+        let mut catalog = Catalog {
+            providers: self.providers.clone(),
+            controls: self.controls.clone(),
+            sinks: self.sinks.clone(),
+            sanitizers: self.sanitizers.clone(),
+            keys: self.keys.clone(),
+            credentials: self.credentials.clone(),
+            rules: self.rules.clone(),
+            criteria: self.criteria.clone(),
+            frameworks: self.frameworks.clone(),
+        };
+        catalog.providers.extend(providers);
+        if let Some(controls) = controls {
+            catalog.controls.extend(controls);
+        }
+        catalog
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+
+    /// Checks the references between catalogues: every criterion a rule
+    /// names exists, every rule has a SOC 2 primary criterion. Returns the
+    /// problems found.
+    pub fn check(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let known: HashSet<&str> = self.criteria.iter().map(|c| c.id.as_str()).collect();
+        let frameworks: HashSet<&str> = self.frameworks.iter().map(|f| f.id.as_str()).collect();
+        for rule in &self.rules {
+            if rule.primary_criterion().is_none() {
+                problems.push(format!("rule {} has no SOC2 criterion", rule.id));
+            }
+            for tag in &rule.criteria {
+                if !known.contains(tag.as_str()) {
+                    problems.push(format!("rule {} maps to unknown criterion {tag}", rule.id));
+                }
+            }
+        }
+        for criterion in &self.criteria {
+            let framework = criterion.id.split(':').next().unwrap_or_default();
+            if !frameworks.contains(framework) {
+                problems.push(format!("criterion {} has unknown framework", criterion.id));
+            }
+        }
+        let mut ids = HashMap::new();
+        for provider in &self.providers {
+            if ids.insert(provider.id.as_str(), ()).is_some() {
+                problems.push(format!("provider id {} is used twice", provider.id));
+            }
+        }
+        problems
+    }
+}
+
+mod optional_regex {
+    use regex::Regex;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        text.map(|t| Regex::new(&t).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+mod required_regex {
+    use regex::Regex;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Regex, D::Error> {
+        let text = String::deserialize(d)?;
+        Regex::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_loads_and_is_consistent() {
+        let catalog = Catalog::builtin();
+        assert!(catalog.providers.len() >= 12);
+        assert_eq!(catalog.check(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn tags_display_as_people_write_them() {
+        assert_eq!(display_tag("SOC2:CC6.1"), "SOC 2 CC6.1");
+        assert_eq!(display_tag("OWASP-LLM-2026:LLM06"), "OWASP LLM06:2026");
+        assert_eq!(
+            display_tag("NIST-AI-RMF:MEASURE-2.7"),
+            "NIST AI RMF MEASURE 2.7"
+        );
+        assert_eq!(display_tag("EU-AI-ACT:Art.15"), "EU AI Act Art. 15");
+        assert_eq!(short_tag("OWASP-LLM-2025:LLM10"), "LLM10:2025");
+    }
+
+    #[test]
+    fn module_patterns_match_prefixes() {
+        assert!(module_matches(
+            "llama_index.llms.*",
+            "llama_index.llms.openai"
+        ));
+        assert!(!module_matches("openai", "openai-edge"));
+    }
+}

@@ -1,0 +1,366 @@
+//! The command line: `custodia scan`, `custodia rules`, `custodia explain`.
+//!
+//! Exit status: 0 when no finding is at or above `--fail-on`, 1 when one is,
+//! 2 for usage, configuration and I/O errors. Bad input files never change
+//! the status: they are reported and the scan goes on.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::{Catalog, display_tag};
+use crate::config::{Config, parse_size};
+use crate::engine::Engine;
+use crate::finding::Severity;
+use crate::report;
+use crate::scan::{self, ScanOptions, ScanResult};
+
+#[derive(Parser)]
+#[command(
+    name = "custodia",
+    version,
+    about = "Finds the controls around LLM inference in TypeScript, JavaScript and Python code",
+    long_about = "custodia reads a TypeScript/JavaScript/Python project and reports where model \
+inference lacks a control (token caps, timeouts, failure paths, keys kept out of code, TLS to model \
+endpoints, model output kept away from code execution, request input kept out of system prompts) \
+and the controls it found in place. Each finding maps to SOC 2 criteria and to the NIST AI RMF, \
+the EU AI Act and the OWASP Top 10 for LLM Applications. The mapping is custodia's reading of \
+those frameworks, not a compliance opinion."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a project and report findings and evidence
+    Scan(ScanArgs),
+    /// List the rules, their severity and the criteria they map to
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print the documentation of a rule
+    Explain {
+        /// A rule id, as printed in findings (e.g. missing-token-cap)
+        rule: String,
+    },
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Directory or file to scan
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Exit with status 1 when a finding is at or above this severity
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    fail_on: Severity,
+    /// Configuration file (default: custodia.toml in the scanned directory)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Leave out paths matching this pattern (gitignore syntax); repeatable
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// Skip files larger than this (e.g. 2097152, "4 MB"); default 2 MB
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: Option<u64>,
+    /// Print counts, bytes, parse and analysis time, and throughput to stderr
+    #[arg(long)]
+    stats: bool,
+    /// Parse and analyse every file, without the byte-level prefilter
+    #[arg(long)]
+    no_prefilter: bool,
+    /// Worker threads (default: one per core)
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// When to use colours in text output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Do not print warnings about skipped files or progress
+    #[arg(short, long)]
+    quiet: bool,
+    /// Parse every file and stop (benchmark baseline; no findings)
+    #[arg(long, hide = true)]
+    parse_only: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    text.parse()
+}
+
+/// Runs the command line and returns the process exit status.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(args) => scan_command(args),
+        Command::Rules { format } => rules_command(format),
+        Command::Explain { rule } => explain_command(&rule),
+    }
+}
+
+fn error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn scan_command(args: ScanArgs) -> ExitCode {
+    let mut config = match Config::discover(&args.path, args.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => return error(err),
+    };
+    if let Some(size) = args.max_file_size {
+        config.max_file_size = size;
+    }
+    let catalog = config.catalog.clone();
+    let engine = Engine::new(config);
+    let mut options = ScanOptions::new(&args.path);
+    options.exclude = args.exclude.clone();
+    options.prefilter = !args.no_prefilter;
+    options.parse_only = args.parse_only;
+    options.threads = args.threads;
+
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(Progress::start);
+    let result = scan::scan(&engine, &options);
+    drop(progress);
+    let result = match result {
+        Ok(result) => result,
+        Err(err) => return error(err),
+    };
+    if !args.quiet {
+        for skipped in &result.skipped {
+            eprintln!(
+                "warning: {}: skipped ({}): {}",
+                skipped.path,
+                skipped.reason.as_str(),
+                skipped.detail
+            );
+        }
+    }
+    let written = match args.format {
+        OutputFormat::Json => {
+            let report = report::json::build(&result, &catalog, args.stats);
+            serde_json::to_string_pretty(&report)
+                .map(|json| json + "\n")
+                .map_err(std::io::Error::other)
+        }
+        OutputFormat::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            Ok(report::text::render(&result, &catalog, color))
+        }
+    };
+    let output = match written {
+        Ok(output) => output,
+        Err(err) => return error(err),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout
+        .write_all(output.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        // A closed pipe (`| head`) is not worth a failure status.
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            return error(err);
+        }
+    }
+    if args.stats {
+        eprint!("{}", stats_text(&result));
+    }
+    if result.findings.iter().any(|f| f.severity >= args.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn stats_text(result: &ScanResult) -> String {
+    let s = &result.stats;
+    let wall = s.wall_time.as_secs_f64();
+    let mb = s.bytes_seen as f64 / 1_000_000.0;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "files: {} seen = {} parsed + {} skipped by the prefilter + {} skipped with a reason ({} with syntax errors)\n",
+        s.files_seen, s.files_analyzed, s.files_prefiltered, s.files_skipped, s.files_with_syntax_errors
+    ));
+    let languages: Vec<String> = s
+        .files_by_language
+        .iter()
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect();
+    out.push_str(&format!("languages: {}\n", languages.join(", ")));
+    out.push_str(&format!(
+        "bytes: {:.1} MB seen, {:.1} MB parsed\n",
+        mb,
+        s.bytes_analyzed as f64 / 1_000_000.0
+    ));
+    out.push_str(&format!(
+        "time: parse {:.3} s, analysis {:.3} s (summed over {} threads), wall {:.3} s\n",
+        s.parse_time.as_secs_f64(),
+        s.analysis_time.as_secs_f64(),
+        s.threads,
+        wall
+    ));
+    out.push_str(&format!(
+        "throughput: {:.1} MB/s\n",
+        if wall > 0.0 { mb / wall } else { 0.0 }
+    ));
+    out
+}
+
+fn rules_command(format: ListFormat) -> ExitCode {
+    let catalog = Catalog::builtin();
+    match format {
+        ListFormat::Json => {
+            let rules: Vec<serde_json::Value> = catalog
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "name": r.name, "severity": r.severity,
+                        "summary": r.summary, "criteria": r.criteria, "fix": r.fix,
+                    })
+                })
+                .collect();
+            match serde_json::to_string_pretty(&rules) {
+                Ok(json) => println!("{json}"),
+                Err(err) => return error(err),
+            }
+        }
+        ListFormat::Text => {
+            for rule in &catalog.rules {
+                let primary = rule
+                    .primary_criterion()
+                    .map(display_tag)
+                    .unwrap_or_default();
+                println!(
+                    "{:<28} {:<9} {:<13} {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    primary,
+                    rule.summary
+                );
+            }
+            println!(
+                "\nRun `custodia explain <rule>` for a rule's documentation and full mapping."
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn explain_command(id: &str) -> ExitCode {
+    let catalog = Catalog::builtin();
+    let (Some(meta), Some(doc)) = (catalog.rule(id), crate::rules::documentation(id)) else {
+        let mut known: Vec<&str> = catalog.rules.iter().map(|r| r.id.as_str()).collect();
+        known.sort_by_key(|k| edit_distance(k, id));
+        return error(format!(
+            "unknown rule `{id}`; did you mean `{}`? (`custodia rules` lists them all)",
+            known.first().copied().unwrap_or_default()
+        ));
+    };
+    let criteria: Vec<String> = meta.criteria.iter().map(|c| display_tag(c)).collect();
+    println!("# {} — {}\n", meta.id, meta.name);
+    println!("Severity: {}", meta.severity);
+    println!("Maps to: {}\n", criteria.join(" · "));
+    println!("{doc}");
+    println!(
+        "\n(custodia's mapping is its reading of these frameworks; a finding \"maps to\" a criterion, it is not a compliance opinion.)"
+    );
+    ExitCode::SUCCESS
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+/// A one-line progress indicator on stderr while a scan runs, shown only
+/// after the scan has taken a moment.
+struct Progress {
+    done: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start() -> Progress {
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        let handle = std::thread::spawn(move || {
+            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            let mut shown = false;
+            for tick in 0usize.. {
+                std::thread::sleep(Duration::from_millis(100));
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
+                if tick >= 5 {
+                    shown = true;
+                    eprint!("\r{} scanning…", frames[tick % frames.len()]);
+                }
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress {
+            done,
+            handle: Some(handle),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! `custodia.toml`: what a project adds to or changes in the defaults.
+//!
+//! ```toml
+//! [scan]
+//! exclude = ["scripts/experiments/", "*.generated.ts"]   # gitignore syntax
+//! max_file_size = "4 MB"
+//!
+//! [rules]
+//! missing-timeout = "off"          # or a severity: critical, high, medium, low, info
+//! missing-token-cap = "high"
+//!
+//! [[providers]]                     # same shape as rules/providers.toml
+//! id = "acme-gateway"
+//! name = "Acme model gateway"
+//! token_caps = ["maxTokens"]
+//! [[providers.call]]
+//! paths = ["askModel"]
+//! on = ["any"]
+//!
+//! [controls.timeouts]               # extends the lists of rules/controls.toml
+//! options = ["deadlineMs"]
+//! ```
+//!
+//! The CLI and the language server resolve configuration the same way, through
+//! [`Config::discover`]. Errors name the file, the line and the key.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::catalog::{Catalog, Controls, Provider};
+use crate::finding::Severity;
+use crate::source::LineIndex;
+
+pub const FILE_NAME: &str = "custodia.toml";
+
+/// Files larger than this are skipped (with a warning) unless configured.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// The effective configuration of a scan or an editor session.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the configuration was read from, if anywhere.
+    pub source: Option<PathBuf>,
+    /// Exclusions in gitignore syntax, relative to the scanned root.
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+    /// Rules switched off.
+    pub disabled: HashSet<String>,
+    /// Severity overrides.
+    pub severities: HashMap<String, Severity>,
+    /// The built-in catalogue with the project's additions.
+    pub catalog: Arc<Catalog>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            source: None,
+            exclude: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            disabled: HashSet::new(),
+            severities: HashMap::new(),
+            catalog: Catalog::builtin(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+}
+
+/// How a rule is configured: off, or on with a severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    Severity(Severity),
+}
+
+impl<'de> Deserialize<'de> for RuleSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "off" => Ok(RuleSetting::Off),
+            other => other.parse().map(RuleSetting::Severity).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "invalid rule setting `{other}`: expected \"off\" or a severity (critical, high, medium, low, info)"
+                ))
+            }),
+        }
+    }
+}
+
+/// A size in bytes: `2097152`, `"2 MB"`, `"512 KiB"`.
+#[derive(Debug, Clone, Copy)]
+struct ByteSize(u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bytes(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bytes(n) => Ok(ByteSize(n)),
+            Raw::Text(text) => parse_size(&text)
+                .map(ByteSize)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Parses `2MB`, `2 MB`, `512KiB`, `100000` into bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let value: f64 = number.parse().map_err(|_| {
+        format!("invalid size `{text}`: expected a number of bytes or e.g. \"2 MB\"")
+    })?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "invalid size unit `{other}` in `{text}` (use B, KB, MB or GB)"
+            ));
+        }
+    };
+    Ok((value * factor) as u64)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    scan: ScanSection,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, RuleSetting>,
+    #[serde(default)]
+    providers: Vec<Spanned<Provider>>,
+    #[serde(default)]
+    controls: Option<Controls>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScanSection {
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    max_file_size: Option<ByteSize>,
+}
+
+impl Config {
+    /// The configuration for a scan of `root`: `explicit` if given, else
+    /// `<root>/custodia.toml` if it exists, else the defaults.
+    pub fn discover(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        match explicit {
+            Some(path) => Config::load(path),
+            None => {
+                let dir = if root.is_file() {
+                    root.parent().unwrap_or(root)
+                } else {
+                    root
+                };
+                let candidate = dir.join(FILE_NAME);
+                if candidate.is_file() {
+                    Config::load(&candidate)
+                } else {
+                    Ok(Config::default())
+                }
+            }
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses configuration text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let lines = LineIndex::new(text);
+        let invalid = |offset: usize, message: String| {
+            let position = lines.position(offset as u32);
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line: position.line,
+                column: position.column,
+                message,
+            }
+        };
+        let file: ConfigFile = toml::from_str(text).map_err(|err| {
+            let offset = err.span().map_or(0, |s| s.start);
+            let mut message = err.message().to_string();
+            if let Some(key) = key_at(text, offset) {
+                if !message.contains(&format!("`{key}`")) {
+                    message = format!("{message} (key `{key}`)");
+                }
+            }
+            invalid(offset, message)
+        })?;
+        let builtin = Catalog::builtin();
+        let mut config = Config {
+            source: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        config.exclude = file.scan.exclude;
+        if let Some(size) = file.scan.max_file_size {
+            config.max_file_size = size.0;
+        }
+        for (rule, setting) in file.rules {
+            if builtin.rule(rule.get_ref()).is_none() {
+                return Err(invalid(
+                    rule.span().start,
+                    format!(
+                        "unknown rule `{}` in [rules] (run `custodia rules` for the list)",
+                        rule.get_ref()
+                    ),
+                ));
+            }
+            match setting {
+                RuleSetting::Off => {
+                    config.disabled.insert(rule.into_inner());
+                }
+                RuleSetting::Severity(severity) => {
+                    config.severities.insert(rule.into_inner(), severity);
+                }
+            }
+        }
+        let mut providers = Vec::new();
+        for provider in file.providers {
+            let span = provider.span();
+            let provider = provider.into_inner();
+            if let Some(problem) = provider_problem(&provider, &builtin) {
+                return Err(invalid(
+                    span.start,
+                    format!("[[providers]] `{}`: {problem}", provider.id),
+                ));
+            }
+            providers.push(provider);
+        }
+        if !providers.is_empty() || file.controls.is_some() {
+            config.catalog = Arc::new(builtin.extended(providers, file.controls));
+        }
+        Ok(config)
+    }
+
+    pub fn severity_of(&self, rule: &str) -> Option<Severity> {
+        self.severities
+            .get(rule)
+            .copied()
+            .or_else(|| self.catalog.rule(rule).map(|r| r.severity))
+    }
+}
+
+fn provider_problem(provider: &Provider, builtin: &Catalog) -> Option<String> {
+    if provider.id.trim().is_empty() {
+        return Some("`id` is empty".into());
+    }
+    if builtin.provider(&provider.id).is_some() {
+        return Some("this id is a built-in provider; choose another id".into());
+    }
+    if provider.calls.is_empty() && provider.clients.is_empty() {
+        return Some("declares no `call` and no `client`: nothing would match".into());
+    }
+    if let Some(call) = provider
+        .calls
+        .iter()
+        .find(|c| c.paths.is_empty() || c.on.is_empty())
+    {
+        return Some(format!(
+            "a [[providers.call]] needs `paths` and `on` (got paths {:?})",
+            call.paths
+        ));
+    }
+    None
+}
+
+/// The dotted key written on the line holding `offset`, with its table:
+/// `exclude` under `[scan]` is `scan.exclude`.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let key = line
+        .split('=')
+        .next()
+        .filter(|_| line.contains('='))?
+        .trim()
+        .trim_matches('"');
+    if key.is_empty() || key.starts_with('[') {
+        return None;
+    }
+    let table = text[..line_start].lines().rev().find_map(|l| {
+        l.trim()
+            .strip_prefix('[')
+            .map(|t| t.trim_matches(|c| c == '[' || c == ']').trim().to_string())
+    });
+    Some(match table {
+        Some(table) => format!("{table}.{key}"),
+        None => key.to_string(),
+    })
+}
+
+impl fmt::Display for RuleSetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleSetting::Off => f.write_str("off"),
+            RuleSetting::Severity(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("custodia.toml"))
+    }
+
+    #[test]
+    fn rules_and_sizes() {
+        let config = parse("[scan]\nmax_file_size = \"4 MB\"\n[rules]\nmissing-timeout = \"off\"\nmissing-token-cap = \"high\"\n")
+            .expect("valid");
+        assert_eq!(config.max_file_size, 4 * 1024 * 1024);
+        assert!(config.disabled.contains("missing-timeout"));
+        assert_eq!(
+            config.severity_of("missing-token-cap"),
+            Some(Severity::High)
+        );
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let err = parse("[scan]\nexclude = 5\n")
+            .expect_err("invalid type")
+            .to_string();
+        assert!(err.starts_with("custodia.toml:2:"), "{err}");
+        assert!(err.contains("scan.exclude"), "{err}");
+
+        let err = parse("[rules]\nmissing-timeot = \"off\"\n")
+            .expect_err("unknown rule")
+            .to_string();
+        assert!(err.starts_with("custodia.toml:2:1"), "{err}");
+        assert!(err.contains("missing-timeot"), "{err}");
+
+        let err = parse("[scna]\n").expect_err("unknown table").to_string();
+        assert!(err.contains("scna"), "{err}");
+
+        let err = parse("[rules]\nmissing-timeout = \"loud\"\n")
+            .expect_err("bad severity")
+            .to_string();
+        assert!(err.contains("loud") && err.contains(":2:"), "{err}");
+    }
+
+    #[test]
+    fn custom_providers_extend_the_catalogue() {
+        let config = parse(
+            "[[providers]]\nid = \"acme\"\nname = \"Acme gateway\"\ntoken_caps = [\"maxTokens\"]\n[[providers.call]]\npaths = [\"askModel\"]\non = [\"any\"]\n",
+        )
+        .expect("valid");
+        assert!(config.catalog.provider("acme").is_some());
+        assert!(config.catalog.provider("openai").is_some());
+    }
+}

@@ -1,0 +1,19 @@
+//! custodia: finds the controls around LLM inference in TypeScript,
+//! JavaScript and Python code, and maps what it finds to SOC 2, NIST AI RMF,
+//! the EU AI Act and the OWASP Top 10 for LLM Applications.
+
+pub mod analysis;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod facts;
+pub mod finding;
+pub mod ir;
+pub mod lang;
+pub mod prefilter;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod suppression;

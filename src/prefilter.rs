@@ -1,0 +1,163 @@
+//! A byte-level test that skips parsing files which cannot contribute a
+//! finding or a piece of evidence.
+//!
+//! Every finding of the file rules needs one of: an import of a provider's
+//! module (clients, inference calls and everything that flows from them), a
+//! call shape allowed on any receiver, a key prefix, an endpoint environment
+//! variable, a system-role message built from request input, or a suppression
+//! comment. The needles are derived from the catalogue (so a provider added
+//! in `custodia.toml` extends them) and searched with one Aho-Corasick
+//! automaton. A test scans every fixture with and without the prefilter and
+//! requires identical output.
+
+use aho_corasick::AhoCorasick;
+
+use crate::catalog::{Catalog, Receiver};
+
+/// Words shorter than this are too common to search for alone.
+const MIN_NEEDLE: usize = 4;
+
+pub struct Prefilter {
+    matcher: Option<AhoCorasick>,
+    needles: Vec<String>,
+}
+
+impl Prefilter {
+    pub fn new(catalog: &Catalog) -> Prefilter {
+        let needles = needles(catalog);
+        let matcher = AhoCorasick::new(&needles).ok();
+        Prefilter { matcher, needles }
+    }
+
+    /// Whether the file may contribute; when in doubt, true.
+    pub fn may_matter(&self, bytes: &[u8]) -> bool {
+        match &self.matcher {
+            Some(matcher) => matcher.is_match(bytes),
+            None => true,
+        }
+    }
+
+    pub fn needles(&self) -> &[String] {
+        &self.needles
+    }
+}
+
+fn needles(catalog: &Catalog) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |needle: String| {
+        if !needle.is_empty() && !out.contains(&needle) {
+            out.push(needle);
+        }
+    };
+    for provider in &catalog.providers {
+        if !provider.needles.is_empty() {
+            provider.needles.iter().cloned().for_each(&mut add);
+        } else {
+            for module in &provider.modules.typescript {
+                let module = module.trim_end_matches('*');
+                if module.len() >= MIN_NEEDLE {
+                    add(module.to_string());
+                } else {
+                    // `ai`: only as a quoted import specifier.
+                    for quote in ['"', '\''] {
+                        add(format!("{quote}{module}{quote}"));
+                    }
+                }
+            }
+            for module in &provider.modules.python {
+                add(python_needle(module.trim_end_matches('*')));
+            }
+        }
+        for call in &provider.calls {
+            for command in &call.commands {
+                add(command.clone());
+            }
+            if call.on.contains(&Receiver::Any) {
+                // The longest segment: formatters may break a chain across lines.
+                for path in &call.paths {
+                    if let Some(longest) = path.split('.').max_by_key(|s| s.len()) {
+                        add(longest.to_string());
+                    }
+                }
+            }
+        }
+        for client in &provider.clients {
+            if client.on.contains(&Receiver::Any) {
+                client.names.iter().cloned().for_each(&mut add);
+            }
+        }
+    }
+    for key in &catalog.keys {
+        add(key.prefix.clone());
+    }
+    catalog
+        .controls
+        .endpoints
+        .env
+        .iter()
+        .cloned()
+        .for_each(&mut add);
+    for role in &catalog.controls.system.roles {
+        for quote in ['"', '\'', '`'] {
+            add(format!("{quote}{role}{quote}"));
+        }
+    }
+    catalog
+        .controls
+        .system
+        .message_classes
+        .iter()
+        .cloned()
+        .for_each(&mut add);
+    add(crate::suppression::MARKER.to_string());
+    out
+}
+
+/// The distinctive part of a Python module path: its first segment unless
+/// that is a namespace shared by unrelated packages (`google`), else the last.
+fn python_needle(module: &str) -> String {
+    const SHARED: [&str; 3] = ["google", "azure", "aws"];
+    let mut segments = module.split('.').filter(|s| !s.is_empty());
+    let first = segments.next().unwrap_or("");
+    if first.len() >= MIN_NEEDLE && !SHARED.contains(&first) {
+        first.to_string()
+    } else {
+        module
+            .rsplit('.')
+            .find(|s| s.len() >= MIN_NEEDLE)
+            .unwrap_or(first)
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_needles_cover_the_catalogue() {
+        let prefilter = Prefilter::new(&Catalog::builtin());
+        for expected in [
+            "openai",
+            "@anthropic-ai/sdk",
+            "\"ai\"",
+            "genai",
+            "bedrock",
+            "ConverseCommand",
+            "sk-ant-",
+            "OPENAI_BASE_URL",
+            "custodia-ignore",
+            "completions",
+        ] {
+            assert!(
+                prefilter.needles().iter().any(|n| n == expected),
+                "missing needle {expected}"
+            );
+        }
+        assert!(prefilter.may_matter(b"import OpenAI from 'openai'"));
+        assert!(prefilter.may_matter(b"from google import genai"));
+        assert!(
+            !prefilter.may_matter(b"export function add(a: number, b: number) { return a + b }")
+        );
+    }
+}

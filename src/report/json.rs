@@ -1,0 +1,219 @@
+//! The JSON output: one document, stable field names (SPEC.md). Fields may be
+//! added; none may be renamed or removed. The types deserialize too, so tests
+//! and other tools can read a report back into this structure.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::finding::{Finding, Severity};
+use crate::scan::{ScanResult, SkipReason};
+use crate::source::Range;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub version: u32,
+    pub tool: Tool,
+    pub findings: Vec<JsonFinding>,
+    pub evidence: Vec<JsonEvidence>,
+    /// Findings suppressed by a `custodia-ignore` comment, with its reason.
+    #[serde(default)]
+    pub suppressed: Vec<JsonSuppressed>,
+    /// Source files not analysed, with the reason.
+    #[serde(default)]
+    pub skipped: Vec<JsonSkipped>,
+    /// Directories and files left out by default or by configuration.
+    #[serde(default)]
+    pub excluded: Vec<JsonExcluded>,
+    #[serde(default)]
+    pub stats: Option<JsonStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFinding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    /// Relative to the scanned root, `/`-separated; null for project level.
+    pub path: Option<String>,
+    /// 1-based lines and columns (columns count Unicode scalar values).
+    pub range: Option<Range>,
+    /// The first `SOC2:` entry is the primary criterion.
+    pub criteria: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<JsonRelated>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonRelated {
+    pub path: String,
+    pub range: Range,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonEvidence {
+    pub criterion: String,
+    pub kind: String,
+    pub path: Option<String>,
+    pub range: Option<Range>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonSuppressed {
+    #[serde(flatten)]
+    pub finding: JsonFinding,
+    pub reason: String,
+    pub comment_line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonSkipped {
+    pub path: String,
+    pub reason: SkipReason,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonExcluded {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Every source file seen is counted once: `files_seen = files_analyzed +
+/// files_prefiltered + files_skipped`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonStats {
+    pub files_seen: usize,
+    pub files_analyzed: usize,
+    pub files_prefiltered: usize,
+    pub files_skipped: usize,
+    pub files_with_syntax_errors: usize,
+    pub files_by_language: BTreeMap<String, usize>,
+    pub bytes_seen: u64,
+    pub bytes_analyzed: u64,
+    /// Present with `--stats` only, so that default output is reproducible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<JsonTiming>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonTiming {
+    pub parse_ms: f64,
+    pub analysis_ms: f64,
+    pub wall_ms: f64,
+    pub threads: usize,
+    pub mb_per_s: f64,
+}
+
+pub fn finding(f: &Finding, catalog: &Catalog) -> JsonFinding {
+    JsonFinding {
+        rule: f.rule.to_string(),
+        severity: f.severity,
+        message: f.message.clone(),
+        path: f.path.clone(),
+        range: f.location.map(|l| l.range),
+        criteria: catalog
+            .rule(f.rule)
+            .map(|r| r.criteria.clone())
+            .unwrap_or_default(),
+        related: f
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                path: r.path.clone(),
+                range: r.location.range,
+                message: r.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Report {
+    let stats = &result.stats;
+    let seconds = stats.wall_time.as_secs_f64();
+    Report {
+        version: FORMAT_VERSION,
+        tool: Tool {
+            name: "custodia".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        findings: result
+            .findings
+            .iter()
+            .map(|f| finding(f, catalog))
+            .collect(),
+        evidence: result
+            .evidence
+            .iter()
+            .map(|e| JsonEvidence {
+                criterion: e.criterion.to_string(),
+                kind: e.kind.to_string(),
+                path: Some(e.path.clone()),
+                range: Some(e.location.range),
+                description: e.description.clone(),
+            })
+            .collect(),
+        suppressed: result
+            .suppressed
+            .iter()
+            .map(|s| JsonSuppressed {
+                finding: finding(&s.finding, catalog),
+                reason: s.reason.clone(),
+                comment_line: s.comment_line,
+            })
+            .collect(),
+        skipped: result
+            .skipped
+            .iter()
+            .map(|s| JsonSkipped {
+                path: s.path.clone(),
+                reason: s.reason,
+                detail: s.detail.clone(),
+            })
+            .collect(),
+        excluded: result
+            .excluded
+            .iter()
+            .map(|e| JsonExcluded {
+                path: e.path.clone(),
+                reason: e.reason.clone(),
+            })
+            .collect(),
+        stats: Some(JsonStats {
+            files_seen: stats.files_seen,
+            files_analyzed: stats.files_analyzed,
+            files_prefiltered: stats.files_prefiltered,
+            files_skipped: stats.files_skipped,
+            files_with_syntax_errors: stats.files_with_syntax_errors,
+            files_by_language: stats
+                .files_by_language
+                .iter()
+                .map(|(l, n)| (l.as_str().to_string(), *n))
+                .collect(),
+            bytes_seen: stats.bytes_seen,
+            bytes_analyzed: stats.bytes_analyzed,
+            timing: with_timing.then(|| JsonTiming {
+                parse_ms: stats.parse_time.as_secs_f64() * 1000.0,
+                analysis_ms: stats.analysis_time.as_secs_f64() * 1000.0,
+                wall_ms: seconds * 1000.0,
+                threads: stats.threads,
+                mb_per_s: if seconds > 0.0 {
+                    stats.bytes_seen as f64 / 1_000_000.0 / seconds
+                } else {
+                    0.0
+                },
+            }),
+        }),
+    }
+}

@@ -1,0 +1,545 @@
+//! A whole-project scan: walk the tree, analyse every source file in
+//! parallel, and account for every file seen.
+//!
+//! The walk honours `.gitignore` (with or without a git repository), skips
+//! dependency and build directories, virtual environments and minified
+//! bundles by default, and applies the project's and the command line's
+//! exclusions (gitignore syntax). Every source file the walk reaches ends in
+//! exactly one of: analysed, skipped by the prefilter, or skipped with a
+//! reason (too large, binary, invalid UTF-8, unreadable, minified). Bad input
+//! never stops the scan.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{DirEntry, WalkBuilder, WalkState};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Engine, FileAnalysis};
+use crate::facts::FileFacts;
+use crate::finding::{Evidence, Finding, Suppressed};
+use crate::lang::{self, FileKind, Language};
+
+/// Directories and files nobody means to audit: dependencies, build output,
+/// virtual environments, caches, minified bundles (gitignore syntax).
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".git/",
+    ".hg/",
+    ".svn/",
+    "node_modules/",
+    "bower_components/",
+    "jspm_packages/",
+    "dist/",
+    "build/",
+    "out/",
+    ".next/",
+    ".nuxt/",
+    ".output/",
+    ".svelte-kit/",
+    ".vercel/",
+    ".turbo/",
+    ".cache/",
+    ".parcel-cache/",
+    "coverage/",
+    "storybook-static/",
+    "venv/",
+    ".venv/",
+    "virtualenv/",
+    ".tox/",
+    ".nox/",
+    "site-packages/",
+    "__pycache__/",
+    ".mypy_cache/",
+    ".pytest_cache/",
+    ".ruff_cache/",
+    "*.min.js",
+    "*.min.mjs",
+    "*.min.cjs",
+    "*.bundle.js",
+    "*-bundle.js",
+];
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub root: PathBuf,
+    /// Exclusions from the command line, added to the configuration's.
+    pub exclude: Vec<String>,
+    /// Skip files the prefilter proves irrelevant (on by default).
+    pub prefilter: bool,
+    /// Parse every file and stop there: the benchmark's baseline.
+    pub parse_only: bool,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+}
+
+impl ScanOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        ScanOptions {
+            root: root.into(),
+            exclude: Vec::new(),
+            prefilter: true,
+            parse_only: false,
+            threads: None,
+        }
+    }
+}
+
+/// Why a source file was not analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    TooLarge,
+    Binary,
+    InvalidUtf8,
+    Unreadable,
+    Minified,
+    ParseFailed,
+    /// The walk itself failed here (permission denied, a symlink loop).
+    WalkError,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "too large",
+            SkipReason::Binary => "binary",
+            SkipReason::InvalidUtf8 => "invalid UTF-8",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::Minified => "minified",
+            SkipReason::ParseFailed => "parse failed",
+            SkipReason::WalkError => "walk error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: SkipReason,
+    pub detail: String,
+}
+
+/// A directory or file left out on purpose, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Excluded {
+    pub path: String,
+    /// `default` or `configured`, with the pattern.
+    pub reason: String,
+}
+
+/// Counts and timings of a scan. Every source file seen is analysed,
+/// prefiltered or skipped: `files_seen == files_analyzed + files_prefiltered + files_skipped`.
+#[derive(Debug, Clone, Default)]
+pub struct ScanStats {
+    pub files_seen: usize,
+    pub files_analyzed: usize,
+    pub files_prefiltered: usize,
+    pub files_skipped: usize,
+    pub files_with_syntax_errors: usize,
+    pub files_by_language: BTreeMap<Language, usize>,
+    pub bytes_seen: u64,
+    pub bytes_analyzed: u64,
+    /// Summed over threads.
+    pub parse_time: Duration,
+    /// Summed over threads: lowering, facts, rules, suppressions.
+    pub analysis_time: Duration,
+    pub wall_time: Duration,
+    pub threads: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub root: PathBuf,
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    pub evidence: Vec<Evidence>,
+    pub skipped: Vec<Skipped>,
+    pub excluded: Vec<Excluded>,
+    pub files: Vec<FileFacts>,
+    pub stats: ScanStats,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot scan {}: {reason}", path.display())]
+    Root { path: PathBuf, reason: String },
+    #[error("invalid exclude pattern `{pattern}`: {reason}")]
+    Exclude { pattern: String, reason: String },
+}
+
+enum Outcome {
+    Analyzed {
+        analysis: Box<FileAnalysis>,
+        bytes: u64,
+        language: Language,
+    },
+    ParsedOnly {
+        bytes: u64,
+        language: Language,
+        parse_time: Duration,
+        syntax_errors: bool,
+    },
+    Prefiltered {
+        bytes: u64,
+        language: Language,
+    },
+    Skipped {
+        skipped: Skipped,
+        bytes: u64,
+        language: Option<Language>,
+    },
+}
+
+pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let started = Instant::now();
+    let root = &options.root;
+    let metadata = std::fs::metadata(root).map_err(|e| ScanError::Root {
+        path: root.clone(),
+        reason: e.to_string(),
+    })?;
+    let base = if metadata.is_file() {
+        root.parent().unwrap_or(Path::new(".")).to_path_buf()
+    } else {
+        root.clone()
+    };
+    let defaults = matcher(&base, DEFAULT_EXCLUDES.iter().map(|s| s.to_string()))?;
+    let configured = matcher(
+        &base,
+        engine
+            .config()
+            .exclude
+            .iter()
+            .chain(&options.exclude)
+            .cloned(),
+    )?;
+
+    let threads = options
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    // `filter_entry` needs a 'static closure: it records exclusions here.
+    let excluded: Arc<Mutex<Vec<Excluded>>> = Arc::new(Mutex::new(Vec::new()));
+
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(true)
+        .threads(threads);
+    {
+        let base = base.clone();
+        let record = excluded.clone();
+        builder.filter_entry(move |entry| keep(entry, &base, &defaults, &configured, &record));
+    }
+    builder.build_parallel().run(|| {
+        let outcomes = &outcomes;
+        let base = &base;
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        if let Some(outcome) = process(engine, options, base, &entry) {
+                            lock(outcomes).push(outcome);
+                        }
+                    }
+                }
+                Err(err) => {
+                    let (path, detail) = walk_error(&err, base);
+                    let skipped = Skipped {
+                        path,
+                        reason: SkipReason::WalkError,
+                        detail,
+                    };
+                    lock(outcomes).push(Outcome::Skipped {
+                        skipped,
+                        bytes: 0,
+                        language: None,
+                    });
+                }
+            }
+            WalkState::Continue
+        })
+    });
+
+    let mut result = ScanResult {
+        root: root.clone(),
+        ..ScanResult::default()
+    };
+    let stats = &mut result.stats;
+    stats.threads = threads;
+    for outcome in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match outcome {
+            Outcome::Analyzed {
+                analysis,
+                bytes,
+                language,
+            } => {
+                stats.files_seen += 1;
+                stats.files_analyzed += 1;
+                *stats.files_by_language.entry(language).or_default() += 1;
+                stats.bytes_seen += bytes;
+                stats.bytes_analyzed += bytes;
+                stats.parse_time += analysis.parse_time;
+                stats.analysis_time += analysis.analysis_time;
+                if analysis.facts.syntax_errors {
+                    stats.files_with_syntax_errors += 1;
+                }
+                let analysis = *analysis;
+                result.findings.extend(analysis.findings);
+                result.suppressed.extend(analysis.suppressed);
+                result.evidence.extend(analysis.evidence);
+                result.files.push(analysis.facts);
+            }
+            Outcome::ParsedOnly {
+                bytes,
+                language,
+                parse_time,
+                syntax_errors,
+            } => {
+                stats.files_seen += 1;
+                stats.files_analyzed += 1;
+                *stats.files_by_language.entry(language).or_default() += 1;
+                stats.bytes_seen += bytes;
+                stats.bytes_analyzed += bytes;
+                stats.parse_time += parse_time;
+                if syntax_errors {
+                    stats.files_with_syntax_errors += 1;
+                }
+            }
+            Outcome::Prefiltered { bytes, language } => {
+                stats.files_seen += 1;
+                stats.files_prefiltered += 1;
+                *stats.files_by_language.entry(language).or_default() += 1;
+                stats.bytes_seen += bytes;
+            }
+            Outcome::Skipped {
+                skipped,
+                bytes,
+                language,
+            } => {
+                // Walk errors are not files of a language; they are still
+                // accounted for, as seen and skipped.
+                stats.files_seen += 1;
+                stats.files_skipped += 1;
+                if let Some(language) = language {
+                    *stats.files_by_language.entry(language).or_default() += 1;
+                }
+                stats.bytes_seen += bytes;
+                result.skipped.push(skipped);
+            }
+        }
+    }
+    result.findings.sort_by(finding_order);
+    result
+        .suppressed
+        .sort_by(|a, b| finding_order(&a.finding, &b.finding));
+    result
+        .evidence
+        .sort_by(|a, b| (&a.path, a.location, a.kind).cmp(&(&b.path, b.location, b.kind)));
+    result.skipped.sort();
+    result.files.sort_by(|a, b| a.path.cmp(&b.path));
+    result.excluded = std::mem::take(&mut *lock(&excluded));
+    result.excluded.sort();
+    result.excluded.dedup();
+    result.stats.wall_time = started.elapsed();
+    Ok(result)
+}
+
+/// Findings in reading order: path, position, rule.
+pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.path, a.location.map(|l| l.range), a.rule, &a.message).cmp(&(
+        &b.path,
+        b.location.map(|l| l.range),
+        b.rule,
+        &b.message,
+    ))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn matcher(base: &Path, patterns: impl Iterator<Item = String>) -> Result<Gitignore, ScanError> {
+    let mut builder = GitignoreBuilder::new(base);
+    for pattern in patterns {
+        builder
+            .add_line(None, &pattern)
+            .map_err(|e| ScanError::Exclude {
+                pattern: pattern.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    builder.build().map_err(|e| ScanError::Exclude {
+        pattern: String::new(),
+        reason: e.to_string(),
+    })
+}
+
+fn keep(
+    entry: &DirEntry,
+    base: &Path,
+    defaults: &Gitignore,
+    configured: &Gitignore,
+    record: &Mutex<Vec<Excluded>>,
+) -> bool {
+    if entry.depth() == 0 {
+        return true;
+    }
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    let path = entry.path();
+    let relevant = is_dir || FileKind::of(path).is_some();
+    for (matcher, reason) in [(configured, "configured"), (defaults, "default")] {
+        let matched = matcher.matched(path, is_dir);
+        if matched.is_ignore() {
+            if relevant {
+                let pattern = matched
+                    .inner()
+                    .map(|g| g.original().to_string())
+                    .unwrap_or_default();
+                lock(record).push(Excluded {
+                    path: relative(path, base),
+                    reason: format!("{reason}: {pattern}"),
+                });
+            }
+            return false;
+        }
+    }
+    true
+}
+
+fn relative(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    let text: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    text.join("/")
+}
+
+fn walk_error(err: &ignore::Error, base: &Path) -> (String, String) {
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::Loop { child, .. } => Some(child),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Partial(errors) => errors.first().and_then(path_of),
+            _ => None,
+        }
+    }
+    let path = path_of(err).map(|p| relative(p, base)).unwrap_or_default();
+    (path, err.to_string())
+}
+
+fn process(
+    engine: &Engine,
+    options: &ScanOptions,
+    base: &Path,
+    entry: &DirEntry,
+) -> Option<Outcome> {
+    let path = entry.path();
+    let kind = FileKind::of(path)?;
+    let rel = relative(path, base);
+    let language = kind.language;
+    let skip = |reason: SkipReason, detail: String, bytes: u64| Outcome::Skipped {
+        skipped: Skipped {
+            path: rel.clone(),
+            reason,
+            detail,
+        },
+        bytes,
+        language: Some(language),
+    };
+    let size = match entry.metadata() {
+        Ok(metadata) => metadata.len(),
+        Err(err) => return Some(skip(SkipReason::Unreadable, err.to_string(), 0)),
+    };
+    let limit = engine.config().max_file_size;
+    if size > limit {
+        return Some(skip(
+            SkipReason::TooLarge,
+            format!("{size} bytes, over the {limit}-byte limit (scan.max_file_size)"),
+            size,
+        ));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => return Some(skip(SkipReason::Unreadable, err.to_string(), size)),
+    };
+    let size = bytes.len() as u64;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Some(skip(
+            SkipReason::Binary,
+            "contains NUL bytes".to_string(),
+            size,
+        ));
+    }
+    let source = match String::from_utf8(bytes) {
+        Ok(source) => source,
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            return Some(skip(
+                SkipReason::InvalidUtf8,
+                format!("invalid UTF-8 at byte {at}"),
+                size,
+            ));
+        }
+    };
+    if language.is_js_family() && is_minified(&source) {
+        return Some(skip(
+            SkipReason::Minified,
+            "very long lines: looks like a minified bundle".to_string(),
+            size,
+        ));
+    }
+    if options.parse_only {
+        let started = Instant::now();
+        let tree = lang::parse(kind.grammar, &source, None);
+        let parse_time = started.elapsed();
+        return Some(match tree {
+            Some(tree) => Outcome::ParsedOnly {
+                bytes: size,
+                language,
+                parse_time,
+                syntax_errors: tree.root_node().has_error(),
+            },
+            None => skip(
+                SkipReason::ParseFailed,
+                "the parser gave up".to_string(),
+                size,
+            ),
+        });
+    }
+    if options.prefilter && !engine.prefilter().may_matter(source.as_bytes()) {
+        return Some(Outcome::Prefiltered {
+            bytes: size,
+            language,
+        });
+    }
+    Some(match engine.analyze_source(&rel, kind, &source) {
+        Some(analysis) => Outcome::Analyzed {
+            analysis: Box::new(analysis),
+            bytes: size,
+            language,
+        },
+        None => skip(
+            SkipReason::ParseFailed,
+            "the parser gave up".to_string(),
+            size,
+        ),
+    })
+}
+
+/// A bundle, not source: long lines throughout, or one enormous line.
+fn is_minified(source: &str) -> bool {
+    if source.len() < 4096 {
+        return false;
+    }
+    let lines = source.lines().count().max(1);
+    source.len() / lines > 400 || source.lines().any(|l| l.len() > 50_000)
+}
