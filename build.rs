@@ -23,11 +23,7 @@ fn main() {
         let doc: Vec<&str> = text
             .lines()
             .take_while(|line| line.starts_with("//!"))
-            .map(|line| {
-                line.trim_start_matches("//!")
-                    .strip_prefix(' ')
-                    .unwrap_or(line.trim_start_matches("//!"))
-            })
+            .map(|line| line.trim_start_matches("//!").strip_prefix(' ').unwrap_or(line.trim_start_matches("//!")))
             .collect();
         docs.push((stem.replace('_', "-"), doc.join("\n")));
     }

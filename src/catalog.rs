@@ -77,10 +77,7 @@ pub struct Provider {
 impl Provider {
     /// Whether `module` (an import specifier) belongs to this provider.
     pub fn owns_module(&self, language: Language, module: &str) -> bool {
-        self.modules
-            .get(language)
-            .iter()
-            .any(|m| module_matches(m, module))
+        self.modules.get(language).iter().any(|m| module_matches(m, module))
     }
 }
 
@@ -177,6 +174,16 @@ pub struct Controls {
     pub request: Request,
     #[serde(default)]
     pub system: System,
+    #[serde(default)]
+    pub options: OptionShapes,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionShapes {
+    /// Options whose value holds further options (`inferenceConfig`, `config`).
+    #[serde(default)]
+    pub containers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -258,51 +265,25 @@ impl Controls {
             }
         }
         add(&mut self.timeouts.options, other.timeouts.options);
-        add(
-            &mut self.timeouts.option_methods,
-            other.timeouts.option_methods,
-        );
-        add(
-            &mut self.failure.fallback_methods,
-            other.failure.fallback_methods,
-        );
-        add(
-            &mut self.failure.fallback_options,
-            other.failure.fallback_options,
-        );
+        add(&mut self.timeouts.option_methods, other.timeouts.option_methods);
+        add(&mut self.failure.fallback_methods, other.failure.fallback_methods);
+        add(&mut self.failure.fallback_options, other.failure.fallback_options);
         add(&mut self.failure.catch_methods, other.failure.catch_methods);
         add(&mut self.endpoints.options, other.endpoints.options);
         add(&mut self.endpoints.env, other.endpoints.env);
-        add(
-            &mut self.endpoints.loopback_hosts,
-            other.endpoints.loopback_hosts,
-        );
-        add(
-            &mut self.output.metadata_fields,
-            other.output.metadata_fields,
-        );
+        add(&mut self.endpoints.loopback_hosts, other.endpoints.loopback_hosts);
+        add(&mut self.output.metadata_fields, other.output.metadata_fields);
         add(&mut self.output.pass_through, other.output.pass_through);
         add(&mut self.request.receivers, other.request.receivers);
         add(&mut self.request.members, other.request.members);
-        add(
-            &mut self.request.route_decorators,
-            other.request.route_decorators,
-        );
-        add(
-            &mut self.request.non_input_annotations,
-            other.request.non_input_annotations,
-        );
-        add(
-            &mut self.request.non_input_defaults,
-            other.request.non_input_defaults,
-        );
+        add(&mut self.request.route_decorators, other.request.route_decorators);
+        add(&mut self.request.non_input_annotations, other.request.non_input_annotations);
+        add(&mut self.request.non_input_defaults, other.request.non_input_defaults);
         add(&mut self.request.rpc_resolvers, other.request.rpc_resolvers);
         add(&mut self.system.options, other.system.options);
         add(&mut self.system.roles, other.system.roles);
-        add(
-            &mut self.system.message_classes,
-            other.system.message_classes,
-        );
+        add(&mut self.system.message_classes, other.system.message_classes);
+        add(&mut self.options.containers, other.options.containers);
     }
 }
 
@@ -391,10 +372,7 @@ pub struct RuleMeta {
 
 impl RuleMeta {
     pub fn primary_criterion(&self) -> Option<&str> {
-        self.criteria
-            .iter()
-            .find(|c| c.starts_with("SOC2:"))
-            .map(String::as_str)
+        self.criteria.iter().find(|c| c.starts_with("SOC2:")).map(String::as_str)
     }
 }
 
@@ -495,9 +473,7 @@ impl Catalog {
     /// The catalogue built into the binary, shared.
     pub fn builtin() -> Arc<Catalog> {
         static BUILTIN: OnceLock<Arc<Catalog>> = OnceLock::new();
-        BUILTIN
-            .get_or_init(|| Arc::new(Catalog::load_builtin()))
-            .clone()
+        BUILTIN.get_or_init(|| Arc::new(Catalog::load_builtin())).clone()
     }
 
     fn load_builtin() -> Catalog {
@@ -591,8 +567,7 @@ mod optional_regex {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
         let text: Option<String> = Option::deserialize(d)?;
-        text.map(|t| Regex::new(&t).map_err(serde::de::Error::custom))
-            .transpose()
+        text.map(|t| Regex::new(&t).map_err(serde::de::Error::custom)).transpose()
     }
 }
 
@@ -621,20 +596,14 @@ mod tests {
     fn tags_display_as_people_write_them() {
         assert_eq!(display_tag("SOC2:CC6.1"), "SOC 2 CC6.1");
         assert_eq!(display_tag("OWASP-LLM-2026:LLM06"), "OWASP LLM06:2026");
-        assert_eq!(
-            display_tag("NIST-AI-RMF:MEASURE-2.7"),
-            "NIST AI RMF MEASURE 2.7"
-        );
+        assert_eq!(display_tag("NIST-AI-RMF:MEASURE-2.7"), "NIST AI RMF MEASURE 2.7");
         assert_eq!(display_tag("EU-AI-ACT:Art.15"), "EU AI Act Art. 15");
         assert_eq!(short_tag("OWASP-LLM-2025:LLM10"), "LLM10:2025");
     }
 
     #[test]
     fn module_patterns_match_prefixes() {
-        assert!(module_matches(
-            "llama_index.llms.*",
-            "llama_index.llms.openai"
-        ));
+        assert!(module_matches("llama_index.llms.*", "llama_index.llms.openai"));
         assert!(!module_matches("openai", "openai-edge"));
     }
 }

@@ -156,28 +156,19 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     };
     if !args.quiet {
         for skipped in &result.skipped {
-            eprintln!(
-                "warning: {}: skipped ({}): {}",
-                skipped.path,
-                skipped.reason.as_str(),
-                skipped.detail
-            );
+            eprintln!("warning: {}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail);
         }
     }
     let written = match args.format {
         OutputFormat::Json => {
             let report = report::json::build(&result, &catalog, args.stats);
-            serde_json::to_string_pretty(&report)
-                .map(|json| json + "\n")
-                .map_err(std::io::Error::other)
+            serde_json::to_string_pretty(&report).map(|json| json + "\n").map_err(std::io::Error::other)
         }
         OutputFormat::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
             Ok(report::text::render(&result, &catalog, color))
         }
@@ -187,10 +178,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
         Err(err) => return error(err),
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout
-        .write_all(output.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
+    if let Err(err) = stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()) {
         // A closed pipe (`| head`) is not worth a failure status.
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             return error(err);
@@ -199,11 +187,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     if args.stats {
         eprint!("{}", stats_text(&result));
     }
-    if result.findings.iter().any(|f| f.severity >= args.fail_on) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if result.findings.iter().any(|f| f.severity >= args.fail_on) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn stats_text(result: &ScanResult) -> String {
@@ -215,17 +199,9 @@ fn stats_text(result: &ScanResult) -> String {
         "files: {} seen = {} parsed + {} skipped by the prefilter + {} skipped with a reason ({} with syntax errors)\n",
         s.files_seen, s.files_analyzed, s.files_prefiltered, s.files_skipped, s.files_with_syntax_errors
     ));
-    let languages: Vec<String> = s
-        .files_by_language
-        .iter()
-        .map(|(l, n)| format!("{l} {n}"))
-        .collect();
+    let languages: Vec<String> = s.files_by_language.iter().map(|(l, n)| format!("{l} {n}")).collect();
     out.push_str(&format!("languages: {}\n", languages.join(", ")));
-    out.push_str(&format!(
-        "bytes: {:.1} MB seen, {:.1} MB parsed\n",
-        mb,
-        s.bytes_analyzed as f64 / 1_000_000.0
-    ));
+    out.push_str(&format!("bytes: {:.1} MB seen, {:.1} MB parsed\n", mb, s.bytes_analyzed as f64 / 1_000_000.0));
     out.push_str(&format!(
         "time: parse {:.3} s, analysis {:.3} s (summed over {} threads), wall {:.3} s\n",
         s.parse_time.as_secs_f64(),
@@ -233,10 +209,7 @@ fn stats_text(result: &ScanResult) -> String {
         s.threads,
         wall
     ));
-    out.push_str(&format!(
-        "throughput: {:.1} MB/s\n",
-        if wall > 0.0 { mb / wall } else { 0.0 }
-    ));
+    out.push_str(&format!("throughput: {:.1} MB/s\n", if wall > 0.0 { mb / wall } else { 0.0 }));
     out
 }
 
@@ -261,21 +234,10 @@ fn rules_command(format: ListFormat) -> ExitCode {
         }
         ListFormat::Text => {
             for rule in &catalog.rules {
-                let primary = rule
-                    .primary_criterion()
-                    .map(display_tag)
-                    .unwrap_or_default();
-                println!(
-                    "{:<28} {:<9} {:<13} {}",
-                    rule.id,
-                    rule.severity.as_str(),
-                    primary,
-                    rule.summary
-                );
+                let primary = rule.primary_criterion().map(display_tag).unwrap_or_default();
+                println!("{:<28} {:<9} {:<13} {}", rule.id, rule.severity.as_str(), primary, rule.summary);
             }
-            println!(
-                "\nRun `custodia explain <rule>` for a rule's documentation and full mapping."
-            );
+            println!("\nRun `custodia explain <rule>` for a rule's documentation and full mapping.");
         }
     }
     ExitCode::SUCCESS
@@ -310,11 +272,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(row[j + 1])
-            };
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
             previous = current;
         }
     }
@@ -349,10 +307,7 @@ impl Progress {
                 eprint!("\r\x1b[2K");
             }
         });
-        Progress {
-            done,
-            handle: Some(handle),
-        }
+        Progress { done, handle: Some(handle) }
     }
 }
 

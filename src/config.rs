@@ -73,17 +73,9 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{}:{line}:{column}: {message}", path.display())]
-    Invalid {
-        path: PathBuf,
-        line: u32,
-        column: u32,
-        message: String,
-    },
+    Invalid { path: PathBuf, line: u32, column: u32, message: String },
 }
 
 /// How a rule is configured: off, or on with a severity.
@@ -121,9 +113,7 @@ impl<'de> Deserialize<'de> for ByteSize {
         }
         match Raw::deserialize(d)? {
             Raw::Bytes(n) => Ok(ByteSize(n)),
-            Raw::Text(text) => parse_size(&text)
-                .map(ByteSize)
-                .map_err(serde::de::Error::custom),
+            Raw::Text(text) => parse_size(&text).map(ByteSize).map_err(serde::de::Error::custom),
         }
     }
 }
@@ -131,22 +121,17 @@ impl<'de> Deserialize<'de> for ByteSize {
 /// Parses `2MB`, `2 MB`, `512KiB`, `100000` into bytes.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(trimmed.len());
+    let split = trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(trimmed.len());
     let (number, unit) = trimmed.split_at(split);
-    let value: f64 = number.parse().map_err(|_| {
-        format!("invalid size `{text}`: expected a number of bytes or e.g. \"2 MB\"")
-    })?;
+    let value: f64 =
+        number.parse().map_err(|_| format!("invalid size `{text}`: expected a number of bytes or e.g. \"2 MB\""))?;
     let factor = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
         "k" | "kb" | "kib" => 1024.0,
         "m" | "mb" | "mib" => 1024.0 * 1024.0,
         "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
         other => {
-            return Err(format!(
-                "invalid size unit `{other}` in `{text}` (use B, KB, MB or GB)"
-            ));
+            return Err(format!("invalid size unit `{other}` in `{text}` (use B, KB, MB or GB)"));
         }
     };
     Ok((value * factor) as u64)
@@ -181,26 +166,16 @@ impl Config {
         match explicit {
             Some(path) => Config::load(path),
             None => {
-                let dir = if root.is_file() {
-                    root.parent().unwrap_or(root)
-                } else {
-                    root
-                };
+                let dir = if root.is_file() { root.parent().unwrap_or(root) } else { root };
                 let candidate = dir.join(FILE_NAME);
-                if candidate.is_file() {
-                    Config::load(&candidate)
-                } else {
-                    Ok(Config::default())
-                }
+                if candidate.is_file() { Config::load(&candidate) } else { Ok(Config::default()) }
             }
         }
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
         Config::parse(&text, path)
     }
 
@@ -209,12 +184,7 @@ impl Config {
         let lines = LineIndex::new(text);
         let invalid = |offset: usize, message: String| {
             let position = lines.position(offset as u32);
-            ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line: position.line,
-                column: position.column,
-                message,
-            }
+            ConfigError::Invalid { path: path.to_path_buf(), line: position.line, column: position.column, message }
         };
         let file: ConfigFile = toml::from_str(text).map_err(|err| {
             let offset = err.span().map_or(0, |s| s.start);
@@ -227,10 +197,7 @@ impl Config {
             invalid(offset, message)
         })?;
         let builtin = Catalog::builtin();
-        let mut config = Config {
-            source: Some(path.to_path_buf()),
-            ..Config::default()
-        };
+        let mut config = Config { source: Some(path.to_path_buf()), ..Config::default() };
         config.exclude = file.scan.exclude;
         if let Some(size) = file.scan.max_file_size {
             config.max_file_size = size.0;
@@ -239,10 +206,7 @@ impl Config {
             if builtin.rule(rule.get_ref()).is_none() {
                 return Err(invalid(
                     rule.span().start,
-                    format!(
-                        "unknown rule `{}` in [rules] (run `custodia rules` for the list)",
-                        rule.get_ref()
-                    ),
+                    format!("unknown rule `{}` in [rules] (run `custodia rules` for the list)", rule.get_ref()),
                 ));
             }
             match setting {
@@ -259,10 +223,7 @@ impl Config {
             let span = provider.span();
             let provider = provider.into_inner();
             if let Some(problem) = provider_problem(&provider, &builtin) {
-                return Err(invalid(
-                    span.start,
-                    format!("[[providers]] `{}`: {problem}", provider.id),
-                ));
+                return Err(invalid(span.start, format!("[[providers]] `{}`: {problem}", provider.id)));
             }
             providers.push(provider);
         }
@@ -273,10 +234,7 @@ impl Config {
     }
 
     pub fn severity_of(&self, rule: &str) -> Option<Severity> {
-        self.severities
-            .get(rule)
-            .copied()
-            .or_else(|| self.catalog.rule(rule).map(|r| r.severity))
+        self.severities.get(rule).copied().or_else(|| self.catalog.rule(rule).map(|r| r.severity))
     }
 }
 
@@ -290,15 +248,8 @@ fn provider_problem(provider: &Provider, builtin: &Catalog) -> Option<String> {
     if provider.calls.is_empty() && provider.clients.is_empty() {
         return Some("declares no `call` and no `client`: nothing would match".into());
     }
-    if let Some(call) = provider
-        .calls
-        .iter()
-        .find(|c| c.paths.is_empty() || c.on.is_empty())
-    {
-        return Some(format!(
-            "a [[providers.call]] needs `paths` and `on` (got paths {:?})",
-            call.paths
-        ));
+    if let Some(call) = provider.calls.iter().find(|c| c.paths.is_empty() || c.on.is_empty()) {
+        return Some(format!("a [[providers.call]] needs `paths` and `on` (got paths {:?})", call.paths));
     }
     None
 }
@@ -309,20 +260,14 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
     let offset = offset.min(text.len());
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("");
-    let key = line
-        .split('=')
-        .next()
-        .filter(|_| line.contains('='))?
-        .trim()
-        .trim_matches('"');
+    let key = line.split('=').next().filter(|_| line.contains('='))?.trim().trim_matches('"');
     if key.is_empty() || key.starts_with('[') {
         return None;
     }
-    let table = text[..line_start].lines().rev().find_map(|l| {
-        l.trim()
-            .strip_prefix('[')
-            .map(|t| t.trim_matches(|c| c == '[' || c == ']').trim().to_string())
-    });
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix('[').map(|t| t.trim_matches(|c| c == '[' || c == ']').trim().to_string()));
     Some(match table {
         Some(table) => format!("{table}.{key}"),
         None => key.to_string(),
@@ -348,36 +293,29 @@ mod tests {
 
     #[test]
     fn rules_and_sizes() {
-        let config = parse("[scan]\nmax_file_size = \"4 MB\"\n[rules]\nmissing-timeout = \"off\"\nmissing-token-cap = \"high\"\n")
-            .expect("valid");
+        let config = parse(
+            "[scan]\nmax_file_size = \"4 MB\"\n[rules]\nmissing-timeout = \"off\"\nmissing-token-cap = \"high\"\n",
+        )
+        .expect("valid");
         assert_eq!(config.max_file_size, 4 * 1024 * 1024);
         assert!(config.disabled.contains("missing-timeout"));
-        assert_eq!(
-            config.severity_of("missing-token-cap"),
-            Some(Severity::High)
-        );
+        assert_eq!(config.severity_of("missing-token-cap"), Some(Severity::High));
     }
 
     #[test]
     fn errors_name_file_line_and_key() {
-        let err = parse("[scan]\nexclude = 5\n")
-            .expect_err("invalid type")
-            .to_string();
+        let err = parse("[scan]\nexclude = 5\n").expect_err("invalid type").to_string();
         assert!(err.starts_with("custodia.toml:2:"), "{err}");
         assert!(err.contains("scan.exclude"), "{err}");
 
-        let err = parse("[rules]\nmissing-timeot = \"off\"\n")
-            .expect_err("unknown rule")
-            .to_string();
+        let err = parse("[rules]\nmissing-timeot = \"off\"\n").expect_err("unknown rule").to_string();
         assert!(err.starts_with("custodia.toml:2:1"), "{err}");
         assert!(err.contains("missing-timeot"), "{err}");
 
         let err = parse("[scna]\n").expect_err("unknown table").to_string();
         assert!(err.contains("scna"), "{err}");
 
-        let err = parse("[rules]\nmissing-timeout = \"loud\"\n")
-            .expect_err("bad severity")
-            .to_string();
+        let err = parse("[rules]\nmissing-timeout = \"loud\"\n").expect_err("bad severity").to_string();
         assert!(err.contains("loud") && err.contains(":2:"), "{err}");
     }
 

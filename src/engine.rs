@@ -34,10 +34,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: Config) -> Engine {
         let prefilter = Prefilter::new(&config.catalog);
-        Engine {
-            config: Arc::new(config),
-            prefilter,
-        }
+        Engine { config: Arc::new(config), prefilter }
     }
 
     pub fn config(&self) -> &Config {
@@ -60,13 +57,7 @@ impl Engine {
 
     /// Analyses a file whose tree is already parsed (the language server
     /// keeps trees and reparses incrementally).
-    pub fn analyze_tree(
-        &self,
-        path: &str,
-        kind: FileKind,
-        source: &str,
-        tree: &Tree,
-    ) -> FileAnalysis {
+    pub fn analyze_tree(&self, path: &str, kind: FileKind, source: &str, tree: &Tree) -> FileAnalysis {
         let started = Instant::now();
         let config = &self.config;
         let catalog = &config.catalog;
@@ -81,16 +72,8 @@ impl Engine {
                 finding.severity = *severity;
             }
         }
-        let mut applied = suppression::apply(
-            path,
-            findings,
-            &facts.suppressions,
-            catalog,
-            &config.disabled,
-        );
-        applied
-            .findings
-            .retain(|f| !config.disabled.contains(f.rule));
+        let mut applied = suppression::apply(path, findings, &facts.suppressions, catalog, &config.disabled);
+        applied.findings.retain(|f| !config.disabled.contains(f.rule));
         for finding in &mut applied.findings {
             if let Some(severity) = config.severities.get(finding.rule) {
                 finding.severity = *severity;

@@ -276,9 +276,7 @@ impl<'s> Expr<'s> {
                     segments.push("this");
                     break;
                 }
-                Expr::Member {
-                    object, property, ..
-                } => {
+                Expr::Member { object, property, .. } => {
                     segments.push(*property);
                     current = object;
                 }
@@ -317,16 +315,13 @@ impl<'s> Expr<'s> {
             Expr::Object(props, _) => {
                 for prop in props {
                     match prop {
-                        Prop::Pair { value, .. } | Prop::Computed(value) | Prop::Spread(value) => {
-                            f(value)
-                        }
+                        Prop::Pair { value, .. } | Prop::Computed(value) | Prop::Spread(value) => f(value),
                     }
                 }
             }
-            Expr::Array(items, _)
-            | Expr::Interp(items, _)
-            | Expr::Seq(items, _)
-            | Expr::Other(items, _) => items.iter().for_each(f),
+            Expr::Array(items, _) | Expr::Interp(items, _) | Expr::Seq(items, _) | Expr::Other(items, _) => {
+                items.iter().for_each(f)
+            }
         }
     }
 
@@ -352,11 +347,7 @@ pub struct Builder<'s> {
 impl<'s> Builder<'s> {
     pub fn new(source: &'s str) -> Self {
         let mut ir = FileIr::default();
-        ir.scopes.push(Scope::new(
-            ScopeKind::Module,
-            None,
-            Span::new(0, source.len()),
-        ));
+        ir.scopes.push(Scope::new(ScopeKind::Module, None, Span::new(0, source.len())));
         Builder { ir, source }
     }
 
@@ -374,12 +365,7 @@ impl<'s> Builder<'s> {
     }
 
     pub fn push(&mut self, scope: ScopeId, in_try: bool, span: Span, kind: StatementKind<'s>) {
-        self.ir.statements.push(Statement {
-            scope,
-            in_try,
-            kind,
-            span,
-        });
+        self.ir.statements.push(Statement { scope, in_try, kind, span });
     }
 }
 
@@ -390,10 +376,7 @@ pub fn span_of(node: tree_sitter::Node<'_>) -> Span {
 /// Strips the quotes of a string literal's text: `'a'`, `"a"`, `` `a` ``.
 pub fn unquote(text: &str) -> &str {
     let bytes = text.as_bytes();
-    if bytes.len() >= 2
-        && matches!(bytes[0], b'\'' | b'"' | b'`')
-        && bytes[bytes.len() - 1] == bytes[0]
-    {
+    if bytes.len() >= 2 && matches!(bytes[0], b'\'' | b'"' | b'`') && bytes[bytes.len() - 1] == bytes[0] {
         &text[1..text.len() - 1]
     } else {
         text

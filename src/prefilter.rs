@@ -90,25 +90,13 @@ fn needles(catalog: &Catalog) -> Vec<String> {
     for key in &catalog.keys {
         add(key.prefix.clone());
     }
-    catalog
-        .controls
-        .endpoints
-        .env
-        .iter()
-        .cloned()
-        .for_each(&mut add);
+    catalog.controls.endpoints.env.iter().cloned().for_each(&mut add);
     for role in &catalog.controls.system.roles {
         for quote in ['"', '\'', '`'] {
             add(format!("{quote}{role}{quote}"));
         }
     }
-    catalog
-        .controls
-        .system
-        .message_classes
-        .iter()
-        .cloned()
-        .for_each(&mut add);
+    catalog.controls.system.message_classes.iter().cloned().for_each(&mut add);
     add(crate::suppression::MARKER.to_string());
     out
 }
@@ -122,11 +110,7 @@ fn python_needle(module: &str) -> String {
     if first.len() >= MIN_NEEDLE && !SHARED.contains(&first) {
         first.to_string()
     } else {
-        module
-            .rsplit('.')
-            .find(|s| s.len() >= MIN_NEEDLE)
-            .unwrap_or(first)
-            .to_string()
+        module.rsplit('.').find(|s| s.len() >= MIN_NEEDLE).unwrap_or(first).to_string()
     }
 }
 
@@ -149,15 +133,10 @@ mod tests {
             "custodia-ignore",
             "completions",
         ] {
-            assert!(
-                prefilter.needles().iter().any(|n| n == expected),
-                "missing needle {expected}"
-            );
+            assert!(prefilter.needles().iter().any(|n| n == expected), "missing needle {expected}");
         }
         assert!(prefilter.may_matter(b"import OpenAI from 'openai'"));
         assert!(prefilter.may_matter(b"from google import genai"));
-        assert!(
-            !prefilter.may_matter(b"export function add(a: number, b: number) { return a + b }")
-        );
+        assert!(!prefilter.may_matter(b"export function add(a: number, b: number) { return a + b }"));
     }
 }

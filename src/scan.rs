@@ -77,13 +77,7 @@ pub struct ScanOptions {
 
 impl ScanOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        ScanOptions {
-            root: root.into(),
-            exclude: Vec::new(),
-            prefilter: true,
-            parse_only: false,
-            threads: None,
-        }
+        ScanOptions { root: root.into(), exclude: Vec::new(), prefilter: true, parse_only: false, threads: None }
     }
 }
 
@@ -171,65 +165,28 @@ pub enum ScanError {
 }
 
 enum Outcome {
-    Analyzed {
-        analysis: Box<FileAnalysis>,
-        bytes: u64,
-        language: Language,
-    },
-    ParsedOnly {
-        bytes: u64,
-        language: Language,
-        parse_time: Duration,
-        syntax_errors: bool,
-    },
-    Prefiltered {
-        bytes: u64,
-        language: Language,
-    },
-    Skipped {
-        skipped: Skipped,
-        bytes: u64,
-        language: Option<Language>,
-    },
+    Analyzed { analysis: Box<FileAnalysis>, bytes: u64, language: Language },
+    ParsedOnly { bytes: u64, language: Language, parse_time: Duration, syntax_errors: bool },
+    Prefiltered { bytes: u64, language: Language },
+    Skipped { skipped: Skipped, bytes: u64, language: Option<Language> },
 }
 
 pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanError> {
     let started = Instant::now();
     let root = &options.root;
-    let metadata = std::fs::metadata(root).map_err(|e| ScanError::Root {
-        path: root.clone(),
-        reason: e.to_string(),
-    })?;
-    let base = if metadata.is_file() {
-        root.parent().unwrap_or(Path::new(".")).to_path_buf()
-    } else {
-        root.clone()
-    };
+    let metadata =
+        std::fs::metadata(root).map_err(|e| ScanError::Root { path: root.clone(), reason: e.to_string() })?;
+    let base = if metadata.is_file() { root.parent().unwrap_or(Path::new(".")).to_path_buf() } else { root.clone() };
     let defaults = matcher(&base, DEFAULT_EXCLUDES.iter().map(|s| s.to_string()))?;
-    let configured = matcher(
-        &base,
-        engine
-            .config()
-            .exclude
-            .iter()
-            .chain(&options.exclude)
-            .cloned(),
-    )?;
+    let configured = matcher(&base, engine.config().exclude.iter().chain(&options.exclude).cloned())?;
 
-    let threads = options
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     // `filter_entry` needs a 'static closure: it records exclusions here.
     let excluded: Arc<Mutex<Vec<Excluded>>> = Arc::new(Mutex::new(Vec::new()));
 
     let mut builder = WalkBuilder::new(root);
-    builder
-        .hidden(false)
-        .git_global(false)
-        .require_git(false)
-        .follow_links(true)
-        .threads(threads);
+    builder.hidden(false).git_global(false).require_git(false).follow_links(true).threads(threads);
     {
         let base = base.clone();
         let record = excluded.clone();
@@ -249,35 +206,20 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 }
                 Err(err) => {
                     let (path, detail) = walk_error(&err, base);
-                    let skipped = Skipped {
-                        path,
-                        reason: SkipReason::WalkError,
-                        detail,
-                    };
-                    lock(outcomes).push(Outcome::Skipped {
-                        skipped,
-                        bytes: 0,
-                        language: None,
-                    });
+                    let skipped = Skipped { path, reason: SkipReason::WalkError, detail };
+                    lock(outcomes).push(Outcome::Skipped { skipped, bytes: 0, language: None });
                 }
             }
             WalkState::Continue
         })
     });
 
-    let mut result = ScanResult {
-        root: root.clone(),
-        ..ScanResult::default()
-    };
+    let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
     let stats = &mut result.stats;
     stats.threads = threads;
     for outcome in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match outcome {
-            Outcome::Analyzed {
-                analysis,
-                bytes,
-                language,
-            } => {
+            Outcome::Analyzed { analysis, bytes, language } => {
                 stats.files_seen += 1;
                 stats.files_analyzed += 1;
                 *stats.files_by_language.entry(language).or_default() += 1;
@@ -294,12 +236,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 result.evidence.extend(analysis.evidence);
                 result.files.push(analysis.facts);
             }
-            Outcome::ParsedOnly {
-                bytes,
-                language,
-                parse_time,
-                syntax_errors,
-            } => {
+            Outcome::ParsedOnly { bytes, language, parse_time, syntax_errors } => {
                 stats.files_seen += 1;
                 stats.files_analyzed += 1;
                 *stats.files_by_language.entry(language).or_default() += 1;
@@ -316,11 +253,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 *stats.files_by_language.entry(language).or_default() += 1;
                 stats.bytes_seen += bytes;
             }
-            Outcome::Skipped {
-                skipped,
-                bytes,
-                language,
-            } => {
+            Outcome::Skipped { skipped, bytes, language } => {
                 // Walk errors are not files of a language; they are still
                 // accounted for, as seen and skipped.
                 stats.files_seen += 1;
@@ -334,12 +267,8 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
     }
     result.findings.sort_by(finding_order);
-    result
-        .suppressed
-        .sort_by(|a, b| finding_order(&a.finding, &b.finding));
-    result
-        .evidence
-        .sort_by(|a, b| (&a.path, a.location, a.kind).cmp(&(&b.path, b.location, b.kind)));
+    result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
+    result.evidence.sort_by(|a, b| (&a.path, a.location, a.kind).cmp(&(&b.path, b.location, b.kind)));
     result.skipped.sort();
     result.files.sort_by(|a, b| a.path.cmp(&b.path));
     result.excluded = std::mem::take(&mut *lock(&excluded));
@@ -368,15 +297,9 @@ fn matcher(base: &Path, patterns: impl Iterator<Item = String>) -> Result<Gitign
     for pattern in patterns {
         builder
             .add_line(None, &pattern)
-            .map_err(|e| ScanError::Exclude {
-                pattern: pattern.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| ScanError::Exclude { pattern: pattern.clone(), reason: e.to_string() })?;
     }
-    builder.build().map_err(|e| ScanError::Exclude {
-        pattern: String::new(),
-        reason: e.to_string(),
-    })
+    builder.build().map_err(|e| ScanError::Exclude { pattern: String::new(), reason: e.to_string() })
 }
 
 fn keep(
@@ -396,14 +319,8 @@ fn keep(
         let matched = matcher.matched(path, is_dir);
         if matched.is_ignore() {
             if relevant {
-                let pattern = matched
-                    .inner()
-                    .map(|g| g.original().to_string())
-                    .unwrap_or_default();
-                lock(record).push(Excluded {
-                    path: relative(path, base),
-                    reason: format!("{reason}: {pattern}"),
-                });
+                let pattern = matched.inner().map(|g| g.original().to_string()).unwrap_or_default();
+                lock(record).push(Excluded { path: relative(path, base), reason: format!("{reason}: {pattern}") });
             }
             return false;
         }
@@ -413,10 +330,7 @@ fn keep(
 
 fn relative(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
-    let text: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let text: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     text.join("/")
 }
 
@@ -425,9 +339,7 @@ fn walk_error(err: &ignore::Error, base: &Path) -> (String, String) {
         match err {
             ignore::Error::WithPath { path, .. } => Some(path),
             ignore::Error::Loop { child, .. } => Some(child),
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                path_of(err)
-            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => path_of(err),
             ignore::Error::Partial(errors) => errors.first().and_then(path_of),
             _ => None,
         }
@@ -436,22 +348,13 @@ fn walk_error(err: &ignore::Error, base: &Path) -> (String, String) {
     (path, err.to_string())
 }
 
-fn process(
-    engine: &Engine,
-    options: &ScanOptions,
-    base: &Path,
-    entry: &DirEntry,
-) -> Option<Outcome> {
+fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry) -> Option<Outcome> {
     let path = entry.path();
     let kind = FileKind::of(path)?;
     let rel = relative(path, base);
     let language = kind.language;
     let skip = |reason: SkipReason, detail: String, bytes: u64| Outcome::Skipped {
-        skipped: Skipped {
-            path: rel.clone(),
-            reason,
-            detail,
-        },
+        skipped: Skipped { path: rel.clone(), reason, detail },
         bytes,
         language: Some(language),
     };
@@ -473,65 +376,35 @@ fn process(
     };
     let size = bytes.len() as u64;
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Some(skip(
-            SkipReason::Binary,
-            "contains NUL bytes".to_string(),
-            size,
-        ));
+        return Some(skip(SkipReason::Binary, "contains NUL bytes".to_string(), size));
     }
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
-            return Some(skip(
-                SkipReason::InvalidUtf8,
-                format!("invalid UTF-8 at byte {at}"),
-                size,
-            ));
+            return Some(skip(SkipReason::InvalidUtf8, format!("invalid UTF-8 at byte {at}"), size));
         }
     };
     if language.is_js_family() && is_minified(&source) {
-        return Some(skip(
-            SkipReason::Minified,
-            "very long lines: looks like a minified bundle".to_string(),
-            size,
-        ));
+        return Some(skip(SkipReason::Minified, "very long lines: looks like a minified bundle".to_string(), size));
     }
     if options.parse_only {
         let started = Instant::now();
         let tree = lang::parse(kind.grammar, &source, None);
         let parse_time = started.elapsed();
         return Some(match tree {
-            Some(tree) => Outcome::ParsedOnly {
-                bytes: size,
-                language,
-                parse_time,
-                syntax_errors: tree.root_node().has_error(),
-            },
-            None => skip(
-                SkipReason::ParseFailed,
-                "the parser gave up".to_string(),
-                size,
-            ),
+            Some(tree) => {
+                Outcome::ParsedOnly { bytes: size, language, parse_time, syntax_errors: tree.root_node().has_error() }
+            }
+            None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
         });
     }
     if options.prefilter && !engine.prefilter().may_matter(source.as_bytes()) {
-        return Some(Outcome::Prefiltered {
-            bytes: size,
-            language,
-        });
+        return Some(Outcome::Prefiltered { bytes: size, language });
     }
     Some(match engine.analyze_source(&rel, kind, &source) {
-        Some(analysis) => Outcome::Analyzed {
-            analysis: Box::new(analysis),
-            bytes: size,
-            language,
-        },
-        None => skip(
-            SkipReason::ParseFailed,
-            "the parser gave up".to_string(),
-            size,
-        ),
+        Some(analysis) => Outcome::Analyzed { analysis: Box::new(analysis), bytes: size, language },
+        None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
     })
 }
 

@@ -15,10 +15,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span {
-            start: clamp_u32(start),
-            end: clamp_u32(end.max(start)),
-        }
+        Span { start: clamp_u32(start), end: clamp_u32(end.max(start)) }
     }
 
     pub fn contains(&self, other: Span) -> bool {
@@ -35,18 +32,14 @@ fn clamp_u32(n: usize) -> u32 {
 }
 
 /// A 1-based line and column (column in Unicode scalar values).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Position {
     pub line: u32,
     pub column: u32,
 }
 
 /// A range of 1-based positions, end exclusive.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Range {
     pub start: Position,
     pub end: Position,
@@ -70,10 +63,7 @@ impl<'s> LineIndex<'s> {
     pub fn new(source: &'s str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(source.as_bytes()).map(|i| clamp_u32(i + 1)));
-        LineIndex {
-            source,
-            line_starts,
-        }
+        LineIndex { source, line_starts }
     }
 
     pub fn source(&self) -> &'s str {
@@ -91,31 +81,20 @@ impl<'s> LineIndex<'s> {
             end -= 1;
         }
         let column = self.source[start..end].chars().count();
-        Position {
-            line: clamp_u32(line + 1),
-            column: clamp_u32(column + 1),
-        }
+        Position { line: clamp_u32(line + 1), column: clamp_u32(column + 1) }
     }
 
     pub fn range(&self, span: Span) -> Range {
-        Range {
-            start: self.position(span.start),
-            end: self.position(span.end),
-        }
+        Range { start: self.position(span.start), end: self.position(span.end) }
     }
 
     pub fn locate(&self, span: Span) -> Location {
-        Location {
-            span,
-            range: self.range(span),
-        }
+        Location { span, range: self.range(span) }
     }
 
     /// The byte offset where a 1-based line starts.
     pub fn line_start(&self, line: u32) -> Option<u32> {
-        self.line_starts
-            .get((line as usize).checked_sub(1)?)
-            .copied()
+        self.line_starts.get((line as usize).checked_sub(1)?).copied()
     }
 
     pub fn line_count(&self) -> usize {
@@ -124,11 +103,7 @@ impl<'s> LineIndex<'s> {
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i)
+    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i)
 }
 
 #[cfg(test)]

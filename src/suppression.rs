@@ -26,10 +26,7 @@ pub fn parse(source: &str, tree: &Tree, lines: &LineIndex<'_>) -> Vec<Suppressio
     while let Some(found) = source.get(search_from..).and_then(|rest| rest.find(MARKER)) {
         let at = search_from + found;
         search_from = at + MARKER.len();
-        let Some(node) = tree
-            .root_node()
-            .descendant_for_byte_range(at, at + MARKER.len())
-        else {
+        let Some(node) = tree.root_node().descendant_for_byte_range(at, at + MARKER.len()) else {
             continue;
         };
         if !node.kind().contains("comment") {
@@ -38,9 +35,7 @@ pub fn parse(source: &str, tree: &Tree, lines: &LineIndex<'_>) -> Vec<Suppressio
         let comment_end = node.end_byte().min(source.len());
         let text = source.get(at + MARKER.len()..comment_end).unwrap_or("");
         let (rules, reason) = parse_body(text);
-        let line_start = lines
-            .line_start(lines.position(at as u32).line)
-            .unwrap_or(0) as usize;
+        let line_start = lines.line_start(lines.position(at as u32).line).unwrap_or(0) as usize;
         let before = source.get(line_start..node.start_byte()).unwrap_or("");
         let location = lines.locate(Span::new(at, comment_end));
         out.push(Suppression {
@@ -57,16 +52,9 @@ pub fn parse(source: &str, tree: &Tree, lines: &LineIndex<'_>) -> Vec<Suppressio
 /// `[a, b]: reason` → (["a", "b"], Some("reason")).
 fn parse_body(text: &str) -> (Vec<String>, Option<String>) {
     let text = text.lines().next().unwrap_or("");
-    let (rules, after) = match text
-        .strip_prefix('[')
-        .and_then(|rest| rest.find(']').map(|close| (rest, close)))
-    {
+    let (rules, after) = match text.strip_prefix('[').and_then(|rest| rest.find(']').map(|close| (rest, close))) {
         Some((rest, close)) => (
-            rest[..close]
-                .split(',')
-                .map(|r| r.trim().to_string())
-                .filter(|r| !r.is_empty())
-                .collect(),
+            rest[..close].split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
             &rest[close + 1..],
         ),
         None => (Vec::new(), text),
@@ -74,13 +62,7 @@ fn parse_body(text: &str) -> (Vec<String>, Option<String>) {
     let reason = after
         .trim_start()
         .strip_prefix(':')
-        .map(|r| {
-            r.trim()
-                .trim_end_matches("*/")
-                .trim_end_matches("-->")
-                .trim()
-                .to_string()
-        })
+        .map(|r| r.trim().trim_end_matches("*/").trim_end_matches("-->").trim().to_string())
         .filter(|r| !r.is_empty());
     (rules, reason)
 }
@@ -113,20 +95,15 @@ pub fn apply(
     for finding in findings {
         let line = finding.location.map(|l| l.range.start.line);
         let matching = line.and_then(|line| {
-            suppressions
-                .iter()
-                .enumerate()
-                .find(|(_, s)| s.covers(line) && s.rules.iter().any(|r| r == finding.rule))
+            suppressions.iter().enumerate().find(|(_, s)| s.covers(line) && s.rules.iter().any(|r| r == finding.rule))
         });
         match matching {
             Some((index, suppression)) => {
                 used.insert((index, finding.rule.to_string()));
                 match &suppression.reason {
-                    Some(reason) => suppressed.push(Suppressed {
-                        finding,
-                        reason: reason.clone(),
-                        comment_line: suppression.line,
-                    }),
+                    Some(reason) => {
+                        suppressed.push(Suppressed { finding, reason: reason.clone(), comment_line: suppression.line })
+                    }
                     None => kept.push(finding),
                 }
             }
@@ -162,25 +139,14 @@ pub fn apply(
                 continue;
             }
             let message = if catalog.rule(rule).is_none() {
-                format!(
-                    "`{MARKER}[{rule}]` names a rule custodia does not know (see `custodia rules`)"
-                )
+                format!("`{MARKER}[{rule}]` names a rule custodia does not know (see `custodia rules`)")
             } else {
                 format!("`{MARKER}[{rule}]` suppresses nothing: no `{rule}` finding on this line")
             };
-            kept.push(meta_finding(
-                "unused-suppression",
-                catalog,
-                path,
-                suppression,
-                message,
-            ));
+            kept.push(meta_finding("unused-suppression", catalog, path, suppression, message));
         }
     }
-    Applied {
-        findings: kept,
-        suppressed,
-    }
+    Applied { findings: kept, suppressed }
 }
 
 fn meta_finding(
@@ -192,9 +158,7 @@ fn meta_finding(
 ) -> Finding {
     Finding {
         rule,
-        severity: catalog
-            .rule(rule)
-            .map_or(crate::finding::Severity::Low, |r| r.severity),
+        severity: catalog.rule(rule).map_or(crate::finding::Severity::Low, |r| r.severity),
         message,
         path: Some(path.to_string()),
         location: Some(suppression.location),
@@ -210,22 +174,10 @@ mod tests {
     fn bodies() {
         assert_eq!(
             parse_body("[missing-timeout, missing-token-cap]: batch job, bounded upstream"),
-            (
-                vec!["missing-timeout".into(), "missing-token-cap".into()],
-                Some("batch job, bounded upstream".into())
-            )
+            (vec!["missing-timeout".into(), "missing-token-cap".into()], Some("batch job, bounded upstream".into()))
         );
-        assert_eq!(
-            parse_body("[missing-timeout]"),
-            (vec!["missing-timeout".into()], None)
-        );
-        assert_eq!(
-            parse_body("[missing-timeout]:   */"),
-            (vec!["missing-timeout".into()], None)
-        );
-        assert_eq!(
-            parse_body(": no brackets"),
-            (vec![], Some("no brackets".into()))
-        );
+        assert_eq!(parse_body("[missing-timeout]"), (vec!["missing-timeout".into()], None));
+        assert_eq!(parse_body("[missing-timeout]:   */"), (vec!["missing-timeout".into()], None));
+        assert_eq!(parse_body(": no brackets"), (vec![], Some("no brackets".into())));
     }
 }

@@ -60,6 +60,8 @@ fn union(into: &mut Taint, from: &[FlowItem]) -> bool {
 struct FlowState<'s> {
     vars: HashMap<(ScopeId, &'s str), Taint>,
     returns: HashMap<ScopeId, Taint>,
+    /// Set when evaluation tainted something as a side effect (a parameter).
+    dirty: bool,
     /// Request inputs seen: description and place.
     sources: Vec<(String, Span)>,
     source_by_span: HashMap<Span, u32>,
@@ -96,14 +98,17 @@ impl<'a, 's> Analyzer<'a, 's> {
                         let taint = self.eval(value, statement.scope, &mut state);
                         if let Some(function) = self.function_scope(statement.scope) {
                             if !taint.is_empty() {
-                                changed |=
-                                    union(state.returns.entry(function).or_default(), &taint);
+                                changed |= union(state.returns.entry(function).or_default(), &taint);
                             }
                         }
                     }
-                    StatementKind::Eval(_) | StatementKind::JsxAttribute { .. } => {}
+                    StatementKind::Eval(value) | StatementKind::JsxAttribute { value, .. } => {
+                        // For what calls pass to the file's own functions.
+                        self.eval(value, statement.scope, &mut state);
+                    }
                 }
             }
+            changed |= std::mem::take(&mut state.dirty);
             if !changed {
                 break;
             }
@@ -144,41 +149,30 @@ impl<'a, 's> Analyzer<'a, 's> {
             });
             // Next.js server actions: exported functions of a 'use server'
             // module, or functions with their own 'use server' directive.
-            let is_action =
-                (file_actions && scope.exported) || scope.directives.contains(&"use server");
+            let is_action = (file_actions && scope.exported) || scope.directives.contains(&"use server");
             if is_route || is_action {
                 for param in &scope.params {
-                    let excluded =
-                        param.annotation.is_some_and(|a| {
-                            request
-                                .non_input_annotations
-                                .iter()
-                                .any(|n| annotation_names(a).any(|w| w == n))
-                                || request
-                                    .non_input_defaults
-                                    .iter()
-                                    .any(|d| a.contains(&format!("{d}(")))
-                        }) || param.default.as_ref().is_some_and(|d| match d {
-                            Expr::Call(c) => c
-                                .callee
-                                .last_name()
-                                .is_some_and(|n| request.non_input_defaults.iter().any(|x| x == n)),
-                            _ => false,
-                        }) || matches!(param.name, Some("self" | "cls" | "request" | "this"));
+                    let excluded = param.annotation.is_some_and(|a| {
+                        request.non_input_annotations.iter().any(|n| annotation_names(a).any(|w| w == n))
+                            || request.non_input_defaults.iter().any(|d| a.contains(&format!("{d}(")))
+                    }) || param.default.as_ref().is_some_and(|d| match d {
+                        Expr::Call(c) => {
+                            c.callee.last_name().is_some_and(|n| request.non_input_defaults.iter().any(|x| x == n))
+                        }
+                        _ => false,
+                    }) || matches!(param.name, Some("self" | "cls" | "request" | "this"));
                     if excluded {
                         continue;
                     }
+                    let what = if is_route { "route parameter" } else { "server action argument" };
                     for name in param.name.iter().chain(param.destructured.iter()) {
                         state.request_params.insert((id, name));
-                        self.add_source(state, format!("request parameter `{name}`"), param.span);
+                        self.add_source(state, format!("{what} `{name}`"), param.span);
                     }
                 }
             }
             // tRPC: `.mutation(({ input }) => ...)`.
-            if scope
-                .passed_to
-                .is_some_and(|p| request.rpc_resolvers.iter().any(|r| r == p))
-            {
+            if scope.passed_to.is_some_and(|p| request.rpc_resolvers.iter().any(|r| r == p)) {
                 if let Some(first) = scope.params.first() {
                     if first.destructured.contains(&"input") {
                         state.request_params.insert((id, "input"));
@@ -204,10 +198,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn request_source(&self, span: Span, state: &mut FlowState<'s>) -> Taint {
         let index = self.add_source(state, format!("`{}`", self.snippet(span, 50)), span);
-        vec![FlowItem {
-            origin: Origin::Request(index),
-            interpolated: false,
-        }]
+        vec![FlowItem { origin: Origin::Request(index), interpolated: false }]
     }
 
     /// `req.body`, `request.args`, `ctx.request.body`, `c.req.json`: a
@@ -220,27 +211,15 @@ impl<'a, 's> Analyzer<'a, 's> {
             return None;
         }
         let receiver = receiver.join(".");
-        request
-            .receivers
-            .iter()
-            .any(|r| *r == receiver)
-            .then_some(())
+        request.receivers.contains(&receiver).then_some(())
     }
 
     fn metadata(&self, name: &str) -> bool {
-        self.catalog
-            .controls
-            .output
-            .metadata_fields
-            .iter()
-            .any(|m| m == name)
+        self.catalog.controls.output.metadata_fields.iter().any(|m| m == name)
     }
 
     fn without_metadata(taint: Taint) -> Taint {
-        taint
-            .into_iter()
-            .filter(|f| matches!(f.origin, Origin::Request(_)))
-            .collect()
+        taint.into_iter().filter(|f| matches!(f.origin, Origin::Request(_))).collect()
     }
 
     /// The key under which a name's taint is kept, as seen from `scope`.
@@ -262,21 +241,13 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     if state.request_params.contains(&key) {
                         if let Some(index) = self.param_source(key, state) {
-                            union(
-                                &mut taint,
-                                &[FlowItem {
-                                    origin: Origin::Request(index),
-                                    interpolated: false,
-                                }],
-                            );
+                            union(&mut taint, &[FlowItem { origin: Origin::Request(index), interpolated: false }]);
                         }
                     }
                 }
                 taint
             }
-            Expr::Member {
-                object, property, ..
-            } => {
+            Expr::Member { object, property, .. } => {
                 if self.request_member(expr).is_some() {
                     return self.request_source(expr.span(), state);
                 }
@@ -298,11 +269,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     _ => {}
                 }
                 let taint = self.eval(object, scope, state);
-                if self.metadata(property) {
-                    Self::without_metadata(taint)
-                } else {
-                    taint
-                }
+                if self.metadata(property) { Self::without_metadata(taint) } else { taint }
             }
             Expr::Index { object, index, .. } => {
                 let taint = self.eval(object, scope, state);
@@ -318,10 +285,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     let t: Taint = self
                         .eval(part, scope, state)
                         .into_iter()
-                        .map(|f| FlowItem {
-                            interpolated: true,
-                            ..f
-                        })
+                        .map(|f| FlowItem { interpolated: true, ..f })
                         .collect();
                     union(&mut taint, &t);
                 }
@@ -347,27 +311,15 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn param_source(&self, key: (ScopeId, &'s str), state: &FlowState<'s>) -> Option<u32> {
         let scope = self.ir.scopes.get(key.0 as usize)?;
-        let param = scope
-            .params
-            .iter()
-            .find(|p| p.name == Some(key.1) || p.destructured.contains(&key.1))?;
+        let param = scope.params.iter().find(|p| p.name == Some(key.1) || p.destructured.contains(&key.1))?;
         state.source_by_span.get(&param.span).copied()
     }
 
-    fn eval_call(
-        &mut self,
-        call: &'a Call<'s>,
-        scope: ScopeId,
-        state: &mut FlowState<'s>,
-    ) -> Taint {
+    fn eval_call(&mut self, call: &'a Call<'s>, scope: ScopeId, state: &mut FlowState<'s>) -> Taint {
         if let Some(site) = self.site_by_call.get(&call.span) {
-            return vec![FlowItem {
-                origin: Origin::Model(*site as u32),
-                interpolated: false,
-            }];
+            return vec![FlowItem { origin: Origin::Model(*site as u32), interpolated: false }];
         }
-        if matches!(call.callee, Expr::Member { .. }) && self.request_member(&call.callee).is_some()
-        {
+        if matches!(call.callee, Expr::Member { .. }) && self.request_member(&call.callee).is_some() {
             return self.request_source(call.span, state);
         }
         let dotted = call.callee.dotted();
@@ -387,54 +339,29 @@ impl<'a, 's> Analyzer<'a, 's> {
                     let t = self.eval(arg.value(), scope, state);
                     let mapped: Taint = t
                         .into_iter()
-                        .filter_map(|f| match f.origin {
-                            Origin::Model(site) | Origin::Sanitized(site, _) => Some(FlowItem {
-                                origin: Origin::Sanitized(site, index),
-                                interpolated: f.interpolated,
-                            }),
-                            Origin::Request(_) => Some(f),
+                        .map(|f| match f.origin {
+                            Origin::Model(site) | Origin::Sanitized(site, _) => {
+                                FlowItem { origin: Origin::Sanitized(site, index), interpolated: f.interpolated }
+                            }
+                            Origin::Request(_) => f,
                         })
                         .collect();
                     union(&mut taint, &mapped);
                 }
                 return taint;
             }
-            if self
-                .catalog
-                .controls
-                .output
-                .pass_through
-                .iter()
-                .any(|p| p == joined)
-            {
+            if self.catalog.controls.output.pass_through.iter().any(|p| ends_with_segments(joined, p)) {
                 return self.eval_args(call, scope, state, false);
             }
         }
-        // A function of this file: what it returns.
-        let function = match &call.callee {
-            Expr::Name(..) => match self.resolve(&call.callee, scope, 0) {
-                ObjRef::Function(id) => Some(id),
-                _ => match &call.callee {
-                    Expr::Name(name, _) => match self.lookup(name, scope) {
-                        Lookup::Bound(values) => values.iter().find_map(|b| match b.value {
-                            Expr::Function(id, _) => Some(*id),
-                            _ => None,
-                        }),
-                        _ => None,
-                    },
-                    _ => None,
-                },
-            },
-            _ => None,
-        };
-        if let Some(id) = function {
+        // A function or method of this file: its arguments reach its
+        // parameters, and the call is worth what it returns.
+        if let Some(id) = self.local_function(&call.callee, scope) {
+            self.taint_parameters(id, call, scope, state);
             return state.returns.get(&id).cloned().unwrap_or_default();
         }
         // A method called on a value returns data derived from it.
-        if let Expr::Member {
-            object, property, ..
-        } = &call.callee
-        {
+        if let Expr::Member { object, property, .. } = &call.callee {
             let mut taint = self.eval(object, scope, state);
             if matches!(
                 *property,
@@ -455,6 +382,51 @@ impl<'a, 's> Analyzer<'a, 's> {
         Taint::new()
     }
 
+    /// The function a callee names, when the file declares it: `f(...)`,
+    /// `const f = () => ...`, `this.f(...)` / `self.f(...)`.
+    fn local_function(&mut self, callee: &'a Expr<'s>, scope: ScopeId) -> Option<ScopeId> {
+        match callee {
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Function(id) => Some(id),
+                Lookup::Bound(values) => values.iter().find_map(|b| match b.value {
+                    Expr::Function(id, _) if b.part.is_none() => Some(*id),
+                    _ => None,
+                }),
+                _ => None,
+            },
+            Expr::Member { object, property, .. } if matches!(**object, Expr::This(_)) => self.method(property, scope),
+            _ => None,
+        }
+    }
+
+    fn taint_parameters(&mut self, function: ScopeId, call: &'a Call<'s>, scope: ScopeId, state: &mut FlowState<'s>) {
+        let ir = self.ir;
+        let params = &ir.scopes[function as usize].params;
+        // Python methods receive `self` first.
+        let offset = usize::from(params.first().is_some_and(|p| matches!(p.name, Some("self" | "cls"))));
+        let mut position = 0;
+        for arg in &call.args {
+            let param = match arg {
+                Arg::Positional(_) => {
+                    position += 1;
+                    params.get(position - 1 + offset)
+                }
+                Arg::Keyword { name, .. } => params.iter().find(|p| p.name == Some(name)),
+                Arg::Spread { .. } => None,
+            };
+            let Some(param) = param else { continue };
+            let taint = self.eval(arg.value(), scope, state);
+            if taint.is_empty() {
+                continue;
+            }
+            for name in param.name.iter().chain(param.destructured.iter()) {
+                if union(state.vars.entry((function, *name)).or_default(), &taint) {
+                    state.dirty = true;
+                }
+            }
+        }
+    }
+
     fn eval_args(
         &mut self,
         call: &'a Call<'s>,
@@ -467,30 +439,17 @@ impl<'a, 's> Analyzer<'a, 's> {
             let t: Taint = self
                 .eval(arg.value(), scope, state)
                 .into_iter()
-                .map(|f| FlowItem {
-                    interpolated: f.interpolated || interpolated,
-                    ..f
-                })
+                .map(|f| FlowItem { interpolated: f.interpolated || interpolated, ..f })
                 .collect();
             union(&mut taint, &t);
         }
         taint
     }
 
-    fn assign(
-        &self,
-        target: &Target<'s>,
-        scope: ScopeId,
-        taint: &Taint,
-        state: &mut FlowState<'s>,
-    ) -> bool {
+    fn assign(&self, target: &Target<'s>, scope: ScopeId, taint: &Taint, state: &mut FlowState<'s>) -> bool {
         match target {
             Target::Name(name, _) => union(state.vars.entry((scope, *name)).or_default(), taint),
-            Target::Member {
-                object: Expr::This(_),
-                property,
-                ..
-            } => match self.class_of(scope) {
+            Target::Member { object: Expr::This(_), property, .. } => match self.class_of(scope) {
                 Some(class) => union(state.vars.entry((class, *property)).or_default(), taint),
                 None => false,
             },
@@ -514,23 +473,13 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn check_sinks(&mut self, state: &mut FlowState<'s>) {
         let ir = self.ir;
         let catalog: &'a crate::catalog::Catalog = self.catalog;
-        let sinks: Vec<&'a Sink> = catalog
-            .sinks
-            .iter()
-            .filter(|s| crate::catalog::applies_to(Some(s.language), self.language))
-            .collect();
+        let sinks: Vec<&'a Sink> =
+            catalog.sinks.iter().filter(|s| crate::catalog::applies_to(Some(s.language), self.language)).collect();
         for statement in &ir.statements {
             let scope = statement.scope;
             match &statement.kind {
-                StatementKind::Bind {
-                    target: Target::Member { property, span, .. },
-                    value,
-                    ..
-                } => {
-                    for sink in sinks
-                        .iter()
-                        .filter(|s| s.properties.iter().any(|p| p == property))
-                    {
+                StatementKind::Bind { target: Target::Member { property, span, .. }, value, .. } => {
+                    for sink in sinks.iter().filter(|s| s.properties.iter().any(|p| p == property)) {
                         let taint = self.eval(value, scope, state);
                         self.record_sink(sink, property.to_string(), *span, &taint, state);
                     }
@@ -569,14 +518,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                                 sink.takes_arg(0)
                                     && matches!(
                                         *name,
-                                        "args"
-                                            | "cmd"
-                                            | "command"
-                                            | "sql"
-                                            | "statement"
-                                            | "query"
-                                            | "source"
-                                            | "code"
+                                        "args" | "cmd" | "command" | "sql" | "statement" | "query" | "source" | "code"
                                     )
                             }
                             Arg::Spread { .. } => false,
@@ -604,7 +546,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     // `subprocess.run`, or Python `os.path`-style split modules.
                     let mut current = module.to_string();
                     for (i, segment) in path.iter().enumerate() {
-                        if sink.module.iter().any(|m| *m == current)
+                        if sink.module.contains(&current)
                             && path.len() == i + 1
                             && sink.functions.iter().any(|f| f == segment)
                         {
@@ -619,32 +561,21 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
         } else if !sink.methods.is_empty() {
             match callee {
-                Expr::Member {
-                    object, property, ..
-                } if sink.methods.iter().any(|m| m == property) => match &sink.receiver {
-                    None => true,
-                    Some(pattern) => object.last_name().is_some_and(|n| pattern.is_match(n)),
-                },
+                Expr::Member { object, property, .. } if sink.methods.iter().any(|m| m == property) => {
+                    match &sink.receiver {
+                        None => true,
+                        Some(pattern) => object.last_name().is_some_and(|n| pattern.is_match(n)),
+                    }
+                }
                 _ => false,
             }
         } else {
             false
         };
-        matched
-            && sink
-                .requires
-                .as_deref()
-                .is_none_or(|option| requires_true(call, option))
+        matched && sink.requires.as_deref().is_none_or(|option| requires_true(call, option))
     }
 
-    fn record_sink(
-        &mut self,
-        sink: &Sink,
-        name: String,
-        span: Span,
-        taint: &Taint,
-        state: &FlowState<'s>,
-    ) {
+    fn record_sink(&mut self, sink: &Sink, name: String, span: Span, taint: &Taint, state: &FlowState<'s>) {
         let mut sites: Vec<u32> = Vec::new();
         let mut sanitized: Vec<u32> = Vec::new();
         let mut sanitizer = None;
@@ -661,22 +592,10 @@ impl<'a, 's> Analyzer<'a, 's> {
         let location = self.locate(span);
         if !sites.is_empty() {
             sites.sort_unstable();
-            self.facts.sink_flows.push(SinkFlow {
-                kind: sink.kind,
-                sink: name,
-                location,
-                sites,
-                sanitizer: None,
-            });
+            self.facts.sink_flows.push(SinkFlow { kind: sink.kind, sink: name, location, sites, sanitizer: None });
         } else if !sanitized.is_empty() {
             sanitized.sort_unstable();
-            self.facts.sink_flows.push(SinkFlow {
-                kind: sink.kind,
-                sink: name,
-                location,
-                sites: sanitized,
-                sanitizer,
-            });
+            self.facts.sink_flows.push(SinkFlow { kind: sink.kind, sink: name, location, sites: sanitized, sanitizer });
         }
     }
 
@@ -692,21 +611,16 @@ impl<'a, 's> Analyzer<'a, 's> {
                 // { role: "system", content: ... }
                 Expr::Object(props, _) => {
                     let role = props.iter().find_map(|p| match p {
-                        Prop::Pair {
-                            key: "role",
-                            value: Expr::Str(s),
-                            ..
-                        } if system.roles.iter().any(|r| r == s.value) => Some(s.value),
+                        Prop::Pair { key: "role", value: Expr::Str(s), .. }
+                            if system.roles.iter().any(|r| r == s.value) =>
+                        {
+                            Some(s.value)
+                        }
                         _ => None,
                     });
                     if let Some(role) = role {
                         for prop in props {
-                            if let Prop::Pair {
-                                key: "content" | "parts" | "text",
-                                value,
-                                ..
-                            } = prop
-                            {
+                            if let Prop::Pair { key: "content" | "parts" | "text", value, .. } = prop {
                                 slots.push((format!("`{role}` message"), value, scope));
                             }
                         }
@@ -735,11 +649,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                     for arg in &call.args {
                         match arg {
                             Arg::Positional(v) => slots.push((format!("`{name}`"), v, scope)),
-                            Arg::Keyword {
-                                name: "content",
-                                value,
-                                ..
-                            } => slots.push((format!("`{name}`"), value, scope)),
+                            Arg::Keyword { name: "content", value, .. } => {
+                                slots.push((format!("`{name}`"), value, scope))
+                            }
                             _ => {}
                         }
                     }
@@ -751,11 +663,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     self.collect_args(call, scope, &mut options, false);
                     for entry in options.entries {
                         if system.options.iter().any(|o| o == entry.name) {
-                            slots.push((
-                                format!("`{}` option", entry.name),
-                                entry.value,
-                                entry.scope,
-                            ));
+                            slots.push((format!("`{}` option", entry.name), entry.value, entry.scope));
                         }
                     }
                 }
@@ -767,10 +675,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 continue;
             }
             let taint = self.eval(value, scope, state);
-            let requests: Vec<&FlowItem> = taint
-                .iter()
-                .filter(|f| matches!(f.origin, Origin::Request(_)))
-                .collect();
+            let requests: Vec<&FlowItem> = taint.iter().filter(|f| matches!(f.origin, Origin::Request(_))).collect();
             let Some(first) = requests.first() else {
                 continue;
             };
@@ -791,29 +696,22 @@ impl<'a, 's> Analyzer<'a, 's> {
 
 /// The identifiers in a type annotation: `Annotated[User, Depends(x)]`.
 fn annotation_names(annotation: &str) -> impl Iterator<Item = &str> {
-    annotation
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
+    annotation.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty())
 }
 
 /// `a.b.c` ends with `b.c` on a segment boundary.
 fn ends_with_segments(path: &str, suffix: &str) -> bool {
-    path == suffix
-        || path
-            .strip_suffix(suffix)
-            .is_some_and(|rest| rest.ends_with('.'))
+    path == suffix || path.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('.'))
 }
 
 /// `shell=True` (Python keyword) or `{ shell: true }` (an options object).
 fn requires_true(call: &Call<'_>, option: &str) -> bool {
-    call.args.iter().any(|arg| {
-        match arg {
+    call.args.iter().any(|arg| match arg {
         Arg::Keyword { name, value: Expr::Lit(Lit::True, _), .. } => *name == option,
-        Arg::Positional(Expr::Object(props, _)) => props.iter().any(|p| {
-            matches!(p, Prop::Pair { key, value: Expr::Lit(Lit::True, _), .. } if *key == option)
-        }),
+        Arg::Positional(Expr::Object(props, _)) => {
+            props.iter().any(|p| matches!(p, Prop::Pair { key, value: Expr::Lit(Lit::True, _), .. } if *key == option))
+        }
         _ => false,
-    }
     })
 }
 
@@ -823,14 +721,8 @@ mod tests {
 
     #[test]
     fn segment_suffixes() {
-        assert!(ends_with_segments(
-            "DOMPurify.sanitize",
-            "DOMPurify.sanitize"
-        ));
-        assert!(ends_with_segments(
-            "window.DOMPurify.sanitize",
-            "DOMPurify.sanitize"
-        ));
+        assert!(ends_with_segments("DOMPurify.sanitize", "DOMPurify.sanitize"));
+        assert!(ends_with_segments("window.DOMPurify.sanitize", "DOMPurify.sanitize"));
         assert!(!ends_with_segments("xsanitize", "sanitize"));
     }
 }

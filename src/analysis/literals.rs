@@ -35,9 +35,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 if seen.contains(&s.span) {
                     continue;
                 }
-                if let Some((provider, key)) =
-                    self.match_key(s.value, credential_spans.contains(&s.span))
-                {
+                if let Some((provider, key)) = self.match_key(s.value, credential_spans.contains(&s.span)) {
                     seen.insert(s.span);
                     self.facts.secrets.push(SecretLiteral {
                         provider,
@@ -68,13 +66,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn is_placeholder(&self, key: &str) -> bool {
         let lower = key.to_ascii_lowercase();
         let distinct: HashSet<char> = key.chars().collect();
-        distinct.len() < 8
-            || self
-                .catalog
-                .credentials
-                .placeholders
-                .iter()
-                .any(|p| lower.contains(p.as_str()))
+        distinct.len() < 8 || self.catalog.credentials.placeholders.iter().any(|p| lower.contains(p.as_str()))
     }
 
     /// Literals given as a credential option of a model client. Those that
@@ -90,11 +82,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             };
             let mut options = Options::default();
             self.collect_args(call, scope, &mut options, false);
-            for entry in options
-                .entries
-                .iter()
-                .filter(|e| names.iter().any(|n| n == e.name))
-            {
+            for entry in options.entries.iter().filter(|e| names.iter().any(|n| n == e.name)) {
                 for s in self.literals_in(entry.value, entry.scope) {
                     spans.insert(s.1);
                     let prefixed = self.match_key(s.0, true).is_some();
@@ -115,9 +103,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn looks_like_secret(&self, value: &str) -> bool {
         value.len() >= MIN_KEY_LEN
             && value.len() <= 200
-            && value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-.+/=".contains(c))
+            && value.chars().all(|c| c.is_ascii_alphanumeric() || "_-.+/=".contains(c))
             && value.chars().any(|c| c.is_ascii_digit())
             && value.chars().any(|c| c.is_ascii_lowercase())
             && !self.is_placeholder(value)
@@ -149,8 +135,8 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn endpoints(&mut self, expressions: &[(ScopeId, &'a Expr<'s>)]) {
         let endpoint_options = &self.catalog.controls.endpoints.options;
-        let mut candidates: Vec<(Span, String, Option<String>, &'s str, Option<&'a Expr<'s>>)> =
-            Vec::new();
+        // (literal span, how it is used, provider id, literal text)
+        let mut candidates: Vec<(Span, String, Option<String>, &'s str)> = Vec::new();
         // Options of clients and inference calls.
         let mut calls = Vec::new();
         for (scope, expr) in expressions {
@@ -177,24 +163,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 _ => None,
             };
             let callee = self.snippet(call.callee.span(), 40);
-            let what = if call.new {
-                format!("new {callee}(...)")
-            } else {
-                format!("{callee}(...)")
-            };
-            for entry in options
-                .entries
-                .iter()
-                .filter(|e| endpoint_options.iter().any(|n| n == e.name))
-            {
+            let what = if call.new { format!("new {callee}(...)") } else { format!("{callee}(...)") };
+            for entry in options.entries.iter().filter(|e| endpoint_options.iter().any(|n| n == e.name)) {
                 for (text, span) in self.url_literals(entry.value, entry.scope) {
-                    candidates.push((
-                        span,
-                        format!("`{}` of `{what}`", entry.name),
-                        provider.clone(),
-                        text,
-                        None,
-                    ));
+                    candidates.push((span, format!("`{}` of `{what}`", entry.name), provider.clone(), text));
                 }
             }
         }
@@ -204,19 +176,13 @@ impl<'a, 's> Analyzer<'a, 's> {
             expr.walk(|e| {
                 if let Some((name, literal)) = env_default(e) {
                     if env.iter().any(|n| n == name) {
-                        candidates.push((
-                            literal.1,
-                            format!("default of `{name}`"),
-                            None,
-                            literal.0,
-                            None,
-                        ));
+                        candidates.push((literal.1, format!("default of `{name}`"), None, literal.0));
                     }
                 }
             });
         }
         let mut seen = HashSet::new();
-        for (span, context, provider, text, _) in candidates {
+        for (span, context, provider, text) in candidates {
             if !seen.insert(span) {
                 continue;
             }
@@ -239,19 +205,18 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn url_literals(&self, value: &'a Expr<'s>, scope: ScopeId) -> Vec<(&'s str, Span)> {
         let mut out = Vec::new();
         let mut names = Vec::new();
-        let visit =
-            |e: &'a Expr<'s>, out: &mut Vec<(&'s str, Span)>, names: &mut Vec<&'s str>| match e {
-                Expr::Str(s) if s.value.contains("://") => out.push((s.value, s.span)),
-                Expr::Interp(parts, _) => {
-                    if let Some(Expr::Str(first)) = parts.first() {
-                        if first.value.contains("://") {
-                            out.push((first.value, first.span));
-                        }
+        let visit = |e: &'a Expr<'s>, out: &mut Vec<(&'s str, Span)>, names: &mut Vec<&'s str>| match e {
+            Expr::Str(s) if s.value.contains("://") => out.push((s.value, s.span)),
+            Expr::Interp(parts, _) => {
+                if let Some(Expr::Str(first)) = parts.first() {
+                    if first.value.contains("://") {
+                        out.push((first.value, first.span));
                     }
                 }
-                Expr::Name(n, _) => names.push(*n),
-                _ => {}
-            };
+            }
+            Expr::Name(n, _) => names.push(*n),
+            _ => {}
+        };
         value.walk(|e| visit(e, &mut out, &mut names));
         for name in names {
             if let Lookup::Bound(values) = self.lookup(name, scope) {
@@ -269,12 +234,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn is_loopback(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        self.catalog
-            .controls
-            .endpoints
-            .loopback_hosts
-            .iter()
-            .any(|h| *h == host)
+        self.catalog.controls.endpoints.loopback_hosts.contains(&host)
             || host.starts_with("127.")
             || host.ends_with(".localhost")
     }
@@ -282,7 +242,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
 /// `os.getenv("NAME", "lit")`, `os.environ.get("NAME", "lit")`,
 /// `process.env.NAME ?? "lit"`, `os.getenv("NAME") or "lit"`.
-fn env_default<'e, 's>(expr: &'e Expr<'s>) -> Option<(&'s str, (&'s str, Span))> {
+fn env_default<'s>(expr: &Expr<'s>) -> Option<(&'s str, (&'s str, Span))> {
     match expr {
         Expr::Call(call) => {
             let dotted = call.callee.dotted()?;
@@ -290,23 +250,19 @@ fn env_default<'e, 's>(expr: &'e Expr<'s>) -> Option<(&'s str, (&'s str, Span))>
                 return None;
             }
             match (call.args.first(), call.args.get(1)) {
-                (
-                    Some(Arg::Positional(Expr::Str(name))),
-                    Some(Arg::Positional(Expr::Str(default))),
-                ) => Some((name.value, (default.value, default.span))),
+                (Some(Arg::Positional(Expr::Str(name))), Some(Arg::Positional(Expr::Str(default)))) => {
+                    Some((name.value, (default.value, default.span)))
+                }
                 _ => None,
             }
         }
         Expr::Other(parts, _) if parts.len() == 2 => {
             let name = match &parts[0] {
-                Expr::Member {
-                    object, property, ..
-                } if object.dotted().as_deref() == Some(&["process", "env"]) => *property,
+                Expr::Member { object, property, .. } if object.dotted().as_deref() == Some(&["process", "env"]) => {
+                    *property
+                }
                 Expr::Call(call) => match (call.callee.dotted().as_deref(), call.args.first()) {
-                    (
-                        Some([.., "getenv"] | [.., "environ", "get"]),
-                        Some(Arg::Positional(Expr::Str(s))),
-                    ) => s.value,
+                    (Some([.., "getenv"] | [.., "environ", "get"]), Some(Arg::Positional(Expr::Str(s)))) => s.value,
                     _ => return None,
                 },
                 _ => return None,
@@ -349,11 +305,7 @@ fn parse_url(text: &str) -> Option<Url<'_>> {
     if host.is_empty() || host.contains(['{', '$', '}']) {
         return None;
     }
-    Some(Url {
-        text: trimmed,
-        host: host.to_string(),
-        plaintext,
-    })
+    Some(Url { text: trimmed, host: host.to_string(), plaintext })
 }
 
 /// The key with its middle hidden: `sk-proj…9f2c`.

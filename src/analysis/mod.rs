@@ -29,13 +29,7 @@ use objects::ClientInfo;
 use scope::ScopeIndex;
 
 /// Analyses one lowered file.
-pub fn analyze(
-    ir: &FileIr<'_>,
-    lines: &LineIndex<'_>,
-    language: Language,
-    catalog: &Catalog,
-    path: &str,
-) -> FileFacts {
+pub fn analyze(ir: &FileIr<'_>, lines: &LineIndex<'_>, language: Language, catalog: &Catalog, path: &str) -> FileFacts {
     let index = ScopeIndex::build(ir, language, catalog);
     let mut analyzer = Analyzer::new(ir, &index, lines, language, catalog);
     analyzer.run();
@@ -75,10 +69,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             constructions: HashMap::new(),
             site_by_call: HashMap::new(),
             caught: HashSet::new(),
-            facts: FileFacts {
-                language: Some(language),
-                ..FileFacts::default()
-            },
+            facts: FileFacts { language: Some(language), ..FileFacts::default() },
         }
     }
 
@@ -126,11 +117,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     /// Calls `f` for every call expression in a statement, outermost first.
-    fn for_each_call(
-        &mut self,
-        kind: &'a StatementKind<'s>,
-        mut f: impl FnMut(&mut Self, &'a Call<'s>),
-    ) {
+    fn for_each_call(&mut self, kind: &'a StatementKind<'s>, mut f: impl FnMut(&mut Self, &'a Call<'s>)) {
         let mut visit = |this: &mut Self, expr: &'a Expr<'s>| {
             let mut calls = Vec::new();
             expr.walk(|e| {
@@ -149,9 +136,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 visit(self, value);
             }
-            StatementKind::Eval(e)
-            | StatementKind::Return(e)
-            | StatementKind::JsxAttribute { value: e, .. } => visit(self, e),
+            StatementKind::Eval(e) | StatementKind::Return(e) | StatementKind::JsxAttribute { value: e, .. } => {
+                visit(self, e)
+            }
         }
     }
 
@@ -168,21 +155,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     out.push((statement.scope, value));
                 }
-                StatementKind::Eval(e)
-                | StatementKind::Return(e)
-                | StatementKind::JsxAttribute { value: e, .. } => out.push((statement.scope, e)),
+                StatementKind::Eval(e) | StatementKind::Return(e) | StatementKind::JsxAttribute { value: e, .. } => {
+                    out.push((statement.scope, e))
+                }
             }
         }
         for (id, scope) in ir.scopes.iter().enumerate() {
             let parent = scope.parent.unwrap_or(0);
             out.extend(scope.decorators.iter().map(|d| (parent, d)));
-            out.extend(
-                scope
-                    .params
-                    .iter()
-                    .filter_map(|p| p.default.as_ref())
-                    .map(|d| (id as ScopeId, d)),
-            );
+            out.extend(scope.params.iter().filter_map(|p| p.default.as_ref()).map(|d| (id as ScopeId, d)));
         }
         out
     }
@@ -196,19 +177,15 @@ impl<'a, 's> Analyzer<'a, 's> {
             expr.walk(|e| {
                 let Expr::Call(call) = e else { return };
                 let handled_receiver = match &call.callee {
-                    Expr::Member {
-                        object, property, ..
-                    } if catch_methods.iter().any(|m| m == property)
-                        || (*property == "then" && call.args.len() >= 2) =>
+                    Expr::Member { object, property, .. }
+                        if catch_methods.iter().any(|m| m == property)
+                            || (*property == "then" && call.args.len() >= 2) =>
                     {
                         Some(&**object)
                     }
                     _ => None,
                 };
-                let settled = matches!(
-                    call.callee.dotted().as_deref(),
-                    Some(["Promise", "allSettled"])
-                );
+                let settled = matches!(call.callee.dotted().as_deref(), Some(["Promise", "allSettled"]));
                 let mut mark = |root: &Expr<'_>| {
                     root.walk(|inner| {
                         if let Expr::Call(c) = inner {
@@ -243,10 +220,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn function_index(&self, scope: ScopeId) -> Option<FunctionIndex> {
         let function = self.function_scope(scope)?;
         // Function facts are numbered in scope order, skipping non-functions.
-        let index = self.ir.scopes[..function as usize]
-            .iter()
-            .filter(|s| s.kind == ScopeKind::Function)
-            .count();
+        let index = self.ir.scopes[..function as usize].iter().filter(|s| s.kind == ScopeKind::Function).count();
         Some(index as FunctionIndex)
     }
 
@@ -256,10 +230,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             if scope.kind != ScopeKind::Function {
                 continue;
             }
-            let parent = scope
-                .parent
-                .and_then(|p| self.function_scope(p))
-                .and_then(|p| index_of.get(&p).copied());
+            let parent = scope.parent.and_then(|p| self.function_scope(p)).and_then(|p| index_of.get(&p).copied());
             index_of.insert(id as ScopeId, self.facts.functions.len() as FunctionIndex);
             self.facts.functions.push(FunctionFact {
                 name: scope.name.map(str::to_string),

@@ -10,9 +10,7 @@
 //! `openai`, not because of its name.
 
 use crate::catalog::{CallSpec, ClientKind, ClientSpec, Provider, Receiver, applies_to};
-use crate::facts::{
-    CallReceiver, ClientFact, CredentialSource, FailurePath, InferenceSite, OptionHit, OptionSource,
-};
+use crate::facts::{CallReceiver, ClientFact, CredentialSource, FailurePath, InferenceSite, OptionHit, OptionSource};
 use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, StatementKind, Target};
 use crate::lang::Language;
 use crate::source::Span;
@@ -39,20 +37,11 @@ pub(crate) enum ObjRef<'a, 's> {
     /// A member path of an imported module. `local` is the local name of a
     /// default import (`import OpenAI from "openai"`), which is conventionally
     /// the name of what it exports.
-    Module {
-        module: &'s str,
-        path: Vec<&'s str>,
-        local: Option<&'s str>,
-    },
+    Module { module: &'s str, path: Vec<&'s str>, local: Option<&'s str> },
     /// A member path of a client or model object built in this file.
-    Client {
-        client: usize,
-        path: Vec<&'s str>,
-        extra: Vec<(&'a Call<'s>, ScopeId)>,
-        fallback: Option<Span>,
-    },
+    Client { client: usize, path: Vec<&'s str>, extra: Vec<(&'a Call<'s>, ScopeId)>, fallback: Option<Span> },
     /// A function declared in this file.
-    Function(ScopeId),
+    Function,
     /// Unresolved; the member path read after the unresolved root.
     Unknown { path: Vec<&'s str> },
 }
@@ -68,33 +57,15 @@ impl<'a, 's> ObjRef<'a, 's> {
 
     fn push(self, segment: &'s str) -> Self {
         match self {
-            ObjRef::Module {
-                module, mut path, ..
-            } => {
+            ObjRef::Module { module, mut path, .. } => {
                 path.push(segment);
-                ObjRef::Module {
-                    module,
-                    path,
-                    local: None,
-                }
+                ObjRef::Module { module, path, local: None }
             }
-            ObjRef::Client {
-                client,
-                mut path,
-                extra,
-                fallback,
-            } => {
+            ObjRef::Client { client, mut path, extra, fallback } => {
                 path.push(segment);
-                ObjRef::Client {
-                    client,
-                    path,
-                    extra,
-                    fallback,
-                }
+                ObjRef::Client { client, path, extra, fallback }
             }
-            ObjRef::Function(_) => ObjRef::Unknown {
-                path: vec![segment],
-            },
+            ObjRef::Function => ObjRef::Unknown { path: vec![segment] },
             ObjRef::Unknown { mut path } => {
                 path.push(segment);
                 ObjRef::Unknown { path }
@@ -123,10 +94,7 @@ pub(crate) struct Options<'a, 's> {
 
 impl Default for Options<'_, '_> {
     fn default() -> Self {
-        Options {
-            entries: Vec::new(),
-            complete: true,
-        }
+        Options { entries: Vec::new(), complete: true }
     }
 }
 
@@ -139,12 +107,7 @@ struct CallMatch<'a, 's> {
 
 impl<'a, 's> Analyzer<'a, 's> {
     /// Resolves what `expr` denotes when evaluated in `scope`.
-    pub(crate) fn resolve(
-        &mut self,
-        expr: &'a Expr<'s>,
-        scope: ScopeId,
-        depth: u32,
-    ) -> ObjRef<'a, 's> {
+    pub(crate) fn resolve(&mut self, expr: &'a Expr<'s>, scope: ScopeId, depth: u32) -> ObjRef<'a, 's> {
         if depth > MAX_RESOLVE_DEPTH {
             return ObjRef::unknown();
         }
@@ -155,18 +118,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                         let resolved = match bound.part {
                             None => {
                                 if let Some(module) = require_of(bound.value) {
-                                    ObjRef::Module {
-                                        module,
-                                        path: Vec::new(),
-                                        local: Some(*name),
-                                    }
+                                    ObjRef::Module { module, path: Vec::new(), local: Some(*name) }
                                 } else {
                                     self.resolve(bound.value, bound.scope, depth + 1)
                                 }
                             }
-                            Some(Some(property)) => self
-                                .resolve(bound.value, bound.scope, depth + 1)
-                                .push(property),
+                            Some(Some(property)) => self.resolve(bound.value, bound.scope, depth + 1).push(property),
                             Some(None) => ObjRef::unknown(),
                         };
                         if !resolved.is_unknown() {
@@ -176,28 +133,18 @@ impl<'a, 's> Analyzer<'a, 's> {
                     ObjRef::Unknown { path: vec![*name] }
                 }
                 Lookup::Import(import) => match import.kind {
-                    crate::ir::ImportKind::Named(imported) => ObjRef::Module {
-                        module: import.module,
-                        path: vec![imported],
-                        local: None,
-                    },
-                    crate::ir::ImportKind::Default => ObjRef::Module {
-                        module: import.module,
-                        path: Vec::new(),
-                        local: Some(import.local),
-                    },
-                    _ => ObjRef::Module {
-                        module: import.module,
-                        path: Vec::new(),
-                        local: None,
-                    },
+                    crate::ir::ImportKind::Named(imported) => {
+                        ObjRef::Module { module: import.module, path: vec![imported], local: None }
+                    }
+                    crate::ir::ImportKind::Default => {
+                        ObjRef::Module { module: import.module, path: Vec::new(), local: Some(import.local) }
+                    }
+                    _ => ObjRef::Module { module: import.module, path: Vec::new(), local: None },
                 },
-                Lookup::Function(id) => ObjRef::Function(id),
+                Lookup::Function(_) => ObjRef::Function,
                 Lookup::Param(..) | Lookup::Global => ObjRef::Unknown { path: vec![*name] },
             },
-            Expr::Member {
-                object, property, ..
-            } => {
+            Expr::Member { object, property, .. } => {
                 if let Expr::This(_) = **object {
                     if let Some(values) = self.field(property, scope) {
                         for bound in values.iter().rev() {
@@ -207,9 +154,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             }
                         }
                     }
-                    return ObjRef::Unknown {
-                        path: vec![*property],
-                    };
+                    return ObjRef::Unknown { path: vec![*property] };
                 }
                 self.resolve(object, scope, depth + 1).push(property)
             }
@@ -232,83 +177,35 @@ impl<'a, 's> Analyzer<'a, 's> {
         matches!(obj, ObjRef::Client { client, path, .. } if path.is_empty() && self.clients[*client].kind == ClientKind::Model)
     }
 
-    fn resolve_call_result(
-        &mut self,
-        call: &'a Call<'s>,
-        scope: ScopeId,
-        depth: u32,
-    ) -> ObjRef<'a, 's> {
+    fn resolve_call_result(&mut self, call: &'a Call<'s>, scope: ScopeId, depth: u32) -> ObjRef<'a, 's> {
         if let Some(client) = self.construction(call, scope, depth + 1) {
-            return ObjRef::Client {
-                client,
-                path: Vec::new(),
-                extra: Vec::new(),
-                fallback: None,
-            };
+            return ObjRef::Client { client, path: Vec::new(), extra: Vec::new(), fallback: None };
         }
         if let Some(module) = require_of_call(call) {
-            return ObjRef::Module {
-                module,
-                path: Vec::new(),
-                local: None,
-            };
+            return ObjRef::Module { module, path: Vec::new(), local: None };
         }
         if call.callee.last_name() == Some("promisify") {
             if let Some(arg) = call.args.first() {
                 return self.resolve(arg.value(), scope, depth + 1);
             }
         }
-        if let Expr::Member {
-            object, property, ..
-        } = &call.callee
-        {
+        if let Expr::Member { object, property, .. } = &call.callee {
             let base = self.resolve(object, scope, depth + 1);
-            if let ObjRef::Client {
-                client,
-                path,
-                mut extra,
-                mut fallback,
-            } = base
-            {
+            if let ObjRef::Client { client, path, mut extra, mut fallback } = base {
                 if path.is_empty() {
                     let controls = &self.catalog.controls;
-                    if controls
-                        .timeouts
-                        .option_methods
-                        .iter()
-                        .any(|m| m == property)
-                    {
+                    if controls.timeouts.option_methods.iter().any(|m| m == property) {
                         extra.push((call, scope));
-                        return ObjRef::Client {
-                            client,
-                            path,
-                            extra,
-                            fallback,
-                        };
+                        return ObjRef::Client { client, path, extra, fallback };
                     }
-                    if controls
-                        .failure
-                        .fallback_methods
-                        .iter()
-                        .any(|m| m == property)
-                    {
+                    if controls.failure.fallback_methods.iter().any(|m| m == property) {
                         fallback = Some(call.span);
-                        return ObjRef::Client {
-                            client,
-                            path,
-                            extra,
-                            fallback,
-                        };
+                        return ObjRef::Client { client, path, extra, fallback };
                     }
                     if self.clients[client].kind == ClientKind::Model {
                         // `model.bindTools(...)`, `llm.with_structured_output(...)`:
                         // a runnable over the same model.
-                        return ObjRef::Client {
-                            client,
-                            path,
-                            extra,
-                            fallback,
-                        };
+                        return ObjRef::Client { client, path, extra, fallback };
                     }
                 }
             }
@@ -326,10 +223,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 _ => {}
             }
             for candidate in candidates {
-                if !matches!(
-                    candidate,
-                    Expr::Name(..) | Expr::Member { .. } | Expr::Call(_)
-                ) {
+                if !matches!(candidate, Expr::Name(..) | Expr::Member { .. } | Expr::Call(_)) {
                     continue;
                 }
                 let resolved = self.resolve(candidate, scope, depth + 1);
@@ -362,12 +256,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     /// If `call` builds a model client or model object, its index in `clients`.
-    pub(crate) fn construction(
-        &mut self,
-        call: &'a Call<'s>,
-        scope: ScopeId,
-        depth: u32,
-    ) -> Option<usize> {
+    pub(crate) fn construction(&mut self, call: &'a Call<'s>, scope: ScopeId, depth: u32) -> Option<usize> {
         if let Some(known) = self.constructions.get(&call.span) {
             return *known;
         }
@@ -376,13 +265,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let callee = self.resolve(&call.callee, scope, depth + 1);
         let found = self.match_client(&callee, call);
         let index = found.map(|(provider, spec, parent)| {
-            self.clients.push(ClientInfo {
-                provider,
-                kind: spec.kind,
-                call,
-                scope,
-                parent,
-            });
+            self.clients.push(ClientInfo { provider, kind: spec.kind, call, scope, parent });
             self.clients.len() - 1
         });
         self.constructions.insert(call.span, index);
@@ -399,43 +282,24 @@ impl<'a, 's> Analyzer<'a, 's> {
             None => true,
             Some(expected) => call.args.iter().any(|arg| match arg {
                 Arg::Positional(Expr::Str(s)) => s.value == expected,
-                Arg::Keyword {
-                    name: "service_name",
-                    value: Expr::Str(s),
-                    ..
-                } => s.value == expected,
+                Arg::Keyword { name: "service_name", value: Expr::Str(s), .. } => s.value == expected,
                 _ => false,
             }),
         };
-        let specs = |provider: &'a Provider| {
-            provider
-                .clients
-                .iter()
-                .filter(move |spec| applies_to(spec.language, language))
-        };
+        let specs =
+            |provider: &'a Provider| provider.clients.iter().filter(move |spec| applies_to(spec.language, language));
         match callee {
-            ObjRef::Module {
-                module,
-                path,
-                local,
-            } => {
+            ObjRef::Module { module, path, local } => {
                 for (candidate, consumed) in self.module_candidates(module, path) {
                     let rest = path[consumed..].join(".");
-                    let name = if rest.is_empty() {
-                        local.map(str::to_string)
-                    } else {
-                        Some(rest)
-                    };
+                    let name = if rest.is_empty() { local.map(str::to_string) } else { Some(rest) };
                     let Some(name) = name else { continue };
                     for (p, provider) in self.providers_for() {
                         if !provider.owns_module(language, &candidate) {
                             continue;
                         }
                         for spec in specs(provider) {
-                            if spec.on.contains(&Receiver::Module)
-                                && spec.names.contains(&name)
-                                && first_arg_ok(spec)
-                            {
+                            if spec.on.contains(&Receiver::Module) && spec.names.contains(&name) && first_arg_ok(spec) {
                                 return Some((p, spec, None));
                             }
                         }
@@ -452,9 +316,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 let name = path.join(".");
                 specs(provider)
                     .find(|spec| {
-                        spec.on.contains(&Receiver::Object)
-                            && spec.names.contains(&name)
-                            && first_arg_ok(spec)
+                        spec.on.contains(&Receiver::Object) && spec.names.contains(&name) && first_arg_ok(spec)
                     })
                     .map(|spec| (provider_index, spec, Some(*client)))
             }
@@ -463,8 +325,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                 for (p, provider) in self.providers_for() {
                     let imported = self.index.imported_providers.contains(&p);
                     for spec in specs(provider) {
-                        let reachable = spec.on.contains(&Receiver::Any)
-                            || (imported && spec.on.contains(&Receiver::Imported));
+                        let reachable =
+                            spec.on.contains(&Receiver::Any) || (imported && spec.on.contains(&Receiver::Imported));
                         if reachable && spec.names.iter().any(|n| n == last) && first_arg_ok(spec) {
                             return Some((p, spec, None));
                         }
@@ -472,31 +334,21 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 None
             }
-            ObjRef::Function(_) => None,
+            ObjRef::Function => None,
         }
     }
 
-    fn match_call(
-        &mut self,
-        callee: &ObjRef<'a, 's>,
-        call: &'a Call<'s>,
-        scope: ScopeId,
-    ) -> Option<CallMatch<'a, 's>> {
+    fn match_call(&mut self, callee: &ObjRef<'a, 's>, call: &'a Call<'s>, scope: ScopeId) -> Option<CallMatch<'a, 's>> {
         let language = self.language;
         let catalog: &'a crate::catalog::Catalog = self.catalog;
-        let specs = |provider: &'a Provider| {
-            provider
-                .calls
-                .iter()
-                .filter(move |s| applies_to(s.language, language))
-        };
+        let specs = |provider: &'a Provider| provider.calls.iter().filter(move |s| applies_to(s.language, language));
         let mut matched: Option<(usize, &'a CallSpec, String)> = None;
         match callee {
             ObjRef::Client { client, path, .. } => {
                 let p = self.clients[*client].provider;
                 let name = path.join(".");
-                if let Some(spec) = specs(&catalog.providers[p])
-                    .find(|s| s.on.contains(&Receiver::Object) && s.paths.contains(&name))
+                if let Some(spec) =
+                    specs(&catalog.providers[p]).find(|s| s.on.contains(&Receiver::Object) && s.paths.contains(&name))
                 {
                     matched = Some((p, spec, name));
                 }
@@ -511,8 +363,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                         if !provider.owns_module(language, &candidate) {
                             continue;
                         }
-                        if let Some(spec) = specs(provider)
-                            .find(|s| s.on.contains(&Receiver::Module) && s.paths.contains(&rest))
+                        if let Some(spec) =
+                            specs(provider).find(|s| s.on.contains(&Receiver::Module) && s.paths.contains(&rest))
                         {
                             matched = Some((p, spec, rest));
                             break 'outer;
@@ -526,31 +378,18 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
             ObjRef::Unknown { path } => matched = self.match_unowned_path(path),
-            ObjRef::Function(_) => {}
+            ObjRef::Function => {}
         }
         let (provider, spec, api) = matched?;
-        let command = if spec.commands.is_empty() {
-            None
-        } else {
-            Some(self.command_argument(call, scope, &spec.commands)?)
-        };
-        Some(CallMatch {
-            provider,
-            spec,
-            api,
-            command,
-        })
+        let command =
+            if spec.commands.is_empty() { None } else { Some(self.command_argument(call, scope, &spec.commands)?) };
+        Some(CallMatch { provider, spec, api, command })
     }
 
     fn owned_module(&self, module: &'s str, path: &[&'s str]) -> bool {
         self.module_candidates(module, path)
             .iter()
-            .any(|(candidate, _)| {
-                self.catalog
-                    .providers
-                    .iter()
-                    .any(|p| p.owns_module(self.language, candidate))
-            })
+            .any(|(candidate, _)| self.catalog.providers.iter().any(|p| p.owns_module(self.language, candidate)))
     }
 
     /// Matches a member path whose root is not a known client against the
@@ -562,14 +401,8 @@ impl<'a, 's> Analyzer<'a, 's> {
         let mut best: Option<(usize, &'a CallSpec, String, usize)> = None;
         for (p, provider) in catalog.providers.iter().enumerate() {
             let imported = self.index.imported_providers.contains(&p);
-            for spec in provider
-                .calls
-                .iter()
-                .filter(|s| applies_to(s.language, language))
-            {
-                if !(spec.on.contains(&Receiver::Any)
-                    || (imported && spec.on.contains(&Receiver::Imported)))
-                {
+            for spec in provider.calls.iter().filter(|s| applies_to(s.language, language)) {
+                if !(spec.on.contains(&Receiver::Any) || (imported && spec.on.contains(&Receiver::Imported))) {
                     continue;
                 }
                 for candidate in &spec.paths {
@@ -587,22 +420,12 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     /// AWS SDK v3: the `new XCommand(options)` passed to `client.send`.
-    fn command_argument(
-        &self,
-        call: &'a Call<'s>,
-        scope: ScopeId,
-        commands: &[String],
-    ) -> Option<&'a Call<'s>> {
+    fn command_argument(&self, call: &'a Call<'s>, scope: ScopeId, commands: &[String]) -> Option<&'a Call<'s>> {
         let first = match call.args.first()? {
             Arg::Positional(e) => e,
             _ => return None,
         };
-        let is_command = |c: &Call<'_>| {
-            c.new
-                && c.callee
-                    .last_name()
-                    .is_some_and(|n| commands.iter().any(|x| x == n))
-        };
+        let is_command = |c: &Call<'_>| c.new && c.callee.last_name().is_some_and(|n| commands.iter().any(|x| x == n));
         match first {
             Expr::Call(c) if is_command(c) => Some(c),
             Expr::Name(name, _) => match self.lookup(name, scope) {
@@ -618,9 +441,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// Records `call` as an inference site if it is one.
     pub(crate) fn inference(&mut self, call: &'a Call<'s>, scope: ScopeId, in_try: bool) {
-        if self.site_by_call.contains_key(&call.span)
-            || matches!(self.constructions.get(&call.span), Some(Some(_)))
-        {
+        if self.site_by_call.contains_key(&call.span) || matches!(self.constructions.get(&call.span), Some(Some(_))) {
             return;
         }
         let callee = self.resolve(&call.callee, scope, 0);
@@ -630,7 +451,9 @@ impl<'a, 's> Analyzer<'a, 's> {
         let provider = &self.catalog.providers[found.provider];
         let (receiver, client) = match &callee {
             ObjRef::Client { client, .. } => (CallReceiver::Local(*client as u32), Some(*client)),
-            ObjRef::Module { .. } => (CallReceiver::Module, None),
+            // A function of the provider's own module; the project's own
+            // wrappers (`@/lib/ai`) are not seen from here.
+            ObjRef::Module { module, path, .. } if self.owned_module(module, path) => (CallReceiver::Module, None),
             _ => (CallReceiver::Unresolved, None),
         };
         let on_model = client.is_some_and(|c| self.clients[c].kind == ClientKind::Model);
@@ -653,22 +476,13 @@ impl<'a, 's> Analyzer<'a, 's> {
         while let Some(c) = holder {
             let info = &self.clients[c];
             let (source, info_call, info_scope, parent) = (
-                if info.kind == ClientKind::Model {
-                    OptionSource::Model
-                } else {
-                    OptionSource::Client
-                },
+                if info.kind == ClientKind::Model { OptionSource::Model } else { OptionSource::Client },
                 info.call,
                 info.scope,
                 info.parent,
             );
             let mut options = Options::default();
-            self.collect_args(
-                info_call,
-                info_scope,
-                &mut options,
-                self.language.is_js_family(),
-            );
+            self.collect_args(info_call, info_scope, &mut options, self.language.is_js_family());
             sets.push((source, options));
             holder = parent;
             guard += 1;
@@ -677,13 +491,8 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
         }
 
-        let cap_names: Vec<String> = found
-            .spec
-            .token_caps
-            .clone()
-            .unwrap_or_else(|| provider.token_caps.clone());
-        let token_cap =
-            self.find_option(&sets, &cap_names, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
+        let cap_names: Vec<String> = found.spec.token_caps.clone().unwrap_or_else(|| provider.token_caps.clone());
+        let token_cap = self.find_option(&sets, &cap_names, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
         let timeouts = &self.catalog.controls.timeouts.options;
         let timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
         let timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
@@ -693,10 +502,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let site = InferenceSite {
             provider: provider.id.clone(),
             api: found.api,
-            location: self.locate(Span {
-                start: call.span.start,
-                end: call.callee.span().end,
-            }),
+            location: self.locate(Span { start: call.span.start, end: call.callee.span().end }),
             call: self.locate(call.span),
             function: self.function_index(scope),
             receiver,
@@ -708,8 +514,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             failure,
             options_known,
         };
-        self.site_by_call
-            .insert(call.span, self.facts.inference.len());
+        self.site_by_call.insert(call.span, self.facts.inference.len());
         self.facts.inference.push(site);
     }
 
@@ -720,16 +525,12 @@ impl<'a, 's> Analyzer<'a, 's> {
         accept: impl Fn(&Expr<'s>) -> bool,
     ) -> Option<OptionHit> {
         sets.iter().find_map(|(source, options)| {
-            options
-                .entries
-                .iter()
-                .find(|e| names.iter().any(|n| n == e.name) && accept(e.value))
-                .map(|e| OptionHit {
-                    name: e.name.to_string(),
-                    location: self.locate(e.key),
-                    value: self.snippet(e.value.span(), 40),
-                    on: *source,
-                })
+            options.entries.iter().find(|e| names.iter().any(|n| n == e.name) && accept(e.value)).map(|e| OptionHit {
+                name: e.name.to_string(),
+                location: self.locate(e.key),
+                value: self.snippet(e.value.span(), 40),
+                on: *source,
+            })
         })
     }
 
@@ -742,39 +543,18 @@ impl<'a, 's> Analyzer<'a, 's> {
     ) -> Option<FailurePath> {
         let here = self.locate(call.span);
         if in_try {
-            let kind = if self.language == Language::Python {
-                "try/except"
-            } else {
-                "try/catch"
-            };
-            return Some(FailurePath {
-                kind: kind.to_string(),
-                location: here,
-            });
+            let kind = if self.language == Language::Python { "try/except" } else { "try/catch" };
+            return Some(FailurePath { kind: kind.to_string(), location: here });
         }
         if self.caught.contains(&call.span) {
-            return Some(FailurePath {
-                kind: "promise rejection handler (.catch)".to_string(),
-                location: here,
-            });
+            return Some(FailurePath { kind: "promise rejection handler (.catch)".to_string(), location: here });
         }
-        if let ObjRef::Client {
-            fallback: Some(span),
-            ..
-        } = callee
-        {
-            return Some(FailurePath {
-                kind: "fallback model".to_string(),
-                location: self.locate(*span),
-            });
+        if let ObjRef::Client { fallback: Some(span), .. } = callee {
+            return Some(FailurePath { kind: "fallback model".to_string(), location: self.locate(*span) });
         }
         let names = &self.catalog.controls.failure.fallback_options;
         for (_, options) in sets {
-            if let Some(entry) = options
-                .entries
-                .iter()
-                .find(|e| names.iter().any(|n| n == e.name))
-            {
+            if let Some(entry) = options.entries.iter().find(|e| names.iter().any(|n| n == e.name)) {
                 return Some(FailurePath {
                     kind: format!("`{}` option", entry.name),
                     location: self.locate(entry.key),
@@ -808,24 +588,13 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// Collects the options written in a call's arguments. With `strict`, an
     /// argument whose value cannot be seen makes the options incomplete.
-    pub(crate) fn collect_args(
-        &mut self,
-        call: &'a Call<'s>,
-        scope: ScopeId,
-        out: &mut Options<'a, 's>,
-        strict: bool,
-    ) {
+    pub(crate) fn collect_args(&mut self, call: &'a Call<'s>, scope: ScopeId, out: &mut Options<'a, 's>, strict: bool) {
         for arg in &call.args {
             match arg {
                 Arg::Positional(e) => self.collect(e, scope, out, 0, strict),
                 Arg::Keyword { name, span, value } => {
-                    out.entries.push(OptionEntry {
-                        name,
-                        key: *span,
-                        value,
-                        scope,
-                    });
-                    self.collect_nested(value, scope, out, 1);
+                    out.entries.push(OptionEntry { name, key: *span, value, scope });
+                    self.collect_nested(name, value, scope, out, 1);
                 }
                 Arg::Spread { value, .. } => {
                     if !self.collect_spread(value, scope, out, 1) {
@@ -836,14 +605,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 
-    fn collect(
-        &mut self,
-        expr: &'a Expr<'s>,
-        scope: ScopeId,
-        out: &mut Options<'a, 's>,
-        depth: u32,
-        strict: bool,
-    ) {
+    fn collect(&mut self, expr: &'a Expr<'s>, scope: ScopeId, out: &mut Options<'a, 's>, depth: u32, strict: bool) {
         if depth > 6 {
             return;
         }
@@ -851,18 +613,9 @@ impl<'a, 's> Analyzer<'a, 's> {
             Expr::Object(props, _) => {
                 for prop in props {
                     match prop {
-                        Prop::Pair {
-                            key,
-                            key_span,
-                            value,
-                        } => {
-                            out.entries.push(OptionEntry {
-                                name: key,
-                                key: *key_span,
-                                value,
-                                scope,
-                            });
-                            self.collect_nested(value, scope, out, depth + 1);
+                        Prop::Pair { key, key_span, value } => {
+                            out.entries.push(OptionEntry { name: key, key: *key_span, value, scope });
+                            self.collect_nested(key, value, scope, out, depth + 1);
                         }
                         Prop::Spread(value) => {
                             if !self.collect_spread(value, scope, out, depth + 1) {
@@ -873,82 +626,111 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                 }
             }
-            Expr::Name(name, _) => match self.lookup(name, scope) {
-                Lookup::Bound(values) => {
-                    for bound in values {
-                        if bound.part.is_none() {
-                            self.collect(bound.value, bound.scope, out, depth + 1, strict);
-                        } else if strict {
-                            out.complete = false;
-                        }
-                    }
-                }
-                _ => {
-                    if strict {
-                        out.complete = false;
-                    }
-                }
-            },
             Expr::Call(call) if is_config_call(call) => self.collect_args(call, scope, out, false),
-            Expr::Call(_) | Expr::Member { .. } | Expr::Index { .. } => {
-                if strict {
-                    out.complete = false;
+            // `process.env.HF_TOKEN`, `os.environ["KEY"]`: a value, not options.
+            _ if credential_source(expr) != CredentialSource::Other => {}
+            Expr::Name(..) | Expr::Member { .. } => match self.bound_values(expr, scope) {
+                Some(values) => {
+                    for bound in values {
+                        self.collect(bound.value, bound.scope, out, depth + 1, strict);
+                    }
                 }
-            }
+                None if strict => out.complete = false,
+                None => {}
+            },
+            Expr::Call(_) | Expr::Index { .. } if strict => out.complete = false,
             _ => {}
         }
     }
 
+    /// The values bound to a local name or a field (`this.x`, `self.x`);
+    /// `None` when the expression is not one the file binds.
+    fn bound_values(&self, expr: &'a Expr<'s>, scope: ScopeId) -> Option<Vec<super::scope::Bound<'a, 's>>> {
+        let values: &'a [super::scope::Bound<'a, 's>] = match expr {
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => values,
+                _ => return None,
+            },
+            Expr::Member { object, property, .. } if matches!(**object, Expr::This(_)) => {
+                self.field(property, scope)?
+            }
+            _ => return None,
+        };
+        let whole: Vec<_> = values.iter().filter(|b| b.part.is_none()).copied().collect();
+        (!whole.is_empty()).then_some(whole)
+    }
+
     /// Options nested in an option's value: `inferenceConfig: { maxTokens }`,
-    /// `config=GenerateContentConfig(max_output_tokens=...)`.
+    /// `config=GenerateContentConfig(max_output_tokens=...)`, a local or a
+    /// field holding such an object. When the value of a catalogued container
+    /// option (`inferenceConfig`, `config`, `options` ...) cannot be seen, the
+    /// options are incomplete.
     fn collect_nested(
         &mut self,
+        key: &str,
         value: &'a Expr<'s>,
         scope: ScopeId,
         out: &mut Options<'a, 's>,
         depth: u32,
     ) {
+        if depth > 6 {
+            return;
+        }
+        let container = self.catalog.controls.options.containers.iter().any(|c| c == key);
         match value {
             Expr::Object(..) => self.collect(value, scope, out, depth, false),
-            Expr::Call(call) if is_config_call(call) => {
-                if depth <= 6 {
-                    self.collect_args(call, scope, out, false)
-                }
-            }
-            Expr::Name(name, _) if depth <= 6 => {
-                if let Lookup::Bound(values) = self.lookup(name, scope) {
+            Expr::Call(call) if is_config_call(call) => self.collect_args(call, scope, out, false),
+            Expr::Name(..) | Expr::Member { .. } => match self.bound_values(value, scope) {
+                Some(values) => {
                     for bound in values {
-                        if bound.part.is_none()
-                            && matches!(bound.value, Expr::Object(..) | Expr::Call(_))
-                        {
-                            self.collect_nested(bound.value, bound.scope, out, depth + 1);
+                        if matches!(
+                            bound.value,
+                            Expr::Object(..) | Expr::Call(_) | Expr::Name(..) | Expr::Member { .. }
+                        ) {
+                            self.collect_nested(key, bound.value, bound.scope, out, depth + 1);
                         }
                     }
                 }
-            }
+                None if container && credential_source(value) == CredentialSource::Other => out.complete = false,
+                None => {}
+            },
+            Expr::Call(_) if container => out.complete = false,
+            // A custom `fetch` that bounds each request:
+            // `fetch: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(60_000) })`.
+            Expr::Function(id, _) => self.timeouts_in_function(*id, out),
             _ => {}
         }
     }
 
-    /// `...defaults` / `**params`: true when the spread value was seen.
-    fn collect_spread(
-        &mut self,
-        value: &'a Expr<'s>,
-        scope: ScopeId,
-        out: &mut Options<'a, 's>,
-        depth: u32,
-    ) -> bool {
+    fn timeouts_in_function(&self, function: ScopeId, out: &mut Options<'a, 's>) {
+        let ir = self.ir;
+        let names = &self.catalog.controls.timeouts.options;
+        for statement in ir.statements.iter().filter(|s| s.scope == function) {
+            let (StatementKind::Eval(e) | StatementKind::Return(e)) = &statement.kind else { continue };
+            e.walk(|inner| {
+                if let Expr::Object(props, _) = inner {
+                    for prop in props {
+                        if let Prop::Pair { key, key_span, value } = prop {
+                            if names.iter().any(|n| n == key) {
+                                out.entries.push(OptionEntry { name: key, key: *key_span, value, scope: function });
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /// `...defaults` / `**params` / `**self.defaults`: true when the spread
+    /// value was seen.
+    fn collect_spread(&mut self, value: &'a Expr<'s>, scope: ScopeId, out: &mut Options<'a, 's>, depth: u32) -> bool {
         match value {
             Expr::Object(..) => {
                 self.collect(value, scope, out, depth, false);
                 true
             }
-            Expr::Name(name, _) => match self.lookup(name, scope) {
-                Lookup::Bound(values)
-                    if values
-                        .iter()
-                        .all(|b| b.part.is_none() && matches!(b.value, Expr::Object(..))) =>
-                {
+            Expr::Name(..) | Expr::Member { .. } => match self.bound_values(value, scope) {
+                Some(values) if values.iter().all(|b| matches!(b.value, Expr::Object(..))) => {
                     for bound in values {
                         self.collect(bound.value, bound.scope, out, depth + 1, false);
                     }
@@ -974,23 +756,15 @@ impl<'a, 's> Analyzer<'a, 's> {
             let timeouts = &self.catalog.controls.timeouts.options;
             let timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
             let timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
-            let credential = self.credential(&sets[0].1);
+            let credential = self.credential(call, &sets[0].1);
             let model = self.model_name(&sets).or_else(|| match call.args.first() {
                 Some(Arg::Positional(Expr::Str(s))) => Some(s.value.to_string()),
                 _ => None,
             });
             let binding = ir.statements.iter().find_map(|s| match &s.kind {
-                StatementKind::Bind {
-                    target,
-                    value: Expr::Call(c),
-                    ..
-                } if c.span == call.span => match target {
+                StatementKind::Bind { target, value: Expr::Call(c), .. } if c.span == call.span => match target {
                     Target::Name(n, _) => Some(n.to_string()),
-                    Target::Member {
-                        object: Expr::This(_),
-                        property,
-                        ..
-                    } => Some(format!("this.{property}")),
+                    Target::Member { object: Expr::This(_), property, .. } => Some(format!("this.{property}")),
                     _ => None,
                 },
                 _ => None,
@@ -1011,19 +785,24 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn credential(
         &self,
+        call: &'a Call<'s>,
         options: &Options<'a, 's>,
     ) -> Option<(String, CredentialSource, crate::source::Location)> {
         let names = &self.catalog.credentials.options;
-        let entry = options
-            .entries
-            .iter()
-            .find(|e| names.iter().any(|n| n == e.name))?;
-        let source = credential_source(entry.value);
-        Some((
-            entry.name.to_string(),
-            source,
-            self.locate(entry.value.span()),
-        ))
+        if let Some(entry) = options.entries.iter().find(|e| names.iter().any(|n| n == e.name)) {
+            let source = credential_source(entry.value);
+            return Some((entry.name.to_string(), source, self.locate(entry.value.span())));
+        }
+        // A key passed positionally: `new InferenceClient(process.env.HF_TOKEN)`.
+        match call.args.first() {
+            Some(Arg::Positional(value)) => match credential_source(value) {
+                CredentialSource::Environment(name) => {
+                    Some(("key".to_string(), CredentialSource::Environment(name), self.locate(value.span())))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -1046,11 +825,7 @@ fn require_of_call<'s>(call: &Call<'s>) -> Option<&'s str> {
 /// `new X({...})`, keyword arguments, an object literal argument
 /// (`JSON.stringify({...})`, `Config(read_timeout=5)`).
 fn is_config_call(call: &Call<'_>) -> bool {
-    call.new
-        || call
-            .args
-            .iter()
-            .any(|a| matches!(a, Arg::Keyword { .. } | Arg::Positional(Expr::Object(..))))
+    call.new || call.args.iter().any(|a| matches!(a, Arg::Keyword { .. } | Arg::Positional(Expr::Object(..))))
 }
 
 fn disables_timeout(value: &Expr<'_>) -> bool {
@@ -1065,17 +840,11 @@ fn credential_source(value: &Expr<'_>) -> CredentialSource {
     match value {
         Expr::Str(_) => CredentialSource::Literal,
         // process.env.X
-        Expr::Member {
-            object, property, ..
-        } if object.dotted().as_deref() == Some(&["process", "env"]) => {
+        Expr::Member { object, property, .. } if object.dotted().as_deref() == Some(&["process", "env"]) => {
             CredentialSource::Environment(property.to_string())
         }
         // os.environ["X"]
-        Expr::Index { object, index, .. }
-            if object
-                .dotted()
-                .is_some_and(|d| d.last() == Some(&"environ")) =>
-        {
+        Expr::Index { object, index, .. } if object.dotted().is_some_and(|d| d.last() == Some(&"environ")) => {
             match &**index {
                 Expr::Str(s) => CredentialSource::Environment(s.value.to_string()),
                 _ => CredentialSource::Other,
@@ -1084,14 +853,9 @@ fn credential_source(value: &Expr<'_>) -> CredentialSource {
         // os.getenv("X"), os.environ.get("X"), Deno.env.get("X")
         Expr::Call(call) => {
             let dotted = call.callee.dotted().unwrap_or_default();
-            let env_call = matches!(
-                dotted.as_slice(),
-                [.., "getenv"] | [.., "environ", "get"] | [.., "env", "get"]
-            );
+            let env_call = matches!(dotted.as_slice(), [.., "getenv"] | [.., "environ", "get"] | [.., "env", "get"]);
             match (env_call, call.args.first()) {
-                (true, Some(Arg::Positional(Expr::Str(s)))) => {
-                    CredentialSource::Environment(s.value.to_string())
-                }
+                (true, Some(Arg::Positional(Expr::Str(s)))) => CredentialSource::Environment(s.value.to_string()),
                 _ => CredentialSource::Other,
             }
         }

@@ -56,8 +56,7 @@ impl<'a, 's> ScopeIndex<'a, 's> {
             }
             for (p, provider) in catalog.providers.iter().enumerate() {
                 if provider.owns_module(language, import.module)
-                    || python_submodule(language, import)
-                        .is_some_and(|m| provider.owns_module(language, &m))
+                    || python_submodule(language, import).is_some_and(|m| provider.owns_module(language, &m))
                 {
                     index.imported_providers.insert(p);
                 }
@@ -77,49 +76,21 @@ impl<'a, 's> ScopeIndex<'a, 's> {
             let scope = statement.scope;
             match target {
                 Target::Name(name, _) => {
-                    let bound = Bound {
-                        scope,
-                        value,
-                        part: None,
-                    };
-                    index
-                        .bindings
-                        .entry((scope, *name))
-                        .or_default()
-                        .push(bound);
+                    let bound = Bound { scope, value, part: None };
+                    index.bindings.entry((scope, *name)).or_default().push(bound);
                     if ir.scopes[scope as usize].kind == ScopeKind::Class {
                         index.fields.entry((scope, *name)).or_default().push(bound);
                     }
                 }
-                Target::Member {
-                    object: Expr::This(_),
-                    property,
-                    ..
-                } => {
+                Target::Member { object: Expr::This(_), property, .. } => {
                     if let Some(class) = class_of(ir, scope) {
-                        index
-                            .fields
-                            .entry((class, *property))
-                            .or_default()
-                            .push(Bound {
-                                scope,
-                                value,
-                                part: None,
-                            });
+                        index.fields.entry((class, *property)).or_default().push(Bound { scope, value, part: None });
                     }
                 }
                 Target::Pattern(parts) => {
                     for (name, property, _) in parts {
-                        let bound = Bound {
-                            scope,
-                            value,
-                            part: Some(*property),
-                        };
-                        index
-                            .bindings
-                            .entry((scope, *name))
-                            .or_default()
-                            .push(bound);
+                        let bound = Bound { scope, value, part: Some(*property) };
+                        index.bindings.entry((scope, *name)).or_default().push(bound);
                     }
                 }
                 Target::Member { .. } | Target::Other => {}
@@ -167,10 +138,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 if let Some(function) = index.functions.get(&(id, name)) {
                     return Lookup::Function(*function);
                 }
-                if s.params
-                    .iter()
-                    .any(|p| p.name == Some(name) || p.destructured.contains(&name))
-                {
+                if s.params.iter().any(|p| p.name == Some(name) || p.destructured.contains(&name)) {
                     return Lookup::Param(id);
                 }
             }
@@ -180,6 +148,12 @@ impl<'a, 's> Analyzer<'a, 's> {
             Some(i) => Lookup::Import(&ir.imports[*i]),
             None => Lookup::Global,
         }
+    }
+
+    /// A method of the class `from` belongs to (`this.name(...)`).
+    pub(crate) fn method(&self, name: &'s str, from: ScopeId) -> Option<ScopeId> {
+        let class = self.class_of(from)?;
+        self.index.functions.get(&(class, name)).copied()
     }
 
     /// The values of a field (`this.x`, `self.x`) as seen from a method.

@@ -144,15 +144,9 @@ mod tests {
     #[test]
     fn file_kinds_by_extension() {
         let kind = |p: &str| FileKind::of(Path::new(p)).map(|k| (k.language, k.grammar));
-        assert_eq!(
-            kind("a/route.ts"),
-            Some((Language::TypeScript, Grammar::TypeScript))
-        );
+        assert_eq!(kind("a/route.ts"), Some((Language::TypeScript, Grammar::TypeScript)));
         assert_eq!(kind("page.tsx"), Some((Language::TypeScript, Grammar::Tsx)));
-        assert_eq!(
-            kind("server.mjs"),
-            Some((Language::JavaScript, Grammar::Tsx))
-        );
+        assert_eq!(kind("server.mjs"), Some((Language::JavaScript, Grammar::Tsx)));
         assert_eq!(kind("app.py"), Some((Language::Python, Grammar::Python)));
         assert_eq!(kind("types.d.ts"), None);
         assert_eq!(kind("README.md"), None);

@@ -8,24 +8,14 @@
 use tree_sitter::{Node, Tree};
 
 use crate::ir::{
-    Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope,
-    ScopeId, ScopeKind, StatementKind, Str, Target, span_of,
+    Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope, ScopeId, ScopeKind,
+    StatementKind, Str, Target, span_of,
 };
 
-pub fn lower<'t, 's>(tree: &'t Tree, source: &'s str) -> FileIr<'s> {
+pub fn lower<'s>(tree: &Tree, source: &'s str) -> FileIr<'s> {
     let root = tree.root_node();
-    let mut lowerer = Lowerer {
-        b: Builder::new(source),
-        work: Vec::new(),
-        depth: 0,
-        scope: 0,
-        in_try: false,
-    };
-    lowerer.work.push(Work::Block {
-        node: root,
-        scope: 0,
-        in_try: false,
-    });
+    let mut lowerer = Lowerer { b: Builder::new(source), work: Vec::new(), depth: 0, scope: 0, in_try: false };
+    lowerer.work.push(Work::Block { node: root, scope: 0, in_try: false });
     while let Some(work) = lowerer.work.pop() {
         lowerer.run(work);
     }
@@ -44,7 +34,10 @@ enum Work<'t> {
         in_try: bool,
     },
     /// The body of a lambda: its value is returned.
-    ExprBody { node: Node<'t>, scope: ScopeId },
+    ExprBody {
+        node: Node<'t>,
+        scope: ScopeId,
+    },
 }
 
 struct Lowerer<'t, 's> {
@@ -62,26 +55,14 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn run(&mut self, work: Work<'t>) {
         match work {
-            Work::Block {
-                node,
-                scope,
-                in_try,
-            } => {
+            Work::Block { node, scope, in_try } => {
                 let mut cursor = node.walk();
                 let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
                 for child in children.into_iter().rev() {
-                    self.work.push(Work::Statement {
-                        node: child,
-                        scope,
-                        in_try,
-                    });
+                    self.work.push(Work::Statement { node: child, scope, in_try });
                 }
             }
-            Work::Statement {
-                node,
-                scope,
-                in_try,
-            } => {
+            Work::Statement { node, scope, in_try } => {
                 self.scope = scope;
                 self.in_try = in_try;
                 self.statement(node, scope, in_try, Vec::new());
@@ -90,41 +71,25 @@ impl<'t, 's> Lowerer<'t, 's> {
                 self.scope = scope;
                 self.in_try = false;
                 let value = self.expr(node);
-                self.b
-                    .push(scope, false, span_of(node), StatementKind::Return(value));
+                self.b.push(scope, false, span_of(node), StatementKind::Return(value));
             }
         }
     }
 
     fn push_block(&mut self, node: Option<Node<'t>>, scope: ScopeId, in_try: bool) {
         if let Some(node) = node {
-            self.work.push(Work::Block {
-                node,
-                scope,
-                in_try,
-            });
+            self.work.push(Work::Block { node, scope, in_try });
         }
     }
 
     fn eval(&mut self, node: Option<Node<'t>>) {
         if let Some(node) = node {
             let value = self.expr(node);
-            self.b.push(
-                self.scope,
-                self.in_try,
-                span_of(node),
-                StatementKind::Eval(value),
-            );
+            self.b.push(self.scope, self.in_try, span_of(node), StatementKind::Eval(value));
         }
     }
 
-    fn statement(
-        &mut self,
-        node: Node<'t>,
-        scope: ScopeId,
-        in_try: bool,
-        decorators: Vec<Expr<'s>>,
-    ) {
+    fn statement(&mut self, node: Node<'t>, scope: ScopeId, in_try: bool, decorators: Vec<Expr<'s>>) {
         match node.kind() {
             "expression_statement" => {
                 let mut cursor = node.walk();
@@ -144,15 +109,10 @@ impl<'t, 's> Lowerer<'t, 's> {
             "class_definition" => self.class(node, scope, decorators),
             "decorated_definition" => {
                 let mut cursor = node.walk();
-                let decorator_nodes: Vec<Node<'t>> = node
-                    .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "decorator")
-                    .collect();
-                let lowered = decorator_nodes
-                    .into_iter()
-                    .filter_map(|d| d.named_child(0))
-                    .map(|d| self.expr(d))
-                    .collect();
+                let decorator_nodes: Vec<Node<'t>> =
+                    node.named_children(&mut cursor).filter(|c| c.kind() == "decorator").collect();
+                let lowered =
+                    decorator_nodes.into_iter().filter_map(|d| d.named_child(0)).map(|d| self.expr(d)).collect();
                 if let Some(definition) = node.child_by_field_name("definition") {
                     self.statement(definition, scope, in_try, lowered);
                 }
@@ -183,79 +143,46 @@ impl<'t, 's> Lowerer<'t, 's> {
                 self.eval(node.child_by_field_name("condition"));
                 self.push_block(node.child_by_field_name("consequence"), scope, in_try);
                 let mut cursor = node.walk();
-                let alternatives: Vec<Node<'t>> = node
-                    .children_by_field_name("alternative", &mut cursor)
-                    .collect();
+                let alternatives: Vec<Node<'t>> = node.children_by_field_name("alternative", &mut cursor).collect();
                 for alternative in alternatives {
-                    self.work.push(Work::Statement {
-                        node: alternative,
-                        scope,
-                        in_try,
-                    });
+                    self.work.push(Work::Statement { node: alternative, scope, in_try });
                 }
             }
             "elif_clause" => {
                 self.eval(node.child_by_field_name("condition"));
                 self.push_block(node.child_by_field_name("consequence"), scope, in_try);
             }
-            "else_clause" | "finally_clause" => self.push_block(
-                node.child_by_field_name("body")
-                    .or_else(|| last_block(node)),
-                scope,
-                in_try,
-            ),
+            "else_clause" | "finally_clause" => {
+                self.push_block(node.child_by_field_name("body").or_else(|| last_block(node)), scope, in_try)
+            }
             "for_statement" => {
-                if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                {
                     let target = self.target(left);
                     let iterated = self.expr(right);
                     let value = Expr::Other(vec![iterated], span_of(right));
-                    self.b.push(
-                        scope,
-                        in_try,
-                        span_of(node),
-                        StatementKind::Bind {
-                            target,
-                            value,
-                            exported: false,
-                        },
-                    );
+                    self.b.push(scope, in_try, span_of(node), StatementKind::Bind { target, value, exported: false });
                 }
                 self.push_block(node.child_by_field_name("body"), scope, in_try);
                 if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.work.push(Work::Statement {
-                        node: alternative,
-                        scope,
-                        in_try,
-                    });
+                    self.work.push(Work::Statement { node: alternative, scope, in_try });
                 }
             }
             "while_statement" => {
                 self.eval(node.child_by_field_name("condition"));
                 self.push_block(node.child_by_field_name("body"), scope, in_try);
                 if let Some(alternative) = node.child_by_field_name("alternative") {
-                    self.work.push(Work::Statement {
-                        node: alternative,
-                        scope,
-                        in_try,
-                    });
+                    self.work.push(Work::Statement { node: alternative, scope, in_try });
                 }
             }
             "try_statement" => {
                 let mut cursor = node.walk();
                 let clauses: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                let handles = clauses
-                    .iter()
-                    .any(|c| matches!(c.kind(), "except_clause" | "except_group_clause"));
+                let handles = clauses.iter().any(|c| matches!(c.kind(), "except_clause" | "except_group_clause"));
                 self.push_block(node.child_by_field_name("body"), scope, in_try || handles);
                 for clause in clauses {
                     match clause.kind() {
-                        "except_clause"
-                        | "except_group_clause"
-                        | "else_clause"
-                        | "finally_clause" => {
+                        "except_clause" | "except_group_clause" | "else_clause" | "finally_clause" => {
                             self.push_block(last_block(clause), scope, in_try);
                         }
                         _ => {}
@@ -264,36 +191,26 @@ impl<'t, 's> Lowerer<'t, 's> {
             }
             "with_statement" => {
                 let mut cursor = node.walk();
-                let clauses: Vec<Node<'t>> = node
-                    .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "with_clause")
-                    .collect();
+                let clauses: Vec<Node<'t>> =
+                    node.named_children(&mut cursor).filter(|c| c.kind() == "with_clause").collect();
                 for clause in clauses {
                     let mut inner = clause.walk();
-                    let items: Vec<Node<'t>> = clause
-                        .named_children(&mut inner)
-                        .filter(|c| c.kind() == "with_item")
-                        .collect();
+                    let items: Vec<Node<'t>> =
+                        clause.named_children(&mut inner).filter(|c| c.kind() == "with_item").collect();
                     for item in items {
                         let Some(value) = item.child_by_field_name("value") else {
                             continue;
                         };
                         if value.kind() == "as_pattern" {
                             let expr = value.named_child(0).map(|e| self.expr(e));
-                            let alias = value
-                                .child_by_field_name("alias")
-                                .and_then(|a| a.named_child(0).or(Some(a)));
+                            let alias = value.child_by_field_name("alias").and_then(|a| a.named_child(0).or(Some(a)));
                             if let (Some(expr), Some(alias)) = (expr, alias) {
                                 let target = self.target(alias);
                                 self.b.push(
                                     scope,
                                     in_try,
                                     span_of(item),
-                                    StatementKind::Bind {
-                                        target,
-                                        value: expr,
-                                        exported: false,
-                                    },
+                                    StatementKind::Bind { target, value: expr, exported: false },
                                 );
                             }
                         } else {
@@ -306,12 +223,10 @@ impl<'t, 's> Lowerer<'t, 's> {
             "return_statement" => {
                 if let Some(value) = node.named_child(0) {
                     let value = self.expr(value);
-                    self.b
-                        .push(scope, in_try, span_of(node), StatementKind::Return(value));
+                    self.b.push(scope, in_try, span_of(node), StatementKind::Return(value));
                 }
             }
-            "raise_statement" | "assert_statement" | "delete_statement" | "print_statement"
-            | "exec_statement" => {
+            "raise_statement" | "assert_statement" | "delete_statement" | "print_statement" | "exec_statement" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
                 for child in children {
@@ -328,11 +243,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     }
                 }
             }
-            "block" | "module" | "ERROR" => self.work.push(Work::Block {
-                node,
-                scope,
-                in_try,
-            }),
+            "block" | "module" | "ERROR" => self.work.push(Work::Block { node, scope, in_try }),
             _ => self.eval(Some(node)),
         }
     }
@@ -355,11 +266,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             self.scope,
             self.in_try,
             span_of(node),
-            StatementKind::Bind {
-                target,
-                value: value.clone(),
-                exported: false,
-            },
+            StatementKind::Bind { target, value: value.clone(), exported: false },
         );
         Some(value)
     }
@@ -381,11 +288,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                 let object = node.child_by_field_name("object").map(|o| self.expr(o));
                 let property = node.child_by_field_name("attribute").map(|p| self.text(p));
                 match (object, property) {
-                    (Some(object), Some(property)) => Target::Member {
-                        object,
-                        property,
-                        span: span_of(node),
-                    },
+                    (Some(object), Some(property)) => Target::Member { object, property, span: span_of(node) },
                     _ => Target::Other,
                 }
             }
@@ -409,9 +312,7 @@ impl<'t, 's> Lowerer<'t, 's> {
         for name in names {
             let (dotted, alias) = match name.kind() {
                 "aliased_import" => (
-                    name.child_by_field_name("name")
-                        .map(|n| self.text(n))
-                        .unwrap_or(""),
+                    name.child_by_field_name("name").map(|n| self.text(n)).unwrap_or(""),
                     name.child_by_field_name("alias").map(|a| self.text(a)),
                 ),
                 _ => (self.text(name), None),
@@ -446,22 +347,12 @@ impl<'t, 's> Lowerer<'t, 's> {
                             relative_level,
                         });
                     }
-                    Import {
-                        module: first,
-                        kind: ImportKind::Namespace,
-                        local: first,
-                        span,
-                        relative_level,
-                    }
+                    Import { module: first, kind: ImportKind::Namespace, local: first, span, relative_level }
                 }
             };
             self.b.ir.imports.push(import);
         }
-        if from.is_some()
-            && node
-                .named_children(&mut node.walk())
-                .any(|c| c.kind() == "wildcard_import")
-        {
+        if from.is_some() && node.named_children(&mut node.walk()).any(|c| c.kind() == "wildcard_import") {
             self.b.ir.imports.push(Import {
                 module: from.unwrap_or(""),
                 kind: ImportKind::SideEffect,
@@ -481,10 +372,7 @@ impl<'t, 's> Lowerer<'t, 's> {
         let saved = (self.scope, self.in_try);
         self.scope = id;
         self.in_try = false;
-        let params = node
-            .child_by_field_name("parameters")
-            .map(|p| self.params(p))
-            .unwrap_or_default();
+        let params = node.child_by_field_name("parameters").map(|p| self.params(p)).unwrap_or_default();
         self.b.scope_mut(id).params = params;
         (self.scope, self.in_try) = saved;
         self.push_block(node.child_by_field_name("body"), id, false);
@@ -495,16 +383,10 @@ impl<'t, 's> Lowerer<'t, 's> {
         let mut scope = Scope::new(ScopeKind::Function, Some(self.scope), span_of(node));
         scope.name = name;
         let id = self.b.add_scope(scope);
-        let params = node
-            .child_by_field_name("parameters")
-            .map(|p| self.params(p))
-            .unwrap_or_default();
+        let params = node.child_by_field_name("parameters").map(|p| self.params(p)).unwrap_or_default();
         self.b.scope_mut(id).params = params;
         if let Some(body) = node.child_by_field_name("body") {
-            self.work.push(Work::ExprBody {
-                node: body,
-                scope: id,
-            });
+            self.work.push(Work::ExprBody { node: body, scope: id });
         }
         id
     }
@@ -518,15 +400,8 @@ impl<'t, 's> Lowerer<'t, 's> {
             let (name, annotation, default) = match param.kind() {
                 "identifier" => (Some(self.text(param)), None, None),
                 "typed_parameter" => {
-                    let name = param
-                        .named_child(0)
-                        .filter(|n| n.kind() == "identifier")
-                        .map(|n| self.text(n));
-                    (
-                        name,
-                        param.child_by_field_name("type").map(|t| self.text(t)),
-                        None,
-                    )
+                    let name = param.named_child(0).filter(|n| n.kind() == "identifier").map(|n| self.text(n));
+                    (name, param.child_by_field_name("type").map(|t| self.text(t)), None)
                 }
                 "default_parameter" | "typed_default_parameter" => {
                     let name = param.child_by_field_name("name").map(|n| self.text(n));
@@ -536,13 +411,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                 }
                 _ => continue,
             };
-            params.push(Param {
-                name,
-                destructured: Vec::new(),
-                annotation,
-                default,
-                span,
-            });
+            params.push(Param { name, destructured: Vec::new(), annotation, default, span });
         }
         params
     }
@@ -559,8 +428,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             self.scope = id;
             let bases = self.expr(superclasses);
             self.scope = saved;
-            self.b
-                .push(id, false, span_of(superclasses), StatementKind::Eval(bases));
+            self.b.push(id, false, span_of(superclasses), StatementKind::Eval(bases));
         }
         self.push_block(node.child_by_field_name("body"), id, false);
     }
@@ -577,10 +445,7 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn children(&mut self, node: Node<'t>) -> Vec<Expr<'s>> {
         let mut cursor = node.walk();
-        let nodes: Vec<Node<'t>> = node
-            .named_children(&mut cursor)
-            .filter(|c| c.kind() != "comment")
-            .collect();
+        let nodes: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
         nodes.into_iter().map(|n| self.expr(n)).collect()
     }
 
@@ -595,24 +460,16 @@ impl<'t, 's> Lowerer<'t, 's> {
                 let Some(object) = node.child_by_field_name("object") else {
                     return Expr::Other(Vec::new(), span);
                 };
-                let property = node
-                    .child_by_field_name("attribute")
-                    .map_or("", |a| self.text(a));
-                Expr::Member {
-                    object: Box::new(self.expr(object)),
-                    property,
-                    span,
-                }
+                let property = node.child_by_field_name("attribute").map_or("", |a| self.text(a));
+                Expr::Member { object: Box::new(self.expr(object)), property, span }
             }
             "subscript" => {
                 let object = node.child_by_field_name("value").map(|v| self.expr(v));
                 let index = node.child_by_field_name("subscript").map(|s| self.expr(s));
                 match (object, index) {
-                    (Some(object), Some(index)) => Expr::Index {
-                        object: Box::new(object),
-                        index: Box::new(index),
-                        span,
-                    },
+                    (Some(object), Some(index)) => {
+                        Expr::Index { object: Box::new(object), index: Box::new(index), span }
+                    }
                     (object, index) => Expr::Other(object.into_iter().chain(index).collect(), span),
                 }
             }
@@ -630,16 +487,10 @@ impl<'t, 's> Lowerer<'t, 's> {
             "dictionary" => self.dictionary(node),
             "list" | "tuple" | "set" | "expression_list" => Expr::Array(self.children(node), span),
             "binary_operator" => {
-                let operator = node
-                    .child_by_field_name("operator")
-                    .map_or("", |o| self.text(o));
+                let operator = node.child_by_field_name("operator").map_or("", |o| self.text(o));
                 let parts = self.children(node);
                 // `+` concatenates; `"..." % args` formats.
-                if operator == "+" || operator == "%" {
-                    Expr::Interp(parts, span)
-                } else {
-                    Expr::Other(parts, span)
-                }
+                if operator == "+" || operator == "%" { Expr::Interp(parts, span) } else { Expr::Other(parts, span) }
             }
             "conditional_expression" => {
                 // `a if cond else b`: children are a, cond, b.
@@ -649,12 +500,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     let cond = children.pop();
                     let a = children.pop();
                     let branches = a.into_iter().chain(b).collect();
-                    Expr::Seq(
-                        cond.into_iter()
-                            .chain(std::iter::once(Expr::Other(branches, span)))
-                            .collect(),
-                        span,
-                    )
+                    Expr::Seq(cond.into_iter().chain(std::iter::once(Expr::Other(branches, span))).collect(), span)
                 } else {
                     Expr::Other(children, span)
                 }
@@ -679,11 +525,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                             self.scope,
                             self.in_try,
                             span,
-                            StatementKind::Bind {
-                                target,
-                                value: value.clone(),
-                                exported: false,
-                            },
+                            StatementKind::Bind { target, value: value.clone(), exported: false },
                         );
                         value
                     }
@@ -707,36 +549,21 @@ impl<'t, 's> Lowerer<'t, 's> {
             None => Vec::new(),
         };
         // `"...{}".format(x)` builds a string from parts.
-        if let Expr::Member {
-            object,
-            property: "format",
-            ..
-        } = &callee
-        {
+        if let Expr::Member { object, property: "format", .. } = &callee {
             if matches!(**object, Expr::Str(_) | Expr::Interp(..)) {
                 let mut parts = vec![(**object).clone()];
                 parts.extend(args.into_iter().map(|a| match a {
-                    Arg::Positional(v)
-                    | Arg::Keyword { value: v, .. }
-                    | Arg::Spread { value: v, .. } => v,
+                    Arg::Positional(v) | Arg::Keyword { value: v, .. } | Arg::Spread { value: v, .. } => v,
                 }));
                 return Expr::Interp(parts, span);
             }
         }
-        Expr::Call(Box::new(Call {
-            callee,
-            args,
-            new: false,
-            span,
-        }))
+        Expr::Call(Box::new(Call { callee, args, new: false, span }))
     }
 
     fn arguments(&mut self, list: Node<'t>) -> Vec<Arg<'s>> {
         let mut cursor = list.walk();
-        let nodes: Vec<Node<'t>> = list
-            .named_children(&mut cursor)
-            .filter(|c| c.kind() != "comment")
-            .collect();
+        let nodes: Vec<Node<'t>> = list.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
         nodes
             .into_iter()
             .map(|arg| match arg.kind() {
@@ -748,21 +575,14 @@ impl<'t, 's> Lowerer<'t, 's> {
                         Some(v) => self.expr(v),
                         None => Expr::Other(Vec::new(), span_of(arg)),
                     };
-                    Arg::Keyword {
-                        name,
-                        span: name_span,
-                        value,
-                    }
+                    Arg::Keyword { name, span: name_span, value }
                 }
                 "list_splat" | "dictionary_splat" => {
                     let value = match arg.named_child(0) {
                         Some(inner) => self.expr(inner),
                         None => Expr::Other(Vec::new(), span_of(arg)),
                     };
-                    Arg::Spread {
-                        keywords: arg.kind() == "dictionary_splat",
-                        value,
-                    }
+                    Arg::Spread { keywords: arg.kind() == "dictionary_splat", value }
                 }
                 _ => Arg::Positional(self.expr(arg)),
             })
@@ -773,14 +593,8 @@ impl<'t, 's> Lowerer<'t, 's> {
         let span = span_of(node);
         let mut cursor = node.walk();
         let parts: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        let start = parts
-            .iter()
-            .find(|p| p.kind() == "string_start")
-            .map(|p| p.end_byte());
-        let end = parts
-            .iter()
-            .find(|p| p.kind() == "string_end")
-            .map(|p| p.start_byte());
+        let start = parts.iter().find(|p| p.kind() == "string_start").map(|p| p.end_byte());
+        let end = parts.iter().find(|p| p.kind() == "string_end").map(|p| p.start_byte());
         if !parts.iter().any(|p| p.kind() == "interpolation") {
             let value = match (start, end) {
                 (Some(s), Some(e)) if s <= e => self.b.source.get(s..e).unwrap_or(""),
@@ -791,10 +605,7 @@ impl<'t, 's> Lowerer<'t, 's> {
         let lowered = parts
             .into_iter()
             .filter_map(|part| match part.kind() {
-                "string_content" => Some(Expr::Str(Str {
-                    value: self.text(part),
-                    span: span_of(part),
-                })),
+                "string_content" => Some(Expr::Str(Str { value: self.text(part), span: span_of(part) })),
                 "interpolation" => part.child_by_field_name("expression").map(|e| self.expr(e)),
                 _ => None,
             })
@@ -810,19 +621,14 @@ impl<'t, 's> Lowerer<'t, 's> {
         for member in members {
             match member.kind() {
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) =
+                        (member.child_by_field_name("key"), member.child_by_field_name("value"))
+                    else {
                         continue;
                     };
                     let value = self.expr(value);
                     match self.expr(key) {
-                        Expr::Str(s) => props.push(Prop::Pair {
-                            key: s.value,
-                            key_span: s.span,
-                            value,
-                        }),
+                        Expr::Str(s) => props.push(Prop::Pair { key: s.value, key_span: s.span, value }),
                         _ => props.push(Prop::Computed(value)),
                     }
                 }
@@ -842,9 +648,7 @@ impl<'t, 's> Lowerer<'t, 's> {
 /// The block of a clause (`except E as e:` followed by its body).
 fn last_block(node: Node<'_>) -> Option<Node<'_>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|c| c.kind() == "block")
-        .last()
+    node.named_children(&mut cursor).filter(|c| c.kind() == "block").last()
 }
 
 #[cfg(test)]
@@ -872,11 +676,7 @@ def chat(body):
         pass
 "#;
         with_ir(src, |ir| {
-            let imports: Vec<_> = ir
-                .imports
-                .iter()
-                .map(|i| (i.module, i.kind, i.local, i.relative_level))
-                .collect();
+            let imports: Vec<_> = ir.imports.iter().map(|i| (i.module, i.kind, i.local, i.relative_level)).collect();
             assert_eq!(
                 imports,
                 vec![
@@ -886,60 +686,40 @@ def chat(body):
                 ]
             );
             let call = ir.statements.iter().find_map(|s| match &s.kind {
-                StatementKind::Bind {
-                    target: Target::Name("r", _),
-                    value: Expr::Call(c),
-                    ..
-                } => Some((s.in_try, c)),
+                StatementKind::Bind { target: Target::Name("r", _), value: Expr::Call(c), .. } => Some((s.in_try, c)),
                 _ => None,
             });
             let (in_try, call) = call.expect("binding of r");
             assert!(in_try);
-            assert!(matches!(
-                call.args[1],
-                Arg::Keyword {
-                    name: "max_tokens",
-                    ..
-                }
-            ));
+            assert!(matches!(call.args[1], Arg::Keyword { name: "max_tokens", .. }));
             assert!(matches!(call.args[2], Arg::Spread { keywords: true, .. }));
         });
     }
 
     #[test]
     fn f_strings_and_format_are_interpolations() {
-        with_ir(
-            "a = f\"You are {persona}\"\nb = 'x {}'.format(y)\nc = 'plain'\n",
-            |ir| {
-                let values: Vec<&Expr<'_>> = ir
-                    .statements
-                    .iter()
-                    .filter_map(|s| match &s.kind {
-                        StatementKind::Bind { value, .. } => Some(value),
-                        _ => None,
-                    })
-                    .collect();
-                assert!(matches!(values[0], Expr::Interp(..)));
-                assert!(matches!(values[1], Expr::Interp(..)));
-                assert!(matches!(values[2], Expr::Str(s) if s.value == "plain"));
-            },
-        );
+        with_ir("a = f\"You are {persona}\"\nb = 'x {}'.format(y)\nc = 'plain'\n", |ir| {
+            let values: Vec<&Expr<'_>> = ir
+                .statements
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    StatementKind::Bind { value, .. } => Some(value),
+                    _ => None,
+                })
+                .collect();
+            assert!(matches!(values[0], Expr::Interp(..)));
+            assert!(matches!(values[1], Expr::Interp(..)));
+            assert!(matches!(values[2], Expr::Str(s) if s.value == "plain"));
+        });
     }
 
     #[test]
     fn decorators_attach_to_functions() {
-        with_ir(
-            "@app.post('/chat')\nasync def chat(req: ChatRequest, user=Depends(auth)):\n    pass\n",
-            |ir| {
-                let scope = ir
-                    .scopes
-                    .iter()
-                    .find(|s| s.name == Some("chat"))
-                    .expect("scope");
-                assert_eq!(scope.decorators.len(), 1);
-                assert_eq!(scope.params[0].annotation, Some("ChatRequest"));
-                assert!(scope.params[1].default.is_some());
-            },
-        );
+        with_ir("@app.post('/chat')\nasync def chat(req: ChatRequest, user=Depends(auth)):\n    pass\n", |ir| {
+            let scope = ir.scopes.iter().find(|s| s.name == Some("chat")).expect("scope");
+            assert_eq!(scope.decorators.len(), 1);
+            assert_eq!(scope.params[0].annotation, Some("ChatRequest"));
+            assert!(scope.params[1].default.is_some());
+        });
     }
 }

@@ -7,26 +7,16 @@
 use tree_sitter::{Node, Tree};
 
 use crate::ir::{
-    Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope,
-    ScopeId, ScopeKind, StatementKind, Str, Target, span_of, unquote,
+    Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope, ScopeId, ScopeKind,
+    StatementKind, Str, Target, span_of, unquote,
 };
 
-pub fn lower<'t, 's>(tree: &'t Tree, source: &'s str) -> FileIr<'s> {
+pub fn lower<'s>(tree: &Tree, source: &'s str) -> FileIr<'s> {
     let root = tree.root_node();
-    let mut lowerer = Lowerer {
-        b: Builder::new(source),
-        work: Vec::new(),
-        depth: 0,
-        scope: 0,
-        in_try: false,
-    };
+    let mut lowerer = Lowerer { b: Builder::new(source), work: Vec::new(), depth: 0, scope: 0, in_try: false };
     let directives = lowerer.directives(root);
     lowerer.b.ir.directives = directives;
-    lowerer.work.push(Work::Block {
-        node: root,
-        scope: 0,
-        in_try: false,
-    });
+    lowerer.work.push(Work::Block { node: root, scope: 0, in_try: false });
     while let Some(work) = lowerer.work.pop() {
         lowerer.run(work);
     }
@@ -74,17 +64,8 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn run(&mut self, work: Work<'t>) {
         match work {
-            Work::Block {
-                node,
-                scope,
-                in_try,
-            } => self.block(node, scope, in_try),
-            Work::Statement {
-                node,
-                scope,
-                in_try,
-                exported,
-            } => {
+            Work::Block { node, scope, in_try } => self.block(node, scope, in_try),
+            Work::Statement { node, scope, in_try, exported } => {
                 self.scope = scope;
                 self.in_try = in_try;
                 self.statement(node, scope, in_try, exported);
@@ -93,8 +74,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                 self.scope = scope;
                 self.in_try = false;
                 let value = self.expr(node);
-                self.b
-                    .push(scope, false, span_of(node), StatementKind::Return(value));
+                self.b.push(scope, false, span_of(node), StatementKind::Return(value));
             }
             Work::ClassBody { node, scope } => self.class_body(node, scope),
         }
@@ -104,35 +84,20 @@ impl<'t, 's> Lowerer<'t, 's> {
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         for child in children.into_iter().rev() {
-            self.work.push(Work::Statement {
-                node: child,
-                scope,
-                in_try,
-                exported: false,
-            });
+            self.work.push(Work::Statement { node: child, scope, in_try, exported: false });
         }
     }
 
     fn push_child(&mut self, node: Option<Node<'t>>, scope: ScopeId, in_try: bool) {
         if let Some(node) = node {
-            self.work.push(Work::Statement {
-                node,
-                scope,
-                in_try,
-                exported: false,
-            });
+            self.work.push(Work::Statement { node, scope, in_try, exported: false });
         }
     }
 
     fn eval(&mut self, node: Option<Node<'t>>) {
         if let Some(node) = node {
             let value = self.expr(node);
-            self.b.push(
-                self.scope,
-                self.in_try,
-                span_of(node),
-                StatementKind::Eval(value),
-            );
+            self.b.push(self.scope, self.in_try, span_of(node), StatementKind::Eval(value));
         }
     }
 
@@ -146,14 +111,10 @@ impl<'t, 's> Lowerer<'t, 's> {
             "lexical_declaration" | "variable_declaration" => {
                 let mut cursor = node.walk();
                 let declarators: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                for declarator in declarators
-                    .into_iter()
-                    .filter(|d| d.kind() == "variable_declarator")
-                {
-                    let (Some(name), Some(value)) = (
-                        declarator.child_by_field_name("name"),
-                        declarator.child_by_field_name("value"),
-                    ) else {
+                for declarator in declarators.into_iter().filter(|d| d.kind() == "variable_declarator") {
+                    let (Some(name), Some(value)) =
+                        (declarator.child_by_field_name("name"), declarator.child_by_field_name("value"))
+                    else {
                         continue;
                     };
                     let target = self.target(name);
@@ -162,16 +123,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                         _ => None,
                     };
                     let value = self.expr_named(value, binding_name, exported);
-                    self.b.push(
-                        scope,
-                        in_try,
-                        span_of(declarator),
-                        StatementKind::Bind {
-                            target,
-                            value,
-                            exported,
-                        },
-                    );
+                    self.b.push(scope, in_try, span_of(declarator), StatementKind::Bind { target, value, exported });
                 }
             }
             "function_declaration" | "generator_function_declaration" => {
@@ -186,27 +138,13 @@ impl<'t, 's> Lowerer<'t, 's> {
             }
             "export_statement" => {
                 if let Some(declaration) = node.child_by_field_name("declaration") {
-                    self.work.push(Work::Statement {
-                        node: declaration,
-                        scope,
-                        in_try,
-                        exported: true,
-                    });
+                    self.work.push(Work::Statement { node: declaration, scope, in_try, exported: true });
                 } else if let Some(value) = node.child_by_field_name("value") {
                     // `export default <expression>`
                     let value = self.expr_named(value, Some("default"), true);
                     let span = span_of(node);
                     let target = Target::Name("default", span);
-                    self.b.push(
-                        scope,
-                        in_try,
-                        span,
-                        StatementKind::Bind {
-                            target,
-                            value,
-                            exported: true,
-                        },
-                    );
+                    self.b.push(scope, in_try, span, StatementKind::Bind { target, value, exported: true });
                 }
                 if let Some(source) = node.child_by_field_name("source") {
                     // `export { x } from 'm'`: a re-export is an import too.
@@ -235,23 +173,12 @@ impl<'t, 's> Lowerer<'t, 's> {
                 self.push_child(node.child_by_field_name("body"), scope, in_try);
             }
             "for_in_statement" => {
-                if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                {
                     let target = self.target(left);
                     let iterated = self.expr(right);
                     let value = Expr::Other(vec![iterated], span_of(right));
-                    self.b.push(
-                        scope,
-                        in_try,
-                        span_of(node),
-                        StatementKind::Bind {
-                            target,
-                            value,
-                            exported: false,
-                        },
-                    );
+                    self.b.push(scope, in_try, span_of(node), StatementKind::Bind { target, value, exported: false });
                 }
                 self.push_child(node.child_by_field_name("body"), scope, in_try);
             }
@@ -262,81 +189,45 @@ impl<'t, 's> Lowerer<'t, 's> {
             "try_statement" => {
                 let handler = node.child_by_field_name("handler");
                 if let Some(body) = node.child_by_field_name("body") {
-                    self.work.push(Work::Block {
-                        node: body,
-                        scope,
-                        in_try: in_try || handler.is_some(),
-                    });
+                    self.work.push(Work::Block { node: body, scope, in_try: in_try || handler.is_some() });
                 }
                 if let Some(body) = handler.and_then(|h| h.child_by_field_name("body")) {
-                    self.work.push(Work::Block {
-                        node: body,
-                        scope,
-                        in_try,
-                    });
+                    self.work.push(Work::Block { node: body, scope, in_try });
                 }
-                if let Some(body) = node
-                    .child_by_field_name("finalizer")
-                    .and_then(|f| f.child_by_field_name("body"))
-                {
-                    self.work.push(Work::Block {
-                        node: body,
-                        scope,
-                        in_try,
-                    });
+                if let Some(body) = node.child_by_field_name("finalizer").and_then(|f| f.child_by_field_name("body")) {
+                    self.work.push(Work::Block { node: body, scope, in_try });
                 }
             }
             "return_statement" => {
                 if let Some(value) = node.named_child(0) {
                     let value = self.expr(value);
-                    self.b
-                        .push(scope, in_try, span_of(node), StatementKind::Return(value));
+                    self.b.push(scope, in_try, span_of(node), StatementKind::Return(value));
                 }
             }
             "throw_statement" => self.eval(node.named_child(0)),
-            "statement_block" | "else_clause" | "finally_clause" | "class_static_block"
-            | "ERROR" => {
-                self.work.push(Work::Block {
-                    node,
-                    scope,
-                    in_try,
-                });
+            "statement_block" | "else_clause" | "finally_clause" | "class_static_block" | "ERROR" => {
+                self.work.push(Work::Block { node, scope, in_try });
             }
             "switch_statement" => {
                 self.eval(node.child_by_field_name("value"));
                 if let Some(body) = node.child_by_field_name("body") {
-                    self.work.push(Work::Block {
-                        node: body,
-                        scope,
-                        in_try,
-                    });
+                    self.work.push(Work::Block { node: body, scope, in_try });
                 }
             }
             "switch_case" | "switch_default" => {
                 let value = node.child_by_field_name("value");
                 self.eval(value);
                 let mut cursor = node.walk();
-                let children: Vec<Node<'t>> = node
-                    .named_children(&mut cursor)
-                    .filter(|c| Some(c.id()) != value.map(|v| v.id()))
-                    .collect();
+                let children: Vec<Node<'t>> =
+                    node.named_children(&mut cursor).filter(|c| Some(c.id()) != value.map(|v| v.id())).collect();
                 for child in children.into_iter().rev() {
-                    self.work.push(Work::Statement {
-                        node: child,
-                        scope,
-                        in_try,
-                        exported: false,
-                    });
+                    self.work.push(Work::Statement { node: child, scope, in_try, exported: false });
                 }
             }
             "labeled_statement" => self.push_child(node.child_by_field_name("body"), scope, in_try),
             "internal_module" | "module" => {
                 if let Some(body) = node.child_by_field_name("body") {
-                    self.work.push(Work::Block {
-                        node: body,
-                        scope,
-                        in_try,
-                    });
+                    self.work.push(Work::Block { node: body, scope, in_try });
                 }
             }
             "expression" => self.push_child(node.named_child(0), scope, in_try),
@@ -372,10 +263,7 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     /// Pushes the binding of an assignment and returns the assigned value.
     fn assignment(&mut self, node: Node<'t>) -> Expr<'s> {
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
             return Expr::Other(Vec::new(), span_of(node));
         };
         let target = self.target(left);
@@ -394,29 +282,19 @@ impl<'t, 's> Lowerer<'t, 's> {
             self.scope,
             self.in_try,
             span_of(node),
-            StatementKind::Bind {
-                target,
-                value: value.clone(),
-                exported: false,
-            },
+            StatementKind::Bind { target, value: value.clone(), exported: false },
         );
         value
     }
 
     fn target(&mut self, node: Node<'t>) -> Target<'s> {
         match node.kind() {
-            "identifier" | "shorthand_property_identifier_pattern" => {
-                Target::Name(self.text(node), span_of(node))
-            }
+            "identifier" | "shorthand_property_identifier_pattern" => Target::Name(self.text(node), span_of(node)),
             "member_expression" => {
                 let object = node.child_by_field_name("object").map(|o| self.expr(o));
                 let property = node.child_by_field_name("property").map(|p| self.text(p));
                 match (object, property) {
-                    (Some(object), Some(property)) => Target::Member {
-                        object,
-                        property,
-                        span: span_of(node),
-                    },
+                    (Some(object), Some(property)) => Target::Member { object, property, span: span_of(node) },
                     _ => Target::Other,
                 }
             }
@@ -452,9 +330,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                 out.push((name, Some(name), span_of(node)));
             }
             "pair_pattern" => {
-                let key = node
-                    .child_by_field_name("key")
-                    .map(|k| unquote(self.text(k)));
+                let key = node.child_by_field_name("key").map(|k| unquote(self.text(k)));
                 if let Some(value) = node.child_by_field_name("value") {
                     self.pattern_names(value, key, out, depth + 1);
                 }
@@ -490,10 +366,7 @@ impl<'t, 's> Lowerer<'t, 's> {
         let span = span_of(node);
         let mut bound = false;
         let mut cursor = node.walk();
-        for clause in node
-            .named_children(&mut cursor)
-            .filter(|c| c.kind() == "import_clause")
-        {
+        for clause in node.named_children(&mut cursor).filter(|c| c.kind() == "import_clause") {
             let mut inner = clause.walk();
             for part in clause.named_children(&mut inner) {
                 match part.kind() {
@@ -521,17 +394,12 @@ impl<'t, 's> Lowerer<'t, 's> {
                     }
                     "named_imports" => {
                         let mut specs = part.walk();
-                        for spec in part
-                            .named_children(&mut specs)
-                            .filter(|s| s.kind() == "import_specifier")
-                        {
+                        for spec in part.named_children(&mut specs).filter(|s| s.kind() == "import_specifier") {
                             let Some(name) = spec.child_by_field_name("name") else {
                                 continue;
                             };
                             let imported = unquote(self.b.text(name));
-                            let local = spec
-                                .child_by_field_name("alias")
-                                .map_or(imported, |a| self.b.text(a));
+                            let local = spec.child_by_field_name("alias").map_or(imported, |a| self.b.text(a));
                             bound = true;
                             self.b.ir.imports.push(Import {
                                 module,
@@ -547,13 +415,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             }
         }
         if !bound {
-            self.b.ir.imports.push(Import {
-                module,
-                kind: ImportKind::SideEffect,
-                local: "",
-                span,
-                relative_level: 0,
-            });
+            self.b.ir.imports.push(Import { module, kind: ImportKind::SideEffect, local: "", span, relative_level: 0 });
         }
     }
 
@@ -596,16 +458,9 @@ impl<'t, 's> Lowerer<'t, 's> {
             if body.kind() == "statement_block" {
                 let directives = self.directives(body);
                 self.b.scope_mut(id).directives = directives;
-                self.work.push(Work::Block {
-                    node: body,
-                    scope: id,
-                    in_try: false,
-                });
+                self.work.push(Work::Block { node: body, scope: id, in_try: false });
             } else {
-                self.work.push(Work::ExprBody {
-                    node: body,
-                    scope: id,
-                });
+                self.work.push(Work::ExprBody { node: body, scope: id });
             }
         }
         id
@@ -631,32 +486,16 @@ impl<'t, 's> Lowerer<'t, 's> {
         for param in children {
             match param.kind() {
                 "required_parameter" | "optional_parameter" => {
-                    let pattern = param
-                        .child_by_field_name("pattern")
-                        .or_else(|| param.child_by_field_name("name"));
-                    let annotation = param
-                        .child_by_field_name("type")
-                        .map(|t| self.text(t).trim_start_matches(':').trim());
+                    let pattern = param.child_by_field_name("pattern").or_else(|| param.child_by_field_name("name"));
+                    let annotation =
+                        param.child_by_field_name("type").map(|t| self.text(t).trim_start_matches(':').trim());
                     let default = param.child_by_field_name("value").map(|v| self.expr(v));
                     let (name, destructured) = self.param_names(pattern);
-                    params.push(Param {
-                        name,
-                        destructured,
-                        annotation,
-                        default,
-                        span: span_of(param),
-                    });
+                    params.push(Param { name, destructured, annotation, default, span: span_of(param) });
                 }
-                "identifier" | "object_pattern" | "array_pattern" | "assignment_pattern"
-                | "rest_pattern" => {
+                "identifier" | "object_pattern" | "array_pattern" | "assignment_pattern" | "rest_pattern" => {
                     let (name, destructured) = self.param_names(Some(param));
-                    params.push(Param {
-                        name,
-                        destructured,
-                        annotation: None,
-                        default: None,
-                        span: span_of(param),
-                    });
+                    params.push(Param { name, destructured, annotation: None, default: None, span: span_of(param) });
                 }
                 _ => {}
             }
@@ -684,17 +523,12 @@ impl<'t, 's> Lowerer<'t, 's> {
         scope.name = node.child_by_field_name("name").map(|n| self.text(n));
         scope.exported = exported;
         let mut cursor = node.walk();
-        let decorators: Vec<Node<'t>> = node
-            .children_by_field_name("decorator", &mut cursor)
-            .collect();
+        let decorators: Vec<Node<'t>> = node.children_by_field_name("decorator", &mut cursor).collect();
         let id = self.b.add_scope(scope);
         let lowered: Vec<Expr<'s>> = decorators.into_iter().map(|d| self.decorator(d)).collect();
         self.b.scope_mut(id).decorators = lowered;
         if let Some(body) = node.child_by_field_name("body") {
-            self.work.push(Work::ClassBody {
-                node: body,
-                scope: id,
-            });
+            self.work.push(Work::ClassBody { node: body, scope: id });
         }
         id
     }
@@ -718,15 +552,15 @@ impl<'t, 's> Lowerer<'t, 's> {
                 "method_definition" => {
                     let name = member.child_by_field_name("name").map(|n| self.text(n));
                     let id = self.function(member, class, name, None);
-                    self.b.scope_mut(id).decorators = std::mem::take(&mut pending_decorators);
+                    let method = self.b.scope_mut(id);
+                    method.decorators = std::mem::take(&mut pending_decorators);
+                    // Methods are declared in the class: `this.name(...)` finds them.
+                    method.declaration = true;
                 }
                 "public_field_definition" | "field_definition" => {
                     pending_decorators.clear();
-                    let name = member
-                        .child_by_field_name("name")
-                        .or_else(|| member.child_by_field_name("property"));
-                    let (Some(name), Some(value)) = (name, member.child_by_field_name("value"))
-                    else {
+                    let name = member.child_by_field_name("name").or_else(|| member.child_by_field_name("property"));
+                    let (Some(name), Some(value)) = (name, member.child_by_field_name("value")) else {
                         continue;
                     };
                     let name_text = self.text(name);
@@ -735,20 +569,12 @@ impl<'t, 's> Lowerer<'t, 's> {
                         class,
                         false,
                         span_of(member),
-                        StatementKind::Bind {
-                            target: Target::Name(name_text, span_of(name)),
-                            value,
-                            exported: false,
-                        },
+                        StatementKind::Bind { target: Target::Name(name_text, span_of(name)), value, exported: false },
                     );
                 }
                 "class_static_block" => {
                     if let Some(block) = member.child_by_field_name("body") {
-                        self.work.push(Work::Block {
-                            node: block,
-                            scope: class,
-                            in_try: false,
-                        });
+                        self.work.push(Work::Block { node: block, scope: class, in_try: false });
                     }
                 }
                 _ => pending_decorators.clear(),
@@ -780,45 +606,32 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn children(&mut self, node: Node<'t>) -> Vec<Expr<'s>> {
         let mut cursor = node.walk();
-        let nodes: Vec<Node<'t>> = node
-            .named_children(&mut cursor)
-            .filter(|c| c.kind() != "comment")
-            .collect();
+        let nodes: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
         nodes.into_iter().map(|n| self.expr(n)).collect()
     }
 
     fn expr_inner(&mut self, node: Node<'t>) -> Expr<'s> {
         let span = span_of(node);
         match node.kind() {
-            "identifier" | "shorthand_property_identifier" | "property_identifier" => {
-                Expr::Name(self.text(node), span)
-            }
+            "identifier" | "shorthand_property_identifier" | "property_identifier" => Expr::Name(self.text(node), span),
             "this" => Expr::This(span),
             "member_expression" => {
                 let Some(object) = node.child_by_field_name("object") else {
                     return Expr::Other(Vec::new(), span);
                 };
-                let property = node
-                    .child_by_field_name("property")
-                    .map_or("", |p| self.text(p));
+                let property = node.child_by_field_name("property").map_or("", |p| self.text(p));
                 if object.kind() == "import" {
                     return Expr::Other(Vec::new(), span);
                 }
-                Expr::Member {
-                    object: Box::new(self.expr(object)),
-                    property,
-                    span,
-                }
+                Expr::Member { object: Box::new(self.expr(object)), property, span }
             }
             "subscript_expression" => {
                 let object = node.child_by_field_name("object").map(|o| self.expr(o));
                 let index = node.child_by_field_name("index").map(|i| self.expr(i));
                 match (object, index) {
-                    (Some(object), Some(index)) => Expr::Index {
-                        object: Box::new(object),
-                        index: Box::new(index),
-                        span,
-                    },
+                    (Some(object), Some(index)) => {
+                        Expr::Index { object: Box::new(object), index: Box::new(index), span }
+                    }
                     (object, index) => Expr::Other(object.into_iter().chain(index).collect(), span),
                 }
             }
@@ -833,12 +646,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     Some(template) => vec![Arg::Positional(self.expr(template))],
                     None => Vec::new(),
                 };
-                Expr::Call(Box::new(Call {
-                    callee,
-                    args,
-                    new: false,
-                    span,
-                }))
+                Expr::Call(Box::new(Call { callee, args, new: false, span }))
             }
             "new_expression" => {
                 let callee = match node.child_by_field_name("constructor") {
@@ -849,12 +657,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     Some(a) => self.arguments(a, callee.last_name()),
                     None => Vec::new(),
                 };
-                Expr::Call(Box::new(Call {
-                    callee,
-                    args,
-                    new: true,
-                    span,
-                }))
+                Expr::Call(Box::new(Call { callee, args, new: true, span }))
             }
             "await_expression"
             | "parenthesized_expression"
@@ -864,9 +667,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             | "type_assertion" => {
                 let inner = match node.kind() {
                     // `<T>x`: the expression is the last child.
-                    "type_assertion" => {
-                        node.named_child(node.named_child_count().saturating_sub(1) as u32)
-                    }
+                    "type_assertion" => node.named_child(node.named_child_count().saturating_sub(1) as u32),
                     _ => node.named_child(0),
                 };
                 match inner {
@@ -874,10 +675,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     None => Expr::Other(Vec::new(), span),
                 }
             }
-            "string" => Expr::Str(Str {
-                value: unquote(self.text(node)),
-                span,
-            }),
+            "string" => Expr::Str(Str { value: unquote(self.text(node)), span }),
             "template_string" => self.template(node),
             "number" => Expr::Lit(Lit::Number(self.text(node)), span),
             "true" => Expr::Lit(Lit::True, span),
@@ -894,15 +692,9 @@ impl<'t, 's> Lowerer<'t, 's> {
                 Expr::Other(Vec::new(), span)
             }
             "binary_expression" => {
-                let operator = node
-                    .child_by_field_name("operator")
-                    .map_or("", |o| self.text(o));
+                let operator = node.child_by_field_name("operator").map_or("", |o| self.text(o));
                 let parts = self.children(node);
-                if operator == "+" {
-                    Expr::Interp(parts, span)
-                } else {
-                    Expr::Other(parts, span)
-                }
+                if operator == "+" { Expr::Interp(parts, span) } else { Expr::Other(parts, span) }
             }
             "ternary_expression" => {
                 let condition = node.child_by_field_name("condition").map(|c| self.expr(c));
@@ -931,19 +723,14 @@ impl<'t, 's> Lowerer<'t, 's> {
             "jsx_expression" | "spread_element" | "yield_expression" | "template_substitution" => {
                 Expr::Other(self.children(node), span)
             }
-            "regex" | "comment" | "jsx_text" | "html_character_reference" => {
-                Expr::Other(Vec::new(), span)
-            }
+            "regex" | "comment" | "jsx_text" | "html_character_reference" => Expr::Other(Vec::new(), span),
             _ => Expr::Other(self.children(node), span),
         }
     }
 
     fn arguments(&mut self, node: Node<'t>, callee: Option<&'s str>) -> Vec<Arg<'s>> {
         let mut cursor = node.walk();
-        let nodes: Vec<Node<'t>> = node
-            .named_children(&mut cursor)
-            .filter(|c| c.kind() != "comment")
-            .collect();
+        let nodes: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
         nodes
             .into_iter()
             .map(|arg| {
@@ -952,10 +739,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                         Some(inner) => self.expr(inner),
                         None => Expr::Other(Vec::new(), span_of(arg)),
                     };
-                    Arg::Spread {
-                        keywords: false,
-                        value,
-                    }
+                    Arg::Spread { keywords: false, value }
                 } else if is_function(arg.kind()) {
                     let id = self.function(arg, self.scope, None, callee);
                     Arg::Positional(Expr::Function(id, span_of(arg)))
@@ -971,18 +755,12 @@ impl<'t, 's> Lowerer<'t, 's> {
         let mut cursor = node.walk();
         let parts: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         if !parts.iter().any(|p| p.kind() == "template_substitution") {
-            return Expr::Str(Str {
-                value: unquote(self.text(node)),
-                span,
-            });
+            return Expr::Str(Str { value: unquote(self.text(node)), span });
         }
         let lowered = parts
             .into_iter()
             .filter_map(|part| match part.kind() {
-                "string_fragment" => Some(Expr::Str(Str {
-                    value: self.text(part),
-                    span: span_of(part),
-                })),
+                "string_fragment" => Some(Expr::Str(Str { value: self.text(part), span: span_of(part) })),
                 "template_substitution" => part.named_child(0).map(|e| self.expr(e)),
                 _ => None,
             })
@@ -998,10 +776,9 @@ impl<'t, 's> Lowerer<'t, 's> {
         for member in members {
             match member.kind() {
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) =
+                        (member.child_by_field_name("key"), member.child_by_field_name("value"))
+                    else {
                         continue;
                     };
                     if key.kind() == "computed_property_name" {
@@ -1011,11 +788,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     }
                     let key_text = unquote(self.text(key));
                     let value = self.expr_named(value, Some(key_text), false);
-                    props.push(Prop::Pair {
-                        key: key_text,
-                        key_span: span_of(key),
-                        value,
-                    });
+                    props.push(Prop::Pair { key: key_text, key_span: span_of(key), value });
                 }
                 "shorthand_property_identifier" => {
                     let name = self.text(member);
@@ -1068,24 +841,18 @@ impl<'t, 's> Lowerer<'t, 's> {
                             self.scope,
                             self.in_try,
                             span_of(child),
-                            StatementKind::JsxAttribute {
-                                name,
-                                value: lowered,
-                            },
+                            StatementKind::JsxAttribute { name, value: lowered },
                         );
                     } else if let Some(value) = value {
                         out.push(self.expr(value));
                     }
                 }
-                "jsx_opening_element"
-                | "jsx_self_closing_element"
-                | "jsx_element"
-                | "jsx_fragment" => {
-                    if self.depth < MAX_EXPR_DEPTH {
-                        self.depth += 1;
-                        out.extend(self.jsx(child));
-                        self.depth -= 1;
-                    }
+                "jsx_opening_element" | "jsx_self_closing_element" | "jsx_element" | "jsx_fragment"
+                    if self.depth < MAX_EXPR_DEPTH =>
+                {
+                    self.depth += 1;
+                    out.extend(self.jsx(child));
+                    self.depth -= 1;
                 }
                 "jsx_expression" => out.push(self.expr(child)),
                 _ => {}
@@ -1096,18 +863,12 @@ impl<'t, 's> Lowerer<'t, 's> {
 }
 
 fn is_function(kind: &str) -> bool {
-    matches!(
-        kind,
-        "arrow_function" | "function_expression" | "function" | "generator_function"
-    )
+    matches!(kind, "arrow_function" | "function_expression" | "function" | "generator_function")
 }
 
 /// Looks through parentheses and type assertions around an expression.
 fn strip_wrappers(mut node: Node<'_>) -> Node<'_> {
-    while matches!(
-        node.kind(),
-        "parenthesized_expression" | "as_expression" | "satisfies_expression"
-    ) {
+    while matches!(node.kind(), "parenthesized_expression" | "as_expression" | "satisfies_expression") {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,
@@ -1142,11 +903,7 @@ export async function POST(req: Request) {
 }
 "#;
         with_ir(src, |ir| {
-            let kinds: Vec<_> = ir
-                .imports
-                .iter()
-                .map(|i| (i.module, i.kind, i.local))
-                .collect();
+            let kinds: Vec<_> = ir.imports.iter().map(|i| (i.module, i.kind, i.local)).collect();
             assert_eq!(
                 kinds,
                 vec![
@@ -1155,21 +912,14 @@ export async function POST(req: Request) {
                     ("ai", ImportKind::Namespace, "ai"),
                 ]
             );
-            let post = ir
-                .scopes
-                .iter()
-                .find(|s| s.name == Some("POST"))
-                .expect("POST scope");
+            let post = ir.scopes.iter().find(|s| s.name == Some("POST")).expect("POST scope");
             assert!(post.exported);
             assert_eq!(post.params[0].annotation, Some("Request"));
             let in_try: Vec<bool> = ir
                 .statements
                 .iter()
                 .filter_map(|s| match &s.kind {
-                    StatementKind::Bind {
-                        target: Target::Name("r", _),
-                        ..
-                    } => Some(s.in_try),
+                    StatementKind::Bind { target: Target::Name("r", _), .. } => Some(s.in_try),
                     _ => None,
                 })
                 .collect();
@@ -1184,29 +934,20 @@ export async function POST(req: Request) {
     #[test]
     fn template_literals_are_interpolations() {
         with_ir("const s = `You are ${body.persona}.`;", |ir| {
-            let StatementKind::Bind { value, .. } = &ir.statements[0].kind else {
-                panic!()
-            };
-            let Expr::Interp(parts, _) = value else {
-                panic!("{value:?}")
-            };
+            let StatementKind::Bind { value, .. } = &ir.statements[0].kind else { panic!() };
+            let Expr::Interp(parts, _) = value else { panic!("{value:?}") };
             assert_eq!(parts.len(), 3);
         });
     }
 
     #[test]
     fn jsx_attributes_become_statements() {
-        with_ir(
-            "const el = <div dangerouslySetInnerHTML={{ __html: html }} />;",
-            |ir| {
-                assert!(ir.statements.iter().any(|s| matches!(
-                    &s.kind,
-                    StatementKind::JsxAttribute {
-                        name: "dangerouslySetInnerHTML",
-                        ..
-                    }
-                )));
-            },
-        );
+        with_ir("const el = <div dangerouslySetInnerHTML={{ __html: html }} />;", |ir| {
+            assert!(
+                ir.statements
+                    .iter()
+                    .any(|s| matches!(&s.kind, StatementKind::JsxAttribute { name: "dangerouslySetInnerHTML", .. }))
+            );
+        });
     }
 }

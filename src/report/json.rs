@@ -123,18 +123,11 @@ pub fn finding(f: &Finding, catalog: &Catalog) -> JsonFinding {
         message: f.message.clone(),
         path: f.path.clone(),
         range: f.location.map(|l| l.range),
-        criteria: catalog
-            .rule(f.rule)
-            .map(|r| r.criteria.clone())
-            .unwrap_or_default(),
+        criteria: catalog.rule(f.rule).map(|r| r.criteria.clone()).unwrap_or_default(),
         related: f
             .related
             .iter()
-            .map(|r| JsonRelated {
-                path: r.path.clone(),
-                range: r.location.range,
-                message: r.message.clone(),
-            })
+            .map(|r| JsonRelated { path: r.path.clone(), range: r.location.range, message: r.message.clone() })
             .collect(),
     }
 }
@@ -144,15 +137,8 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
     let seconds = stats.wall_time.as_secs_f64();
     Report {
         version: FORMAT_VERSION,
-        tool: Tool {
-            name: "custodia".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        findings: result
-            .findings
-            .iter()
-            .map(|f| finding(f, catalog))
-            .collect(),
+        tool: Tool { name: "custodia".into(), version: env!("CARGO_PKG_VERSION").into() },
+        findings: result.findings.iter().map(|f| finding(f, catalog)).collect(),
         evidence: result
             .evidence
             .iter()
@@ -176,19 +162,12 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
         skipped: result
             .skipped
             .iter()
-            .map(|s| JsonSkipped {
-                path: s.path.clone(),
-                reason: s.reason,
-                detail: s.detail.clone(),
-            })
+            .map(|s| JsonSkipped { path: s.path.clone(), reason: s.reason, detail: s.detail.clone() })
             .collect(),
         excluded: result
             .excluded
             .iter()
-            .map(|e| JsonExcluded {
-                path: e.path.clone(),
-                reason: e.reason.clone(),
-            })
+            .map(|e| JsonExcluded { path: e.path.clone(), reason: e.reason.clone() })
             .collect(),
         stats: Some(JsonStats {
             files_seen: stats.files_seen,
@@ -196,11 +175,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             files_prefiltered: stats.files_prefiltered,
             files_skipped: stats.files_skipped,
             files_with_syntax_errors: stats.files_with_syntax_errors,
-            files_by_language: stats
-                .files_by_language
-                .iter()
-                .map(|(l, n)| (l.as_str().to_string(), *n))
-                .collect(),
+            files_by_language: stats.files_by_language.iter().map(|(l, n)| (l.as_str().to_string(), *n)).collect(),
             bytes_seen: stats.bytes_seen,
             bytes_analyzed: stats.bytes_analyzed,
             timing: with_timing.then(|| JsonTiming {
@@ -208,11 +183,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
                 analysis_ms: stats.analysis_time.as_secs_f64() * 1000.0,
                 wall_ms: seconds * 1000.0,
                 threads: stats.threads,
-                mb_per_s: if seconds > 0.0 {
-                    stats.bytes_seen as f64 / 1_000_000.0 / seconds
-                } else {
-                    0.0
-                },
+                mb_per_s: if seconds > 0.0 { stats.bytes_seen as f64 / 1_000_000.0 / seconds } else { 0.0 },
             }),
         }),
     }

@@ -14,21 +14,15 @@ use crate::scan::{ScanResult, ScanStats};
 
 /// Renders findings and the summary. `color` selects ANSI styling.
 pub fn render(result: &ScanResult, catalog: &Catalog, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    }
-    .decor_style(DecorStyle::Unicode);
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() }.decor_style(DecorStyle::Unicode);
     let base = base_dir(&result.root);
     let mut sources: HashMap<&str, Option<String>> = HashMap::new();
     let mut out = String::new();
     for finding in &result.findings {
         let source = match &finding.path {
-            Some(path) => sources
-                .entry(path.as_str())
-                .or_insert_with(|| std::fs::read_to_string(base.join(path)).ok())
-                .as_deref(),
+            Some(path) => {
+                sources.entry(path.as_str()).or_insert_with(|| std::fs::read_to_string(base.join(path)).ok()).as_deref()
+            }
             None => None,
         };
         out.push_str(&render_finding(finding, source, catalog, &renderer));
@@ -39,11 +33,7 @@ pub fn render(result: &ScanResult, catalog: &Catalog, color: bool) -> String {
 }
 
 fn base_dir(root: &Path) -> PathBuf {
-    if root.is_file() {
-        root.parent().map(Path::to_path_buf).unwrap_or_default()
-    } else {
-        root.to_path_buf()
-    }
+    if root.is_file() { root.parent().map(Path::to_path_buf).unwrap_or_default() } else { root.to_path_buf() }
 }
 
 fn level(severity: Severity) -> Level<'static> {
@@ -55,52 +45,24 @@ fn level(severity: Severity) -> Level<'static> {
     level.with_name(Some(severity.as_str()))
 }
 
-fn render_finding(
-    finding: &Finding,
-    source: Option<&str>,
-    catalog: &Catalog,
-    renderer: &Renderer,
-) -> String {
+fn render_finding(finding: &Finding, source: Option<&str>, catalog: &Catalog, renderer: &Renderer) -> String {
     let meta = catalog.rule(finding.rule);
-    let criteria = meta
-        .map(|m| {
-            m.criteria
-                .iter()
-                .map(|c| display_tag(c))
-                .collect::<Vec<_>>()
-                .join(" · ")
-        })
-        .unwrap_or_default();
-    let title = level(finding.severity)
-        .primary_title(finding.message.as_str())
-        .id(finding.rule);
+    let criteria =
+        meta.map(|m| m.criteria.iter().map(|c| display_tag(c)).collect::<Vec<_>>().join(" · ")).unwrap_or_default();
+    let title = level(finding.severity).primary_title(finding.message.as_str()).id(finding.rule);
     let path = finding.path.as_deref().unwrap_or("(project)");
     let mut group: Group<'_>;
     match (source, finding.location) {
         (Some(source), Some(location)) if location.span.as_range().end <= source.len() => {
-            let mut snippet = Snippet::source(source)
-                .line_start(1)
-                .path(path)
-                .fold(true)
-                .annotation(
-                    AnnotationKind::Primary
-                        .span(location.span.as_range())
-                        .label(
-                            meta.and_then(|m| m.primary_criterion())
-                                .map(display_tag)
-                                .unwrap_or_default(),
-                        ),
-                );
-            for related in finding
-                .related
-                .iter()
-                .filter(|r| Some(&r.path) == finding.path.as_ref())
-            {
+            let mut snippet = Snippet::source(source).line_start(1).path(path).fold(true).annotation(
+                AnnotationKind::Primary
+                    .span(location.span.as_range())
+                    .label(meta.and_then(|m| m.primary_criterion()).map(display_tag).unwrap_or_default()),
+            );
+            for related in finding.related.iter().filter(|r| Some(&r.path) == finding.path.as_ref()) {
                 if related.location.span.as_range().end <= source.len() {
                     snippet = snippet.annotation(
-                        AnnotationKind::Context
-                            .span(related.location.span.as_range())
-                            .label(related.message.as_str()),
+                        AnnotationKind::Context.span(related.location.span.as_range()).label(related.message.as_str()),
                     );
                 }
             }
@@ -130,26 +92,17 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
     }
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     for finding in &result.findings {
-        let criterion = catalog
-            .rule(finding.rule)
-            .and_then(|m| m.primary_criterion())
-            .unwrap_or("SOC2:?")
-            .to_string();
-        *rows
-            .entry(criterion)
-            .or_default()
-            .findings
-            .entry(finding.severity)
-            .or_default() += 1;
+        let criterion = catalog.rule(finding.rule).and_then(|m| m.primary_criterion()).unwrap_or("SOC2:?").to_string();
+        *rows.entry(criterion).or_default().findings.entry(finding.severity).or_default() += 1;
     }
     for evidence in &result.evidence {
-        rows.entry(evidence.criterion.to_string())
-            .or_default()
-            .evidence += 1;
+        rows.entry(evidence.criterion.to_string()).or_default().evidence += 1;
     }
     let mut out = String::new();
     if !rows.is_empty() {
-        out.push_str("Summary by criterion (custodia's mapping: findings \"map to\" criteria; this is not an audit opinion)\n");
+        out.push_str(
+            "Summary by criterion (custodia's mapping: findings \"map to\" criteria; this is not an audit opinion)\n",
+        );
         let mut ordered: Vec<(&String, &Row)> = rows.iter().collect();
         ordered.sort_by_key(|(id, _)| criterion_order(id));
         for (id, row) in ordered {
@@ -166,13 +119,7 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
                 1 => "1 control evidenced".to_string(),
                 n => format!("{n} controls evidenced"),
             };
-            let _ = writeln!(
-                out,
-                "  {:<12} {:<36} {:<32} {evidence}",
-                display_tag(id),
-                title,
-                findings
-            );
+            let _ = writeln!(out, "  {:<12} {:<36} {:<32} {evidence}", display_tag(id), title, findings);
         }
         out.push('\n');
     }
@@ -187,11 +134,7 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
         n => format!("{n} findings ({})", severity_breakdown(&all)),
     };
     if !result.suppressed.is_empty() {
-        let _ = write!(
-            line,
-            ", {} suppressed with a reason",
-            result.suppressed.len()
-        );
+        let _ = write!(line, ", {} suppressed with a reason", result.suppressed.len());
     }
     let _ = writeln!(out, "{line}. {}", scanned(&result.stats));
     out
@@ -200,29 +143,19 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
 fn scanned(stats: &ScanStats) -> String {
     let mut parts = vec![format!("{} files analysed", stats.files_analyzed)];
     if stats.files_prefiltered > 0 {
-        parts.push(format!(
-            "{} without AI code skipped by the prefilter",
-            stats.files_prefiltered
-        ));
+        parts.push(format!("{} without AI code skipped by the prefilter", stats.files_prefiltered));
     }
     if stats.files_skipped > 0 {
         parts.push(format!("{} skipped with a warning", stats.files_skipped));
     }
     if stats.files_with_syntax_errors > 0 {
-        parts.push(format!(
-            "{} with syntax errors (analysed as far as they parse)",
-            stats.files_with_syntax_errors
-        ));
+        parts.push(format!("{} with syntax errors (analysed as far as they parse)", stats.files_with_syntax_errors));
     }
     format!("{}.", parts.join(", "))
 }
 
 fn severity_breakdown(counts: &BTreeMap<Severity, usize>) -> String {
-    Severity::ALL
-        .iter()
-        .filter_map(|s| counts.get(s).map(|n| format!("{n} {s}")))
-        .collect::<Vec<_>>()
-        .join(", ")
+    Severity::ALL.iter().filter_map(|s| counts.get(s).map(|n| format!("{n} {s}"))).collect::<Vec<_>>().join(", ")
 }
 
 /// CC before A, numerically within each family: CC6.1 < CC6.2 < CC7.1 < A1.1.
@@ -237,11 +170,8 @@ fn criterion_order(id: &str) -> (u8, Vec<u32>) {
     } else {
         3
     };
-    let numbers = code
-        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
-        .split('.')
-        .filter_map(|n| n.parse().ok())
-        .collect();
+    let numbers =
+        code.trim_start_matches(|c: char| c.is_ascii_alphabetic()).split('.').filter_map(|n| n.parse().ok()).collect();
     (family, numbers)
 }
 
@@ -251,23 +181,8 @@ mod tests {
 
     #[test]
     fn criteria_sort_like_the_trust_services_criteria() {
-        let mut ids = vec![
-            "SOC2:A1.1",
-            "SOC2:CC7.2",
-            "SOC2:CC6.10",
-            "SOC2:CC6.2",
-            "SOC2:C1.1",
-        ];
+        let mut ids = vec!["SOC2:A1.1", "SOC2:CC7.2", "SOC2:CC6.10", "SOC2:CC6.2", "SOC2:C1.1"];
         ids.sort_by_key(|id| criterion_order(id));
-        assert_eq!(
-            ids,
-            vec![
-                "SOC2:CC6.2",
-                "SOC2:CC6.10",
-                "SOC2:CC7.2",
-                "SOC2:C1.1",
-                "SOC2:A1.1"
-            ]
-        );
+        assert_eq!(ids, vec!["SOC2:CC6.2", "SOC2:CC6.10", "SOC2:CC7.2", "SOC2:C1.1", "SOC2:A1.1"]);
     }
 }

@@ -34,10 +34,7 @@ use crate::facts::CredentialSource;
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule {
-    id: "hardcoded-provider-key",
-    check,
-};
+pub(crate) const RULE: Rule = Rule { id: "hardcoded-provider-key", check };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
@@ -59,13 +56,19 @@ fn check(cx: &mut Context<'_>) {
                 "SOC2:CC6.1",
                 "secret-from-environment",
                 *location,
-                format!("{provider} client `{}` reads `{option}` from the environment variable `{variable}`", client.constructor),
+                format!(
+                    "{provider} client `{}` reads `{option}` from the environment variable `{variable}`",
+                    client.constructor
+                ),
             ),
             None => cx.evidence(
                 "SOC2:CC6.1",
                 "secret-from-environment",
                 client.location,
-                format!("{provider} client `{}` passes no key in code (the SDK reads it from the environment)", client.constructor),
+                format!(
+                    "{provider} client `{}` passes no key in code (the SDK reads it from the environment)",
+                    client.constructor
+                ),
             ),
             Some(_) => {}
         }

@@ -40,18 +40,11 @@ use crate::lang::Language;
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule {
-    id: "missing-failure-path",
-    check,
-};
+pub(crate) const RULE: Rule = Rule { id: "missing-failure-path", check };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
-    let guard = if facts.language == Some(Language::Python) {
-        "try/except"
-    } else {
-        "try/catch"
-    };
+    let guard = if facts.language == Some(Language::Python) { "try/except" } else { "try/catch" };
     for site in &facts.inference {
         let provider = cx.provider_name(&site.provider);
         match &site.failure {
@@ -64,7 +57,10 @@ fn check(cx: &mut Context<'_>) {
             None => cx.report(
                 RULE.id,
                 site.location,
-                format!("{provider} `{}` call has no failure path: not inside {guard}, no .catch, no fallback model", site.api),
+                format!(
+                    "{provider} `{}` call has no failure path: not inside {guard}, no .catch, no fallback model",
+                    site.api
+                ),
                 Vec::new(),
             ),
         }

@@ -30,10 +30,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule {
-    id: "missing-timeout",
-    check,
-};
+pub(crate) const RULE: Rule = Rule { id: "missing-timeout", check };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
@@ -63,16 +60,16 @@ fn check(cx: &mut Context<'_>) {
                     disabled.value,
                     disabled.on.as_str()
                 ),
-                vec![cx.related(
-                    disabled.location,
-                    "the timeout is disabled here".to_string(),
-                )],
+                vec![cx.related(disabled.location, "the timeout is disabled here".to_string())],
             );
         } else if site.timeout_decidable() {
             cx.report(
                 RULE.id,
                 site.location,
-                format!("{provider} `{}` call sets no timeout on the call or its client; SDK defaults are minutes long", site.api),
+                format!(
+                    "{provider} `{}` call sets no timeout on the call or its client; SDK defaults are minutes long",
+                    site.api
+                ),
                 Vec::new(),
             );
         }

@@ -36,10 +36,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule {
-    id: "missing-token-cap",
-    check,
-};
+pub(crate) const RULE: Rule = Rule { id: "missing-token-cap", check };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
@@ -59,19 +56,11 @@ fn check(cx: &mut Context<'_>) {
                 ),
             ),
             None if site.options_known => {
-                let names: Vec<String> = site
-                    .token_cap_names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect();
+                let names: Vec<String> = site.token_cap_names.iter().map(|n| format!("`{n}`")).collect();
                 cx.report(
                     RULE.id,
                     site.location,
-                    format!(
-                        "{provider} `{}` call sets no output-token cap ({})",
-                        site.api,
-                        names.join(" or ")
-                    ),
+                    format!("{provider} `{}` call sets no output-token cap ({})", site.api, names.join(" or ")),
                     Vec::new(),
                 );
             }

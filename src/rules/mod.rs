@@ -53,10 +53,7 @@ mod docs {
 
 /// The documentation of a rule, from its source file.
 pub fn documentation(id: &str) -> Option<&'static str> {
-    docs::RULE_DOCS
-        .iter()
-        .find(|(rule, _)| *rule == id)
-        .map(|(_, doc)| *doc)
+    docs::RULE_DOCS.iter().find(|(rule, _)| *rule == id).map(|(_, doc)| *doc)
 }
 
 /// Every rule id that has documentation (every rule custodia has).
@@ -75,26 +72,11 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(facts: &'a FileFacts, catalog: &'a Catalog) -> Self {
-        Context {
-            facts,
-            catalog,
-            findings: Vec::new(),
-            evidence: Vec::new(),
-            evidence_seen: HashSet::new(),
-        }
+        Context { facts, catalog, findings: Vec::new(), evidence: Vec::new(), evidence_seen: HashSet::new() }
     }
 
-    pub fn report(
-        &mut self,
-        rule: &'static str,
-        location: Location,
-        message: String,
-        related: Vec<Related>,
-    ) {
-        let severity = self
-            .catalog
-            .rule(rule)
-            .map_or(Severity::Medium, |r| r.severity);
+    pub fn report(&mut self, rule: &'static str, location: Location, message: String, related: Vec<Related>) {
+        let severity = self.catalog.rule(rule).map_or(Severity::Medium, |r| r.severity);
         self.findings.push(Finding {
             rule,
             severity,
@@ -106,30 +88,14 @@ impl<'a> Context<'a> {
     }
 
     /// Records a control found in place; one record per kind and place.
-    pub fn evidence(
-        &mut self,
-        criterion: &'static str,
-        kind: &'static str,
-        location: Location,
-        description: String,
-    ) {
+    pub fn evidence(&mut self, criterion: &'static str, kind: &'static str, location: Location, description: String) {
         if self.evidence_seen.insert((kind, location)) {
-            self.evidence.push(Evidence {
-                criterion,
-                kind,
-                path: self.facts.path.clone(),
-                location,
-                description,
-            });
+            self.evidence.push(Evidence { criterion, kind, path: self.facts.path.clone(), location, description });
         }
     }
 
     pub fn related(&self, location: Location, message: String) -> Related {
-        Related {
-            path: self.facts.path.clone(),
-            location,
-            message,
-        }
+        Related { path: self.facts.path.clone(), location, message }
     }
 
     /// Display name of a provider id (`openai` → `OpenAI`).
@@ -163,36 +129,23 @@ pub fn run_file_rules(
 fn model_output_flows(cx: &mut Context<'_>, rule: &'static str, kind: SinkKind, what: &str) {
     let facts = cx.facts;
     for flow in facts.sink_flows.iter().filter(|f| f.kind == kind) {
-        let sites: Vec<&crate::facts::InferenceSite> = flow
-            .sites
-            .iter()
-            .filter_map(|s| facts.inference.get(*s as usize))
-            .collect();
+        let sites: Vec<&crate::facts::InferenceSite> =
+            flow.sites.iter().filter_map(|s| facts.inference.get(*s as usize)).collect();
         let apis: Vec<String> = sites.iter().map(|s| format!("`{}`", s.api)).collect();
         let apis = apis.join(", ");
         match &flow.sanitizer {
             None => {
                 let related = sites
                     .iter()
-                    .map(|s| {
-                        cx.related(s.location, format!("model output produced by `{}`", s.api))
-                    })
+                    .map(|s| cx.related(s.location, format!("model output produced by `{}`", s.api)))
                     .collect();
-                cx.report(
-                    rule,
-                    flow.location,
-                    format!("output of {apis} reaches `{}` ({what})", flow.sink),
-                    related,
-                );
+                cx.report(rule, flow.location, format!("output of {apis} reaches `{}` ({what})", flow.sink), related);
             }
             Some(sanitizer) => cx.evidence(
                 "SOC2:CC6.8",
                 "output-sanitized",
                 flow.location,
-                format!(
-                    "output of {apis} passes `{sanitizer}` before `{}`",
-                    flow.sink
-                ),
+                format!("output of {apis} passes `{sanitizer}` before `{}`", flow.sink),
             ),
         }
     }

@@ -28,10 +28,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule {
-    id: "plaintext-model-endpoint",
-    check,
-};
+pub(crate) const RULE: Rule = Rule { id: "plaintext-model-endpoint", check };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
@@ -51,20 +48,14 @@ fn check(cx: &mut Context<'_>) {
                 "SOC2:CC6.7",
                 "loopback-endpoint",
                 endpoint.location,
-                format!(
-                    "model endpoint `{}` ({}) stays on the loopback interface",
-                    endpoint.url, endpoint.context
-                ),
+                format!("model endpoint `{}` ({}) stays on the loopback interface", endpoint.url, endpoint.context),
             );
         } else {
             cx.evidence(
                 "SOC2:CC6.7",
                 "tls-endpoint",
                 endpoint.location,
-                format!(
-                    "model endpoint `{}` ({}) uses TLS",
-                    endpoint.url, endpoint.context
-                ),
+                format!("model endpoint `{}` ({}) uses TLS", endpoint.url, endpoint.context),
             );
         }
     }

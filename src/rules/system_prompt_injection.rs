@@ -45,25 +45,17 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule {
-    id: "system-prompt-injection",
-    check,
-};
+pub(crate) const RULE: Rule = Rule { id: "system-prompt-injection", check };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
     for input in facts.system_inputs.iter().filter(|i| i.interpolated) {
-        let related = vec![cx.related(
-            input.source_location,
-            format!("request input from {} enters here", input.source),
-        )];
+        let related =
+            vec![cx.related(input.source_location, format!("request input from {} enters here", input.source))];
         cx.report(
             RULE.id,
             input.location,
-            format!(
-                "request input from {} is concatenated into the {} of a model",
-                input.source, input.slot
-            ),
+            format!("request input from {} is concatenated into the {} of a model", input.source, input.slot),
             related,
         );
     }

@@ -1,0 +1,138 @@
+//! The command line as users run it: output formats, exit statuses, rules
+//! and explain, and snapshots of the bundled example's output.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use custodia::report::json::Report;
+
+fn custodia(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_custodia")).args(args).env("NO_COLOR", "1").output().expect("custodia runs")
+}
+
+fn example() -> String {
+    common::examples_dir().join("ai-support-desk").to_string_lossy().into_owned()
+}
+
+/// The example JSON of SPEC.md parses into the documented structure, so the
+/// structure the tool writes is the one the contract describes.
+#[test]
+fn the_spec_example_parses_into_the_report_structure() {
+    let spec_example = r#"{
+      "version": 1,
+      "tool": {"name": "custodia", "version": "0.1.0"},
+      "findings": [
+        {
+          "rule": "inference-without-auth",
+          "severity": "high",
+          "message": "POST /api/chat calls a model without an authentication check",
+          "path": "app/api/chat/route.ts",
+          "range": {"start": {"line": 4, "column": 1}, "end": {"line": 19, "column": 2}},
+          "criteria": ["SOC2:CC6.1", "OWASP-LLM-2025:LLM10", "OWASP-LLM-2026:LLM06", "NIST-AI-RMF:MEASURE-2.7", "EU-AI-ACT:Art.15"]
+        }
+      ],
+      "evidence": [
+        {"criterion": "SOC2:CC6.1", "kind": "auth-guard", "path": "middleware.ts",
+         "range": {"start": {"line": 3, "column": 1}, "end": {"line": 3, "column": 40}},
+         "description": "clerkMiddleware protects /api/(.*)"}
+      ]
+    }"#;
+    let report: Report = serde_json::from_str(spec_example).expect("SPEC.md example parses");
+    assert_eq!(report.findings[0].range.expect("range").start.line, 4);
+}
+
+#[test]
+fn json_output_has_the_spec_shape() {
+    let output = custodia(&["scan", "--format", "json", &example()]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let report: Report = serde_json::from_value(value.clone()).expect("parses into the documented structure");
+    assert_eq!(report.version, 1);
+    assert_eq!(report.tool.name, "custodia");
+    assert!(!report.findings.is_empty() && !report.evidence.is_empty());
+    for finding in &report.findings {
+        assert!(
+            finding.criteria.first().is_some_and(|c| c.starts_with("SOC2:")),
+            "primary criterion first: {finding:?}"
+        );
+        let path = finding.path.as_deref().expect("file-level finding has a path");
+        assert!(!path.starts_with('/') && !path.contains('\\'), "relative, /-separated: {path}");
+        let range = finding.range.expect("range");
+        assert!(range.start.line >= 1 && range.start.column >= 1);
+        assert!((range.start.line, range.start.column) <= (range.end.line, range.end.column));
+    }
+    for evidence in &report.evidence {
+        assert!(evidence.criterion.starts_with("SOC2:"));
+        assert!(evidence.range.is_some() && evidence.path.is_some());
+    }
+    // The fields SPEC.md names are present under their names.
+    let first = &value["findings"][0];
+    for field in ["rule", "severity", "message", "path", "range", "criteria"] {
+        assert!(first.get(field).is_some(), "finding field {field}");
+    }
+    let evidence = &value["evidence"][0];
+    for field in ["criterion", "kind", "path", "range", "description"] {
+        assert!(evidence.get(field).is_some(), "evidence field {field}");
+    }
+}
+
+#[test]
+fn exit_status_follows_fail_on() {
+    // The example has high findings but nothing critical.
+    assert_eq!(custodia(&["scan", "--format", "json", "--fail-on", "critical", &example()]).status.code(), Some(0));
+    assert_eq!(custodia(&["scan", "--format", "json", "--fail-on", "high", &example()]).status.code(), Some(1));
+    let empty = tempfile::tempdir().expect("temp dir");
+    let path = empty.path().to_string_lossy().into_owned();
+    assert_eq!(custodia(&["scan", &path]).status.code(), Some(0));
+    assert_eq!(custodia(&["scan", "--fail-on", "loud", &path]).status.code(), Some(2));
+    assert_eq!(custodia(&["scan", "--format", "xml", &path]).status.code(), Some(2));
+}
+
+#[test]
+fn text_output_of_the_example() {
+    let output = custodia(&["scan", "--color", "never", &example()]);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(text.contains("maps to SOC 2"), "criteria are shown");
+    insta::assert_snapshot!("example_text", text);
+}
+
+#[test]
+fn json_output_of_the_example() {
+    let output = custodia(&["scan", "--format", "json", &example()]);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    insta::assert_snapshot!("example_json", text);
+}
+
+#[test]
+fn rules_and_explain() {
+    let rules = String::from_utf8(custodia(&["rules"]).stdout).expect("UTF-8");
+    for id in ["missing-token-cap", "hardcoded-provider-key", "system-prompt-injection", "unused-suppression"] {
+        assert!(rules.contains(id), "{id} listed");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&custodia(&["rules", "--format", "json"]).stdout).expect("JSON");
+    assert!(json.as_array().is_some_and(|a| a.len() >= 11));
+
+    let explain = custodia(&["explain", "missing-token-cap"]);
+    assert_eq!(explain.status.code(), Some(0));
+    let text = String::from_utf8(explain.stdout).expect("UTF-8");
+    assert!(text.contains("## Why it matters to an auditor") && text.contains("SOC 2 A1.1"));
+
+    let unknown = custodia(&["explain", "missing-token-caps"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `missing-token-cap`"));
+}
+
+#[test]
+fn stats_account_for_every_file() {
+    let output = custodia(&["scan", "--stats", "--format", "json", &example()]);
+    let report: Report = serde_json::from_slice(&output.stdout).expect("JSON");
+    let stats = report.stats.expect("stats");
+    assert_eq!(stats.files_seen, stats.files_analyzed + stats.files_prefiltered + stats.files_skipped);
+    assert!(stats.timing.is_some(), "--stats adds timings");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for word in ["files:", "bytes:", "parse", "analysis", "wall", "MB/s"] {
+        assert!(stderr.contains(word), "--stats prints {word}: {stderr}");
+    }
+}

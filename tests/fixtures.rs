@@ -1,0 +1,196 @@
+//! Fixture projects under `tests/fixtures/<project>/` say in comments what
+//! custodia must report, and the test checks it exactly:
+//!
+//! - `expect: rule-a, rule-b` — these findings start on this line (and no
+//!   finding that is not expected may appear anywhere);
+//! - `ok: rule-a` — a negative case: the control is in place here, and rule-a
+//!   must not fire on this line;
+//! - `evidence: kind` — evidence of this kind starts on this line;
+//! - the `-next-line` forms (`expect-next-line: ...`) point at the next line.
+//!
+//! A coverage test requires a positive (`expect`) and a negative (`ok`) case
+//! for every rule in both languages, and, for every provider and language its
+//! SDK exists in, an inference site with a finding and one with none.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use custodia::lang::{FileKind, Language};
+use regex::Regex;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Mark {
+    path: String,
+    line: u32,
+    kind: &'static str,
+    name: String,
+}
+
+fn annotations(root: &Path) -> Vec<Mark> {
+    let pattern = Regex::new(
+        r"(?:#|//|/\*|\{/\*)\s*(?:.*?\s)?(expect|ok|evidence)(-next-line)?:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)",
+    )
+    .expect("valid regex");
+    let mut marks = Vec::new();
+    for file in common::files_under(root) {
+        if FileKind::of(&file).is_none() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&file) else { continue };
+        let path = common::rel(&file, root);
+        for (index, line) in text.lines().enumerate() {
+            for caps in pattern.captures_iter(line) {
+                let kind = match &caps[1] {
+                    "expect" => "expect",
+                    "ok" => "ok",
+                    _ => "evidence",
+                };
+                let line_no = index as u32 + 1 + u32::from(caps.get(2).is_some());
+                for name in caps[3].split(',') {
+                    marks.push(Mark { path: path.clone(), line: line_no, kind, name: name.trim().to_string() });
+                }
+            }
+        }
+    }
+    marks.sort();
+    marks
+}
+
+fn language_of(path: &str) -> Option<Language> {
+    FileKind::of(Path::new(path))
+        .map(|k| if k.language == Language::Python { Language::Python } else { Language::TypeScript })
+}
+
+#[test]
+fn fixtures_report_exactly_what_their_comments_say() {
+    let mut failures = Vec::new();
+    for project in common::subdirs(&common::fixtures_dir()) {
+        let name = project.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let marks = annotations(&project);
+        let result = common::scan_dir(&project, true);
+        let actual: BTreeSet<(String, u32, String)> = result
+            .findings
+            .iter()
+            .filter_map(|f| Some((f.path.clone()?, f.location?.range.start.line, f.rule.to_string())))
+            .collect();
+        let expected: BTreeSet<(String, u32, String)> =
+            marks.iter().filter(|m| m.kind == "expect").map(|m| (m.path.clone(), m.line, m.name.clone())).collect();
+        for missing in expected.difference(&actual) {
+            failures.push(format!("{name}/{}:{}: expected `{}`, not reported", missing.0, missing.1, missing.2));
+        }
+        for extra in actual.difference(&expected) {
+            let message = result
+                .findings
+                .iter()
+                .find(|f| {
+                    f.path.as_deref() == Some(&extra.0)
+                        && f.location.map(|l| l.range.start.line) == Some(extra.1)
+                        && f.rule == extra.2
+                })
+                .map(|f| f.message.clone())
+                .unwrap_or_default();
+            failures.push(format!("{name}/{}:{}: unexpected `{}`: {message}", extra.0, extra.1, extra.2));
+        }
+        for ok in marks.iter().filter(|m| m.kind == "ok") {
+            if actual.contains(&(ok.path.clone(), ok.line, ok.name.clone())) {
+                failures.push(format!("{name}/{}:{}: `{}` must not fire here (marked ok)", ok.path, ok.line, ok.name));
+            }
+        }
+        for mark in marks.iter().filter(|m| m.kind == "evidence") {
+            let found = result
+                .evidence
+                .iter()
+                .any(|e| e.path == mark.path && e.location.range.start.line == mark.line && e.kind == mark.name);
+            if !found {
+                let here: Vec<String> = result
+                    .evidence
+                    .iter()
+                    .filter(|e| e.path == mark.path)
+                    .map(|e| format!("{}@{}", e.kind, e.location.range.start.line))
+                    .collect();
+                failures.push(format!(
+                    "{name}/{}:{}: expected evidence `{}`; evidence in file: {here:?}",
+                    mark.path, mark.line, mark.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} fixture mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_positive_and_negative_fixtures_in_both_languages() {
+    let mut coverage: BTreeMap<(String, &'static str, Language), usize> = BTreeMap::new();
+    for project in common::subdirs(&common::fixtures_dir()) {
+        for mark in annotations(&project).into_iter().filter(|m| m.kind != "evidence") {
+            if let Some(language) = language_of(&mark.path) {
+                *coverage.entry((mark.name.clone(), mark.kind, language)).or_default() += 1;
+            }
+        }
+    }
+    let catalog = custodia::catalog::Catalog::builtin();
+    let mut missing = Vec::new();
+    for rule in &catalog.rules {
+        for language in [Language::TypeScript, Language::Python] {
+            for kind in ["expect", "ok"] {
+                if !coverage.contains_key(&(rule.id.clone(), kind, language)) {
+                    missing.push(format!("{} has no `{kind}` fixture in {language}", rule.id));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing fixture coverage:\n{}", missing.join("\n"));
+}
+
+/// Providers and the languages their SDKs exist in (SPEC.md).
+const PROVIDERS: &[(&str, &[Language])] = &[
+    ("openai", &[Language::TypeScript, Language::Python]),
+    ("anthropic", &[Language::TypeScript, Language::Python]),
+    ("vercel-ai", &[Language::TypeScript]),
+    ("langchain", &[Language::TypeScript, Language::Python]),
+    ("llamaindex", &[Language::TypeScript, Language::Python]),
+    ("google-genai", &[Language::TypeScript, Language::Python]),
+    ("bedrock", &[Language::TypeScript, Language::Python]),
+    ("cohere", &[Language::TypeScript, Language::Python]),
+    ("mistral", &[Language::TypeScript, Language::Python]),
+    ("ollama", &[Language::TypeScript, Language::Python]),
+    ("litellm", &[Language::Python]),
+    ("huggingface", &[Language::TypeScript, Language::Python]),
+];
+
+#[test]
+fn every_provider_has_a_flagged_and_a_clean_inference_site() {
+    const INFERENCE_RULES: [&str; 3] = ["missing-token-cap", "missing-failure-path", "missing-timeout"];
+    // (provider, language) -> (sites with a finding, sites without)
+    let mut seen: BTreeMap<(String, Language), (usize, usize)> = BTreeMap::new();
+    for project in common::subdirs(&common::fixtures_dir()) {
+        let result = common::scan_dir(&project, true);
+        for file in &result.files {
+            let Some(language) = language_of(&file.path) else { continue };
+            for site in &file.inference {
+                let flagged = result.findings.iter().any(|f| {
+                    f.path.as_deref() == Some(&file.path)
+                        && INFERENCE_RULES.contains(&f.rule)
+                        && f.location.map(|l| l.span) == Some(site.location.span)
+                });
+                let entry = seen.entry((site.provider.clone(), language)).or_default();
+                if flagged { entry.0 += 1 } else { entry.1 += 1 }
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for (provider, languages) in PROVIDERS {
+        for language in *languages {
+            let (flagged, clean) = seen.get(&(provider.to_string(), *language)).copied().unwrap_or_default();
+            if flagged == 0 {
+                missing.push(format!("{provider} ({language}): no inference site with a finding"));
+            }
+            if clean == 0 {
+                missing.push(format!("{provider} ({language}): no inference site with every control in place"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing provider coverage:\n{}", missing.join("\n"));
+}
