@@ -210,6 +210,9 @@ fn stats_text(result: &ScanResult) -> String {
         wall
     ));
     out.push_str(&format!("throughput: {:.1} MB/s\n", if wall > 0.0 { mb / wall } else { 0.0 }));
+    if let Some(kb) = report::json::peak_rss_kb() {
+        out.push_str(&format!("peak memory: {:.0} MB\n", kb as f64 / 1024.0));
+    }
     out
 }
 

@@ -37,14 +37,13 @@ pub fn parse(source: &str, tree: &Tree, lines: &LineIndex<'_>) -> Vec<Suppressio
         let (rules, reason) = parse_body(text);
         let line_start = lines.line_start(lines.position(at as u32).line).unwrap_or(0) as usize;
         let before = source.get(line_start..node.start_byte()).unwrap_or("");
+        let line_end = source[comment_end..].find('\n').map_or(source.len(), |i| comment_end + i);
+        let after = source.get(comment_end..line_end).unwrap_or("");
         let location = lines.locate(Span::new(at, comment_end));
-        out.push(Suppression {
-            rules,
-            reason,
-            line: location.range.start.line,
-            own_line: before.trim().is_empty(),
-            location,
-        });
+        // Alone on its line; in JSX a comment between children is written
+        // `{/* ... */}`, which counts as alone too.
+        let own_line = matches!(before.trim(), "" | "{") && matches!(after.trim(), "" | "}");
+        out.push(Suppression { rules, reason, line: location.range.start.line, own_line, location });
     }
     out
 }

@@ -6,7 +6,11 @@
 //! - `ok: rule-a` — a negative case: the control is in place here, and rule-a
 //!   must not fire on this line;
 //! - `evidence: kind` — evidence of this kind starts on this line;
-//! - the `-next-line` forms (`expect-next-line: ...`) point at the next line.
+//! - the `-next-line` forms (`expect-next-line: ...`) point at the next line;
+//! - `pending (...)` comments record findings custodia should report but does
+//!   not yet (calls through a client imported from another file need the
+//!   project index); the harness ignores them, and they become `expect` when
+//!   that lands.
 //!
 //! A coverage test requires a positive (`expect`) and a negative (`ok`) case
 //! for every rule in both languages, and, for every provider and language its

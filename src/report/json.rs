@@ -114,6 +114,16 @@ pub struct JsonTiming {
     pub wall_ms: f64,
     pub threads: usize,
     pub mb_per_s: f64,
+    /// Peak resident memory of the process (Linux only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// The process's peak resident set size, from `/proc/self/status`.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 pub fn finding(f: &Finding, catalog: &Catalog) -> JsonFinding {
@@ -184,6 +194,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
                 wall_ms: seconds * 1000.0,
                 threads: stats.threads,
                 mb_per_s: if seconds > 0.0 { stats.bytes_seen as f64 / 1_000_000.0 / seconds } else { 0.0 },
+                peak_rss_kb: peak_rss_kb(),
             }),
         }),
     }
