@@ -5,7 +5,7 @@
 //! `custodia.toml` can extend them (see [`crate::config`]). A new SDK is a change
 //! here, not in the extractors or the rules.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
@@ -33,6 +33,26 @@ pub struct Catalog {
     pub rules: Vec<RuleMeta>,
     pub criteria: Vec<Criterion>,
     pub frameworks: Vec<Framework>,
+    /// Names derived from the providers, built on first use.
+    names: OnceLock<Names>,
+}
+
+/// Names every client construction and inference call ends with: a call
+/// whose callee ends otherwise cannot be one, and needs no resolution.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// Last segment of a call path → the segments that may precede it
+    /// (empty string for a one-segment path): `create` → {`completions`, ...}.
+    pub calls: HashMap<String, HashSet<String>>,
+    /// Last segment of every client constructor or factory.
+    pub clients: HashSet<String>,
+}
+
+impl Names {
+    /// Whether a callee ending `... previous.last` may be an inference call.
+    pub fn may_be_call(&self, previous: Option<&str>, last: &str) -> bool {
+        self.calls.get(last).is_some_and(|before| before.contains("") || previous.is_some_and(|p| before.contains(p)))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -493,6 +513,7 @@ impl Catalog {
             rules: rules.rule,
             criteria: criteria.criterion,
             frameworks: criteria.framework,
+            names: OnceLock::new(),
         }
     }
 
@@ -508,12 +529,30 @@ impl Catalog {
             rules: self.rules.clone(),
             criteria: self.criteria.clone(),
             frameworks: self.frameworks.clone(),
+            names: OnceLock::new(),
         };
         catalog.providers.extend(providers);
         if let Some(controls) = controls {
             catalog.controls.extend(controls);
         }
         catalog
+    }
+
+    pub fn names(&self) -> &Names {
+        self.names.get_or_init(|| {
+            let mut names = Names::default();
+            for provider in &self.providers {
+                for path in provider.calls.iter().flat_map(|c| c.paths.iter()) {
+                    let mut segments = path.rsplit('.');
+                    let last = segments.next().unwrap_or(path).to_string();
+                    let previous = segments.next().unwrap_or("").to_string();
+                    names.calls.entry(last).or_default().insert(previous);
+                }
+                let last = |name: &String| name.rsplit('.').next().unwrap_or(name).to_string();
+                names.clients.extend(provider.clients.iter().flat_map(|c| c.names.iter()).map(last));
+            }
+            names
+        })
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
@@ -551,7 +590,7 @@ impl Catalog {
                 problems.push(format!("criterion {} has unknown framework", criterion.id));
             }
         }
-        let mut ids = HashMap::new();
+        let mut ids = HashMap::default();
         for provider in &self.providers {
             if ids.insert(provider.id.as_str(), ()).is_some() {
                 problems.push(format!("provider id {} is used twice", provider.id));

@@ -369,6 +369,42 @@ impl<'s> Builder<'s> {
     }
 }
 
+/// Declares a table of a grammar's field ids, looked up once: asking a node
+/// for a child by field *name* compares strings against every field of the
+/// grammar on each call, by *id* it does not.
+macro_rules! field_table {
+    ($($name:ident),* $(,)?) => {
+        #[allow(dead_code)]
+        pub(crate) struct Fields {
+            $(pub $name: u16,)*
+            /// Node kind names by kind id: `Node::kind` validates UTF-8 on
+            /// every call, this does not.
+            kinds: Vec<Box<str>>,
+        }
+
+        impl Fields {
+            pub(crate) fn new(language: &tree_sitter::Language) -> Fields {
+                Fields {
+                    $($name: language.field_id_for_name(stringify!($name).trim_end_matches('_')).map_or(0, |id| id.get()),)*
+                    kinds: (0..language.node_kind_count())
+                        .map(|id| Box::from(language.node_kind_for_id(id as u16).unwrap_or("")))
+                        .collect(),
+                }
+            }
+
+            pub(crate) fn kind(&self, node: &tree_sitter::Node<'_>) -> &str {
+                self.kinds.get(node.kind_id() as usize).map_or("", |k| k)
+            }
+
+            /// For the `children_by_field_id` family, which wants a non-zero id.
+            pub(crate) fn id(&self, field: u16) -> std::num::NonZeroU16 {
+                std::num::NonZeroU16::new(field).unwrap_or(std::num::NonZeroU16::MAX)
+            }
+        }
+    };
+}
+pub(crate) use field_table;
+
 pub fn span_of(node: tree_sitter::Node<'_>) -> Span {
     Span::new(node.start_byte(), node.end_byte())
 }

@@ -12,7 +12,7 @@
 //! The analysis iterates to a fixpoint (bounded), then checks the sinks of
 //! `rules/sinks.toml` and the system-instruction slots of inference calls.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Sink;
 use crate::facts::{SinkFlow, SystemInput};
@@ -74,6 +74,12 @@ struct FlowState<'s> {
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn flows(&mut self) {
+        // Model output matters only with an inference site; request input
+        // only where it can reach a system slot.
+        let slots = self.system_slots();
+        if self.facts.inference.is_empty() && slots.is_empty() {
+            return;
+        }
         let mut state = FlowState::default();
         self.find_request_params(&mut state);
         if self.facts.inference.is_empty()
@@ -113,8 +119,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 break;
             }
         }
-        self.check_sinks(&mut state);
-        self.check_system_slots(&mut state);
+        if !self.facts.inference.is_empty() {
+            self.check_sinks(&mut state);
+        }
+        self.check_system_slots(slots, &mut state);
     }
 
     /// Whether any expression reads a catalogued request member; files with
@@ -493,14 +501,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                 _ => {}
             }
         }
-        for (scope, expr) in self.all_expressions() {
-            let mut calls = Vec::new();
-            expr.walk(|e| {
-                if let Expr::Call(call) = e {
-                    calls.push(&**call);
-                }
-            });
-            for call in calls {
+        let walked = self.walked;
+        for &(scope, _, call) in &walked.calls {
+            {
                 for sink in &sinks {
                     if !self.sink_matches(sink, call, scope) {
                         continue;
@@ -601,43 +604,20 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     // ------------------------------------------------------ system slots --
 
-    fn check_system_slots(&mut self, state: &mut FlowState<'s>) {
+    /// Where system instructions are written: `role: "system"` messages,
+    /// `("system", ...)` templates, `SystemMessage(...)`, and the system options
+    /// of inference calls and model objects.
+    fn system_slots(&mut self) -> Vec<(String, &'a Expr<'s>, ScopeId)> {
         let catalog: &'a crate::catalog::Catalog = self.catalog;
         let system = &catalog.controls.system;
-        let mut slots: Vec<(String, &'a Expr<'s>, ScopeId)> = Vec::new();
-        for (scope, expr) in self.all_expressions() {
-            let mut calls = Vec::new();
-            expr.walk(|e| match e {
-                // { role: "system", content: ... }
-                Expr::Object(props, _) => {
-                    let role = props.iter().find_map(|p| match p {
-                        Prop::Pair { key: "role", value: Expr::Str(s), .. }
-                            if system.roles.iter().any(|r| r == s.value) =>
-                        {
-                            Some(s.value)
-                        }
-                        _ => None,
-                    });
-                    if let Some(role) = role {
-                        for prop in props {
-                            if let Prop::Pair { key: "content" | "parts" | "text", value, .. } = prop {
-                                slots.push((format!("`{role}` message"), value, scope));
-                            }
-                        }
-                    }
-                }
-                // ("system", "...") in LangChain prompt templates
-                Expr::Array(items, _) if items.len() == 2 => {
-                    if let Expr::Str(s) = &items[0] {
-                        if system.roles.iter().any(|r| r == s.value) {
-                            slots.push((format!("`{}` message", s.value), &items[1], scope));
-                        }
-                    }
-                }
-                Expr::Call(call) => calls.push(&**call),
-                _ => {}
-            });
-            for call in calls {
+        let walked = self.walked;
+        let mut slots: Vec<(String, &'a Expr<'s>, ScopeId)> = walked
+            .role_slots
+            .iter()
+            .map(|(role, value, scope)| (format!("`{role}` message"), *value, *scope))
+            .collect();
+        for &(scope, _, call) in &walked.calls {
+            {
                 let is_message_class = call
                     .callee
                     .last_name()
@@ -669,7 +649,11 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
         }
-        let mut seen = HashSet::new();
+        slots
+    }
+
+    fn check_system_slots(&mut self, slots: Vec<(String, &'a Expr<'s>, ScopeId)>, state: &mut FlowState<'s>) {
+        let mut seen = HashSet::default();
         for (slot, value, scope) in slots {
             if !seen.insert(value.span()) {
                 continue;

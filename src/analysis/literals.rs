@@ -4,7 +4,7 @@
 //! Literal defaults are literals: `process.env.KEY ?? "sk-..."` and
 //! `os.getenv("OPENAI_BASE_URL", "http://...")` report at the literal.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::facts::{EndpointLiteral, SecretLiteral};
 use crate::ir::{Arg, Expr, ScopeId};
@@ -15,42 +15,28 @@ use super::objects::Options;
 use super::scope::Lookup;
 
 /// No provider key pattern matches anything shorter.
-const MIN_KEY_LEN: usize = 20;
+pub(crate) const MIN_KEY_LEN: usize = 20;
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn literals(&mut self) {
-        let expressions = self.all_expressions();
         let credential_spans = self.secrets_in_credentials();
         let mut seen: HashSet<Span> = self.facts.secrets.iter().map(|s| s.location.span).collect();
-        for (_, expr) in &expressions {
-            let mut strings = Vec::new();
-            expr.walk(|e| {
-                if let Expr::Str(s) = e {
-                    if s.value.len() >= MIN_KEY_LEN {
-                        strings.push(*s);
-                    }
-                }
-            });
-            for s in strings {
-                if seen.contains(&s.span) {
-                    continue;
-                }
-                if let Some((provider, key)) = self.match_key(s.value, credential_spans.contains(&s.span)) {
-                    seen.insert(s.span);
-                    self.facts.secrets.push(SecretLiteral {
-                        provider,
-                        location: self.locate(s.span),
-                        preview: mask(key),
-                    });
-                }
+        let walked = self.walked;
+        for s in &walked.strings {
+            if seen.contains(&s.span) {
+                continue;
+            }
+            if let Some((provider, key)) = self.match_key(s.value, credential_spans.contains(&s.span)) {
+                seen.insert(s.span);
+                self.facts.secrets.push(SecretLiteral { provider, location: self.locate(s.span), preview: mask(key) });
             }
         }
-        self.endpoints(&expressions);
+        self.endpoints();
     }
 
     fn match_key<'v>(&self, value: &'v str, as_credential: bool) -> Option<(String, &'v str)> {
         for pattern in &self.catalog.keys {
-            if pattern.context && !as_credential {
+            if (pattern.context && !as_credential) || !value.contains(pattern.prefix.as_str()) {
                 continue;
             }
             if let Some(m) = pattern.pattern.find(value) {
@@ -73,7 +59,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// look like a secret are keys even without a known prefix (Cohere,
     /// Mistral). Returns the spans of all such literals.
     fn secrets_in_credentials(&mut self) -> HashSet<Span> {
-        let mut spans = HashSet::new();
+        let mut spans = HashSet::default();
         let names = &self.catalog.credentials.options;
         for index in 0..self.clients.len() {
             let (call, scope, provider) = {
@@ -133,19 +119,14 @@ impl<'a, 's> Analyzer<'a, 's> {
         out
     }
 
-    fn endpoints(&mut self, expressions: &[(ScopeId, &'a Expr<'s>)]) {
+    fn endpoints(&mut self) {
         let endpoint_options = &self.catalog.controls.endpoints.options;
         // (literal span, how it is used, provider id, literal text)
         let mut candidates: Vec<(Span, String, Option<String>, &'s str)> = Vec::new();
+        let walked = self.walked;
         // Options of clients and inference calls.
-        let mut calls = Vec::new();
-        for (scope, expr) in expressions {
-            expr.walk(|e| {
-                if let Expr::Call(call) = e {
-                    calls.push((*scope, &**call));
-                }
-            });
-        }
+        let calls: Vec<(ScopeId, &'a crate::ir::Call<'s>)> =
+            walked.calls.iter().map(|&(scope, _, call)| (scope, call)).collect();
         for (scope, call) in &calls {
             let client = match self.constructions.get(&call.span) {
                 Some(Some(c)) => Some(*c),
@@ -172,16 +153,12 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
         // Defaults of endpoint environment variables.
         let env = &self.catalog.controls.endpoints.env;
-        for (_, expr) in expressions {
-            expr.walk(|e| {
-                if let Some((name, literal)) = env_default(e) {
-                    if env.iter().any(|n| n == name) {
-                        candidates.push((literal.1, format!("default of `{name}`"), None, literal.0));
-                    }
-                }
-            });
+        for &(name, literal, span) in &walked.env_defaults {
+            if env.iter().any(|n| n == name) {
+                candidates.push((span, format!("default of `{name}`"), None, literal));
+            }
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for (span, context, provider, text) in candidates {
             if !seen.insert(span) {
                 continue;
@@ -241,8 +218,9 @@ impl<'a, 's> Analyzer<'a, 's> {
 }
 
 /// `os.getenv("NAME", "lit")`, `os.environ.get("NAME", "lit")`,
-/// `process.env.NAME ?? "lit"`, `os.getenv("NAME") or "lit"`.
-fn env_default<'s>(expr: &Expr<'s>) -> Option<(&'s str, (&'s str, Span))> {
+/// `process.env.NAME ?? "lit"`, `os.getenv("NAME") or "lit"`: the variable,
+/// the literal default and its span.
+pub(crate) fn env_default<'s>(expr: &Expr<'s>) -> Option<(&'s str, &'s str, Span)> {
     match expr {
         Expr::Call(call) => {
             let dotted = call.callee.dotted()?;
@@ -251,7 +229,7 @@ fn env_default<'s>(expr: &Expr<'s>) -> Option<(&'s str, (&'s str, Span))> {
             }
             match (call.args.first(), call.args.get(1)) {
                 (Some(Arg::Positional(Expr::Str(name))), Some(Arg::Positional(Expr::Str(default)))) => {
-                    Some((name.value, (default.value, default.span)))
+                    Some((name.value, default.value, default.span))
                 }
                 _ => None,
             }
@@ -268,7 +246,7 @@ fn env_default<'s>(expr: &Expr<'s>) -> Option<(&'s str, (&'s str, Span))> {
                 _ => return None,
             };
             match &parts[1] {
-                Expr::Str(default) => Some((name, (default.value, default.span))),
+                Expr::Str(default) => Some((name, default.value, default.span)),
                 _ => None,
             }
         }

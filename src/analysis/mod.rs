@@ -17,11 +17,11 @@ mod literals;
 mod objects;
 mod scope;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Catalog;
 use crate::facts::{FileFacts, FunctionFact, FunctionIndex, ImportFact};
-use crate::ir::{Call, Expr, FileIr, ImportKind, ScopeId, ScopeKind, StatementKind, Target};
+use crate::ir::{Call, Expr, FileIr, ImportKind, Prop, ScopeId, ScopeKind, StatementKind, Str, Target};
 use crate::lang::Language;
 use crate::source::{LineIndex, Location, Span};
 
@@ -31,7 +31,8 @@ use scope::ScopeIndex;
 /// Analyses one lowered file.
 pub fn analyze(ir: &FileIr<'_>, lines: &LineIndex<'_>, language: Language, catalog: &Catalog, path: &str) -> FileFacts {
     let index = ScopeIndex::build(ir, language, catalog);
-    let mut analyzer = Analyzer::new(ir, &index, lines, language, catalog);
+    let walked = Walked::new(ir, catalog);
+    let mut analyzer = Analyzer::new(ir, &index, &walked, lines, language, catalog);
     analyzer.run();
     analyzer.into_facts(path)
 }
@@ -42,6 +43,7 @@ pub(crate) struct Analyzer<'a, 's> {
     language: Language,
     catalog: &'a Catalog,
     index: &'a ScopeIndex<'a, 's>,
+    walked: &'a Walked<'a, 's>,
     // objects (see objects.rs)
     clients: Vec<ClientInfo<'a, 's>>,
     constructions: HashMap<Span, Option<usize>>,
@@ -55,6 +57,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn new(
         ir: &'a FileIr<'s>,
         index: &'a ScopeIndex<'a, 's>,
+        walked: &'a Walked<'a, 's>,
         lines: &'a LineIndex<'s>,
         language: Language,
         catalog: &'a Catalog,
@@ -62,31 +65,27 @@ impl<'a, 's> Analyzer<'a, 's> {
         Analyzer {
             ir,
             index,
+            walked,
             lines,
             language,
             catalog,
             clients: Vec::new(),
-            constructions: HashMap::new(),
-            site_by_call: HashMap::new(),
-            caught: HashSet::new(),
+            constructions: HashMap::default(),
+            site_by_call: HashMap::default(),
+            caught: HashSet::default(),
             facts: FileFacts { language: Some(language), ..FileFacts::default() },
         }
     }
 
     fn run(&mut self) {
         self.find_caught_calls();
-        let ir = self.ir;
+        let walked = self.walked;
         // Constructions first: inference sites resolve their receivers to them.
-        for statement in &ir.statements {
-            self.for_each_call(&statement.kind, |this, call| {
-                this.construction(call, statement.scope, 0);
-            });
+        for &(scope, _, call) in &walked.calls {
+            self.construction(call, scope, 0);
         }
-        for statement in &ir.statements {
-            let in_try = statement.in_try;
-            self.for_each_call(&statement.kind, |this, call| {
-                this.inference(call, statement.scope, in_try);
-            });
+        for &(scope, in_try, call) in &walked.calls {
+            self.inference(call, scope, in_try);
         }
         self.client_facts();
         self.flows();
@@ -116,92 +115,33 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 
-    /// Calls `f` for every call expression in a statement, outermost first.
-    fn for_each_call(&mut self, kind: &'a StatementKind<'s>, mut f: impl FnMut(&mut Self, &'a Call<'s>)) {
-        let mut visit = |this: &mut Self, expr: &'a Expr<'s>| {
-            let mut calls = Vec::new();
-            expr.walk(|e| {
-                if let Expr::Call(call) = e {
-                    calls.push(&**call);
-                }
-            });
-            for call in calls {
-                f(this, call);
-            }
-        };
-        match kind {
-            StatementKind::Bind { target, value, .. } => {
-                if let Target::Member { object, .. } = target {
-                    visit(self, object);
-                }
-                visit(self, value);
-            }
-            StatementKind::Eval(e) | StatementKind::Return(e) | StatementKind::JsxAttribute { value: e, .. } => {
-                visit(self, e)
-            }
-        }
-    }
-
     /// Every expression of the file with the scope it is evaluated in:
     /// statements, decorators and parameter defaults.
     fn all_expressions(&self) -> Vec<(ScopeId, &'a Expr<'s>)> {
-        let ir = self.ir;
-        let mut out = Vec::with_capacity(ir.statements.len());
-        for statement in &ir.statements {
-            match &statement.kind {
-                StatementKind::Bind { target, value, .. } => {
-                    if let Target::Member { object, .. } = target {
-                        out.push((statement.scope, object));
-                    }
-                    out.push((statement.scope, value));
-                }
-                StatementKind::Eval(e) | StatementKind::Return(e) | StatementKind::JsxAttribute { value: e, .. } => {
-                    out.push((statement.scope, e))
-                }
-            }
-        }
-        for (id, scope) in ir.scopes.iter().enumerate() {
-            let parent = scope.parent.unwrap_or(0);
-            out.extend(scope.decorators.iter().map(|d| (parent, d)));
-            out.extend(scope.params.iter().filter_map(|p| p.default.as_ref()).map(|d| (id as ScopeId, d)));
-        }
-        out
+        all_expressions(self.ir)
     }
 
     /// Marks calls whose promise rejection is handled where they are made:
     /// `call().catch(...)`, `call().then(ok, err)`, `Promise.allSettled([...])`.
     fn find_caught_calls(&mut self) {
         let catch_methods = &self.catalog.controls.failure.catch_methods;
-        let mut caught = HashSet::new();
-        for (_, expr) in self.all_expressions() {
-            expr.walk(|e| {
-                let Expr::Call(call) = e else { return };
-                let handled_receiver = match &call.callee {
-                    Expr::Member { object, property, .. }
-                        if catch_methods.iter().any(|m| m == property)
-                            || (*property == "then" && call.args.len() >= 2) =>
-                    {
-                        Some(&**object)
-                    }
-                    _ => None,
-                };
-                let settled = matches!(call.callee.dotted().as_deref(), Some(["Promise", "allSettled"]));
-                let mut mark = |root: &Expr<'_>| {
-                    root.walk(|inner| {
-                        if let Expr::Call(c) = inner {
-                            caught.insert(c.span);
-                        }
-                    })
-                };
-                if let Some(receiver) = handled_receiver {
-                    mark(receiver);
+        let mut caught = HashSet::default();
+        let mut mark = |root: &Expr<'_>| {
+            root.walk(|inner| {
+                if let Expr::Call(c) = inner {
+                    caught.insert(c.span);
                 }
-                if settled {
-                    for arg in &call.args {
-                        mark(arg.value());
-                    }
+            })
+        };
+        for &(_, _, call) in &self.walked.calls {
+            if let Expr::Member { object, property, .. } = &call.callee {
+                if catch_methods.iter().any(|m| m == property) || (*property == "then" && call.args.len() >= 2) {
+                    mark(object);
                 }
-            });
+                if *property == "allSettled" && matches!(**object, Expr::Name("Promise", _)) {
+                    call.args.iter().for_each(|arg| mark(arg.value()));
+                }
+            }
         }
         self.caught = caught;
     }
@@ -225,7 +165,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     fn function_facts(&mut self) {
-        let mut index_of = HashMap::new();
+        let mut index_of = HashMap::default();
         for (id, scope) in self.ir.scopes.iter().enumerate() {
             if scope.kind != ScopeKind::Function {
                 continue;
@@ -254,5 +194,115 @@ impl<'a, 's> Analyzer<'a, 's> {
                 relative_level: import.relative_level,
             });
         }
+    }
+}
+
+/// Every expression of a file with the scope it is evaluated in:
+/// statements, decorators and parameter defaults.
+fn all_expressions<'a, 's>(ir: &'a FileIr<'s>) -> Vec<(ScopeId, &'a Expr<'s>)> {
+    let mut out = Vec::with_capacity(ir.statements.len());
+    for statement in &ir.statements {
+        match &statement.kind {
+            StatementKind::Bind { target, value, .. } => {
+                if let Target::Member { object, .. } = target {
+                    out.push((statement.scope, object));
+                }
+                out.push((statement.scope, value));
+            }
+            StatementKind::Eval(e) | StatementKind::Return(e) | StatementKind::JsxAttribute { value: e, .. } => {
+                out.push((statement.scope, e))
+            }
+        }
+    }
+    for (id, scope) in ir.scopes.iter().enumerate() {
+        let parent = scope.parent.unwrap_or(0);
+        out.extend(scope.decorators.iter().map(|d| (parent, d)));
+        out.extend(scope.params.iter().filter_map(|p| p.default.as_ref()).map(|d| (id as ScopeId, d)));
+    }
+    out
+}
+
+/// What one walk over a file's expressions collects for the analysis, so
+/// that each later phase iterates a short list instead of the whole IR.
+#[derive(Default)]
+pub(crate) struct Walked<'a, 's> {
+    /// Every call, outermost first: its scope, whether a `try` with a
+    /// handler encloses it, the call.
+    pub calls: Vec<(ScopeId, bool, &'a Call<'s>)>,
+    /// String literals long enough to be a provider key.
+    pub strings: Vec<Str<'s>>,
+    /// `{ role: "system", content: ... }` values and `("system", ...)` tuples:
+    /// the role, the value placed in the slot, its scope.
+    pub role_slots: Vec<(&'s str, &'a Expr<'s>, ScopeId)>,
+    /// Literal defaults of environment variables: variable, literal, span.
+    pub env_defaults: Vec<(&'s str, &'s str, Span)>,
+}
+
+impl<'a, 's> Walked<'a, 's> {
+    fn new(ir: &'a FileIr<'s>, catalog: &Catalog) -> Self {
+        let roles = &catalog.controls.system.roles;
+        let mut walked = Walked::default();
+        let mut visit = |scope: ScopeId, in_try: bool, root: &'a Expr<'s>| {
+            root.walk(|e| match e {
+                Expr::Call(call) => {
+                    walked.calls.push((scope, in_try, &**call));
+                    if let Some((name, value, span)) = literals::env_default(e) {
+                        walked.env_defaults.push((name, value, span));
+                    }
+                }
+                Expr::Str(s) if s.value.len() >= literals::MIN_KEY_LEN => walked.strings.push(*s),
+                Expr::Object(props, _) => {
+                    let role = props.iter().find_map(|p| match p {
+                        Prop::Pair { key: "role", value: Expr::Str(s), .. } if roles.iter().any(|r| r == s.value) => {
+                            Some(s.value)
+                        }
+                        _ => None,
+                    });
+                    if let Some(role) = role {
+                        for prop in props {
+                            if let Prop::Pair { key: "content" | "parts" | "text", value, .. } = prop {
+                                walked.role_slots.push((role, value, scope));
+                            }
+                        }
+                    }
+                }
+                Expr::Array(items, _) if items.len() == 2 => {
+                    if let Expr::Str(s) = &items[0] {
+                        if roles.iter().any(|r| r == s.value) {
+                            walked.role_slots.push((s.value, &items[1], scope));
+                        }
+                    }
+                }
+                Expr::Other(parts, _) if parts.len() == 2 => {
+                    if let Some((name, value, span)) = literals::env_default(e) {
+                        walked.env_defaults.push((name, value, span));
+                    }
+                }
+                _ => {}
+            });
+        };
+        for statement in &ir.statements {
+            match &statement.kind {
+                StatementKind::Bind { target, value, .. } => {
+                    if let Target::Member { object, .. } = target {
+                        visit(statement.scope, statement.in_try, object);
+                    }
+                    visit(statement.scope, statement.in_try, value);
+                }
+                StatementKind::Eval(e) | StatementKind::Return(e) | StatementKind::JsxAttribute { value: e, .. } => {
+                    visit(statement.scope, statement.in_try, e)
+                }
+            }
+        }
+        for (id, scope) in ir.scopes.iter().enumerate() {
+            let parent = scope.parent.unwrap_or(0);
+            for decorator in &scope.decorators {
+                visit(parent, false, decorator);
+            }
+            for default in scope.params.iter().filter_map(|p| p.default.as_ref()) {
+                visit(id as ScopeId, false, default);
+            }
+        }
+        walked
     }
 }

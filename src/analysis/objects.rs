@@ -255,10 +255,27 @@ impl<'a, 's> Analyzer<'a, 's> {
         catalog.providers.iter().enumerate()
     }
 
+    /// The name a callee calls, seen through import aliases:
+    /// `from ollama import Client as OllamaClient` makes `OllamaClient()` a `Client`.
+    fn callee_name(&self, callee: &'a Expr<'s>, scope: ScopeId) -> Option<&'s str> {
+        match callee {
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Import(crate::ir::Import { kind: crate::ir::ImportKind::Named(imported), .. }) => {
+                    Some(imported)
+                }
+                _ => Some(name),
+            },
+            _ => callee.last_name(),
+        }
+    }
+
     /// If `call` builds a model client or model object, its index in `clients`.
     pub(crate) fn construction(&mut self, call: &'a Call<'s>, scope: ScopeId, depth: u32) -> Option<usize> {
         if let Some(known) = self.constructions.get(&call.span) {
             return *known;
+        }
+        if !self.callee_name(&call.callee, scope).is_some_and(|n| self.catalog.names().clients.contains(n)) {
+            return None;
         }
         // Mark first: a construction that resolves through itself is none.
         self.constructions.insert(call.span, None);
@@ -441,6 +458,13 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// Records `call` as an inference site if it is one.
     pub(crate) fn inference(&mut self, call: &'a Call<'s>, scope: ScopeId, in_try: bool) {
+        let previous = match &call.callee {
+            Expr::Member { object, .. } => object.last_name(),
+            _ => None,
+        };
+        if !self.callee_name(&call.callee, scope).is_some_and(|n| self.catalog.names().may_be_call(previous, n)) {
+            return;
+        }
         if self.site_by_call.contains_key(&call.span) || matches!(self.constructions.get(&call.span), Some(Some(_))) {
             return;
         }

@@ -5,7 +5,7 @@
 //! `this.client = ...` / `self.client = ...` in its methods); plain names
 //! inside methods do not see them, as in both languages.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Catalog;
 use crate::ir::{Expr, FileIr, Import, ImportKind, ScopeId, ScopeKind, StatementKind, Target};

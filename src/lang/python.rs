@@ -5,6 +5,8 @@
 //! `self` is lowered as [`Expr::This`], so `self.client` and `this.client`
 //! resolve the same way.
 
+use std::sync::OnceLock;
+
 use tree_sitter::{Node, Tree};
 
 use crate::ir::{
@@ -12,9 +14,41 @@ use crate::ir::{
     StatementKind, Str, Target, span_of,
 };
 
+crate::ir::field_table!(
+    alias,
+    alternative,
+    arguments,
+    attribute,
+    body,
+    condition,
+    consequence,
+    definition,
+    expression,
+    function,
+    key,
+    left,
+    module_name,
+    name,
+    object,
+    operator,
+    parameters,
+    right,
+    subject,
+    subscript,
+    superclasses,
+    type_,
+    value
+);
+
+fn fields(tree: &Tree) -> &'static Fields {
+    static PYTHON: OnceLock<Fields> = OnceLock::new();
+    PYTHON.get_or_init(|| Fields::new(&tree.language()))
+}
+
 pub fn lower<'s>(tree: &Tree, source: &'s str) -> FileIr<'s> {
     let root = tree.root_node();
-    let mut lowerer = Lowerer { b: Builder::new(source), work: Vec::new(), depth: 0, scope: 0, in_try: false };
+    let f = fields(tree);
+    let mut lowerer = Lowerer { b: Builder::new(source), f, work: Vec::new(), depth: 0, scope: 0, in_try: false };
     lowerer.work.push(Work::Block { node: root, scope: 0, in_try: false });
     while let Some(work) = lowerer.work.pop() {
         lowerer.run(work);
@@ -42,6 +76,7 @@ enum Work<'t> {
 
 struct Lowerer<'t, 's> {
     b: Builder<'s>,
+    f: &'static Fields,
     work: Vec<Work<'t>>,
     depth: u32,
     scope: ScopeId,
@@ -90,14 +125,14 @@ impl<'t, 's> Lowerer<'t, 's> {
     }
 
     fn statement(&mut self, node: Node<'t>, scope: ScopeId, in_try: bool, decorators: Vec<Expr<'s>>) {
-        match node.kind() {
+        match self.f.kind(&node) {
             "expression_statement" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
                 for child in children {
-                    match child.kind() {
+                    match self.f.kind(&child) {
                         "assignment" | "augmented_assignment" => {
-                            self.assignment(child);
+                            self.assignment(child, false);
                         }
                         _ => self.eval(Some(child)),
                     }
@@ -110,19 +145,19 @@ impl<'t, 's> Lowerer<'t, 's> {
             "decorated_definition" => {
                 let mut cursor = node.walk();
                 let decorator_nodes: Vec<Node<'t>> =
-                    node.named_children(&mut cursor).filter(|c| c.kind() == "decorator").collect();
+                    node.named_children(&mut cursor).filter(|c| self.f.kind(c) == "decorator").collect();
                 let lowered =
                     decorator_nodes.into_iter().filter_map(|d| d.named_child(0)).map(|d| self.expr(d)).collect();
-                if let Some(definition) = node.child_by_field_name("definition") {
+                if let Some(definition) = node.child_by_field_id(self.f.definition) {
                     self.statement(definition, scope, in_try, lowered);
                 }
             }
             "import_statement" => self.import(node, None, 0),
             "import_from_statement" => {
-                let Some(module) = node.child_by_field_name("module_name") else {
+                let Some(module) = node.child_by_field_id(self.f.module_name) else {
                     return;
                 };
-                let (module_text, level) = if module.kind() == "relative_import" {
+                let (module_text, level) = if self.f.kind(&module) == "relative_import" {
                     let text = self.text(module);
                     let level = text.bytes().take_while(|b| *b == b'.').count();
                     (&text[level..], level as u8)
@@ -140,48 +175,50 @@ impl<'t, 's> Lowerer<'t, 's> {
             | "comment"
             | "type_alias_statement" => {}
             "if_statement" => {
-                self.eval(node.child_by_field_name("condition"));
-                self.push_block(node.child_by_field_name("consequence"), scope, in_try);
+                self.eval(node.child_by_field_id(self.f.condition));
+                self.push_block(node.child_by_field_id(self.f.consequence), scope, in_try);
                 let mut cursor = node.walk();
-                let alternatives: Vec<Node<'t>> = node.children_by_field_name("alternative", &mut cursor).collect();
+                let alternatives: Vec<Node<'t>> =
+                    node.children_by_field_id(self.f.id(self.f.alternative), &mut cursor).collect();
                 for alternative in alternatives {
                     self.work.push(Work::Statement { node: alternative, scope, in_try });
                 }
             }
             "elif_clause" => {
-                self.eval(node.child_by_field_name("condition"));
-                self.push_block(node.child_by_field_name("consequence"), scope, in_try);
+                self.eval(node.child_by_field_id(self.f.condition));
+                self.push_block(node.child_by_field_id(self.f.consequence), scope, in_try);
             }
             "else_clause" | "finally_clause" => {
-                self.push_block(node.child_by_field_name("body").or_else(|| last_block(node)), scope, in_try)
+                self.push_block(node.child_by_field_id(self.f.body).or_else(|| last_block(node)), scope, in_try)
             }
             "for_statement" => {
-                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                if let (Some(left), Some(right)) =
+                    (node.child_by_field_id(self.f.left), node.child_by_field_id(self.f.right))
                 {
                     let target = self.target(left);
                     let iterated = self.expr(right);
                     let value = Expr::Other(vec![iterated], span_of(right));
                     self.b.push(scope, in_try, span_of(node), StatementKind::Bind { target, value, exported: false });
                 }
-                self.push_block(node.child_by_field_name("body"), scope, in_try);
-                if let Some(alternative) = node.child_by_field_name("alternative") {
+                self.push_block(node.child_by_field_id(self.f.body), scope, in_try);
+                if let Some(alternative) = node.child_by_field_id(self.f.alternative) {
                     self.work.push(Work::Statement { node: alternative, scope, in_try });
                 }
             }
             "while_statement" => {
-                self.eval(node.child_by_field_name("condition"));
-                self.push_block(node.child_by_field_name("body"), scope, in_try);
-                if let Some(alternative) = node.child_by_field_name("alternative") {
+                self.eval(node.child_by_field_id(self.f.condition));
+                self.push_block(node.child_by_field_id(self.f.body), scope, in_try);
+                if let Some(alternative) = node.child_by_field_id(self.f.alternative) {
                     self.work.push(Work::Statement { node: alternative, scope, in_try });
                 }
             }
             "try_statement" => {
                 let mut cursor = node.walk();
                 let clauses: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                let handles = clauses.iter().any(|c| matches!(c.kind(), "except_clause" | "except_group_clause"));
-                self.push_block(node.child_by_field_name("body"), scope, in_try || handles);
+                let handles = clauses.iter().any(|c| matches!(self.f.kind(c), "except_clause" | "except_group_clause"));
+                self.push_block(node.child_by_field_id(self.f.body), scope, in_try || handles);
                 for clause in clauses {
-                    match clause.kind() {
+                    match self.f.kind(&clause) {
                         "except_clause" | "except_group_clause" | "else_clause" | "finally_clause" => {
                             self.push_block(last_block(clause), scope, in_try);
                         }
@@ -192,18 +229,19 @@ impl<'t, 's> Lowerer<'t, 's> {
             "with_statement" => {
                 let mut cursor = node.walk();
                 let clauses: Vec<Node<'t>> =
-                    node.named_children(&mut cursor).filter(|c| c.kind() == "with_clause").collect();
+                    node.named_children(&mut cursor).filter(|c| self.f.kind(c) == "with_clause").collect();
                 for clause in clauses {
                     let mut inner = clause.walk();
                     let items: Vec<Node<'t>> =
-                        clause.named_children(&mut inner).filter(|c| c.kind() == "with_item").collect();
+                        clause.named_children(&mut inner).filter(|c| self.f.kind(c) == "with_item").collect();
                     for item in items {
-                        let Some(value) = item.child_by_field_name("value") else {
+                        let Some(value) = item.child_by_field_id(self.f.value) else {
                             continue;
                         };
-                        if value.kind() == "as_pattern" {
+                        if self.f.kind(&value) == "as_pattern" {
                             let expr = value.named_child(0).map(|e| self.expr(e));
-                            let alias = value.child_by_field_name("alias").and_then(|a| a.named_child(0).or(Some(a)));
+                            let alias =
+                                value.child_by_field_id(self.f.alias).and_then(|a| a.named_child(0).or(Some(a)));
                             if let (Some(expr), Some(alias)) = (expr, alias) {
                                 let target = self.target(alias);
                                 self.b.push(
@@ -218,7 +256,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                         }
                     }
                 }
-                self.push_block(node.child_by_field_name("body"), scope, in_try);
+                self.push_block(node.child_by_field_id(self.f.body), scope, in_try);
             }
             "return_statement" => {
                 if let Some(value) = node.named_child(0) {
@@ -234,12 +272,12 @@ impl<'t, 's> Lowerer<'t, 's> {
                 }
             }
             "match_statement" => {
-                self.eval(node.child_by_field_name("subject"));
-                if let Some(body) = node.child_by_field_name("body") {
+                self.eval(node.child_by_field_id(self.f.subject));
+                if let Some(body) = node.child_by_field_id(self.f.body) {
                     let mut cursor = body.walk();
                     let cases: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
                     for case in cases {
-                        self.push_block(case.child_by_field_name("consequence"), scope, in_try);
+                        self.push_block(case.child_by_field_id(self.f.consequence), scope, in_try);
                     }
                 }
             }
@@ -248,32 +286,29 @@ impl<'t, 's> Lowerer<'t, 's> {
         }
     }
 
-    /// Pushes the binding(s) of an assignment; returns the assigned value.
-    fn assignment(&mut self, node: Node<'t>) -> Option<Expr<'s>> {
-        let left = node.child_by_field_name("left")?;
-        let right = node.child_by_field_name("right")?;
-        let mut value = match right.kind() {
+    /// Pushes the binding(s) of an assignment; returns the assigned value
+    /// when `want_value` (a chained `a = b = value`).
+    fn assignment(&mut self, node: Node<'t>, want_value: bool) -> Option<Expr<'s>> {
+        let left = node.child_by_field_id(self.f.left)?;
+        let right = node.child_by_field_id(self.f.right)?;
+        let mut value = match self.f.kind(&right) {
             // `a = b = value`
-            "assignment" | "augmented_assignment" => self.assignment(right)?,
+            "assignment" | "augmented_assignment" => self.assignment(right, true)?,
             _ => self.expr_named(right, left),
         };
-        if node.kind() == "augmented_assignment" {
+        if self.f.kind(&node) == "augmented_assignment" {
             let old = self.expr(left);
             value = Expr::Interp(vec![old, value], span_of(node));
         }
         let target = self.target(left);
-        self.b.push(
-            self.scope,
-            self.in_try,
-            span_of(node),
-            StatementKind::Bind { target, value: value.clone(), exported: false },
-        );
-        Some(value)
+        let returned = want_value.then(|| value.clone());
+        self.b.push(self.scope, self.in_try, span_of(node), StatementKind::Bind { target, value, exported: false });
+        returned
     }
 
     /// A lambda bound to a name takes that name.
     fn expr_named(&mut self, value: Node<'t>, target: Node<'t>) -> Expr<'s> {
-        if value.kind() == "lambda" && target.kind() == "identifier" {
+        if self.f.kind(&value) == "lambda" && self.f.kind(&target) == "identifier" {
             let name = self.text(target);
             let id = self.lambda(value, Some(name));
             return Expr::Function(id, span_of(value));
@@ -282,11 +317,11 @@ impl<'t, 's> Lowerer<'t, 's> {
     }
 
     fn target(&mut self, node: Node<'t>) -> Target<'s> {
-        match node.kind() {
+        match self.f.kind(&node) {
             "identifier" => Target::Name(self.text(node), span_of(node)),
             "attribute" => {
-                let object = node.child_by_field_name("object").map(|o| self.expr(o));
-                let property = node.child_by_field_name("attribute").map(|p| self.text(p));
+                let object = node.child_by_field_id(self.f.object).map(|o| self.expr(o));
+                let property = node.child_by_field_id(self.f.attribute).map(|p| self.text(p));
                 match (object, property) {
                     (Some(object), Some(property)) => Target::Member { object, property, span: span_of(node) },
                     _ => Target::Other,
@@ -296,7 +331,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                 let mut cursor = node.walk();
                 let names = node
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "identifier")
+                    .filter(|c| self.f.kind(c) == "identifier")
                     .map(|c| (self.b.text(c), None, span_of(c)))
                     .collect();
                 Target::Pattern(names)
@@ -308,12 +343,12 @@ impl<'t, 's> Lowerer<'t, 's> {
     fn import(&mut self, node: Node<'t>, from: Option<&'s str>, relative_level: u8) {
         let span = span_of(node);
         let mut cursor = node.walk();
-        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+        let names: Vec<Node<'t>> = node.children_by_field_id(self.f.id(self.f.name), &mut cursor).collect();
         for name in names {
-            let (dotted, alias) = match name.kind() {
+            let (dotted, alias) = match self.f.kind(&name) {
                 "aliased_import" => (
-                    name.child_by_field_name("name").map(|n| self.text(n)).unwrap_or(""),
-                    name.child_by_field_name("alias").map(|a| self.text(a)),
+                    name.child_by_field_id(self.f.name).map(|n| self.text(n)).unwrap_or(""),
+                    name.child_by_field_id(self.f.alias).map(|a| self.text(a)),
                 ),
                 _ => (self.text(name), None),
             };
@@ -352,7 +387,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             };
             self.b.ir.imports.push(import);
         }
-        if from.is_some() && node.named_children(&mut node.walk()).any(|c| c.kind() == "wildcard_import") {
+        if from.is_some() && node.named_children(&mut node.walk()).any(|c| self.f.kind(&c) == "wildcard_import") {
             self.b.ir.imports.push(Import {
                 module: from.unwrap_or(""),
                 kind: ImportKind::SideEffect,
@@ -365,17 +400,17 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn function(&mut self, node: Node<'t>, parent: ScopeId, decorators: Vec<Expr<'s>>) -> ScopeId {
         let mut scope = Scope::new(ScopeKind::Function, Some(parent), span_of(node));
-        scope.name = node.child_by_field_name("name").map(|n| self.text(n));
+        scope.name = node.child_by_field_id(self.f.name).map(|n| self.text(n));
         scope.decorators = decorators;
         scope.declaration = true;
         let id = self.b.add_scope(scope);
         let saved = (self.scope, self.in_try);
         self.scope = id;
         self.in_try = false;
-        let params = node.child_by_field_name("parameters").map(|p| self.params(p)).unwrap_or_default();
+        let params = node.child_by_field_id(self.f.parameters).map(|p| self.params(p)).unwrap_or_default();
         self.b.scope_mut(id).params = params;
         (self.scope, self.in_try) = saved;
-        self.push_block(node.child_by_field_name("body"), id, false);
+        self.push_block(node.child_by_field_id(self.f.body), id, false);
         id
     }
 
@@ -383,9 +418,9 @@ impl<'t, 's> Lowerer<'t, 's> {
         let mut scope = Scope::new(ScopeKind::Function, Some(self.scope), span_of(node));
         scope.name = name;
         let id = self.b.add_scope(scope);
-        let params = node.child_by_field_name("parameters").map(|p| self.params(p)).unwrap_or_default();
+        let params = node.child_by_field_id(self.f.parameters).map(|p| self.params(p)).unwrap_or_default();
         self.b.scope_mut(id).params = params;
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(self.f.body) {
             self.work.push(Work::ExprBody { node: body, scope: id });
         }
         id
@@ -397,16 +432,16 @@ impl<'t, 's> Lowerer<'t, 's> {
         let mut params = Vec::with_capacity(children.len());
         for param in children {
             let span = span_of(param);
-            let (name, annotation, default) = match param.kind() {
+            let (name, annotation, default) = match self.f.kind(&param) {
                 "identifier" => (Some(self.text(param)), None, None),
                 "typed_parameter" => {
-                    let name = param.named_child(0).filter(|n| n.kind() == "identifier").map(|n| self.text(n));
-                    (name, param.child_by_field_name("type").map(|t| self.text(t)), None)
+                    let name = param.named_child(0).filter(|n| self.f.kind(n) == "identifier").map(|n| self.text(n));
+                    (name, param.child_by_field_id(self.f.type_).map(|t| self.text(t)), None)
                 }
                 "default_parameter" | "typed_default_parameter" => {
-                    let name = param.child_by_field_name("name").map(|n| self.text(n));
-                    let annotation = param.child_by_field_name("type").map(|t| self.text(t));
-                    let default = param.child_by_field_name("value").map(|v| self.expr(v));
+                    let name = param.child_by_field_id(self.f.name).map(|n| self.text(n));
+                    let annotation = param.child_by_field_id(self.f.type_).map(|t| self.text(t));
+                    let default = param.child_by_field_id(self.f.value).map(|v| self.expr(v));
                     (name, annotation, default)
                 }
                 _ => continue,
@@ -418,10 +453,10 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn class(&mut self, node: Node<'t>, parent: ScopeId, decorators: Vec<Expr<'s>>) {
         let mut scope = Scope::new(ScopeKind::Class, Some(parent), span_of(node));
-        scope.name = node.child_by_field_name("name").map(|n| self.text(n));
+        scope.name = node.child_by_field_id(self.f.name).map(|n| self.text(n));
         scope.decorators = decorators;
         let id = self.b.add_scope(scope);
-        if let Some(superclasses) = node.child_by_field_name("superclasses") {
+        if let Some(superclasses) = node.child_by_field_id(self.f.superclasses) {
             // Base classes (`LoginRequiredMixin`, `APIView`) as expressions
             // of the class scope.
             let saved = self.scope;
@@ -430,7 +465,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             self.scope = saved;
             self.b.push(id, false, span_of(superclasses), StatementKind::Eval(bases));
         }
-        self.push_block(node.child_by_field_name("body"), id, false);
+        self.push_block(node.child_by_field_id(self.f.body), id, false);
     }
 
     fn expr(&mut self, node: Node<'t>) -> Expr<'s> {
@@ -445,27 +480,32 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn children(&mut self, node: Node<'t>) -> Vec<Expr<'s>> {
         let mut cursor = node.walk();
-        let nodes: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-        nodes.into_iter().map(|n| self.expr(n)).collect()
+        let mut out = Vec::with_capacity(node.named_child_count());
+        for child in node.named_children(&mut cursor) {
+            if self.f.kind(&child) != "comment" {
+                out.push(self.expr(child));
+            }
+        }
+        out
     }
 
     fn expr_inner(&mut self, node: Node<'t>) -> Expr<'s> {
         let span = span_of(node);
-        match node.kind() {
+        match self.f.kind(&node) {
             "identifier" => match self.text(node) {
                 "self" => Expr::This(span),
                 name => Expr::Name(name, span),
             },
             "attribute" => {
-                let Some(object) = node.child_by_field_name("object") else {
+                let Some(object) = node.child_by_field_id(self.f.object) else {
                     return Expr::Other(Vec::new(), span);
                 };
-                let property = node.child_by_field_name("attribute").map_or("", |a| self.text(a));
+                let property = node.child_by_field_id(self.f.attribute).map_or("", |a| self.text(a));
                 Expr::Member { object: Box::new(self.expr(object)), property, span }
             }
             "subscript" => {
-                let object = node.child_by_field_name("value").map(|v| self.expr(v));
-                let index = node.child_by_field_name("subscript").map(|s| self.expr(s));
+                let object = node.child_by_field_id(self.f.value).map(|v| self.expr(v));
+                let index = node.child_by_field_id(self.f.subscript).map(|s| self.expr(s));
                 match (object, index) {
                     (Some(object), Some(index)) => {
                         Expr::Index { object: Box::new(object), index: Box::new(index), span }
@@ -487,7 +527,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             "dictionary" => self.dictionary(node),
             "list" | "tuple" | "set" | "expression_list" => Expr::Array(self.children(node), span),
             "binary_operator" => {
-                let operator = node.child_by_field_name("operator").map_or("", |o| self.text(o));
+                let operator = node.child_by_field_id(self.f.operator).map_or("", |o| self.text(o));
                 let parts = self.children(node);
                 // `+` concatenates; `"..." % args` formats.
                 if operator == "+" || operator == "%" { Expr::Interp(parts, span) } else { Expr::Other(parts, span) }
@@ -516,8 +556,8 @@ impl<'t, 's> Lowerer<'t, 's> {
             }
             "named_expression" => {
                 // `(x := value)`
-                let name = node.child_by_field_name("name");
-                let value = node.child_by_field_name("value").map(|v| self.expr(v));
+                let name = node.child_by_field_id(self.f.name);
+                let value = node.child_by_field_id(self.f.value).map(|v| self.expr(v));
                 match (name, value) {
                     (Some(name), Some(value)) => {
                         let target = Target::Name(self.text(name), span_of(name));
@@ -539,12 +579,12 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn call(&mut self, node: Node<'t>) -> Expr<'s> {
         let span = span_of(node);
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.child_by_field_id(self.f.function) else {
             return Expr::Other(Vec::new(), span);
         };
         let callee = self.expr(function);
-        let args = match node.child_by_field_name("arguments") {
-            Some(list) if list.kind() == "argument_list" => self.arguments(list),
+        let args = match node.child_by_field_id(self.f.arguments) {
+            Some(list) if self.f.kind(&list) == "argument_list" => self.arguments(list),
             Some(generator) => vec![Arg::Positional(self.expr(generator))],
             None => Vec::new(),
         };
@@ -563,15 +603,14 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn arguments(&mut self, list: Node<'t>) -> Vec<Arg<'s>> {
         let mut cursor = list.walk();
-        let nodes: Vec<Node<'t>> = list.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-        nodes
-            .into_iter()
-            .map(|arg| match arg.kind() {
+        list.named_children(&mut cursor)
+            .filter(|c| self.f.kind(c) != "comment")
+            .map(|arg| match self.f.kind(&arg) {
                 "keyword_argument" => {
-                    let name_node = arg.child_by_field_name("name");
+                    let name_node = arg.child_by_field_id(self.f.name);
                     let name = name_node.map_or("", |n| self.text(n));
                     let name_span = name_node.map_or(span_of(arg), span_of);
-                    let value = match arg.child_by_field_name("value") {
+                    let value = match arg.child_by_field_id(self.f.value) {
                         Some(v) => self.expr(v),
                         None => Expr::Other(Vec::new(), span_of(arg)),
                     };
@@ -582,7 +621,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                         Some(inner) => self.expr(inner),
                         None => Expr::Other(Vec::new(), span_of(arg)),
                     };
-                    Arg::Spread { keywords: arg.kind() == "dictionary_splat", value }
+                    Arg::Spread { keywords: self.f.kind(&arg) == "dictionary_splat", value }
                 }
                 _ => Arg::Positional(self.expr(arg)),
             })
@@ -593,9 +632,9 @@ impl<'t, 's> Lowerer<'t, 's> {
         let span = span_of(node);
         let mut cursor = node.walk();
         let parts: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        let start = parts.iter().find(|p| p.kind() == "string_start").map(|p| p.end_byte());
-        let end = parts.iter().find(|p| p.kind() == "string_end").map(|p| p.start_byte());
-        if !parts.iter().any(|p| p.kind() == "interpolation") {
+        let start = parts.iter().find(|p| self.f.kind(p) == "string_start").map(|p| p.end_byte());
+        let end = parts.iter().find(|p| self.f.kind(p) == "string_end").map(|p| p.start_byte());
+        if !parts.iter().any(|p| self.f.kind(p) == "interpolation") {
             let value = match (start, end) {
                 (Some(s), Some(e)) if s <= e => self.b.source.get(s..e).unwrap_or(""),
                 _ => "",
@@ -604,9 +643,9 @@ impl<'t, 's> Lowerer<'t, 's> {
         }
         let lowered = parts
             .into_iter()
-            .filter_map(|part| match part.kind() {
+            .filter_map(|part| match self.f.kind(&part) {
                 "string_content" => Some(Expr::Str(Str { value: self.text(part), span: span_of(part) })),
-                "interpolation" => part.child_by_field_name("expression").map(|e| self.expr(e)),
+                "interpolation" => part.child_by_field_id(self.f.expression).map(|e| self.expr(e)),
                 _ => None,
             })
             .collect();
@@ -619,10 +658,10 @@ impl<'t, 's> Lowerer<'t, 's> {
         let members: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         let mut props = Vec::with_capacity(members.len());
         for member in members {
-            match member.kind() {
+            match self.f.kind(&member) {
                 "pair" => {
                     let (Some(key), Some(value)) =
-                        (member.child_by_field_name("key"), member.child_by_field_name("value"))
+                        (member.child_by_field_id(self.f.key), member.child_by_field_id(self.f.value))
                     else {
                         continue;
                     };

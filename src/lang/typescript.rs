@@ -4,6 +4,8 @@
 //! Statements are walked with an explicit work stack, so nesting depth costs
 //! heap, not call stack; expressions recurse up to [`MAX_EXPR_DEPTH`].
 
+use std::sync::OnceLock;
+
 use tree_sitter::{Node, Tree};
 
 use crate::ir::{
@@ -11,9 +13,51 @@ use crate::ir::{
     StatementKind, Str, Target, span_of, unquote,
 };
 
+crate::ir::field_table!(
+    alias,
+    alternative,
+    arguments,
+    body,
+    condition,
+    consequence,
+    constructor,
+    declaration,
+    finalizer,
+    function,
+    handler,
+    increment,
+    index,
+    initializer,
+    key,
+    left,
+    name,
+    object,
+    operator,
+    parameter,
+    parameters,
+    pattern,
+    property,
+    right,
+    source,
+    type_,
+    value,
+    decorator
+);
+
+/// The field table of the grammar a tree was parsed with (TypeScript and TSX
+/// number their fields differently).
+fn fields(tree: &Tree) -> &'static Fields {
+    static TYPESCRIPT: OnceLock<Fields> = OnceLock::new();
+    static TSX: OnceLock<Fields> = OnceLock::new();
+    let language = tree.language();
+    let cell = if language.id_for_node_kind("jsx_element", true) != 0 { &TSX } else { &TYPESCRIPT };
+    cell.get_or_init(|| Fields::new(&language))
+}
+
 pub fn lower<'s>(tree: &Tree, source: &'s str) -> FileIr<'s> {
     let root = tree.root_node();
-    let mut lowerer = Lowerer { b: Builder::new(source), work: Vec::new(), depth: 0, scope: 0, in_try: false };
+    let f = fields(tree);
+    let mut lowerer = Lowerer { b: Builder::new(source), f, work: Vec::new(), depth: 0, scope: 0, in_try: false };
     let directives = lowerer.directives(root);
     lowerer.b.ir.directives = directives;
     lowerer.work.push(Work::Block { node: root, scope: 0, in_try: false });
@@ -49,6 +93,7 @@ enum Work<'t> {
 
 struct Lowerer<'t, 's> {
     b: Builder<'s>,
+    f: &'static Fields,
     work: Vec<Work<'t>>,
     depth: u32,
     /// Context of the statement being lowered, for statements that
@@ -102,7 +147,7 @@ impl<'t, 's> Lowerer<'t, 's> {
     }
 
     fn statement(&mut self, node: Node<'t>, scope: ScopeId, in_try: bool, exported: bool) {
-        match node.kind() {
+        match self.f.kind(&node) {
             "expression_statement" => {
                 if let Some(expr) = node.named_child(0) {
                     self.expression_statement(expr);
@@ -111,9 +156,9 @@ impl<'t, 's> Lowerer<'t, 's> {
             "lexical_declaration" | "variable_declaration" => {
                 let mut cursor = node.walk();
                 let declarators: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                for declarator in declarators.into_iter().filter(|d| d.kind() == "variable_declarator") {
+                for declarator in declarators.into_iter().filter(|d| self.f.kind(d) == "variable_declarator") {
                     let (Some(name), Some(value)) =
-                        (declarator.child_by_field_name("name"), declarator.child_by_field_name("value"))
+                        (declarator.child_by_field_id(self.f.name), declarator.child_by_field_id(self.f.value))
                     else {
                         continue;
                     };
@@ -127,7 +172,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                 }
             }
             "function_declaration" | "generator_function_declaration" => {
-                let name = node.child_by_field_name("name").map(|n| self.text(n));
+                let name = node.child_by_field_id(self.f.name).map(|n| self.text(n));
                 let id = self.function(node, scope, name, None);
                 let declared = self.b.scope_mut(id);
                 declared.exported = exported;
@@ -137,16 +182,16 @@ impl<'t, 's> Lowerer<'t, 's> {
                 self.class(node, scope, exported);
             }
             "export_statement" => {
-                if let Some(declaration) = node.child_by_field_name("declaration") {
+                if let Some(declaration) = node.child_by_field_id(self.f.declaration) {
                     self.work.push(Work::Statement { node: declaration, scope, in_try, exported: true });
-                } else if let Some(value) = node.child_by_field_name("value") {
+                } else if let Some(value) = node.child_by_field_id(self.f.value) {
                     // `export default <expression>`
                     let value = self.expr_named(value, Some("default"), true);
                     let span = span_of(node);
                     let target = Target::Name("default", span);
                     self.b.push(scope, in_try, span, StatementKind::Bind { target, value, exported: true });
                 }
-                if let Some(source) = node.child_by_field_name("source") {
+                if let Some(source) = node.child_by_field_id(self.f.source) {
                     // `export { x } from 'm'`: a re-export is an import too.
                     let module = unquote(self.text(source));
                     self.b.ir.imports.push(Import {
@@ -160,41 +205,44 @@ impl<'t, 's> Lowerer<'t, 's> {
             }
             "import_statement" => self.import(node),
             "if_statement" => {
-                self.eval(node.child_by_field_name("condition"));
-                self.push_child(node.child_by_field_name("consequence"), scope, in_try);
-                if let Some(alternative) = node.child_by_field_name("alternative") {
+                self.eval(node.child_by_field_id(self.f.condition));
+                self.push_child(node.child_by_field_id(self.f.consequence), scope, in_try);
+                if let Some(alternative) = node.child_by_field_id(self.f.alternative) {
                     self.push_child(alternative.named_child(0), scope, in_try);
                 }
             }
             "for_statement" => {
-                self.push_child(node.child_by_field_name("initializer"), scope, in_try);
-                self.eval(node.child_by_field_name("condition"));
-                self.eval(node.child_by_field_name("increment"));
-                self.push_child(node.child_by_field_name("body"), scope, in_try);
+                self.push_child(node.child_by_field_id(self.f.initializer), scope, in_try);
+                self.eval(node.child_by_field_id(self.f.condition));
+                self.eval(node.child_by_field_id(self.f.increment));
+                self.push_child(node.child_by_field_id(self.f.body), scope, in_try);
             }
             "for_in_statement" => {
-                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                if let (Some(left), Some(right)) =
+                    (node.child_by_field_id(self.f.left), node.child_by_field_id(self.f.right))
                 {
                     let target = self.target(left);
                     let iterated = self.expr(right);
                     let value = Expr::Other(vec![iterated], span_of(right));
                     self.b.push(scope, in_try, span_of(node), StatementKind::Bind { target, value, exported: false });
                 }
-                self.push_child(node.child_by_field_name("body"), scope, in_try);
+                self.push_child(node.child_by_field_id(self.f.body), scope, in_try);
             }
             "while_statement" | "do_statement" => {
-                self.eval(node.child_by_field_name("condition"));
-                self.push_child(node.child_by_field_name("body"), scope, in_try);
+                self.eval(node.child_by_field_id(self.f.condition));
+                self.push_child(node.child_by_field_id(self.f.body), scope, in_try);
             }
             "try_statement" => {
-                let handler = node.child_by_field_name("handler");
-                if let Some(body) = node.child_by_field_name("body") {
+                let handler = node.child_by_field_id(self.f.handler);
+                if let Some(body) = node.child_by_field_id(self.f.body) {
                     self.work.push(Work::Block { node: body, scope, in_try: in_try || handler.is_some() });
                 }
-                if let Some(body) = handler.and_then(|h| h.child_by_field_name("body")) {
+                if let Some(body) = handler.and_then(|h| h.child_by_field_id(self.f.body)) {
                     self.work.push(Work::Block { node: body, scope, in_try });
                 }
-                if let Some(body) = node.child_by_field_name("finalizer").and_then(|f| f.child_by_field_name("body")) {
+                if let Some(body) =
+                    node.child_by_field_id(self.f.finalizer).and_then(|f| f.child_by_field_id(self.f.body))
+                {
                     self.work.push(Work::Block { node: body, scope, in_try });
                 }
             }
@@ -209,13 +257,13 @@ impl<'t, 's> Lowerer<'t, 's> {
                 self.work.push(Work::Block { node, scope, in_try });
             }
             "switch_statement" => {
-                self.eval(node.child_by_field_name("value"));
-                if let Some(body) = node.child_by_field_name("body") {
+                self.eval(node.child_by_field_id(self.f.value));
+                if let Some(body) = node.child_by_field_id(self.f.body) {
                     self.work.push(Work::Block { node: body, scope, in_try });
                 }
             }
             "switch_case" | "switch_default" => {
-                let value = node.child_by_field_name("value");
+                let value = node.child_by_field_id(self.f.value);
                 self.eval(value);
                 let mut cursor = node.walk();
                 let children: Vec<Node<'t>> =
@@ -224,9 +272,9 @@ impl<'t, 's> Lowerer<'t, 's> {
                     self.work.push(Work::Statement { node: child, scope, in_try, exported: false });
                 }
             }
-            "labeled_statement" => self.push_child(node.child_by_field_name("body"), scope, in_try),
+            "labeled_statement" => self.push_child(node.child_by_field_id(self.f.body), scope, in_try),
             "internal_module" | "module" => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.f.body) {
                     self.work.push(Work::Block { node: body, scope, in_try });
                 }
             }
@@ -250,21 +298,20 @@ impl<'t, 's> Lowerer<'t, 's> {
     }
 
     fn expression_statement(&mut self, expr: Node<'t>) {
-        match expr.kind() {
+        match self.f.kind(&expr) {
             "assignment_expression" | "augmented_assignment_expression" => {
-                let value = self.assignment(expr);
-                // The binding is pushed by `assignment`; the value itself
-                // needs no second statement.
-                drop(value);
+                self.assignment(expr, false);
             }
             _ => self.eval(Some(expr)),
         }
     }
 
-    /// Pushes the binding of an assignment and returns the assigned value.
-    fn assignment(&mut self, node: Node<'t>) -> Expr<'s> {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
-            return Expr::Other(Vec::new(), span_of(node));
+    /// Pushes the binding of an assignment; returns the assigned value when
+    /// `want_value` (an assignment inside an expression).
+    fn assignment(&mut self, node: Node<'t>, want_value: bool) -> Option<Expr<'s>> {
+        let (Some(left), Some(right)) = (node.child_by_field_id(self.f.left), node.child_by_field_id(self.f.right))
+        else {
+            return want_value.then(|| Expr::Other(Vec::new(), span_of(node)));
         };
         let target = self.target(left);
         let name = match &target {
@@ -273,26 +320,22 @@ impl<'t, 's> Lowerer<'t, 's> {
             _ => None,
         };
         let mut value = self.expr_named(right, name, false);
-        if node.kind() == "augmented_assignment_expression" {
+        if self.f.kind(&node) == "augmented_assignment_expression" {
             // `buf += chunk`: the new value is built from the old one.
             let old = self.expr(left);
             value = Expr::Interp(vec![old, value], span_of(node));
         }
-        self.b.push(
-            self.scope,
-            self.in_try,
-            span_of(node),
-            StatementKind::Bind { target, value: value.clone(), exported: false },
-        );
-        value
+        let returned = want_value.then(|| value.clone());
+        self.b.push(self.scope, self.in_try, span_of(node), StatementKind::Bind { target, value, exported: false });
+        returned
     }
 
     fn target(&mut self, node: Node<'t>) -> Target<'s> {
-        match node.kind() {
+        match self.f.kind(&node) {
             "identifier" | "shorthand_property_identifier_pattern" => Target::Name(self.text(node), span_of(node)),
             "member_expression" => {
-                let object = node.child_by_field_name("object").map(|o| self.expr(o));
-                let property = node.child_by_field_name("property").map(|p| self.text(p));
+                let object = node.child_by_field_id(self.f.object).map(|o| self.expr(o));
+                let property = node.child_by_field_id(self.f.property).map(|p| self.text(p));
                 match (object, property) {
                     (Some(object), Some(property)) => Target::Member { object, property, span: span_of(node) },
                     _ => Target::Other,
@@ -323,20 +366,20 @@ impl<'t, 's> Lowerer<'t, 's> {
         if depth > 32 {
             return;
         }
-        match node.kind() {
+        match self.f.kind(&node) {
             "identifier" => out.push((self.text(node), property, span_of(node))),
             "shorthand_property_identifier_pattern" => {
                 let name = self.text(node);
                 out.push((name, Some(name), span_of(node)));
             }
             "pair_pattern" => {
-                let key = node.child_by_field_name("key").map(|k| unquote(self.text(k)));
-                if let Some(value) = node.child_by_field_name("value") {
+                let key = node.child_by_field_id(self.f.key).map(|k| unquote(self.text(k)));
+                if let Some(value) = node.child_by_field_id(self.f.value) {
                     self.pattern_names(value, key, out, depth + 1);
                 }
             }
             "object_assignment_pattern" | "assignment_pattern" => {
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.child_by_field_id(self.f.left) {
                     self.pattern_names(left, property, out, depth + 1);
                 }
             }
@@ -359,17 +402,17 @@ impl<'t, 's> Lowerer<'t, 's> {
     }
 
     fn import(&mut self, node: Node<'t>) {
-        let Some(source) = node.child_by_field_name("source") else {
+        let Some(source) = node.child_by_field_id(self.f.source) else {
             return;
         };
         let module = unquote(self.text(source));
         let span = span_of(node);
         let mut bound = false;
         let mut cursor = node.walk();
-        for clause in node.named_children(&mut cursor).filter(|c| c.kind() == "import_clause") {
+        for clause in node.named_children(&mut cursor).filter(|c| self.f.kind(c) == "import_clause") {
             let mut inner = clause.walk();
             for part in clause.named_children(&mut inner) {
-                match part.kind() {
+                match self.f.kind(&part) {
                     "identifier" => {
                         bound = true;
                         self.b.ir.imports.push(Import {
@@ -394,12 +437,12 @@ impl<'t, 's> Lowerer<'t, 's> {
                     }
                     "named_imports" => {
                         let mut specs = part.walk();
-                        for spec in part.named_children(&mut specs).filter(|s| s.kind() == "import_specifier") {
-                            let Some(name) = spec.child_by_field_name("name") else {
+                        for spec in part.named_children(&mut specs).filter(|s| self.f.kind(s) == "import_specifier") {
+                            let Some(name) = spec.child_by_field_id(self.f.name) else {
                                 continue;
                             };
                             let imported = unquote(self.b.text(name));
-                            let local = spec.child_by_field_name("alias").map_or(imported, |a| self.b.text(a));
+                            let local = spec.child_by_field_id(self.f.alias).map_or(imported, |a| self.b.text(a));
                             bound = true;
                             self.b.ir.imports.push(Import {
                                 module,
@@ -424,10 +467,10 @@ impl<'t, 's> Lowerer<'t, 's> {
         let mut out = Vec::new();
         let mut cursor = body.walk();
         for child in body.named_children(&mut cursor) {
-            match child.kind() {
+            match self.f.kind(&child) {
                 "comment" | "hash_bang_line" => continue,
                 "expression_statement" => match child.named_child(0) {
-                    Some(s) if s.kind() == "string" => out.push(unquote(self.text(s))),
+                    Some(s) if self.f.kind(&s) == "string" => out.push(unquote(self.text(s))),
                     _ => break,
                 },
                 _ => break,
@@ -454,8 +497,8 @@ impl<'t, 's> Lowerer<'t, 's> {
         let params = self.params(node);
         self.b.scope_mut(id).params = params;
         (self.scope, self.in_try) = saved;
-        if let Some(body) = node.child_by_field_name("body") {
-            if body.kind() == "statement_block" {
+        if let Some(body) = node.child_by_field_id(self.f.body) {
+            if self.f.kind(&body) == "statement_block" {
                 let directives = self.directives(body);
                 self.b.scope_mut(id).directives = directives;
                 self.work.push(Work::Block { node: body, scope: id, in_try: false });
@@ -468,7 +511,7 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn params(&mut self, node: Node<'t>) -> Vec<Param<'s>> {
         let mut params = Vec::new();
-        if let Some(single) = node.child_by_field_name("parameter") {
+        if let Some(single) = node.child_by_field_id(self.f.parameter) {
             params.push(Param {
                 name: Some(self.text(single)),
                 destructured: Vec::new(),
@@ -478,18 +521,19 @@ impl<'t, 's> Lowerer<'t, 's> {
             });
             return params;
         }
-        let Some(list) = node.child_by_field_name("parameters") else {
+        let Some(list) = node.child_by_field_id(self.f.parameters) else {
             return params;
         };
         let mut cursor = list.walk();
         let children: Vec<Node<'t>> = list.named_children(&mut cursor).collect();
         for param in children {
-            match param.kind() {
+            match self.f.kind(&param) {
                 "required_parameter" | "optional_parameter" => {
-                    let pattern = param.child_by_field_name("pattern").or_else(|| param.child_by_field_name("name"));
+                    let pattern =
+                        param.child_by_field_id(self.f.pattern).or_else(|| param.child_by_field_id(self.f.name));
                     let annotation =
-                        param.child_by_field_name("type").map(|t| self.text(t).trim_start_matches(':').trim());
-                    let default = param.child_by_field_name("value").map(|v| self.expr(v));
+                        param.child_by_field_id(self.f.type_).map(|t| self.text(t).trim_start_matches(':').trim());
+                    let default = param.child_by_field_id(self.f.value).map(|v| self.expr(v));
                     let (name, destructured) = self.param_names(pattern);
                     params.push(Param { name, destructured, annotation, default, span: span_of(param) });
                 }
@@ -507,7 +551,7 @@ impl<'t, 's> Lowerer<'t, 's> {
         let Some(pattern) = pattern else {
             return (None, Vec::new());
         };
-        match pattern.kind() {
+        match self.f.kind(&pattern) {
             "identifier" => (Some(self.text(pattern)), Vec::new()),
             "this" => (Some("this"), Vec::new()),
             _ => {
@@ -520,14 +564,14 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn class(&mut self, node: Node<'t>, parent: ScopeId, exported: bool) -> ScopeId {
         let mut scope = Scope::new(ScopeKind::Class, Some(parent), span_of(node));
-        scope.name = node.child_by_field_name("name").map(|n| self.text(n));
+        scope.name = node.child_by_field_id(self.f.name).map(|n| self.text(n));
         scope.exported = exported;
         let mut cursor = node.walk();
-        let decorators: Vec<Node<'t>> = node.children_by_field_name("decorator", &mut cursor).collect();
+        let decorators: Vec<Node<'t>> = node.children_by_field_id(self.f.id(self.f.decorator), &mut cursor).collect();
         let id = self.b.add_scope(scope);
         let lowered: Vec<Expr<'s>> = decorators.into_iter().map(|d| self.decorator(d)).collect();
         self.b.scope_mut(id).decorators = lowered;
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(self.f.body) {
             self.work.push(Work::ClassBody { node: body, scope: id });
         }
         id
@@ -547,10 +591,10 @@ impl<'t, 's> Lowerer<'t, 's> {
         for member in members {
             self.scope = class;
             self.in_try = false;
-            match member.kind() {
+            match self.f.kind(&member) {
                 "decorator" => pending_decorators.push(self.decorator(member)),
                 "method_definition" => {
-                    let name = member.child_by_field_name("name").map(|n| self.text(n));
+                    let name = member.child_by_field_id(self.f.name).map(|n| self.text(n));
                     let id = self.function(member, class, name, None);
                     let method = self.b.scope_mut(id);
                     method.decorators = std::mem::take(&mut pending_decorators);
@@ -559,8 +603,9 @@ impl<'t, 's> Lowerer<'t, 's> {
                 }
                 "public_field_definition" | "field_definition" => {
                     pending_decorators.clear();
-                    let name = member.child_by_field_name("name").or_else(|| member.child_by_field_name("property"));
-                    let (Some(name), Some(value)) = (name, member.child_by_field_name("value")) else {
+                    let name =
+                        member.child_by_field_id(self.f.name).or_else(|| member.child_by_field_id(self.f.property));
+                    let (Some(name), Some(value)) = (name, member.child_by_field_id(self.f.value)) else {
                         continue;
                     };
                     let name_text = self.text(name);
@@ -573,7 +618,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     );
                 }
                 "class_static_block" => {
-                    if let Some(block) = member.child_by_field_name("body") {
+                    if let Some(block) = member.child_by_field_id(self.f.body) {
                         self.work.push(Work::Block { node: block, scope: class, in_try: false });
                     }
                 }
@@ -586,7 +631,7 @@ impl<'t, 's> Lowerer<'t, 's> {
     /// expression takes the name (`export const POST = async () => ...`).
     fn expr_named(&mut self, node: Node<'t>, name: Option<&'s str>, exported: bool) -> Expr<'s> {
         let inner = strip_wrappers(node);
-        if is_function(inner.kind()) {
+        if is_function(self.f.kind(&inner)) {
             let id = self.function(inner, self.scope, name, None);
             self.b.scope_mut(id).exported = exported;
             return Expr::Function(id, span_of(inner));
@@ -606,28 +651,33 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn children(&mut self, node: Node<'t>) -> Vec<Expr<'s>> {
         let mut cursor = node.walk();
-        let nodes: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-        nodes.into_iter().map(|n| self.expr(n)).collect()
+        let mut out = Vec::with_capacity(node.named_child_count());
+        for child in node.named_children(&mut cursor) {
+            if self.f.kind(&child) != "comment" {
+                out.push(self.expr(child));
+            }
+        }
+        out
     }
 
     fn expr_inner(&mut self, node: Node<'t>) -> Expr<'s> {
         let span = span_of(node);
-        match node.kind() {
+        match self.f.kind(&node) {
             "identifier" | "shorthand_property_identifier" | "property_identifier" => Expr::Name(self.text(node), span),
             "this" => Expr::This(span),
             "member_expression" => {
-                let Some(object) = node.child_by_field_name("object") else {
+                let Some(object) = node.child_by_field_id(self.f.object) else {
                     return Expr::Other(Vec::new(), span);
                 };
-                let property = node.child_by_field_name("property").map_or("", |p| self.text(p));
-                if object.kind() == "import" {
+                let property = node.child_by_field_id(self.f.property).map_or("", |p| self.text(p));
+                if self.f.kind(&object) == "import" {
                     return Expr::Other(Vec::new(), span);
                 }
                 Expr::Member { object: Box::new(self.expr(object)), property, span }
             }
             "subscript_expression" => {
-                let object = node.child_by_field_name("object").map(|o| self.expr(o));
-                let index = node.child_by_field_name("index").map(|i| self.expr(i));
+                let object = node.child_by_field_id(self.f.object).map(|o| self.expr(o));
+                let index = node.child_by_field_id(self.f.index).map(|i| self.expr(i));
                 match (object, index) {
                     (Some(object), Some(index)) => {
                         Expr::Index { object: Box::new(object), index: Box::new(index), span }
@@ -636,24 +686,24 @@ impl<'t, 's> Lowerer<'t, 's> {
                 }
             }
             "call_expression" => {
-                let callee = match node.child_by_field_name("function") {
-                    Some(f) if f.kind() == "import" => Expr::Name("import", span_of(f)),
+                let callee = match node.child_by_field_id(self.f.function) {
+                    Some(f) if self.f.kind(&f) == "import" => Expr::Name("import", span_of(f)),
                     Some(f) => self.expr(f),
                     None => return Expr::Other(Vec::new(), span),
                 };
-                let args = match node.child_by_field_name("arguments") {
-                    Some(a) if a.kind() == "arguments" => self.arguments(a, callee.last_name()),
+                let args = match node.child_by_field_id(self.f.arguments) {
+                    Some(a) if self.f.kind(&a) == "arguments" => self.arguments(a, callee.last_name()),
                     Some(template) => vec![Arg::Positional(self.expr(template))],
                     None => Vec::new(),
                 };
                 Expr::Call(Box::new(Call { callee, args, new: false, span }))
             }
             "new_expression" => {
-                let callee = match node.child_by_field_name("constructor") {
+                let callee = match node.child_by_field_id(self.f.constructor) {
                     Some(c) => self.expr(c),
                     None => return Expr::Other(Vec::new(), span),
                 };
-                let args = match node.child_by_field_name("arguments") {
+                let args = match node.child_by_field_id(self.f.arguments) {
                     Some(a) => self.arguments(a, callee.last_name()),
                     None => Vec::new(),
                 };
@@ -665,7 +715,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             | "satisfies_expression"
             | "non_null_expression"
             | "type_assertion" => {
-                let inner = match node.kind() {
+                let inner = match self.f.kind(&node) {
                     // `<T>x`: the expression is the last child.
                     "type_assertion" => node.named_child(node.named_child_count().saturating_sub(1) as u32),
                     _ => node.named_child(0),
@@ -692,17 +742,15 @@ impl<'t, 's> Lowerer<'t, 's> {
                 Expr::Other(Vec::new(), span)
             }
             "binary_expression" => {
-                let operator = node.child_by_field_name("operator").map_or("", |o| self.text(o));
+                let operator = node.child_by_field_id(self.f.operator).map_or("", |o| self.text(o));
                 let parts = self.children(node);
                 if operator == "+" { Expr::Interp(parts, span) } else { Expr::Other(parts, span) }
             }
             "ternary_expression" => {
-                let condition = node.child_by_field_name("condition").map(|c| self.expr(c));
-                let branches: Vec<Expr<'s>> = ["consequence", "alternative"]
-                    .iter()
-                    .filter_map(|f| node.child_by_field_name(f))
-                    .collect::<Vec<_>>()
+                let condition = node.child_by_field_id(self.f.condition).map(|c| self.expr(c));
+                let branches: Vec<Expr<'s>> = [self.f.consequence, self.f.alternative]
                     .into_iter()
+                    .filter_map(|f| node.child_by_field_id(f))
                     .map(|n| self.expr(n))
                     .collect();
                 let mut seq: Vec<Expr<'s>> = condition.into_iter().collect();
@@ -716,7 +764,9 @@ impl<'t, 's> Lowerer<'t, 's> {
                 Expr::Seq(seq, span)
             }
             "sequence_expression" => Expr::Seq(self.children(node), span),
-            "assignment_expression" | "augmented_assignment_expression" => self.assignment(node),
+            "assignment_expression" | "augmented_assignment_expression" => {
+                self.assignment(node, true).unwrap_or_else(|| Expr::Other(Vec::new(), span))
+            }
             "jsx_element" | "jsx_self_closing_element" | "jsx_fragment" | "jsx_opening_element" => {
                 Expr::Other(self.jsx(node), span)
             }
@@ -730,17 +780,16 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn arguments(&mut self, node: Node<'t>, callee: Option<&'s str>) -> Vec<Arg<'s>> {
         let mut cursor = node.walk();
-        let nodes: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-        nodes
-            .into_iter()
+        node.named_children(&mut cursor)
+            .filter(|c| self.f.kind(c) != "comment")
             .map(|arg| {
-                if arg.kind() == "spread_element" {
+                if self.f.kind(&arg) == "spread_element" {
                     let value = match arg.named_child(0) {
                         Some(inner) => self.expr(inner),
                         None => Expr::Other(Vec::new(), span_of(arg)),
                     };
                     Arg::Spread { keywords: false, value }
-                } else if is_function(arg.kind()) {
+                } else if is_function(self.f.kind(&arg)) {
                     let id = self.function(arg, self.scope, None, callee);
                     Arg::Positional(Expr::Function(id, span_of(arg)))
                 } else {
@@ -754,12 +803,12 @@ impl<'t, 's> Lowerer<'t, 's> {
         let span = span_of(node);
         let mut cursor = node.walk();
         let parts: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-        if !parts.iter().any(|p| p.kind() == "template_substitution") {
+        if !parts.iter().any(|p| self.f.kind(p) == "template_substitution") {
             return Expr::Str(Str { value: unquote(self.text(node)), span });
         }
         let lowered = parts
             .into_iter()
-            .filter_map(|part| match part.kind() {
+            .filter_map(|part| match self.f.kind(&part) {
                 "string_fragment" => Some(Expr::Str(Str { value: self.text(part), span: span_of(part) })),
                 "template_substitution" => part.named_child(0).map(|e| self.expr(e)),
                 _ => None,
@@ -774,14 +823,14 @@ impl<'t, 's> Lowerer<'t, 's> {
         let members: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         let mut props = Vec::with_capacity(members.len());
         for member in members {
-            match member.kind() {
+            match self.f.kind(&member) {
                 "pair" => {
                     let (Some(key), Some(value)) =
-                        (member.child_by_field_name("key"), member.child_by_field_name("value"))
+                        (member.child_by_field_id(self.f.key), member.child_by_field_id(self.f.value))
                     else {
                         continue;
                     };
-                    if key.kind() == "computed_property_name" {
+                    if self.f.kind(&key) == "computed_property_name" {
                         let value = self.expr(value);
                         props.push(Prop::Computed(value));
                         continue;
@@ -805,7 +854,7 @@ impl<'t, 's> Lowerer<'t, 's> {
                     }
                 }
                 "method_definition" => {
-                    let name = member.child_by_field_name("name").map(|n| self.text(n));
+                    let name = member.child_by_field_id(self.f.name).map(|n| self.text(n));
                     let id = self.function(member, self.scope, name, None);
                     if let Some(name) = name {
                         props.push(Prop::Pair {
@@ -828,11 +877,11 @@ impl<'t, 's> Lowerer<'t, 's> {
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         for child in children {
-            match child.kind() {
+            match self.f.kind(&child) {
                 "jsx_attribute" => {
                     let name = child.named_child(0).map(|n| self.text(n)).unwrap_or("");
                     let value = child.named_child(1);
-                    if let Some(value) = value.filter(|v| v.kind() == "jsx_expression") {
+                    if let Some(value) = value.filter(|v| self.f.kind(v) == "jsx_expression") {
                         let lowered = match value.named_child(0) {
                             Some(inner) => self.expr(inner),
                             None => continue,
