@@ -395,7 +395,13 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
             ObjRef::Unknown { path } => matched = self.match_unowned_path(path),
-            ObjRef::Function => {}
+            // A function declared in this file with the name of a declared
+            // call shape (a project's own `askModel` wrapper).
+            ObjRef::Function => {
+                if let Expr::Name(name, _) = &call.callee {
+                    matched = self.match_unowned_path(&[*name]);
+                }
+            }
         }
         let (provider, spec, api) = matched?;
         let command =
@@ -478,6 +484,9 @@ impl<'a, 's> Analyzer<'a, 's> {
             // A function of the provider's own module; the project's own
             // wrappers (`@/lib/ai`) are not seen from here.
             ObjRef::Module { module, path, .. } if self.owned_module(module, path) => (CallReceiver::Module, None),
+            // A plain function (imported by name, or declared here): no
+            // client stands behind it, its options are all on the call.
+            _ if matches!(call.callee, Expr::Name(..)) => (CallReceiver::Module, None),
             _ => (CallReceiver::Unresolved, None),
         };
         let on_model = client.is_some_and(|c| self.clients[c].kind == ClientKind::Model);
