@@ -345,7 +345,9 @@ fn walk_error(err: &ignore::Error, base: &Path) -> (String, String) {
         }
     }
     let path = path_of(err).map(|p| relative(p, base)).unwrap_or_default();
-    (path, err.to_string())
+    // Keep absolute paths of the machine out of the report.
+    let detail = err.to_string().replace(&format!("{}/", base.display()), "");
+    (path, detail)
 }
 
 fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry) -> Option<Outcome> {
