@@ -158,6 +158,14 @@ fn scan_command(args: ScanArgs) -> ExitCode {
         for skipped in &result.skipped {
             eprintln!("warning: {}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail);
         }
+        for partial in &result.partial {
+            eprintln!(
+                "warning: {}: analysed in part ({}): {}",
+                partial.path,
+                partial.reason.as_str(),
+                partial.reason.detail()
+            );
+        }
     }
     let written = match args.format {
         OutputFormat::Json => {

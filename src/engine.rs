@@ -65,6 +65,7 @@ impl Engine {
         let ir = lang::lower(kind.grammar, tree, source);
         let mut facts = analysis::analyze(&ir, &lines, kind.language, catalog, path);
         facts.syntax_errors = tree.root_node().has_error();
+        facts.truncated = ir.truncated;
         facts.suppressions = suppression::parse(source, tree, &lines);
         let (mut findings, evidence) = rules::run_file_rules(&facts, catalog, &config.disabled);
         for finding in &mut findings {

@@ -18,6 +18,8 @@ pub struct FileFacts {
     pub language: Option<Language>,
     /// The parser recovered from at least one syntax error.
     pub syntax_errors: bool,
+    /// Expressions nested deeper than the analysis follows were cut off.
+    pub truncated: bool,
     pub functions: Vec<FunctionFact>,
     pub imports: Vec<ImportFact>,
     pub clients: Vec<ClientFact>,

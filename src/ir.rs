@@ -23,6 +23,9 @@ pub struct FileIr<'s> {
     pub statements: Vec<Statement<'s>>,
     /// Directive prologue of the module (`'use server'`, `'use client'`).
     pub directives: Vec<&'s str>,
+    /// Some expression was nested deeper than [`MAX_EXPR_DEPTH`] and its
+    /// deepest parts were not lowered.
+    pub truncated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -116,6 +116,41 @@ pub struct Skipped {
     pub detail: String,
 }
 
+/// Why a file was analysed only in part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartialReason {
+    /// The parser recovered from syntax errors; code inside them is not seen.
+    SyntaxErrors,
+    /// Expressions nested deeper than the analysis follows were cut off.
+    DeepNesting,
+}
+
+impl PartialReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartialReason::SyntaxErrors => "syntax errors",
+            PartialReason::DeepNesting => "deep nesting",
+        }
+    }
+
+    pub fn detail(self) -> &'static str {
+        match self {
+            PartialReason::SyntaxErrors => "the file has syntax errors; it was analysed as far as it parses",
+            PartialReason::DeepNesting => {
+                "expressions nested more than 200 levels deep were not analysed below that depth"
+            }
+        }
+    }
+}
+
+/// A file analysed in part: its findings stand, but it may hide more.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Partial {
+    pub path: String,
+    pub reason: PartialReason,
+}
+
 /// A directory or file left out on purpose, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Excluded {
@@ -151,6 +186,8 @@ pub struct ScanResult {
     pub suppressed: Vec<Suppressed>,
     pub evidence: Vec<Evidence>,
     pub skipped: Vec<Skipped>,
+    /// Files analysed in part (syntax errors, deep nesting).
+    pub partial: Vec<Partial>,
     pub excluded: Vec<Excluded>,
     pub files: Vec<FileFacts>,
     pub stats: ScanStats,
@@ -229,6 +266,14 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 stats.analysis_time += analysis.analysis_time;
                 if analysis.facts.syntax_errors {
                     stats.files_with_syntax_errors += 1;
+                    result
+                        .partial
+                        .push(Partial { path: analysis.facts.path.clone(), reason: PartialReason::SyntaxErrors });
+                }
+                if analysis.facts.truncated {
+                    result
+                        .partial
+                        .push(Partial { path: analysis.facts.path.clone(), reason: PartialReason::DeepNesting });
                 }
                 let analysis = *analysis;
                 result.findings.extend(analysis.findings);
@@ -270,6 +315,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
     result.evidence.sort_by(|a, b| (&a.path, a.location, a.kind).cmp(&(&b.path, b.location, b.kind)));
     result.skipped.sort();
+    result.partial.sort();
     result.files.sort_by(|a, b| a.path.cmp(&b.path));
     result.excluded = std::mem::take(&mut *lock(&excluded));
     result.excluded.sort();

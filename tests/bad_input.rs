@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use custodia::report::json::Report;
-use custodia::scan::SkipReason;
+use custodia::scan::{PartialReason, SkipReason};
 
 fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
     let path = dir.join(name);
@@ -96,6 +96,12 @@ fn every_bad_input_is_reported_and_the_scan_goes_on() {
     for path in ["src/deep.ts", "src/deep.py", "src/deep_blocks.ts", "src/broken.py"] {
         assert_eq!(reason(path), None, "{path} was skipped");
     }
+    // ... and said to be analysed in part, on stderr and in the JSON.
+    let partial = |path: &str| report.partial.iter().filter(|p| p.path == path).map(|p| p.reason).collect::<Vec<_>>();
+    assert_eq!(partial("src/deep.ts"), vec![PartialReason::DeepNesting]);
+    assert_eq!(partial("src/deep.py"), vec![PartialReason::DeepNesting]);
+    assert_eq!(partial("src/broken.py"), vec![PartialReason::SyntaxErrors]);
+    assert!(stderr.contains("warning: src/deep.ts: analysed in part"), "{stderr}");
     let stats = report.stats.expect("stats");
     assert!(stats.files_with_syntax_errors >= 1);
     // Every file seen is accounted for.

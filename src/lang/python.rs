@@ -470,6 +470,7 @@ impl<'t, 's> Lowerer<'t, 's> {
 
     fn expr(&mut self, node: Node<'t>) -> Expr<'s> {
         if self.depth >= MAX_EXPR_DEPTH {
+            self.b.ir.truncated = true;
             return Expr::Other(Vec::new(), span_of(node));
         }
         self.depth += 1;

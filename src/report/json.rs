@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::finding::{Finding, Severity};
-use crate::scan::{ScanResult, SkipReason};
+use crate::scan::{PartialReason, ScanResult, SkipReason};
 use crate::source::Range;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -25,6 +25,9 @@ pub struct Report {
     /// Source files not analysed, with the reason.
     #[serde(default)]
     pub skipped: Vec<JsonSkipped>,
+    /// Source files analysed in part (syntax errors, deep nesting).
+    #[serde(default)]
+    pub partial: Vec<JsonPartial>,
     /// Directories and files left out by default or by configuration.
     #[serde(default)]
     pub excluded: Vec<JsonExcluded>,
@@ -81,6 +84,13 @@ pub struct JsonSuppressed {
 pub struct JsonSkipped {
     pub path: String,
     pub reason: SkipReason,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonPartial {
+    pub path: String,
+    pub reason: PartialReason,
     pub detail: String,
 }
 
@@ -173,6 +183,11 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             .skipped
             .iter()
             .map(|s| JsonSkipped { path: s.path.clone(), reason: s.reason, detail: s.detail.clone() })
+            .collect(),
+        partial: result
+            .partial
+            .iter()
+            .map(|p| JsonPartial { path: p.path.clone(), reason: p.reason, detail: p.reason.detail().to_string() })
             .collect(),
         excluded: result
             .excluded
