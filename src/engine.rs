@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::Tree;
 
+use crate::analysis::ExternalResolver;
 use crate::config::Config;
 use crate::facts::FileFacts;
 use crate::finding::{Evidence, Finding, Suppressed};
@@ -46,24 +47,37 @@ impl Engine {
     }
 
     /// Parses and analyses one file. `None` when the parser gives up.
-    pub fn analyze_source(&self, path: &str, kind: FileKind, source: &str) -> Option<FileAnalysis> {
+    pub fn analyze_source(
+        &self,
+        path: &str,
+        kind: FileKind,
+        source: &str,
+        externals: &dyn ExternalResolver,
+    ) -> Option<FileAnalysis> {
         let started = Instant::now();
         let tree = lang::parse(kind.grammar, source, None)?;
         let parse_time = started.elapsed();
-        let mut analysis = self.analyze_tree(path, kind, source, &tree);
+        let mut analysis = self.analyze_tree(path, kind, source, &tree, externals);
         analysis.parse_time = parse_time;
         Some(analysis)
     }
 
     /// Analyses a file whose tree is already parsed (the language server
     /// keeps trees and reparses incrementally).
-    pub fn analyze_tree(&self, path: &str, kind: FileKind, source: &str, tree: &Tree) -> FileAnalysis {
+    pub fn analyze_tree(
+        &self,
+        path: &str,
+        kind: FileKind,
+        source: &str,
+        tree: &Tree,
+        externals: &dyn ExternalResolver,
+    ) -> FileAnalysis {
         let started = Instant::now();
         let config = &self.config;
         let catalog = &config.catalog;
         let lines = LineIndex::new(source);
         let ir = lang::lower(kind.grammar, tree, source);
-        let mut facts = analysis::analyze(&ir, &lines, kind.language, catalog, path);
+        let mut facts = analysis::analyze(&ir, &lines, kind.language, catalog, path, externals);
         facts.syntax_errors = tree.root_node().has_error();
         facts.truncated = ir.truncated;
         facts.suppressions = suppression::parse(source, tree, &lines);

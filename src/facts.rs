@@ -22,6 +22,7 @@ pub struct FileFacts {
     pub truncated: bool,
     pub functions: Vec<FunctionFact>,
     pub imports: Vec<ImportFact>,
+    pub exports: Vec<ExportFact>,
     pub clients: Vec<ClientFact>,
     pub inference: Vec<InferenceSite>,
     pub sink_flows: Vec<SinkFlow>,
@@ -48,15 +49,48 @@ pub struct ImportFact {
     pub module: String,
     /// The imported name (`None` for default, namespace and side-effect imports).
     pub name: Option<String>,
+    /// `import * as x`, Python `import m`: the module itself, not a name in it.
+    pub namespace: bool,
     pub local: String,
     pub location: Location,
     /// Leading dots of a Python relative import.
     pub relative_level: u8,
 }
 
+/// A name a module exports, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFact {
+    /// The name importers use (`default` for a default export, `*` for
+    /// `export * from "m"`).
+    pub name: String,
+    pub target: ExportTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportTarget {
+    Function(FunctionIndex),
+    /// A client or model object built in this file (index into `clients`);
+    /// `fallback` when it is exported with fallbacks (`withFallbacks`).
+    Client {
+        client: u32,
+        fallback: Option<Location>,
+    },
+    /// Re-exported from another module: `export { x } from "m"` (name `x`),
+    /// `export * from "m"` (name `*`), or a name imported then exported.
+    Reexport {
+        module: String,
+        name: String,
+    },
+    /// Something else: a class, a constant.
+    Other,
+}
+
 /// An option found on a call, a client or a model object.
 #[derive(Debug, Clone)]
 pub struct OptionHit {
+    /// The file the option is written in, when it is not the file of the
+    /// call (a client built in another module).
+    pub path: Option<String>,
     /// The option's name as written (`max_tokens`, `timeout`, `abortSignal`).
     pub name: String,
     /// The option's key (or keyword) in the code.
@@ -115,6 +149,12 @@ pub struct ClientFact {
     pub credential: Option<(String, CredentialSource, Location)>,
     /// Literal model name, when given.
     pub model: Option<String>,
+    /// For model objects: the output-token cap that applies to every call.
+    pub token_cap: Option<OptionHit>,
+    /// A failure path set on the client (LiteLLM Router `fallbacks`).
+    pub failure: Option<FailurePath>,
+    /// False when part of the construction's options could not be seen.
+    pub options_known: bool,
 }
 
 /// How an inference call's receiver was resolved.
@@ -124,6 +164,9 @@ pub enum CallReceiver {
     Local(u32),
     /// A function or default client of the provider's module.
     Module,
+    /// A client or model object built in another file of the project and
+    /// imported here.
+    Imported,
     /// Not resolved in this file (a parameter, a client imported from elsewhere).
     Unresolved,
 }
@@ -131,6 +174,8 @@ pub enum CallReceiver {
 /// How a failure of an inference call is handled.
 #[derive(Debug, Clone)]
 pub struct FailurePath {
+    /// The file it is written in, when not the file of the call.
+    pub path: Option<String>,
     /// `try/catch`, `try/except`, `.catch`, `withFallbacks`, `fallbacks=` ...
     pub kind: String,
     pub location: Location,

@@ -26,6 +26,21 @@ pub struct FileIr<'s> {
     /// Some expression was nested deeper than [`MAX_EXPR_DEPTH`] and its
     /// deepest parts were not lowered.
     pub truncated: bool,
+    /// ES module exports (`export ...`). CommonJS `module.exports` and
+    /// Python's module-level names are read from the statements.
+    pub exports: Vec<Export<'s>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Export<'s> {
+    /// The name importers use: `default` for a default export, `*` for
+    /// `export * from "m"`.
+    pub exported: &'s str,
+    /// The local name it refers to (`default` for `export default <expr>`).
+    pub local: &'s str,
+    /// `export ... from "m"`: the module re-exported.
+    pub source: Option<&'s str>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

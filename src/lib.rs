@@ -12,6 +12,7 @@ pub mod finding;
 pub mod ir;
 pub mod lang;
 pub mod prefilter;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -10,9 +10,14 @@
 //! automaton. A test scans every fixture with and without the prefilter and
 //! requires identical output.
 
+use std::path::Path;
+use std::sync::OnceLock;
+
 use aho_corasick::AhoCorasick;
+use regex::Regex;
 
 use crate::catalog::{Catalog, Receiver};
+use crate::lang::Language;
 
 /// Words shorter than this are too common to search for alone.
 const MIN_NEEDLE: usize = 4;
@@ -40,6 +45,51 @@ impl Prefilter {
     pub fn needles(&self) -> &[String] {
         &self.needles
     }
+
+    /// Module files that only pass names on (`export * from "./ai"`, Python
+    /// `__init__.py`) are always analysed: the project index follows
+    /// imports through them.
+    pub fn is_barrel(&self, path: &Path, language: Language, text: &str) -> bool {
+        static REEXPORT: OnceLock<Option<Regex>> = OnceLock::new();
+        match language {
+            Language::Python => path.file_name().is_some_and(|n| n == "__init__.py"),
+            _ => REEXPORT
+                .get_or_init(|| Regex::new(r"export\s*(?:type\s*)?(?:\*|\{[^}]*\}\s*from)").ok())
+                .as_ref()
+                .is_none_or(|re| re.is_match(text)),
+        }
+    }
+}
+
+/// The module specifiers a file imports, found without parsing it (with the
+/// number of leading dots of a Python relative import). A file the
+/// prefilter skips is still analysed when one of these names a module that
+/// exports a model client.
+pub fn import_specifiers(language: Language, text: &str) -> Vec<(String, u8)> {
+    static SCRIPT: OnceLock<Option<Regex>> = OnceLock::new();
+    static PYTHON: OnceLock<Option<Regex>> = OnceLock::new();
+    let mut out = Vec::new();
+    match language {
+        Language::Python => {
+            let re =
+                PYTHON.get_or_init(|| Regex::new(r"(?m)^\s*(?:from\s+(\.*)([\w.]*)\s+import|import\s+([\w.]+))").ok());
+            let Some(re) = re else { return out };
+            for caps in re.captures_iter(text) {
+                match (caps.get(1), caps.get(2), caps.get(3)) {
+                    (Some(dots), Some(module), _) => out.push((module.as_str().to_string(), dots.as_str().len() as u8)),
+                    (_, _, Some(module)) => out.push((module.as_str().to_string(), 0)),
+                    _ => {}
+                }
+            }
+        }
+        _ => {
+            let re = SCRIPT
+                .get_or_init(|| Regex::new(r#"(?:\bfrom|\bimport|\brequire\s*\()\s*\(?\s*['"]([^'"\n]+)['"]"#).ok());
+            let Some(re) = re else { return out };
+            out.extend(re.captures_iter(text).filter_map(|c| c.get(1)).map(|m| (m.as_str().to_string(), 0)));
+        }
+    }
+    out
 }
 
 fn needles(catalog: &Catalog) -> Vec<String> {
@@ -117,6 +167,18 @@ fn python_needle(module: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_specifiers_without_parsing() {
+        let ts = "import { openai } from '@/lib/ai';\nimport x from \"./x\";\nconst y = require('../y');\nexport * from './z';";
+        let found: Vec<String> = import_specifiers(Language::TypeScript, ts).into_iter().map(|(m, _)| m).collect();
+        assert_eq!(found, vec!["@/lib/ai", "./x", "../y", "./z"]);
+        let py = "from ..llm import client\nimport app.settings\nfrom app import db\n";
+        assert_eq!(
+            import_specifiers(Language::Python, py),
+            vec![("llm".to_string(), 2), ("app.settings".to_string(), 0), ("app".to_string(), 0)]
+        );
+    }
 
     #[test]
     fn derived_needles_cover_the_catalogue() {

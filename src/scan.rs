@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,10 +19,13 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::{ExternalResolver, NoExternals};
 use crate::engine::{Engine, FileAnalysis};
-use crate::facts::FileFacts;
+use crate::facts::{FileFacts, ImportFact};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
+use crate::prefilter::import_specifiers;
+use crate::project::ProjectIndex;
 
 /// Directories and files nobody means to audit: dependencies, build output,
 /// virtual environments, caches, minified bundles (gitignore syntax).
@@ -202,10 +206,32 @@ pub enum ScanError {
 }
 
 enum Outcome {
-    Analyzed { analysis: Box<FileAnalysis>, bytes: u64, language: Language },
+    Analyzed(Box<Analyzed>),
     ParsedOnly { bytes: u64, language: Language, parse_time: Duration, syntax_errors: bool },
-    Prefiltered { bytes: u64, language: Language },
+    Prefiltered(Prefiltered),
     Skipped { skipped: Skipped, bytes: u64, language: Option<Language> },
+}
+
+/// A file the first pass analysed.
+struct Analyzed {
+    file: SourceFile,
+    analysis: FileAnalysis,
+}
+
+/// A file the prefilter let pass by, with the modules it imports: the
+/// second pass analyses it if one of them exports a model client.
+struct Prefiltered {
+    file: SourceFile,
+    imports: Vec<(String, u8)>,
+}
+
+struct SourceFile {
+    /// Where to read it.
+    abs: PathBuf,
+    /// Relative to the root, `/`-separated.
+    rel: String,
+    kind: FileKind,
+    bytes: u64,
 }
 
 pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanError> {
@@ -251,36 +277,15 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         })
     });
 
+    let mut analyzed = Vec::new();
+    let mut prefiltered = Vec::new();
     let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
-    let stats = &mut result.stats;
-    stats.threads = threads;
+    result.stats.threads = threads;
     for outcome in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        let stats = &mut result.stats;
         match outcome {
-            Outcome::Analyzed { analysis, bytes, language } => {
-                stats.files_seen += 1;
-                stats.files_analyzed += 1;
-                *stats.files_by_language.entry(language).or_default() += 1;
-                stats.bytes_seen += bytes;
-                stats.bytes_analyzed += bytes;
-                stats.parse_time += analysis.parse_time;
-                stats.analysis_time += analysis.analysis_time;
-                if analysis.facts.syntax_errors {
-                    stats.files_with_syntax_errors += 1;
-                    result
-                        .partial
-                        .push(Partial { path: analysis.facts.path.clone(), reason: PartialReason::SyntaxErrors });
-                }
-                if analysis.facts.truncated {
-                    result
-                        .partial
-                        .push(Partial { path: analysis.facts.path.clone(), reason: PartialReason::DeepNesting });
-                }
-                let analysis = *analysis;
-                result.findings.extend(analysis.findings);
-                result.suppressed.extend(analysis.suppressed);
-                result.evidence.extend(analysis.evidence);
-                result.files.push(analysis.facts);
-            }
+            Outcome::Analyzed(file) => analyzed.push(*file),
+            Outcome::Prefiltered(file) => prefiltered.push(file),
             Outcome::ParsedOnly { bytes, language, parse_time, syntax_errors } => {
                 stats.files_seen += 1;
                 stats.files_analyzed += 1;
@@ -291,12 +296,6 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 if syntax_errors {
                     stats.files_with_syntax_errors += 1;
                 }
-            }
-            Outcome::Prefiltered { bytes, language } => {
-                stats.files_seen += 1;
-                stats.files_prefiltered += 1;
-                *stats.files_by_language.entry(language).or_default() += 1;
-                stats.bytes_seen += bytes;
             }
             Outcome::Skipped { skipped, bytes, language } => {
                 // Walk errors are not files of a language; they are still
@@ -311,6 +310,34 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
     }
+    let (analyzed, prefiltered) = second_pass(engine, &base, analyzed, prefiltered, threads, &mut result.stats);
+    let stats = &mut result.stats;
+    for file in prefiltered {
+        stats.files_seen += 1;
+        stats.files_prefiltered += 1;
+        *stats.files_by_language.entry(file.file.kind.language).or_default() += 1;
+        stats.bytes_seen += file.file.bytes;
+    }
+    for Analyzed { file, analysis } in analyzed {
+        stats.files_seen += 1;
+        stats.files_analyzed += 1;
+        *stats.files_by_language.entry(file.kind.language).or_default() += 1;
+        stats.bytes_seen += file.bytes;
+        stats.bytes_analyzed += file.bytes;
+        stats.parse_time += analysis.parse_time;
+        stats.analysis_time += analysis.analysis_time;
+        if analysis.facts.syntax_errors {
+            stats.files_with_syntax_errors += 1;
+            result.partial.push(Partial { path: file.rel.clone(), reason: PartialReason::SyntaxErrors });
+        }
+        if analysis.facts.truncated {
+            result.partial.push(Partial { path: file.rel.clone(), reason: PartialReason::DeepNesting });
+        }
+        result.findings.extend(analysis.findings);
+        result.suppressed.extend(analysis.suppressed);
+        result.evidence.extend(analysis.evidence);
+        result.files.push(analysis.facts);
+    }
     result.findings.sort_by(finding_order);
     result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
     result.evidence.sort_by(|a, b| (&a.path, a.location, a.kind).cmp(&(&b.path, b.location, b.kind)));
@@ -322,6 +349,91 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.excluded.dedup();
     result.stats.wall_time = started.elapsed();
     Ok(result)
+}
+
+/// What needs the other files: calls through clients that another module
+/// of the project builds and exports. Files that import such a client are
+/// analysed again (or, if the prefilter skipped them, for the first time)
+/// with their imports resolved against the project index. Returns the
+/// analysed files and the files that stay prefiltered.
+fn second_pass(
+    engine: &Engine,
+    base: &Path,
+    mut analyzed: Vec<Analyzed>,
+    prefiltered: Vec<Prefiltered>,
+    threads: usize,
+    stats: &mut ScanStats,
+) -> (Vec<Analyzed>, Vec<Prefiltered>) {
+    enum Job {
+        /// Analyse an analysed file again, its imports resolved.
+        Again(usize),
+        /// Analyse a file the prefilter skipped.
+        First(usize),
+    }
+    let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
+    let index = ProjectIndex::new(base, &facts);
+    let mut jobs: Vec<(Job, &SourceFile)> = Vec::new();
+    for (i, file) in analyzed.iter().enumerate() {
+        let externals = index.externals(&file.file.rel, file.file.kind.language);
+        let imports_client = facts[i].imports.iter().filter(|imp| !imp.namespace).any(|imp| {
+            externals.client(&imp.module, imp.relative_level, imp.name.as_deref().unwrap_or("default")).is_some()
+        });
+        if imports_client {
+            jobs.push((Job::Again(i), &file.file));
+        }
+    }
+    for (j, file) in prefiltered.iter().enumerate() {
+        let language = file.file.kind.language;
+        let imports_exporter = file.imports.iter().any(|(module, level)| {
+            let import = ImportFact { relative_level: *level, ..crate::project::module_import(module, None) };
+            index.resolve_import(&file.file.rel, language, &import).is_some_and(|target| index.exports_client(target))
+        });
+        if imports_exporter {
+            jobs.push((Job::First(j), &file.file));
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((_, file)) = jobs.get(n) else { break };
+                    // A file that changed or vanished since the first pass
+                    // keeps its first-pass result.
+                    let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
+                    let externals = index.externals(&file.rel, file.kind.language);
+                    if let Some(analysis) = engine.analyze_source(&file.rel, file.kind, &source, &externals) {
+                        lock(&done).push((n, analysis));
+                    }
+                }
+            });
+        }
+    });
+    let jobs: Vec<Job> = jobs.into_iter().map(|(job, _)| job).collect();
+    drop(index);
+    for (analysis, facts) in analyzed.iter_mut().zip(facts) {
+        analysis.analysis.facts = facts;
+    }
+    let mut prefiltered: Vec<Option<Prefiltered>> = prefiltered.into_iter().map(Some).collect();
+    for (n, analysis) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match jobs.get(n) {
+            Some(Job::Again(i)) => {
+                // The first pass's time was spent too.
+                stats.parse_time += analyzed[*i].analysis.parse_time;
+                stats.analysis_time += analyzed[*i].analysis.analysis_time;
+                analyzed[*i].analysis = analysis;
+            }
+            Some(Job::First(j)) => {
+                if let Some(file) = prefiltered[*j].take() {
+                    analyzed.push(Analyzed { file: file.file, analysis });
+                }
+            }
+            None => {}
+        }
+    }
+    (analyzed, prefiltered.into_iter().flatten().collect())
 }
 
 /// Findings in reading order: path, position, rule.
@@ -447,11 +559,14 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
             None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
         });
     }
-    if options.prefilter && !engine.prefilter().may_matter(source.as_bytes()) {
-        return Some(Outcome::Prefiltered { bytes: size, language });
+    let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size };
+    let prefilter = engine.prefilter();
+    if options.prefilter && !prefilter.may_matter(source.as_bytes()) && !prefilter.is_barrel(path, language, &source) {
+        let imports = import_specifiers(language, &source);
+        return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
     }
-    Some(match engine.analyze_source(&rel, kind, &source) {
-        Some(analysis) => Outcome::Analyzed { analysis: Box::new(analysis), bytes: size, language },
+    Some(match engine.analyze_source(&rel, kind, &source, &NoExternals) {
+        Some(analysis) => Outcome::Analyzed(Box::new(Analyzed { file, analysis })),
         None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
     })
 }

@@ -12,6 +12,7 @@
 //!   system instructions;
 //! - [`literals`]: provider keys and model endpoints written as literals.
 
+mod exports;
 mod flow;
 mod literals;
 mod objects;
@@ -20,7 +21,7 @@ mod scope;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Catalog;
-use crate::facts::{FileFacts, FunctionFact, FunctionIndex, ImportFact};
+use crate::facts::{ClientFact, FileFacts, FunctionFact, FunctionIndex, ImportFact};
 use crate::ir::{Call, Expr, FileIr, ImportKind, Prop, ScopeId, ScopeKind, StatementKind, Str, Target};
 use crate::lang::Language;
 use crate::source::{LineIndex, Location, Span};
@@ -28,14 +29,58 @@ use crate::source::{LineIndex, Location, Span};
 use objects::ClientInfo;
 use scope::ScopeIndex;
 
-/// Analyses one lowered file.
-pub fn analyze(ir: &FileIr<'_>, lines: &LineIndex<'_>, language: Language, catalog: &Catalog, path: &str) -> FileFacts {
+/// A client or model object that another file of the project exports, as
+/// seen from a file that imports it.
+#[derive(Debug, Clone)]
+pub struct ExternalClient {
+    /// The module specifier as the importing file writes it, and the name it
+    /// imports (`default` for a default import).
+    pub module: String,
+    pub name: String,
+    /// The file that builds the client, relative to the root.
+    pub path: String,
+    pub client: ClientFact,
+    /// Set when the client is exported with fallbacks (`withFallbacks`).
+    pub fallback: Option<Location>,
+}
+
+/// Tells the analysis of one file which of its imports are clients built in
+/// other files of the project.
+pub trait ExternalResolver: Sync {
+    /// The client that `name` imported from `module` is (`relative_level`:
+    /// leading dots of a Python relative import), if another project file
+    /// builds it.
+    fn client(&self, module: &str, relative_level: u8, name: &str) -> Option<ExternalClient>;
+}
+
+/// For a file analysed alone.
+pub struct NoExternals;
+
+impl ExternalResolver for NoExternals {
+    fn client(&self, _: &str, _: u8, _: &str) -> Option<ExternalClient> {
+        None
+    }
+}
+
+/// Analyses one lowered file; `externals` resolves its imports of clients
+/// built elsewhere in the project.
+pub fn analyze(
+    ir: &FileIr<'_>,
+    lines: &LineIndex<'_>,
+    language: Language,
+    catalog: &Catalog,
+    path: &str,
+    externals: &dyn ExternalResolver,
+) -> FileFacts {
     let index = ScopeIndex::build(ir, language, catalog);
     let walked = Walked::new(ir, catalog);
-    let mut analyzer = Analyzer::new(ir, &index, &walked, lines, language, catalog);
+    let mut analyzer = Analyzer::new(ir, &index, &walked, lines, language, catalog, externals);
     analyzer.run();
     analyzer.into_facts(path)
 }
+
+/// An imported name: module specifier, Python relative level, name.
+type ImportKey<'s> = (&'s str, u8, &'s str);
 
 pub(crate) struct Analyzer<'a, 's> {
     ir: &'a FileIr<'s>,
@@ -44,6 +89,11 @@ pub(crate) struct Analyzer<'a, 's> {
     catalog: &'a Catalog,
     index: &'a ScopeIndex<'a, 's>,
     walked: &'a Walked<'a, 's>,
+    resolver: &'a dyn ExternalResolver,
+    /// Clients imported from other files, as they are met.
+    externals: std::cell::RefCell<Vec<ExternalClient>>,
+    /// (module, relative level, name) → index into `externals`, or none.
+    external_index: std::cell::RefCell<HashMap<ImportKey<'s>, Option<usize>>>,
     // objects (see objects.rs)
     clients: Vec<ClientInfo<'a, 's>>,
     constructions: HashMap<Span, Option<usize>>,
@@ -61,11 +111,15 @@ impl<'a, 's> Analyzer<'a, 's> {
         lines: &'a LineIndex<'s>,
         language: Language,
         catalog: &'a Catalog,
+        resolver: &'a dyn ExternalResolver,
     ) -> Self {
         Analyzer {
             ir,
             index,
             walked,
+            resolver,
+            externals: Default::default(),
+            external_index: Default::default(),
             lines,
             language,
             catalog,
@@ -92,6 +146,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         self.literals();
         self.function_facts();
         self.import_facts();
+        self.export_facts();
     }
 
     fn into_facts(mut self, path: &str) -> FileFacts {
@@ -182,6 +237,37 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     fn import_facts(&mut self) {
+        // CommonJS: `const x = require("m")`, `const { a, b: c } = require("m")`.
+        for statement in self.ir.statements.iter().filter(|s| s.scope == 0) {
+            let StatementKind::Bind { target, value: Expr::Call(call), .. } = &statement.kind else { continue };
+            let (Expr::Name("require", _), Some(crate::ir::Arg::Positional(Expr::Str(module)))) =
+                (&call.callee, call.args.first())
+            else {
+                continue;
+            };
+            let location = self.lines.locate(statement.span);
+            let mut push = |name: Option<&str>, local: &str| {
+                self.facts.imports.push(ImportFact {
+                    module: module.value.to_string(),
+                    name: name.map(str::to_string),
+                    namespace: false,
+                    local: local.to_string(),
+                    location,
+                    relative_level: 0,
+                })
+            };
+            match target {
+                Target::Name(local, _) => push(None, local),
+                Target::Pattern(parts) => {
+                    for (local, property, _) in parts {
+                        if let Some(property) = property {
+                            push(Some(property), local);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         for import in &self.ir.imports {
             self.facts.imports.push(ImportFact {
                 module: import.module.to_string(),
@@ -189,6 +275,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     ImportKind::Named(name) => Some(name.to_string()),
                     _ => None,
                 },
+                namespace: import.kind == ImportKind::Namespace,
                 local: import.local.to_string(),
                 location: self.lines.locate(import.span),
                 relative_level: import.relative_level,

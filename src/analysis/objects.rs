@@ -40,6 +40,9 @@ pub(crate) enum ObjRef<'a, 's> {
     Module { module: &'s str, path: Vec<&'s str>, local: Option<&'s str> },
     /// A member path of a client or model object built in this file.
     Client { client: usize, path: Vec<&'s str>, extra: Vec<(&'a Call<'s>, ScopeId)>, fallback: Option<Span> },
+    /// A member path of a client or model object another file of the
+    /// project exports (index into the analyzer's externals).
+    External { ext: usize, path: Vec<&'s str> },
     /// A function declared in this file.
     Function,
     /// Unresolved; the member path read after the unresolved root.
@@ -64,6 +67,10 @@ impl<'a, 's> ObjRef<'a, 's> {
             ObjRef::Client { client, mut path, extra, fallback } => {
                 path.push(segment);
                 ObjRef::Client { client, path, extra, fallback }
+            }
+            ObjRef::External { ext, mut path } => {
+                path.push(segment);
+                ObjRef::External { ext, path }
             }
             ObjRef::Function => ObjRef::Unknown { path: vec![segment] },
             ObjRef::Unknown { mut path } => {
@@ -118,12 +125,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                         let resolved = match bound.part {
                             None => {
                                 if let Some(module) = require_of(bound.value) {
-                                    ObjRef::Module { module, path: Vec::new(), local: Some(*name) }
+                                    self.externalize(ObjRef::Module { module, path: Vec::new(), local: Some(*name) }, 0)
                                 } else {
                                     self.resolve(bound.value, bound.scope, depth + 1)
                                 }
                             }
-                            Some(Some(property)) => self.resolve(bound.value, bound.scope, depth + 1).push(property),
+                            Some(Some(property)) => {
+                                let base = self.resolve(bound.value, bound.scope, depth + 1);
+                                self.externalize(base.push(property), 0)
+                            }
                             Some(None) => ObjRef::unknown(),
                         };
                         if !resolved.is_unknown() {
@@ -132,15 +142,18 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     ObjRef::Unknown { path: vec![*name] }
                 }
-                Lookup::Import(import) => match import.kind {
-                    crate::ir::ImportKind::Named(imported) => {
-                        ObjRef::Module { module: import.module, path: vec![imported], local: None }
-                    }
-                    crate::ir::ImportKind::Default => {
-                        ObjRef::Module { module: import.module, path: Vec::new(), local: Some(import.local) }
-                    }
-                    _ => ObjRef::Module { module: import.module, path: Vec::new(), local: None },
-                },
+                Lookup::Import(import) => self.externalize(
+                    match import.kind {
+                        crate::ir::ImportKind::Named(imported) => {
+                            ObjRef::Module { module: import.module, path: vec![imported], local: None }
+                        }
+                        crate::ir::ImportKind::Default => {
+                            ObjRef::Module { module: import.module, path: Vec::new(), local: Some(import.local) }
+                        }
+                        _ => ObjRef::Module { module: import.module, path: Vec::new(), local: None },
+                    },
+                    import.relative_level,
+                ),
                 Lookup::Function(_) => ObjRef::Function,
                 Lookup::Param(..) | Lookup::Global => ObjRef::Unknown { path: vec![*name] },
             },
@@ -156,7 +169,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     return ObjRef::Unknown { path: vec![*property] };
                 }
-                self.resolve(object, scope, depth + 1).push(property)
+                let base = self.resolve(object, scope, depth + 1);
+                self.externalize(base.push(property), 0)
             }
             Expr::Call(call) => self.resolve_call_result(call, scope, depth),
             // `prompt | llm | parser`, `a ?? b`: a model among the parts.
@@ -174,7 +188,47 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     fn is_model(&self, obj: &ObjRef<'a, 's>) -> bool {
-        matches!(obj, ObjRef::Client { client, path, .. } if path.is_empty() && self.clients[*client].kind == ClientKind::Model)
+        match obj {
+            ObjRef::Client { client, path, .. } => path.is_empty() && self.clients[*client].kind == ClientKind::Model,
+            ObjRef::External { ext, path } => path.is_empty() && self.external_kind(*ext) == ClientKind::Model,
+            _ => false,
+        }
+    }
+
+    /// A member of another project module that exports a client is that
+    /// client: `import { openai } from "@/lib/ai"`.
+    fn externalize(&self, obj: ObjRef<'a, 's>, relative_level: u8) -> ObjRef<'a, 's> {
+        let ObjRef::Module { module, path, local } = &obj else { return obj };
+        let (name, rest) = match (path.split_first(), local) {
+            (Some((first, rest)), _) => (*first, rest),
+            (None, Some(_)) => ("default", &[][..]),
+            (None, None) => return obj,
+        };
+        if self.owned_module(module, path) {
+            return obj;
+        }
+        let key = (*module, relative_level, name);
+        let cached = self.external_index.borrow().get(&key).copied();
+        let ext = match cached {
+            Some(ext) => ext,
+            None => {
+                let found = self.resolver.client(module, relative_level, name).map(|client| {
+                    let mut externals = self.externals.borrow_mut();
+                    externals.push(client);
+                    externals.len() - 1
+                });
+                self.external_index.borrow_mut().insert(key, found);
+                found
+            }
+        };
+        match ext {
+            Some(ext) => ObjRef::External { ext, path: rest.to_vec() },
+            None => obj,
+        }
+    }
+
+    fn external_kind(&self, ext: usize) -> ClientKind {
+        self.externals.borrow()[ext].client.kind
     }
 
     fn resolve_call_result(&mut self, call: &'a Call<'s>, scope: ScopeId, depth: u32) -> ObjRef<'a, 's> {
@@ -187,6 +241,14 @@ impl<'a, 's> Analyzer<'a, 's> {
         if call.callee.last_name() == Some("promisify") {
             if let Some(arg) = call.args.first() {
                 return self.resolve(arg.value(), scope, depth + 1);
+            }
+        }
+        if let Expr::Member { object, .. } = &call.callee {
+            // `importedModel.withStructuredOutput(...)`: a runnable over it.
+            if let ObjRef::External { ext, path } = self.resolve(object, scope, depth + 1) {
+                if path.is_empty() && self.external_kind(ext) == ClientKind::Model {
+                    return ObjRef::External { ext, path };
+                }
             }
         }
         if let Expr::Member { object, property, .. } = &call.callee {
@@ -351,7 +413,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 None
             }
-            ObjRef::Function => None,
+            ObjRef::External { .. } | ObjRef::Function => None,
         }
     }
 
@@ -392,6 +454,17 @@ impl<'a, 's> Analyzer<'a, 's> {
                 // its names are matched like unresolved ones.
                 if matched.is_none() && !self.owned_module(module, path) {
                     matched = self.match_unowned_path(path);
+                }
+            }
+            ObjRef::External { ext, path } => {
+                let id = self.externals.borrow()[*ext].client.provider.clone();
+                if let Some(p) = catalog.providers.iter().position(|provider| provider.id == id) {
+                    let name = path.join(".");
+                    if let Some(spec) = specs(&catalog.providers[p])
+                        .find(|s| s.on.contains(&Receiver::Object) && s.paths.contains(&name))
+                    {
+                        matched = Some((p, spec, name));
+                    }
                 }
             }
             ObjRef::Unknown { path } => matched = self.match_unowned_path(path),
@@ -479,8 +552,13 @@ impl<'a, 's> Analyzer<'a, 's> {
             return;
         };
         let provider = &self.catalog.providers[found.provider];
+        let external = match &callee {
+            ObjRef::External { ext, .. } => Some(self.externals.borrow()[*ext].clone()),
+            _ => None,
+        };
         let (receiver, client) = match &callee {
             ObjRef::Client { client, .. } => (CallReceiver::Local(*client as u32), Some(*client)),
+            ObjRef::External { .. } => (CallReceiver::Imported, None),
             // A function of the provider's own module; the project's own
             // wrappers (`@/lib/ai`) are not seen from here.
             ObjRef::Module { module, path, .. } if self.owned_module(module, path) => (CallReceiver::Module, None),
@@ -489,7 +567,8 @@ impl<'a, 's> Analyzer<'a, 's> {
             _ if matches!(call.callee, Expr::Name(..)) => (CallReceiver::Module, None),
             _ => (CallReceiver::Unresolved, None),
         };
-        let on_model = client.is_some_and(|c| self.clients[c].kind == ClientKind::Model);
+        let on_model = client.is_some_and(|c| self.clients[c].kind == ClientKind::Model)
+            || external.as_ref().is_some_and(|e| e.client.kind == ClientKind::Model);
         let strict = !on_model && self.language.is_js_family();
 
         let mut sets: Vec<(OptionSource, Options<'a, 's>)> = Vec::new();
@@ -525,13 +604,39 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
 
         let cap_names: Vec<String> = found.spec.token_caps.clone().unwrap_or_else(|| provider.token_caps.clone());
-        let token_cap = self.find_option(&sets, &cap_names, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
+        let mut token_cap = self.find_option(&sets, &cap_names, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
         let timeouts = &self.catalog.controls.timeouts.options;
-        let timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
-        let timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
-        let failure = self.failure_path(call, &callee, &sets, in_try);
-        let model = self.model_name(&sets);
-        let options_known = sets.iter().all(|(_, o)| o.complete);
+        let mut timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
+        let mut timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
+        let mut failure = self.failure_path(call, &callee, &sets, in_try);
+        let mut model = self.model_name(&sets);
+        let mut options_known = sets.iter().all(|(_, o)| o.complete);
+        // What the imported client's own construction says.
+        if let Some(external) = &external {
+            let elsewhere = |hit: &Option<OptionHit>| {
+                hit.clone().map(|h| OptionHit { path: h.path.or_else(|| Some(external.path.clone())), ..h })
+            };
+            let fact = &external.client;
+            if fact.kind == ClientKind::Model {
+                token_cap = token_cap.or_else(|| elsewhere(&fact.token_cap));
+            }
+            timeout = timeout.or_else(|| elsewhere(&fact.timeout));
+            timeout_disabled = timeout_disabled.or_else(|| elsewhere(&fact.timeout_disabled));
+            failure = failure.or_else(|| {
+                let fallback = external.fallback.map(|location| FailurePath {
+                    path: Some(external.path.clone()),
+                    kind: "fallback model".to_string(),
+                    location,
+                });
+                fallback.or_else(|| {
+                    fact.failure
+                        .clone()
+                        .map(|f| FailurePath { path: f.path.or_else(|| Some(external.path.clone())), ..f })
+                })
+            });
+            model = model.or_else(|| fact.model.clone());
+            options_known &= fact.options_known;
+        }
         let site = InferenceSite {
             provider: provider.id.clone(),
             api: found.api,
@@ -559,6 +664,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     ) -> Option<OptionHit> {
         sets.iter().find_map(|(source, options)| {
             options.entries.iter().find(|e| names.iter().any(|n| n == e.name) && accept(e.value)).map(|e| OptionHit {
+                path: None,
                 name: e.name.to_string(),
                 location: self.locate(e.key),
                 value: self.snippet(e.value.span(), 40),
@@ -577,18 +683,23 @@ impl<'a, 's> Analyzer<'a, 's> {
         let here = self.locate(call.span);
         if in_try {
             let kind = if self.language == Language::Python { "try/except" } else { "try/catch" };
-            return Some(FailurePath { kind: kind.to_string(), location: here });
+            return Some(FailurePath { path: None, kind: kind.to_string(), location: here });
         }
         if self.caught.contains(&call.span) {
-            return Some(FailurePath { kind: "promise rejection handler (.catch)".to_string(), location: here });
+            return Some(FailurePath {
+                path: None,
+                kind: "promise rejection handler (.catch)".to_string(),
+                location: here,
+            });
         }
         if let ObjRef::Client { fallback: Some(span), .. } = callee {
-            return Some(FailurePath { kind: "fallback model".to_string(), location: self.locate(*span) });
+            return Some(FailurePath { path: None, kind: "fallback model".to_string(), location: self.locate(*span) });
         }
         let names = &self.catalog.controls.failure.fallback_options;
         for (_, options) in sets {
             if let Some(entry) = options.entries.iter().find(|e| names.iter().any(|n| n == e.name)) {
                 return Some(FailurePath {
+                    path: None,
                     kind: format!("`{}` option", entry.name),
                     location: self.locate(entry.key),
                 });
@@ -784,11 +895,19 @@ impl<'a, 's> Analyzer<'a, 's> {
                 (info.provider, info.kind, info.call, info.scope)
             };
             let mut options = Options::default();
-            self.collect_args(call, scope, &mut options, false);
-            let sets = vec![(OptionSource::Client, options)];
+            self.collect_args(call, scope, &mut options, self.language.is_js_family());
+            let options_known = options.complete;
+            let source = if kind == ClientKind::Model { OptionSource::Model } else { OptionSource::Client };
+            let sets = vec![(source, options)];
             let timeouts = &self.catalog.controls.timeouts.options;
             let timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
             let timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
+            let caps = &self.catalog.providers[provider].token_caps;
+            let token_cap = self.find_option(&sets, caps, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
+            let fallbacks = &self.catalog.controls.failure.fallback_options;
+            let failure = sets[0].1.entries.iter().find(|e| fallbacks.iter().any(|n| n == e.name)).map(|e| {
+                FailurePath { path: None, kind: format!("`{}` option", e.name), location: self.locate(e.key) }
+            });
             let credential = self.credential(call, &sets[0].1);
             let model = self.model_name(&sets).or_else(|| match call.args.first() {
                 Some(Arg::Positional(Expr::Str(s))) => Some(s.value.to_string()),
@@ -812,6 +931,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                 timeout_disabled,
                 credential,
                 model,
+                token_cap,
+                failure,
+                options_known,
             });
         }
     }

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
 
 use crate::ir::{
-    Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope, ScopeId, ScopeKind,
-    StatementKind, Str, Target, span_of, unquote,
+    Arg, Builder, Call, Export, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope, ScopeId,
+    ScopeKind, StatementKind, Str, Target, span_of, unquote,
 };
 
 crate::ir::field_table!(
@@ -181,28 +181,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             "class_declaration" | "abstract_class_declaration" => {
                 self.class(node, scope, exported);
             }
-            "export_statement" => {
-                if let Some(declaration) = node.child_by_field_id(self.f.declaration) {
-                    self.work.push(Work::Statement { node: declaration, scope, in_try, exported: true });
-                } else if let Some(value) = node.child_by_field_id(self.f.value) {
-                    // `export default <expression>`
-                    let value = self.expr_named(value, Some("default"), true);
-                    let span = span_of(node);
-                    let target = Target::Name("default", span);
-                    self.b.push(scope, in_try, span, StatementKind::Bind { target, value, exported: true });
-                }
-                if let Some(source) = node.child_by_field_id(self.f.source) {
-                    // `export { x } from 'm'`: a re-export is an import too.
-                    let module = unquote(self.text(source));
-                    self.b.ir.imports.push(Import {
-                        module,
-                        kind: ImportKind::SideEffect,
-                        local: "",
-                        span: span_of(node),
-                        relative_level: 0,
-                    });
-                }
-            }
+            "export_statement" => self.export(node, scope, in_try),
             "import_statement" => self.import(node),
             "if_statement" => {
                 self.eval(node.child_by_field_id(self.f.condition));
@@ -398,6 +377,79 @@ impl<'t, 's> Lowerer<'t, 's> {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn export(&mut self, node: Node<'t>, scope: ScopeId, in_try: bool) {
+        let span = span_of(node);
+        let source = node.child_by_field_id(self.f.source).map(|s| unquote(self.text(s)));
+        let mut cursor = node.walk();
+        let is_default = node.children(&mut cursor).any(|c| self.f.kind(&c) == "default");
+        if let Some(declaration) = node.child_by_field_id(self.f.declaration) {
+            for local in self.declared_names(declaration) {
+                let exported = if is_default { "default" } else { local };
+                self.b.ir.exports.push(Export { exported, local, source: None, span });
+            }
+            self.work.push(Work::Statement { node: declaration, scope, in_try, exported: true });
+        } else if let Some(value) = node.child_by_field_id(self.f.value) {
+            // `export default <expression>`
+            let value = self.expr_named(value, Some("default"), true);
+            let target = Target::Name("default", span);
+            self.b.push(scope, in_try, span, StatementKind::Bind { target, value, exported: true });
+            self.b.ir.exports.push(Export { exported: "default", local: "default", source: None, span });
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        for child in children {
+            match self.f.kind(&child) {
+                // `export { a, b as c } [from "m"]`
+                "export_clause" => {
+                    let mut inner = child.walk();
+                    let specifiers: Vec<Node<'t>> = child.named_children(&mut inner).collect();
+                    for specifier in specifiers.into_iter().filter(|s| self.f.kind(s) == "export_specifier") {
+                        let Some(name) = specifier.child_by_field_id(self.f.name) else { continue };
+                        let local = unquote(self.text(name));
+                        let exported =
+                            specifier.child_by_field_id(self.f.alias).map_or(local, |a| unquote(self.text(a)));
+                        self.b.ir.exports.push(Export { exported, local, source, span });
+                    }
+                }
+                // `export * as ns from "m"`
+                "namespace_export" => {
+                    let exported = child.named_child(0).map_or("*", |n| unquote(self.text(n)));
+                    self.b.ir.exports.push(Export { exported, local: "*", source, span });
+                }
+                _ => {}
+            }
+        }
+        if let Some(module) = source {
+            // `export * from "m"`
+            if node.child_by_field_id(self.f.declaration).is_none()
+                && !node
+                    .named_children(&mut node.walk())
+                    .any(|c| matches!(self.f.kind(&c), "export_clause" | "namespace_export"))
+            {
+                self.b.ir.exports.push(Export { exported: "*", local: "*", source, span });
+            }
+            // A re-export is an import too.
+            self.b.ir.imports.push(Import { module, kind: ImportKind::SideEffect, local: "", span, relative_level: 0 });
+        }
+    }
+
+    /// The names a declaration binds: a function's or class's name, each
+    /// plain variable of `const a = ..., b = ...`.
+    fn declared_names(&self, declaration: Node<'t>) -> Vec<&'s str> {
+        match self.f.kind(&declaration) {
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cursor = declaration.walk();
+                declaration
+                    .named_children(&mut cursor)
+                    .filter_map(|d| d.child_by_field_id(self.f.name))
+                    .filter(|n| self.f.kind(n) == "identifier")
+                    .map(|n| self.text(n))
+                    .collect()
+            }
+            _ => declaration.child_by_field_id(self.f.name).map(|n| self.text(n)).into_iter().collect(),
         }
     }
 

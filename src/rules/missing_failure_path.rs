@@ -48,7 +48,8 @@ fn check(cx: &mut Context<'_>) {
     for site in &facts.inference {
         let provider = cx.provider_name(&site.provider);
         match &site.failure {
-            Some(failure) => cx.evidence(
+            Some(failure) => cx.evidence_in(
+                failure.path.as_ref(),
                 "SOC2:A1.1",
                 "failure-path",
                 failure.location,

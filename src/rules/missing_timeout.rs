@@ -37,7 +37,8 @@ fn check(cx: &mut Context<'_>) {
     for site in &facts.inference {
         let provider = cx.provider_name(&site.provider);
         if let Some(timeout) = &site.timeout {
-            cx.evidence(
+            cx.evidence_in(
+                timeout.path.as_ref(),
                 "SOC2:A1.1",
                 "timeout",
                 timeout.location,
@@ -60,7 +61,11 @@ fn check(cx: &mut Context<'_>) {
                     disabled.value,
                     disabled.on.as_str()
                 ),
-                vec![cx.related(disabled.location, "the timeout is disabled here".to_string())],
+                vec![cx.related_in(
+                    disabled.path.as_ref(),
+                    disabled.location,
+                    "the timeout is disabled here".to_string(),
+                )],
             );
         } else if site.timeout_decidable() {
             cx.report(

@@ -43,7 +43,8 @@ fn check(cx: &mut Context<'_>) {
     for site in &facts.inference {
         let provider = cx.provider_name(&site.provider);
         match &site.token_cap {
-            Some(cap) => cx.evidence(
+            Some(cap) => cx.evidence_in(
+                cap.path.as_ref(),
                 "SOC2:A1.1",
                 "token-cap",
                 cap.location,

@@ -67,7 +67,7 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     findings: Vec<Finding>,
     evidence: Vec<Evidence>,
-    evidence_seen: HashSet<(&'static str, Location)>,
+    evidence_seen: HashSet<(&'static str, String, Location)>,
 }
 
 impl<'a> Context<'a> {
@@ -87,15 +87,34 @@ impl<'a> Context<'a> {
         });
     }
 
-    /// Records a control found in place; one record per kind and place.
+    /// Records a control found in place in this file; one record per kind and place.
     pub fn evidence(&mut self, criterion: &'static str, kind: &'static str, location: Location, description: String) {
-        if self.evidence_seen.insert((kind, location)) {
-            self.evidence.push(Evidence { criterion, kind, path: self.facts.path.clone(), location, description });
+        self.evidence_in(None, criterion, kind, location, description);
+    }
+
+    /// Records a control found in place, in `path` when it is not this file
+    /// (the timeout of a client another module builds).
+    pub fn evidence_in(
+        &mut self,
+        path: Option<&String>,
+        criterion: &'static str,
+        kind: &'static str,
+        location: Location,
+        description: String,
+    ) {
+        let path = path.unwrap_or(&self.facts.path).clone();
+        if self.evidence_seen.insert((kind, path.clone(), location)) {
+            self.evidence.push(Evidence { criterion, kind, path, location, description });
         }
     }
 
     pub fn related(&self, location: Location, message: String) -> Related {
         Related { path: self.facts.path.clone(), location, message }
+    }
+
+    /// A related location in `path`, or in this file when `None`.
+    pub fn related_in(&self, path: Option<&String>, location: Location, message: String) -> Related {
+        Related { path: path.unwrap_or(&self.facts.path).clone(), location, message }
     }
 
     /// Display name of a provider id (`openai` → `OpenAI`).

@@ -1,0 +1,138 @@
+//! The project index: every file's facts, and how the files refer to one
+//! another (imports resolved to files, exports followed through re-exports).
+//!
+//! A file's own facts are computed alone; what depends on other files (a
+//! client imported from `lib/ai.ts`) is computed from the index, so that when
+//! one file changes only that file and the files that import it need work.
+
+pub mod modules;
+
+use std::path::Path;
+
+use crate::analysis::{ExternalClient, ExternalResolver};
+use crate::facts::{ExportTarget, FileFacts, ImportFact};
+use crate::lang::Language;
+
+pub use modules::ModuleResolver;
+
+/// Bound on re-export chains (`export * from` through barrels).
+const MAX_REEXPORTS: u32 = 8;
+
+pub struct ProjectIndex<'f> {
+    files: &'f [FileFacts],
+    resolver: ModuleResolver,
+}
+
+impl<'f> ProjectIndex<'f> {
+    pub fn new(root: &Path, files: &'f [FileFacts]) -> ProjectIndex<'f> {
+        let resolver = ModuleResolver::new(root, files.iter().map(|f| f.path.as_str()));
+        ProjectIndex { files, resolver }
+    }
+
+    pub fn files(&self) -> &'f [FileFacts] {
+        self.files
+    }
+
+    /// The file an import of the file at `from` refers to.
+    pub fn resolve_import(&self, from: &str, language: Language, import: &ImportFact) -> Option<usize> {
+        self.resolver.resolve(from, language, import)
+    }
+
+    /// Whether `file` exports a client or model object, directly or through
+    /// a re-export.
+    pub fn exports_client(&self, file: usize) -> bool {
+        self.files.get(file).is_some_and(|facts| {
+            facts.exports.iter().any(|e| matches!(self.export(file, &e.name), Some((_, ExportTarget::Client { .. }))))
+                || facts.exports.iter().filter(|e| e.name == "*").any(|e| match &e.target {
+                    ExportTarget::Reexport { module, .. } => self
+                        .resolve_import(
+                            &facts.path,
+                            facts.language.unwrap_or(Language::TypeScript),
+                            &module_import(module, None),
+                        )
+                        .is_some_and(|target| target != file && self.exports_client(target)),
+                    _ => false,
+                })
+        })
+    }
+
+    /// What a file at `path` sees when it imports clients.
+    pub fn externals<'i>(&'i self, path: &'i str, language: Language) -> FileExternals<'i, 'f> {
+        FileExternals { index: self, path, language }
+    }
+
+    /// What `name` exported by `file` finally is, following re-exports.
+    pub fn export(&self, file: usize, name: &str) -> Option<(usize, &'f ExportTarget)> {
+        self.export_at(file, name, 0)
+    }
+
+    fn export_at(&self, file: usize, name: &str, depth: u32) -> Option<(usize, &'f ExportTarget)> {
+        if depth > MAX_REEXPORTS {
+            return None;
+        }
+        let facts = self.files.get(file)?;
+        let language = facts.language.unwrap_or(Language::TypeScript);
+        let reexport = |module: &str, imported: &str| {
+            // Python relative modules keep their leading dots here (`..llm`).
+            let level =
+                if language == Language::Python { module.bytes().take_while(|b| *b == b'.').count() } else { 0 };
+            let import = ImportFact { relative_level: level as u8, ..module_import(&module[level..], Some(imported)) };
+            let target = self.resolver.resolve(&facts.path, language, &import)?;
+            self.export_at(target, imported, depth + 1)
+        };
+        if let Some(export) = facts.exports.iter().find(|e| e.name == name) {
+            return match &export.target {
+                ExportTarget::Reexport { module, name: imported } => reexport(module, imported),
+                target => Some((file, target)),
+            };
+        }
+        // `export * from "m"` passes on every name but `default`.
+        if name != "default" {
+            for export in facts.exports.iter().filter(|e| e.name == "*") {
+                if let ExportTarget::Reexport { module, .. } = &export.target {
+                    if let Some(found) = reexport(module, name) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// An import of `name` from `module`, as a fact to resolve.
+pub fn module_import(module: &str, name: Option<&str>) -> ImportFact {
+    ImportFact {
+        module: module.to_string(),
+        name: name.map(str::to_string),
+        namespace: false,
+        local: String::new(),
+        location: Default::default(),
+        relative_level: 0,
+    }
+}
+
+/// The imports of one file resolved against the project index.
+pub struct FileExternals<'i, 'f> {
+    index: &'i ProjectIndex<'f>,
+    path: &'i str,
+    language: Language,
+}
+
+impl ExternalResolver for FileExternals<'_, '_> {
+    fn client(&self, module: &str, relative_level: u8, name: &str) -> Option<ExternalClient> {
+        let import = ImportFact { relative_level, ..module_import(module, Some(name)) };
+        let target = self.index.resolve_import(self.path, self.language, &import)?;
+        let (defined_in, ExportTarget::Client { client, fallback }) = self.index.export(target, name)? else {
+            return None;
+        };
+        let defining = &self.index.files[defined_in];
+        Some(ExternalClient {
+            module: module.to_string(),
+            name: name.to_string(),
+            path: defining.path.clone(),
+            client: defining.clients.get(*client as usize)?.clone(),
+            fallback: *fallback,
+        })
+    }
+}

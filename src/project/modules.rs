@@ -1,0 +1,328 @@
+//! Module resolution, as the bundler or the interpreter would do it.
+//!
+//! TypeScript/JavaScript: relative specifiers, extensionless paths, `index`
+//! files, ESM `.js` specifiers that name `.ts` sources, and the `baseUrl` and
+//! `paths` of the nearest `tsconfig.json` (or `jsconfig.json`). Python:
+//! relative imports (`from .x import y`) and absolute imports of the
+//! project's own packages, found by path suffix so that `src/` layouts and
+//! nested services work without configuration.
+
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::facts::ImportFact;
+use crate::lang::Language;
+
+const TS_EXTENSIONS: [&str; 8] = ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
+/// Resolves import specifiers to the project's own files.
+pub struct ModuleResolver {
+    root: PathBuf,
+    /// Relative path → file index.
+    files: HashMap<String, usize>,
+    /// TS configs by the directory they sit in ("" for the root).
+    configs: Vec<TsConfig>,
+}
+
+/// The part of a `tsconfig.json` that maps specifiers to paths.
+#[derive(Debug, Clone)]
+struct TsConfig {
+    /// Directory of the config, relative to the root ("" for the root).
+    dir: String,
+    /// `baseUrl`, relative to the root.
+    base: Option<String>,
+    /// `paths`: pattern → targets, each relative to the root.
+    paths: Vec<(String, Vec<String>)>,
+}
+
+impl ModuleResolver {
+    /// `files` are the project's source files, relative to `root`, `/`-separated.
+    pub fn new<'p>(root: &Path, files: impl Iterator<Item = &'p str>) -> ModuleResolver {
+        let files: HashMap<String, usize> = files.enumerate().map(|(i, p)| (p.to_string(), i)).collect();
+        let mut dirs: Vec<String> = files.keys().map(|p| parent(p).to_string()).collect();
+        // Every ancestor directory may hold a config.
+        let mut ancestors = Vec::new();
+        for dir in &dirs {
+            let mut current = dir.as_str();
+            loop {
+                ancestors.push(current.to_string());
+                if current.is_empty() {
+                    break;
+                }
+                current = parent(current);
+            }
+        }
+        dirs.extend(ancestors);
+        dirs.sort();
+        dirs.dedup();
+        let configs = dirs.iter().filter_map(|dir| TsConfig::read(root, dir)).collect();
+        ModuleResolver { root: root.to_path_buf(), files, configs }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file an import of `from` refers to, if it is one of the project's.
+    pub fn resolve(&self, from: &str, language: Language, import: &ImportFact) -> Option<usize> {
+        if language == Language::Python {
+            self.resolve_python(from, import)
+        } else {
+            self.resolve_script(from, &import.module)
+        }
+    }
+
+    fn resolve_script(&self, from: &str, specifier: &str) -> Option<usize> {
+        if specifier.starts_with("./") || specifier.starts_with("../") || specifier == "." || specifier == ".." {
+            return self.script_candidates(&join(parent(from), specifier));
+        }
+        let config = self.nearest_config(from)?;
+        for (pattern, targets) in &config.paths {
+            let Some(rest) = match_pattern(pattern, specifier) else { continue };
+            for target in targets {
+                if let Some(file) = self.script_candidates(&normalize(&target.replacen('*', rest, 1))) {
+                    return Some(file);
+                }
+            }
+        }
+        let base = config.base.as_deref()?;
+        self.script_candidates(&join(base, specifier))
+    }
+
+    /// `p`, `p.ts` ..., `p/index.ts` ..., and `p.ts` for an ESM `p.js`.
+    fn script_candidates(&self, path: &str) -> Option<usize> {
+        if let Some(file) = self.files.get(path) {
+            return Some(*file);
+        }
+        if let Some(stem) = [".js", ".jsx", ".mjs", ".cjs"].iter().find_map(|ext| path.strip_suffix(ext)) {
+            for ext in ["ts", "tsx", "mts", "cts"] {
+                if let Some(file) = self.files.get(&format!("{stem}.{ext}")) {
+                    return Some(*file);
+                }
+            }
+        }
+        for ext in TS_EXTENSIONS {
+            if let Some(file) = self.files.get(&format!("{path}.{ext}")) {
+                return Some(*file);
+            }
+        }
+        for ext in TS_EXTENSIONS {
+            let index = if path.is_empty() { format!("index.{ext}") } else { format!("{path}/index.{ext}") };
+            if let Some(file) = self.files.get(&index) {
+                return Some(*file);
+            }
+        }
+        None
+    }
+
+    fn nearest_config(&self, from: &str) -> Option<&TsConfig> {
+        self.configs
+            .iter()
+            .filter(|c| c.dir.is_empty() || from.starts_with(&format!("{}/", c.dir)))
+            .max_by_key(|c| c.dir.len())
+    }
+
+    fn resolve_python(&self, from: &str, import: &ImportFact) -> Option<usize> {
+        let module_path = import.module.replace('.', "/");
+        if import.relative_level > 0 {
+            let mut base = parent(from).to_string();
+            for _ in 1..import.relative_level {
+                base = parent(&base).to_string();
+            }
+            let full = join(&base, &module_path);
+            // `from . import x` names a submodule `x` or a name in `__init__`.
+            if let Some(name) = import.name.as_deref().filter(|_| import.module.is_empty()) {
+                if let Some(file) = self.python_candidates(&join(&base, name)) {
+                    return Some(file);
+                }
+            }
+            return self.python_candidates(&full);
+        }
+        // Absolute: the project's own package, wherever its root is.
+        let suffixes = [format!("{module_path}.py"), format!("{module_path}/__init__.py")];
+        self.files
+            .iter()
+            .filter(|(path, _)| suffixes.iter().any(|s| path.as_str() == s || path.ends_with(&format!("/{s}"))))
+            .min_by_key(|(path, _)| (path.len(), path.as_str()))
+            .map(|(_, file)| *file)
+    }
+
+    fn python_candidates(&self, path: &str) -> Option<usize> {
+        self.files.get(&format!("{path}.py")).or_else(|| self.files.get(&format!("{path}/__init__.py"))).copied()
+    }
+}
+
+impl TsConfig {
+    fn read(root: &Path, dir: &str) -> Option<TsConfig> {
+        let base_dir = if dir.is_empty() { root.to_path_buf() } else { root.join(dir) };
+        let text = ["tsconfig.json", "jsconfig.json"]
+            .iter()
+            .find_map(|name| std::fs::read_to_string(base_dir.join(name)).ok())?;
+        let value: serde_json::Value = serde_json::from_str(&strip_jsonc(&text)).ok()?;
+        let options = value.get("compilerOptions")?;
+        let base = options.get("baseUrl").and_then(|b| b.as_str()).map(|b| join(dir, b));
+        let anchor = base.clone().unwrap_or_else(|| dir.to_string());
+        let paths = options
+            .get("paths")
+            .and_then(|p| p.as_object())
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(pattern, targets)| {
+                        let targets = targets
+                            .as_array()
+                            .map(|t| t.iter().filter_map(|x| x.as_str()).map(|x| join(&anchor, x)).collect())
+                            .unwrap_or_default();
+                        (pattern.clone(), targets)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(TsConfig { dir: dir.to_string(), base, paths })
+    }
+}
+
+/// `@/*` matches `@/lib/ai` with `lib/ai`; a pattern without `*` matches itself.
+fn match_pattern<'s>(pattern: &str, specifier: &'s str) -> Option<&'s str> {
+    match pattern.split_once('*') {
+        Some((prefix, suffix)) => specifier.strip_prefix(prefix)?.strip_suffix(suffix),
+        None => (pattern == specifier).then_some(""),
+    }
+}
+
+/// JSON with comments and trailing commas (tsconfig's dialect) to JSON.
+fn strip_jsonc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => {
+                    if let Some(escaped) = chars.next() {
+                        out.push(escaped);
+                    }
+                }
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for next in chars.by_ref() {
+                    if next == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut previous = ' ';
+                for next in chars.by_ref() {
+                    if previous == '*' && next == '/' {
+                        break;
+                    }
+                    previous = next;
+                }
+            }
+            (',', _) => {
+                // A trailing comma: the next significant character closes.
+                let rest: String = chars.clone().collect();
+                let next = rest.trim_start().chars().next();
+                if !matches!(next, Some('}' | ']')) {
+                    out.push(',');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Joins a relative path onto a directory and normalises `.` and `..`.
+fn join(dir: &str, relative: &str) -> String {
+    if dir.is_empty() { normalize(relative) } else { normalize(&format!("{dir}/{relative}")) }
+}
+
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn import(module: &str, name: Option<&str>, level: u8) -> ImportFact {
+        ImportFact {
+            module: module.into(),
+            name: name.map(Into::into),
+            namespace: false,
+            local: String::new(),
+            location: Default::default(),
+            relative_level: level,
+        }
+    }
+
+    #[test]
+    fn script_specifiers() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("tsconfig.json"),
+            "{\n // comment\n \"compilerOptions\": { \"baseUrl\": \".\", \"paths\": { \"@/*\": [\"./src/*\"], }, },\n}",
+        )
+        .expect("write");
+        let files = ["src/lib/ai.ts", "src/app/api/chat/route.ts", "src/lib/db/index.ts", "src/util.ts"];
+        let resolver = ModuleResolver::new(dir.path(), files.iter().copied());
+        let from = "src/app/api/chat/route.ts";
+        let resolve = |spec: &str| resolver.resolve(from, Language::TypeScript, &import(spec, None, 0));
+        assert_eq!(resolve("@/lib/ai"), Some(0));
+        assert_eq!(resolve("../../../lib/ai"), Some(0));
+        assert_eq!(resolve("../../../lib/ai.js"), Some(0), "ESM .js specifier names the .ts source");
+        assert_eq!(resolve("@/lib/db"), Some(2), "index file");
+        assert_eq!(resolve("src/util"), Some(3), "baseUrl");
+        assert_eq!(resolve("openai"), None);
+    }
+
+    #[test]
+    fn python_modules() {
+        let files = [
+            "service/app/__init__.py",
+            "service/app/llm.py",
+            "service/app/routers/chat.py",
+            "service/app/routers/__init__.py",
+        ];
+        let resolver = ModuleResolver::new(Path::new("/nonexistent"), files.iter().copied());
+        let from = "service/app/routers/chat.py";
+        assert_eq!(resolver.resolve(from, Language::Python, &import("app.llm", Some("client"), 0)), Some(1));
+        assert_eq!(resolver.resolve(from, Language::Python, &import("llm", Some("client"), 2)), Some(1));
+        assert_eq!(resolver.resolve(from, Language::Python, &import("", Some("chat"), 1)), Some(2));
+        assert_eq!(resolver.resolve(from, Language::Python, &import("openai", Some("OpenAI"), 0)), None);
+    }
+
+    #[test]
+    fn jsonc() {
+        assert_eq!(strip_jsonc("{\"a\": \"//x\", /* c */ \"b\": [1,],}"), "{\"a\": \"//x\",  \"b\": [1]}");
+    }
+}
