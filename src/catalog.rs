@@ -244,6 +244,12 @@ pub struct Output {
     pub metadata_fields: Vec<String>,
     #[serde(default)]
     pub pass_through: Vec<String>,
+    #[serde(default)]
+    pub scalar_members: Vec<String>,
+    #[serde(default)]
+    pub validators: Vec<String>,
+    #[serde(default)]
+    pub allow_list_checks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -294,6 +300,9 @@ impl Controls {
         add(&mut self.endpoints.loopback_hosts, other.endpoints.loopback_hosts);
         add(&mut self.output.metadata_fields, other.output.metadata_fields);
         add(&mut self.output.pass_through, other.output.pass_through);
+        add(&mut self.output.scalar_members, other.output.scalar_members);
+        add(&mut self.output.validators, other.output.validators);
+        add(&mut self.output.allow_list_checks, other.output.allow_list_checks);
         add(&mut self.request.receivers, other.request.receivers);
         add(&mut self.request.members, other.request.members);
         add(&mut self.request.route_decorators, other.request.route_decorators);

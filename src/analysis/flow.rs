@@ -23,6 +23,24 @@ use super::Analyzer;
 use super::objects::ObjRef;
 use super::scope::Lookup;
 
+/// Calls that assemble messages for a model rather than consume them: a
+/// system message passed to one of these is still a system message.
+const MESSAGE_BUILDERS: [&str; 13] = [
+    "push",
+    "unshift",
+    "concat",
+    "append",
+    "extend",
+    "insert",
+    "from_messages",
+    "fromMessages",
+    "stringify",
+    "dumps",
+    "Array",
+    "list",
+    "tuple",
+];
+
 /// Bound on fixpoint rounds; each round is one pass over the file.
 const MAX_ROUNDS: usize = 8;
 
@@ -70,6 +88,12 @@ struct FlowState<'s> {
     request_params: HashSet<(ScopeId, &'s str)>,
     /// tRPC resolver parameters whose `.input` is request input.
     rpc_params: HashSet<(ScopeId, &'s str)>,
+    /// Names checked against a fixed allow-list (`ALLOWED.includes(x)`,
+    /// `x in ALLOWED`): request input no longer flows from them.
+    allow_listed: HashSet<(ScopeId, &'s str)>,
+    /// Member paths checked the same way (`body.units`), by the scope of
+    /// their root name.
+    allow_listed_paths: HashSet<(ScopeId, String)>,
 }
 
 impl<'a, 's> Analyzer<'a, 's> {
@@ -82,6 +106,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
         let mut state = FlowState::default();
         self.find_request_params(&mut state);
+        self.find_allow_lists(&mut state);
         if self.facts.inference.is_empty()
             && state.request_params.is_empty()
             && state.rpc_params.is_empty()
@@ -194,6 +219,55 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 
+    fn find_allow_lists(&self, state: &mut FlowState<'s>) {
+        let checks = &self.catalog.controls.output.allow_list_checks;
+        for &(scope, _, call) in &self.walked.calls {
+            let Expr::Member { object, property, .. } = &call.callee else { continue };
+            if !checks.iter().any(|c| c == property) || !self.is_fixed_collection(object, scope) {
+                continue;
+            }
+            match call.args.first() {
+                Some(crate::ir::Arg::Positional(Expr::Name(name, _))) => {
+                    if let Some(key) = self.var_key(name, scope) {
+                        state.allow_listed.insert(key);
+                    }
+                }
+                // `body.units not in ("metric", "imperial")`
+                Some(crate::ir::Arg::Positional(member @ Expr::Member { .. })) => {
+                    if let Some(path) = member.dotted() {
+                        if let Some(key) = self.var_key(path[0], scope) {
+                            state.allow_listed_paths.insert((key.0, path.join(".")));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A collection written in the code: an array, set or dict literal, or a
+    /// constant-style name (`SUPPORTED_LOCALES`) bound to one.
+    fn is_fixed_collection(&self, expr: &'a Expr<'s>, scope: ScopeId) -> bool {
+        self.is_fixed_collection_at(expr, scope, 0)
+    }
+
+    fn is_fixed_collection_at(&self, expr: &'a Expr<'s>, scope: ScopeId, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match expr {
+            Expr::Array(..) | Expr::Object(..) => true,
+            Expr::Call(call) => call.new && call.args.first().is_some_and(|a| matches!(a.value(), Expr::Array(..))),
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => {
+                    values.iter().all(|b| b.part.is_none() && self.is_fixed_collection_at(b.value, b.scope, depth + 1))
+                }
+                _ => name.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()),
+            },
+            _ => false,
+        }
+    }
+
     fn add_source(&self, state: &mut FlowState<'s>, description: String, span: Span) -> u32 {
         if let Some(index) = state.source_by_span.get(&span) {
             return *index;
@@ -247,6 +321,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                     if let Some(t) = state.vars.get(&key) {
                         taint.extend_from_slice(t);
                     }
+                    if state.allow_listed.contains(&key) {
+                        taint.retain(|f| !matches!(f.origin, Origin::Request(_)));
+                        return taint;
+                    }
                     if state.request_params.contains(&key) {
                         if let Some(index) = self.param_source(key, state) {
                             union(&mut taint, &[FlowItem { origin: Origin::Request(index), interpolated: false }]);
@@ -256,6 +334,17 @@ impl<'a, 's> Analyzer<'a, 's> {
                 taint
             }
             Expr::Member { object, property, .. } => {
+                if !state.allow_listed_paths.is_empty() {
+                    if let Some(path) = expr.dotted() {
+                        if let Some(key) = self.var_key(path[0], scope) {
+                            if state.allow_listed_paths.contains(&(key.0, path.join("."))) {
+                                let mut taint = self.eval(object, scope, state);
+                                taint.retain(|f| !matches!(f.origin, Origin::Request(_)));
+                                return taint;
+                            }
+                        }
+                    }
+                }
                 if self.request_member(expr).is_some() {
                     return self.request_source(expr.span(), state);
                 }
@@ -276,11 +365,24 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     _ => {}
                 }
-                let taint = self.eval(object, scope, state);
+                if self.catalog.controls.output.scalar_members.iter().any(|m| m == property) {
+                    // `answer.length` is a number: it carries no text.
+                    return Taint::new();
+                }
+                let taint = match self.field_values(object, property, scope) {
+                    Some(values) => self.eval_all(&values, state),
+                    None => self.eval(object, scope, state),
+                };
                 if self.metadata(property) { Self::without_metadata(taint) } else { taint }
             }
             Expr::Index { object, index, .. } => {
-                let taint = self.eval(object, scope, state);
+                let taint = match &**index {
+                    Expr::Str(key) => match self.field_values(object, key.value, scope) {
+                        Some(values) => self.eval_all(&values, state),
+                        None => self.eval(object, scope, state),
+                    },
+                    _ => self.eval(object, scope, state),
+                };
                 match &**index {
                     Expr::Str(s) if self.metadata(s.value) => Self::without_metadata(taint),
                     _ => taint,
@@ -315,6 +417,36 @@ impl<'a, 's> Analyzer<'a, 's> {
             },
             Expr::Str(_) | Expr::Lit(..) | Expr::This(_) | Expr::Function(..) => Taint::new(),
         }
+    }
+
+    /// When `object` is a local name bound only to object literals that all
+    /// set `field`, the values of that field: `card.heading` of
+    /// `const card = { heading: "...", body: answer }` is the constant.
+    fn field_values(&self, object: &'a Expr<'s>, field: &str, scope: ScopeId) -> Option<Vec<(&'a Expr<'s>, ScopeId)>> {
+        let Expr::Name(name, _) = object else { return None };
+        let Lookup::Bound(bounds) = self.lookup(name, scope) else { return None };
+        let mut values = Vec::new();
+        for bound in bounds {
+            let Expr::Object(props, _) = bound.value else { return None };
+            if bound.part.is_some() {
+                return None;
+            }
+            let value = props.iter().find_map(|p| match p {
+                Prop::Pair { key, value, .. } if *key == field => Some(value),
+                _ => None,
+            })?;
+            values.push((value, bound.scope));
+        }
+        (!values.is_empty()).then_some(values)
+    }
+
+    fn eval_all(&mut self, values: &[(&'a Expr<'s>, ScopeId)], state: &mut FlowState<'s>) -> Taint {
+        let mut taint = Taint::new();
+        for (value, scope) in values {
+            let t = self.eval(value, *scope, state);
+            union(&mut taint, &t);
+        }
+        taint
     }
 
     fn param_source(&self, key: (ScopeId, &'s str), state: &FlowState<'s>) -> Option<u32> {
@@ -367,6 +499,12 @@ impl<'a, 's> Analyzer<'a, 's> {
         if let Some(id) = self.local_function(&call.callee, scope) {
             self.taint_parameters(id, call, scope, state);
             return state.returns.get(&id).cloned().unwrap_or_default();
+        }
+        // `schema.parse(body)`: validated, still the request's data.
+        if let Expr::Member { property, .. } = &call.callee {
+            if self.catalog.controls.output.validators.iter().any(|v| v == property) {
+                return self.eval_args(call, scope, state, false);
+            }
         }
         // A method called on a value returns data derived from it.
         if let Expr::Member { object, property, .. } = &call.callee {
@@ -527,7 +665,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             Arg::Spread { .. } => false,
                         };
                         if counts {
-                            let t = self.eval(arg.value(), scope, state);
+                            let t = self.eval_sink_argument(sink, arg.value(), scope, state);
                             union(&mut taint, &t);
                         }
                     }
@@ -535,6 +673,31 @@ impl<'a, 's> Analyzer<'a, 's> {
                     self.record_sink(sink, name, call.span, &taint, state);
                 }
             }
+        }
+    }
+
+    /// A SQL call given a query object (`pool.query({ text, values })`,
+    /// `client.execute({ sql, args })`, `client.query({ query, variables })`)
+    /// executes only its query text; the rest are bound parameters.
+    fn eval_sink_argument(
+        &mut self,
+        sink: &Sink,
+        value: &'a Expr<'s>,
+        scope: ScopeId,
+        state: &mut FlowState<'s>,
+    ) -> Taint {
+        match value {
+            Expr::Object(props, _) if sink.kind == crate::catalog::SinkKind::Sql => {
+                let mut taint = Taint::new();
+                for prop in props {
+                    if let Prop::Pair { key: "sql" | "text" | "query" | "statement", value, .. } = prop {
+                        let t = self.eval(value, scope, state);
+                        union(&mut taint, &t);
+                    }
+                }
+                taint
+            }
+            _ => self.eval(value, scope, state),
         }
     }
 
@@ -611,10 +774,20 @@ impl<'a, 's> Analyzer<'a, 's> {
         let catalog: &'a crate::catalog::Catalog = self.catalog;
         let system = &catalog.controls.system;
         let walked = self.walked;
+        // A system message handed to another API (a database write, a
+        // socket event, a log line) is not an instruction to a model.
         let mut slots: Vec<(String, &'a Expr<'s>, ScopeId)> = walked
             .role_slots
             .iter()
-            .map(|(role, value, scope)| (format!("`{role}` message"), *value, *scope))
+            .filter(|slot| match slot.enclosing {
+                None => true,
+                Some(call) => {
+                    self.site_by_call.contains_key(&call.span)
+                        || matches!(self.constructions.get(&call.span), Some(Some(_)))
+                        || call.callee.last_name().is_some_and(|name| MESSAGE_BUILDERS.contains(&name))
+                }
+            })
+            .map(|slot| (format!("`{}` message", slot.role), slot.value, slot.scope))
             .collect();
         for &(scope, _, call) in &walked.calls {
             {

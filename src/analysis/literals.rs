@@ -39,9 +39,9 @@ impl<'a, 's> Analyzer<'a, 's> {
             if (pattern.context && !as_credential) || !value.contains(pattern.prefix.as_str()) {
                 continue;
             }
-            if let Some(m) = pattern.pattern.find(value) {
+            for m in pattern.pattern.find_iter(value) {
                 let key = m.as_str();
-                if !self.is_placeholder(key) {
+                if is_token(value, m.start(), m.end()) && has_letters_and_digits(key) && !self.is_placeholder(key) {
                     return Some((pattern.provider.clone(), key));
                 }
             }
@@ -284,6 +284,18 @@ fn parse_url(text: &str) -> Option<Url<'_>> {
         return None;
     }
     Some(Url { text: trimmed, host: host.to_string(), plaintext })
+}
+
+/// A key stands alone in the literal: `task-5f2b…` holds `sk-5f2b…` but is a task id.
+fn is_token(text: &str, start: usize, end: usize) -> bool {
+    let key_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    !text[..start].chars().next_back().is_some_and(key_char) && !text[end..].chars().next().is_some_and(key_char)
+}
+
+/// Random keys mix letters and digits; `sk-admin-ai-reply-suggestions` does not.
+fn has_letters_and_digits(key: &str) -> bool {
+    let body = key.split_once(['-', '_']).map_or(key, |(_, rest)| rest);
+    body.chars().any(|c| c.is_ascii_digit()) && body.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// The key with its middle hidden: `sk-proj…9f2c`.

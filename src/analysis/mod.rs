@@ -176,29 +176,86 @@ impl<'a, 's> Analyzer<'a, 's> {
         all_expressions(self.ir)
     }
 
-    /// Marks calls whose promise rejection is handled where they are made:
-    /// `call().catch(...)`, `call().then(ok, err)`, `Promise.allSettled([...])`.
+    /// Marks calls whose failure is handled where they are made:
+    /// `call().catch(...)`, `call().then(ok, err)`, `Promise.allSettled([...])`
+    /// (also over `xs.map(x => call(x))`), `stream.on("error", ...)`, Python
+    /// `asyncio.gather(..., return_exceptions=True)`.
     fn find_caught_calls(&mut self) {
         let catch_methods = &self.catalog.controls.failure.catch_methods;
         let mut caught = HashSet::default();
-        let mut mark = |root: &Expr<'_>| {
-            root.walk(|inner| {
-                if let Expr::Call(c) = inner {
-                    caught.insert(c.span);
+        for &(scope, _, call) in &self.walked.calls {
+            match &call.callee {
+                Expr::Member { object, property, .. } => {
+                    if catch_methods.iter().any(|m| m == property) || (*property == "then" && call.args.len() >= 2) {
+                        self.mark_calls(scope, object, &mut caught);
+                    }
+                    let settled = *property == "allSettled" && matches!(**object, Expr::Name("Promise", _));
+                    let gathered = *property == "gather" && returns_exceptions(call);
+                    if settled || gathered {
+                        call.args.iter().for_each(|arg| self.mark_calls(scope, arg.value(), &mut caught));
+                    }
+                    // `stream.on("error", handler)` on the value of an inference call.
+                    if *property == "on"
+                        && matches!(call.args.first().map(|a| a.value()), Some(Expr::Str(s)) if s.value == "error")
+                    {
+                        if let Expr::Name(name, _) = &**object {
+                            if let scope::Lookup::Bound(values) = self.lookup(name, scope) {
+                                for bound in values.iter().filter(|b| b.part.is_none()) {
+                                    if let Expr::Call(stream) = bound.value {
+                                        caught.insert(stream.span);
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-            })
-        };
-        for &(_, _, call) in &self.walked.calls {
-            if let Expr::Member { object, property, .. } = &call.callee {
-                if catch_methods.iter().any(|m| m == property) || (*property == "then" && call.args.len() >= 2) {
-                    mark(object);
+                Expr::Name("gather", _) if returns_exceptions(call) => {
+                    call.args.iter().for_each(|arg| self.mark_calls(scope, arg.value(), &mut caught));
                 }
-                if *property == "allSettled" && matches!(**object, Expr::Name("Promise", _)) {
-                    call.args.iter().for_each(|arg| mark(arg.value()));
-                }
+                _ => {}
             }
         }
         self.caught = caught;
+    }
+
+    /// Marks every call in `root` as handled, and the calls in the bodies of
+    /// functions written in it (`xs.map((x) => call(x))`) or named in it
+    /// (`gather(*[one(t) for t in texts])` with `one` declared in the file).
+    fn mark_calls(&self, scope: ScopeId, root: &Expr<'s>, caught: &mut HashSet<Span>) {
+        let ir = self.ir;
+        let mut functions = Vec::new();
+        root.walk(|e| match e {
+            Expr::Call(call) => {
+                caught.insert(call.span);
+                if let Expr::Name(name, _) = &call.callee {
+                    match self.lookup(name, scope) {
+                        scope::Lookup::Function(id) => functions.push(id),
+                        scope::Lookup::Bound(values) => functions.extend(values.iter().filter_map(|b| match b.value {
+                            Expr::Function(id, _) => Some(*id),
+                            _ => None,
+                        })),
+                        _ => {}
+                    }
+                }
+            }
+            Expr::Function(id, _) => functions.push(*id),
+            _ => {}
+        });
+        // A rejection anywhere in an async callback rejects its promise; a
+        // bounded look at the callbacks' own statements.
+        for id in functions.into_iter().take(16) {
+            for statement in ir.statements.iter().filter(|s| s.scope == id) {
+                let e = match &statement.kind {
+                    StatementKind::Return(e) | StatementKind::Eval(e) | StatementKind::Bind { value: e, .. } => e,
+                    StatementKind::JsxAttribute { .. } => continue,
+                };
+                e.walk(|inner| {
+                    if let Expr::Call(call) = inner {
+                        caught.insert(call.span);
+                    }
+                });
+            }
+        }
     }
 
     /// The nearest enclosing function scope (or the scope itself).
@@ -284,6 +341,16 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 }
 
+/// `asyncio.gather(..., return_exceptions=True)`.
+fn returns_exceptions(call: &Call<'_>) -> bool {
+    call.args.iter().any(|a| {
+        matches!(
+            a,
+            crate::ir::Arg::Keyword { name: "return_exceptions", value: Expr::Lit(crate::ir::Lit::True, _), .. }
+        )
+    })
+}
+
 /// Every expression of a file with the scope it is evaluated in:
 /// statements, decorators and parameter defaults.
 fn all_expressions<'a, 's>(ir: &'a FileIr<'s>) -> Vec<(ScopeId, &'a Expr<'s>)> {
@@ -318,11 +385,19 @@ pub(crate) struct Walked<'a, 's> {
     pub calls: Vec<(ScopeId, bool, &'a Call<'s>)>,
     /// String literals long enough to be a provider key.
     pub strings: Vec<Str<'s>>,
-    /// `{ role: "system", content: ... }` values and `("system", ...)` tuples:
-    /// the role, the value placed in the slot, its scope.
-    pub role_slots: Vec<(&'s str, &'a Expr<'s>, ScopeId)>,
+    /// `{ role: "system", content: ... }` values and `("system", ...)` tuples.
+    pub role_slots: Vec<RoleSlot<'a, 's>>,
     /// Literal defaults of environment variables: variable, literal, span.
     pub env_defaults: Vec<(&'s str, &'s str, Span)>,
+}
+
+/// A value written under a system role.
+pub(crate) struct RoleSlot<'a, 's> {
+    pub role: &'s str,
+    pub value: &'a Expr<'s>,
+    pub scope: ScopeId,
+    /// The call the message is (part of) an argument of, if any.
+    pub enclosing: Option<&'a Call<'s>>,
 }
 
 impl<'a, 's> Walked<'a, 's> {
@@ -330,43 +405,58 @@ impl<'a, 's> Walked<'a, 's> {
         let roles = &catalog.controls.system.roles;
         let mut walked = Walked::default();
         let mut visit = |scope: ScopeId, in_try: bool, root: &'a Expr<'s>| {
-            root.walk(|e| match e {
-                Expr::Call(call) => {
-                    walked.calls.push((scope, in_try, &**call));
-                    if let Some((name, value, span)) = literals::env_default(e) {
-                        walked.env_defaults.push((name, value, span));
-                    }
-                }
-                Expr::Str(s) if s.value.len() >= literals::MIN_KEY_LEN => walked.strings.push(*s),
-                Expr::Object(props, _) => {
-                    let role = props.iter().find_map(|p| match p {
-                        Prop::Pair { key: "role", value: Expr::Str(s), .. } if roles.iter().any(|r| r == s.value) => {
-                            Some(s.value)
+            // Depth first, remembering the call each expression is an argument of.
+            let mut stack: Vec<(&'a Expr<'s>, Option<&'a Call<'s>>)> = vec![(root, None)];
+            while let Some((e, enclosing)) = stack.pop() {
+                match e {
+                    Expr::Call(call) => {
+                        walked.calls.push((scope, in_try, &**call));
+                        if let Some((name, value, span)) = literals::env_default(e) {
+                            walked.env_defaults.push((name, value, span));
                         }
-                        _ => None,
-                    });
-                    if let Some(role) = role {
-                        for prop in props {
-                            if let Prop::Pair { key: "content" | "parts" | "text", value, .. } = prop {
-                                walked.role_slots.push((role, value, scope));
+                    }
+                    Expr::Str(s) if s.value.len() >= literals::MIN_KEY_LEN => walked.strings.push(*s),
+                    Expr::Object(props, _) => {
+                        let role = props.iter().find_map(|p| match p {
+                            Prop::Pair { key: "role", value: Expr::Str(s), .. }
+                                if roles.iter().any(|r| r == s.value) =>
+                            {
+                                Some(s.value)
+                            }
+                            _ => None,
+                        });
+                        if let Some(role) = role {
+                            for prop in props {
+                                if let Prop::Pair { key: "content" | "parts" | "text", value, .. } = prop {
+                                    walked.role_slots.push(RoleSlot { role, value, scope, enclosing });
+                                }
                             }
                         }
                     }
-                }
-                Expr::Array(items, _) if items.len() == 2 => {
-                    if let Expr::Str(s) = &items[0] {
-                        if roles.iter().any(|r| r == s.value) {
-                            walked.role_slots.push((s.value, &items[1], scope));
+                    Expr::Array(items, _) if items.len() == 2 => {
+                        if let Expr::Str(s) = &items[0] {
+                            if roles.iter().any(|r| r == s.value) {
+                                walked.role_slots.push(RoleSlot { role: s.value, value: &items[1], scope, enclosing });
+                            }
                         }
                     }
-                }
-                Expr::Other(parts, _) if parts.len() == 2 => {
-                    if let Some((name, value, span)) = literals::env_default(e) {
-                        walked.env_defaults.push((name, value, span));
+                    Expr::Other(parts, _) if parts.len() == 2 => {
+                        if let Some((name, value, span)) = literals::env_default(e) {
+                            walked.env_defaults.push((name, value, span));
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
-            });
+                let at = stack.len();
+                match e {
+                    Expr::Call(call) => {
+                        stack.push((&call.callee, enclosing));
+                        stack.extend(call.args.iter().map(|arg| (arg.value(), Some(&**call))));
+                    }
+                    _ => e.for_each_child(|child| stack.push((child, enclosing))),
+                }
+                stack[at..].reverse();
+            }
         };
         for statement in &ir.statements {
             match &statement.kind {

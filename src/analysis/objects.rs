@@ -46,12 +46,15 @@ pub(crate) enum ObjRef<'a, 's> {
     /// A function declared in this file.
     Function,
     /// Unresolved; the member path read after the unresolved root.
-    Unknown { path: Vec<&'s str> },
+    /// `foreign` when the root is known to be something other than a model
+    /// client (a local object another library built: `twilio(...)`), as
+    /// opposed to unknown (a parameter, a global).
+    Unknown { path: Vec<&'s str>, foreign: bool },
 }
 
 impl<'a, 's> ObjRef<'a, 's> {
     fn unknown() -> Self {
-        ObjRef::Unknown { path: Vec::new() }
+        ObjRef::Unknown { path: Vec::new(), foreign: false }
     }
 
     fn is_unknown(&self) -> bool {
@@ -72,10 +75,10 @@ impl<'a, 's> ObjRef<'a, 's> {
                 path.push(segment);
                 ObjRef::External { ext, path }
             }
-            ObjRef::Function => ObjRef::Unknown { path: vec![segment] },
-            ObjRef::Unknown { mut path } => {
+            ObjRef::Function => ObjRef::Unknown { path: vec![segment], foreign: false },
+            ObjRef::Unknown { mut path, foreign } => {
                 path.push(segment);
-                ObjRef::Unknown { path }
+                ObjRef::Unknown { path, foreign }
             }
         }
     }
@@ -140,7 +143,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                             return resolved;
                         }
                     }
-                    ObjRef::Unknown { path: vec![*name] }
+                    // Built by some other library's call: known not to be a client.
+                    let foreign =
+                        values.iter().any(|b| matches!(b.value, Expr::Call(c) if require_of_call(c).is_none()));
+                    ObjRef::Unknown { path: vec![*name], foreign }
                 }
                 Lookup::Import(import) => self.externalize(
                     match import.kind {
@@ -155,7 +161,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     import.relative_level,
                 ),
                 Lookup::Function(_) => ObjRef::Function,
-                Lookup::Param(..) | Lookup::Global => ObjRef::Unknown { path: vec![*name] },
+                Lookup::Param(..) | Lookup::Global => ObjRef::Unknown { path: vec![*name], foreign: false },
             },
             Expr::Member { object, property, .. } => {
                 if let Expr::This(_) = **object {
@@ -167,7 +173,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             }
                         }
                     }
-                    return ObjRef::Unknown { path: vec![*property] };
+                    return ObjRef::Unknown { path: vec![*property], foreign: false };
                 }
                 let base = self.resolve(object, scope, depth + 1);
                 self.externalize(base.push(property), 0)
@@ -387,7 +393,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 if self.owned_module(module, path) {
                     return None;
                 }
-                self.match_client(&ObjRef::Unknown { path: path.clone() }, call)
+                self.match_client(&ObjRef::Unknown { path: path.clone(), foreign: false }, call)
             }
             ObjRef::Client { client, path, .. } => {
                 let provider_index = self.clients[*client].provider;
@@ -399,7 +405,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     })
                     .map(|spec| (provider_index, spec, Some(*client)))
             }
-            ObjRef::Unknown { path } => {
+            ObjRef::Unknown { path, .. } => {
                 let last = path.last()?;
                 for (p, provider) in self.providers_for() {
                     let imported = self.index.imported_providers.contains(&p);
@@ -453,7 +459,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 // A module no provider owns (the project's own `@/lib/ai`):
                 // its names are matched like unresolved ones.
                 if matched.is_none() && !self.owned_module(module, path) {
-                    matched = self.match_unowned_path(path);
+                    // A bare package specifier that no provider owns names
+                    // another library (`twilio`), not the project's code.
+                    let package = self.language.is_js_family() && !is_project_specifier(module);
+                    matched = self.match_unowned_path(path, package);
                 }
             }
             ObjRef::External { ext, path } => {
@@ -467,12 +476,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                 }
             }
-            ObjRef::Unknown { path } => matched = self.match_unowned_path(path),
+            ObjRef::Unknown { path, foreign } => matched = self.match_unowned_path(path, *foreign),
             // A function declared in this file with the name of a declared
             // call shape (a project's own `askModel` wrapper).
             ObjRef::Function => {
                 if let Expr::Name(name, _) = &call.callee {
-                    matched = self.match_unowned_path(&[*name]);
+                    matched = self.match_unowned_path(&[*name], false);
                 }
             }
         }
@@ -491,14 +500,18 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// Matches a member path whose root is not a known client against the
     /// call shapes allowed on any receiver (or on any receiver in a file that
     /// imports the provider); the longest matching shape wins.
-    fn match_unowned_path(&self, path: &[&'s str]) -> Option<(usize, &'a CallSpec, String)> {
+    /// With `foreign`, the receiver is known not to be a model client, and
+    /// only shapes no other API uses (`on = ["any"]`) can match.
+    fn match_unowned_path(&self, path: &[&'s str], foreign: bool) -> Option<(usize, &'a CallSpec, String)> {
         let language = self.language;
         let catalog: &'a crate::catalog::Catalog = self.catalog;
         let mut best: Option<(usize, &'a CallSpec, String, usize)> = None;
         for (p, provider) in catalog.providers.iter().enumerate() {
             let imported = self.index.imported_providers.contains(&p);
             for spec in provider.calls.iter().filter(|s| applies_to(s.language, language)) {
-                if !(spec.on.contains(&Receiver::Any) || (imported && spec.on.contains(&Receiver::Imported))) {
+                if !(spec.on.contains(&Receiver::Any)
+                    || (imported && !foreign && spec.on.contains(&Receiver::Imported)))
+                {
                     continue;
                 }
                 for candidate in &spec.paths {
@@ -959,6 +972,15 @@ impl<'a, 's> Analyzer<'a, 's> {
             _ => None,
         }
     }
+}
+
+/// A specifier naming the project's own code: relative, or an alias.
+fn is_project_specifier(module: &str) -> bool {
+    module.starts_with('.')
+        || module.starts_with('/')
+        || module.starts_with("@/")
+        || module.starts_with("~/")
+        || module.starts_with('#')
 }
 
 /// `require("m")` → `m`.

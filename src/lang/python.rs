@@ -256,7 +256,14 @@ impl<'t, 's> Lowerer<'t, 's> {
                         }
                     }
                 }
-                self.push_block(node.child_by_field_id(self.f.body), scope, in_try);
+                // `with contextlib.suppress(SomeError):` handles failures of its body.
+                let suppresses = {
+                    let mut cursor = node.walk();
+                    node.named_children(&mut cursor)
+                        .filter(|c| self.f.kind(c) == "with_clause")
+                        .any(|clause| clause.utf8_text(self.b.source.as_bytes()).is_ok_and(|t| t.contains("suppress(")))
+                };
+                self.push_block(node.child_by_field_id(self.f.body), scope, in_try || suppresses);
             }
             "return_statement" => {
                 if let Some(value) = node.named_child(0) {
@@ -479,6 +486,19 @@ impl<'t, 's> Lowerer<'t, 's> {
         expr
     }
 
+    /// `a in b` or `a not in b`, with exactly two operands.
+    fn is_membership(&self, node: Node<'t>) -> bool {
+        let mut cursor = node.walk();
+        let operators: Vec<&str> =
+            node.children(&mut cursor).filter(|c| !c.is_named()).map(|c| self.f.kind(&c)).collect();
+        node.named_child_count() == 2 && matches!(operators.as_slice(), ["in"] | ["not", "in"] | ["not in"])
+    }
+
+    fn first_non_comment(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let mut cursor = node.walk();
+        node.named_children(&mut cursor).find(|c| self.f.kind(c) != "comment")
+    }
+
     fn children(&mut self, node: Node<'t>) -> Vec<Expr<'s>> {
         let mut cursor = node.walk();
         let mut out = Vec::with_capacity(node.named_child_count());
@@ -515,7 +535,8 @@ impl<'t, 's> Lowerer<'t, 's> {
                 }
             }
             "call" => self.call(node),
-            "await" | "parenthesized_expression" => match node.named_child(0) {
+            // `( # why\n value )`: a comment may come first.
+            "await" | "parenthesized_expression" => match self.first_non_comment(node) {
                 Some(inner) => self.expr(inner),
                 None => Expr::Other(Vec::new(), span),
             },
@@ -544,6 +565,22 @@ impl<'t, 's> Lowerer<'t, 's> {
                     Expr::Seq(cond.into_iter().chain(std::iter::once(Expr::Other(branches, span))).collect(), span)
                 } else {
                     Expr::Other(children, span)
+                }
+            }
+            "comparison_operator" if self.is_membership(node) => {
+                // `x in ALLOWED` / `x not in ALLOWED`: lowered as a call
+                // `ALLOWED.__contains__(x)`, so allow-list checks are seen.
+                let mut operands = self.children(node);
+                let collection = operands.pop();
+                let item = operands.pop();
+                match (item, collection) {
+                    (Some(item), Some(collection)) => {
+                        let callee = Expr::Member { object: Box::new(collection), property: "__contains__", span };
+                        let call =
+                            Expr::Call(Box::new(Call { callee, args: vec![Arg::Positional(item)], new: false, span }));
+                        Expr::Seq(vec![call, Expr::Lit(Lit::Null, span)], span)
+                    }
+                    _ => Expr::Other(Vec::new(), span),
                 }
             }
             "not_operator" | "comparison_operator" | "unary_operator" => {

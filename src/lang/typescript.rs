@@ -702,6 +702,11 @@ impl<'t, 's> Lowerer<'t, 's> {
         expr
     }
 
+    fn first_non_comment(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let mut cursor = node.walk();
+        node.named_children(&mut cursor).find(|c| self.f.kind(c) != "comment")
+    }
+
     fn children(&mut self, node: Node<'t>) -> Vec<Expr<'s>> {
         let mut cursor = node.walk();
         let mut out = Vec::with_capacity(node.named_child_count());
@@ -771,7 +776,8 @@ impl<'t, 's> Lowerer<'t, 's> {
                 let inner = match self.f.kind(&node) {
                     // `<T>x`: the expression is the last child.
                     "type_assertion" => node.named_child(node.named_child_count().saturating_sub(1) as u32),
-                    _ => node.named_child(0),
+                    // `( // why\n value )`: a comment may come first.
+                    _ => self.first_non_comment(node),
                 };
                 match inner {
                     Some(inner) => self.expr(inner),
