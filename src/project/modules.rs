@@ -21,6 +21,10 @@ pub struct ModuleResolver {
     root: PathBuf,
     /// Relative path → file index.
     files: HashMap<String, usize>,
+    /// Python: every dotted suffix of a module's path → the file (the one
+    /// closest to the root when several match): `app.llm` and `llm` for
+    /// `service/app/llm.py`.
+    python_modules: HashMap<String, usize>,
     /// TS configs by the directory they sit in ("" for the root).
     configs: Vec<TsConfig>,
 }
@@ -57,7 +61,19 @@ impl ModuleResolver {
         dirs.sort();
         dirs.dedup();
         let configs = dirs.iter().filter_map(|dir| TsConfig::read(root, dir)).collect();
-        ModuleResolver { root: root.to_path_buf(), files, configs }
+        let mut python_modules: HashMap<String, usize> = HashMap::default();
+        let mut by_length: Vec<(&String, &usize)> = files.iter().filter(|(p, _)| p.ends_with(".py")).collect();
+        // Longest paths first, so that the shortest (closest to the root) wins.
+        by_length.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| b.0.cmp(a.0)));
+        for (path, file) in by_length {
+            let stem = path.trim_end_matches(".py");
+            let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+            let segments: Vec<&str> = stem.split('/').collect();
+            for start in 0..segments.len() {
+                python_modules.insert(segments[start..].join("."), *file);
+            }
+        }
+        ModuleResolver { root: root.to_path_buf(), files, python_modules, configs }
     }
 
     pub fn root(&self) -> &Path {
@@ -140,12 +156,7 @@ impl ModuleResolver {
             return self.python_candidates(&full);
         }
         // Absolute: the project's own package, wherever its root is.
-        let suffixes = [format!("{module_path}.py"), format!("{module_path}/__init__.py")];
-        self.files
-            .iter()
-            .filter(|(path, _)| suffixes.iter().any(|s| path.as_str() == s || path.ends_with(&format!("/{s}"))))
-            .min_by_key(|(path, _)| (path.len(), path.as_str()))
-            .map(|(_, file)| *file)
+        self.python_modules.get(&import.module).copied()
     }
 
     fn python_candidates(&self, path: &str) -> Option<usize> {
