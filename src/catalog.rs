@@ -20,12 +20,14 @@ const SINKS: &str = include_str!("../rules/sinks.toml");
 const SECRETS: &str = include_str!("../rules/secrets.toml");
 const RULES: &str = include_str!("../rules/rules.toml");
 const CRITERIA: &str = include_str!("../rules/criteria.toml");
+const GUARDS: &str = include_str!("../rules/guards.toml");
 
 /// Everything the engine knows about SDKs, controls and criteria.
 #[derive(Debug)]
 pub struct Catalog {
     pub providers: Vec<Provider>,
     pub controls: Controls,
+    pub guards: Guards,
     pub sinks: Vec<Sink>,
     pub sanitizers: PerLanguage<Vec<String>>,
     pub keys: Vec<KeyPattern>,
@@ -316,6 +318,83 @@ impl Controls {
     }
 }
 
+// ---------------------------------------------------------------- guards --
+
+/// Authentication, rate limiting and logging (`rules/guards.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guards {
+    #[serde(default)]
+    pub auth: GuardSpec,
+    #[serde(default)]
+    pub rate_limit: GuardSpec,
+    #[serde(default)]
+    pub logging: LoggingSpec,
+}
+
+/// How one kind of guard shows in code.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardSpec {
+    /// Calls, matched on the end of the callee's dotted path.
+    #[serde(default)]
+    pub calls: Vec<String>,
+    /// Constructors whose instances' methods count as the guard.
+    #[serde(default)]
+    pub objects: Vec<String>,
+    #[serde(default)]
+    pub decorators: Vec<String>,
+    /// Base classes of class-based views.
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// DRF permission or throttle classes.
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// FastAPI dependency markers (security schemes, rate limiters).
+    #[serde(default)]
+    pub schemes: Vec<String>,
+    /// Middleware factories that apply the guard to every route they cover.
+    #[serde(default)]
+    pub middleware: Vec<String>,
+    /// HTTP statuses that, answered, show the check happened.
+    #[serde(default)]
+    pub statuses: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingSpec {
+    #[serde(default)]
+    pub receivers: Vec<String>,
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
+impl Guards {
+    /// Appends the entries of `other` (a project's configuration).
+    pub fn extend(&mut self, other: Guards) {
+        fn add(into: &mut Vec<String>, from: Vec<String>) {
+            for item in from {
+                if !into.contains(&item) {
+                    into.push(item);
+                }
+            }
+        }
+        for (into, from) in [(&mut self.auth, other.auth), (&mut self.rate_limit, other.rate_limit)] {
+            add(&mut into.calls, from.calls);
+            add(&mut into.objects, from.objects);
+            add(&mut into.decorators, from.decorators);
+            add(&mut into.classes, from.classes);
+            add(&mut into.permissions, from.permissions);
+            add(&mut into.schemes, from.schemes);
+            add(&mut into.middleware, from.middleware);
+            add(&mut into.statuses, from.statuses);
+        }
+        add(&mut self.logging.receivers, other.logging.receivers);
+        add(&mut self.logging.methods, other.logging.methods);
+    }
+}
+
 // ----------------------------------------------------------------- sinks --
 
 /// Which rule a sink belongs to.
@@ -512,9 +591,11 @@ impl Catalog {
         let secrets: SecretsFile = parse("secrets.toml", SECRETS);
         let rules: RulesFile = parse("rules.toml", RULES);
         let criteria: CriteriaFile = parse("criteria.toml", CRITERIA);
+        let guards: Guards = parse("guards.toml", GUARDS);
         Catalog {
             providers: providers.provider,
             controls,
+            guards,
             sinks: sinks.sink,
             sanitizers: sinks.sanitizers,
             keys: secrets.key,
@@ -527,10 +608,11 @@ impl Catalog {
     }
 
     /// A copy of this catalogue with a project's additions.
-    pub fn extended(&self, providers: Vec<Provider>, controls: Option<Controls>) -> Catalog {
+    pub fn extended(&self, providers: Vec<Provider>, controls: Option<Controls>, guards: Option<Guards>) -> Catalog {
         let mut catalog = Catalog {
             providers: self.providers.clone(),
             controls: self.controls.clone(),
+            guards: self.guards.clone(),
             sinks: self.sinks.clone(),
             sanitizers: self.sanitizers.clone(),
             keys: self.keys.clone(),
@@ -543,6 +625,9 @@ impl Catalog {
         catalog.providers.extend(providers);
         if let Some(controls) = controls {
             catalog.controls.extend(controls);
+        }
+        if let Some(guards) = guards {
+            catalog.guards.extend(guards);
         }
         catalog
     }

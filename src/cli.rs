@@ -51,6 +51,12 @@ enum Command {
         /// A rule id, as printed in findings (e.g. missing-token-cap)
         rule: String,
     },
+    /// Print the facts custodia extracted from each file (for debugging rules)
+    #[command(hide = true)]
+    Facts {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -123,6 +129,7 @@ pub fn run() -> ExitCode {
         Command::Scan(args) => scan_command(args),
         Command::Rules { format } => rules_command(format),
         Command::Explain { rule } => explain_command(&rule),
+        Command::Facts { path } => facts_command(&path),
     }
 }
 
@@ -273,6 +280,25 @@ fn explain_command(id: &str) -> ExitCode {
         "\n(custodia's mapping is its reading of these frameworks; a finding \"maps to\" a criterion, it is not a compliance opinion.)"
     );
     ExitCode::SUCCESS
+}
+
+fn facts_command(path: &std::path::Path) -> ExitCode {
+    let config = match Config::discover(path, None) {
+        Ok(config) => config,
+        Err(err) => return error(err),
+    };
+    let engine = Engine::new(config);
+    let mut options = ScanOptions::new(path);
+    options.prefilter = false;
+    match scan::scan(&engine, &options) {
+        Ok(result) => {
+            for facts in &result.files {
+                println!("{facts:#?}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => error(err),
+    }
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::catalog::{Catalog, Controls, Provider};
+use crate::catalog::{Catalog, Controls, Guards, Provider};
 use crate::finding::Severity;
 use crate::source::LineIndex;
 
@@ -148,6 +148,8 @@ struct ConfigFile {
     providers: Vec<Spanned<Provider>>,
     #[serde(default)]
     controls: Option<Controls>,
+    #[serde(default)]
+    guards: Option<Guards>,
 }
 
 #[derive(Deserialize, Default)]
@@ -227,8 +229,8 @@ impl Config {
             }
             providers.push(provider);
         }
-        if !providers.is_empty() || file.controls.is_some() {
-            config.catalog = Arc::new(builtin.extended(providers, file.controls));
+        if !providers.is_empty() || file.controls.is_some() || file.guards.is_some() {
+            config.catalog = Arc::new(builtin.extended(providers, file.controls, file.guards));
         }
         Ok(config)
     }

@@ -9,7 +9,7 @@ use tree_sitter::Tree;
 
 use crate::analysis::ExternalResolver;
 use crate::config::Config;
-use crate::facts::FileFacts;
+use crate::facts::{FileFacts, Suppression};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind};
 use crate::prefilter::Prefilter;
@@ -20,6 +20,8 @@ use crate::{analysis, rules, suppression};
 #[derive(Debug, Clone)]
 pub struct FileAnalysis {
     pub facts: FileFacts,
+    /// The file rules' findings, before suppressions and severity overrides
+    /// ([`Engine::finalize`] applies them once project rules have run too).
     pub findings: Vec<Finding>,
     pub suppressed: Vec<Suppressed>,
     pub evidence: Vec<Evidence>,
@@ -44,6 +46,23 @@ impl Engine {
 
     pub fn prefilter(&self) -> &Prefilter {
         &self.prefilter
+    }
+
+    /// Applies the configuration to a file's findings (file and project
+    /// rules alike): rules switched off, severity overrides, and the file's
+    /// `custodia-ignore` comments, which also report suppressions that are
+    /// invalid or unused.
+    pub fn finalize(&self, path: &str, findings: Vec<Finding>, suppressions: &[Suppression]) -> suppression::Applied {
+        let config = &self.config;
+        let findings = findings.into_iter().filter(|f| !config.disabled.contains(f.rule)).collect();
+        let mut applied = suppression::apply(path, findings, suppressions, &config.catalog, &config.disabled);
+        applied.findings.retain(|f| !config.disabled.contains(f.rule));
+        for finding in applied.findings.iter_mut().chain(applied.suppressed.iter_mut().map(|s| &mut s.finding)) {
+            if let Some(severity) = config.severities.get(finding.rule) {
+                finding.severity = *severity;
+            }
+        }
+        applied
     }
 
     /// Parses and analyses one file. `None` when the parser gives up.
@@ -81,23 +100,11 @@ impl Engine {
         facts.syntax_errors = tree.root_node().has_error();
         facts.truncated = ir.truncated;
         facts.suppressions = suppression::parse(source, tree, &lines);
-        let (mut findings, evidence) = rules::run_file_rules(&facts, catalog, &config.disabled);
-        for finding in &mut findings {
-            if let Some(severity) = config.severities.get(finding.rule) {
-                finding.severity = *severity;
-            }
-        }
-        let mut applied = suppression::apply(path, findings, &facts.suppressions, catalog, &config.disabled);
-        applied.findings.retain(|f| !config.disabled.contains(f.rule));
-        for finding in &mut applied.findings {
-            if let Some(severity) = config.severities.get(finding.rule) {
-                finding.severity = *severity;
-            }
-        }
+        let (findings, evidence) = rules::run_file_rules(&facts, catalog, &config.disabled);
         FileAnalysis {
             facts,
-            findings: applied.findings,
-            suppressed: applied.suppressed,
+            findings,
+            suppressed: Vec::new(),
             evidence,
             parse_time: Duration::ZERO,
             analysis_time: started.elapsed(),

@@ -23,6 +23,22 @@ pub struct FileFacts {
     pub functions: Vec<FunctionFact>,
     pub imports: Vec<ImportFact>,
     pub exports: Vec<ExportFact>,
+    /// Calls from functions to functions of the project (for reachability).
+    pub calls: Vec<CallEdge>,
+    /// Authentication, rate limiting and logging found in place.
+    pub guards: Vec<GuardFact>,
+    /// FastAPI dependencies of functions (`Depends(get_current_user)`).
+    pub dependencies: Vec<DependencyFact>,
+    /// HTTP entrypoints declared in this file.
+    pub entrypoints: Vec<EntrypointFact>,
+    /// Apps and routers (`express()`, `APIRouter(...)`, `Blueprint(...)`).
+    pub routers: Vec<RouterFact>,
+    /// Middleware registered on a router (`app.use(...)`, `before_request`).
+    pub middleware: Vec<MiddlewareFact>,
+    /// Routers mounted on routers (`app.use("/api", router)`, `include_router`).
+    pub mounts: Vec<MountFact>,
+    /// A Next.js `middleware.ts`, if this file is one.
+    pub next_middleware: Option<NextMiddlewareFact>,
     pub clients: Vec<ClientFact>,
     pub inference: Vec<InferenceSite>,
     pub sink_flows: Vec<SinkFlow>,
@@ -57,6 +73,158 @@ pub struct ImportFact {
     pub relative_level: u8,
 }
 
+/// A function of the project, named where it is called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FunctionRef {
+    /// A function of this file.
+    Local(FunctionIndex),
+    /// A name imported from another module (`default` for a default import).
+    Import { module: String, level: u8, name: String },
+}
+
+/// A call from a function (or the module's top level) to a function of the
+/// project.
+#[derive(Debug, Clone)]
+pub struct CallEdge {
+    pub caller: Option<FunctionIndex>,
+    pub target: FunctionRef,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GuardKind {
+    Auth,
+    RateLimit,
+    Logging,
+}
+
+impl GuardKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuardKind::Auth => "authentication",
+            GuardKind::RateLimit => "rate limiting",
+            GuardKind::Logging => "logging",
+        }
+    }
+}
+
+/// A control found in place in a function: a call (`auth()`, `ratelimit.limit`,
+/// `logger.info`), a decorator (`@login_required`), a base class
+/// (`LoginRequiredMixin`), a permission or throttle class, a 401/429 answer.
+#[derive(Debug, Clone)]
+pub struct GuardFact {
+    pub kind: GuardKind,
+    /// The function it is in, or decorates; `None` at module level.
+    pub function: Option<FunctionIndex>,
+    /// As written: `auth()`, `@login_required`, `IsAuthenticated`.
+    pub name: String,
+    pub location: Location,
+}
+
+/// What a FastAPI dependency refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DependencyTarget {
+    Function(FunctionRef),
+    /// A security scheme or a rate limiter built in place
+    /// (`Depends(HTTPBearer())`, `Depends(RateLimiter(times=5, seconds=60))`).
+    /// A control in itself, with the name it is known by (`OAuth2PasswordBearer`).
+    Guard(GuardKind, String),
+}
+
+#[derive(Debug, Clone)]
+pub struct DependencyFact {
+    /// The function whose parameter, or the route whose `dependencies=`, names it.
+    pub function: Option<FunctionIndex>,
+    pub target: DependencyTarget,
+    pub location: Location,
+}
+
+/// A step of a route's handling: a function, or a guard written inline
+/// (`rateLimit({...})`, `passport.authenticate("jwt")`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandlerRef {
+    Function(FunctionRef),
+    Guard {
+        kind: GuardKind,
+        name: String,
+        location: Location,
+    },
+    /// Something custodia does not follow (`controller.chat`).
+    Unknown(String),
+}
+
+/// An HTTP entrypoint: code an outside request reaches.
+#[derive(Debug, Clone)]
+pub struct EntrypointFact {
+    /// `nextjs`, `nextjs-pages`, `server-action`, `express`, `fastapi`, `flask` ...
+    pub framework: String,
+    /// `GET`, `POST` ..., `*` for any method, `ACTION` for a server action.
+    pub method: String,
+    /// The path as declared in this file (before any mount prefix).
+    pub path: String,
+    pub handler: HandlerRef,
+    /// Middleware and route-level dependencies before the handler, in order.
+    pub chain: Vec<HandlerRef>,
+    /// The app or router object it is registered on (its local name).
+    pub router: Option<String>,
+    /// Registration order in the file (for middleware registered before it).
+    pub order: u32,
+    pub location: Location,
+}
+
+/// An app or router object: `const app = express()`, `router = APIRouter(prefix="/chat")`.
+#[derive(Debug, Clone)]
+pub struct RouterFact {
+    pub name: String,
+    pub framework: String,
+    pub prefix: String,
+    /// Router-level dependencies or middleware (`APIRouter(dependencies=[...])`).
+    pub chain: Vec<HandlerRef>,
+    pub location: Location,
+}
+
+/// Middleware registered on a router: `app.use(auth)`, `app.use("/api", limiter)`,
+/// Flask `@app.before_request`.
+#[derive(Debug, Clone)]
+pub struct MiddlewareFact {
+    pub router: String,
+    /// Path prefix it applies to ("" for all).
+    pub path: String,
+    pub chain: Vec<HandlerRef>,
+    pub order: u32,
+    pub location: Location,
+}
+
+/// A router mounted on another: `app.use("/api", chatRouter)`,
+/// `app.include_router(router, prefix="/v1", dependencies=[...])`,
+/// `app.register_blueprint(bp, url_prefix="/x")`.
+#[derive(Debug, Clone)]
+pub struct MountFact {
+    pub router: String,
+    pub path: String,
+    /// The mounted router: a local name, or an import.
+    pub child: FunctionRef,
+    /// Local name of the mounted router when it is defined in this file.
+    pub child_local: Option<String>,
+    pub chain: Vec<HandlerRef>,
+    pub order: u32,
+    pub location: Location,
+}
+
+/// A Next.js `middleware.ts`: which paths it runs on and what it checks.
+#[derive(Debug, Clone)]
+pub struct NextMiddlewareFact {
+    /// `config.matcher` patterns; empty means every path.
+    pub matchers: Vec<String>,
+    /// Guards it applies to the paths it runs on.
+    pub guards: Vec<GuardFact>,
+    /// Paths it leaves public (`createRouteMatcher([...])` used to skip protection).
+    pub public: Vec<String>,
+    /// Paths it protects explicitly (`createRouteMatcher([...])` used to protect).
+    pub protected: Vec<String>,
+    pub location: Location,
+}
+
 /// A name a module exports, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportFact {
@@ -81,6 +249,8 @@ pub enum ExportTarget {
         module: String,
         name: String,
     },
+    /// An app or router object (index into `routers`).
+    Router(u32),
     /// Something else: a class, a constant.
     Other,
 }

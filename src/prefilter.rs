@@ -61,6 +61,15 @@ impl Prefilter {
     }
 }
 
+/// Settings that apply to every route of a project, wherever they sit:
+/// flask-limiter's `RATELIMIT_DEFAULT`, Django REST framework's
+/// `REST_FRAMEWORK` defaults. A configuration module is rarely imported by
+/// the code that serves routes (Flask loads it by name), so files holding
+/// one are always analysed.
+pub fn is_project_settings(language: Language, text: &str) -> bool {
+    language == Language::Python && ["RATELIMIT_DEFAULT", "REST_FRAMEWORK"].iter().any(|needle| text.contains(needle))
+}
+
 /// The module specifiers a file imports, found without parsing it (with the
 /// number of leading dots of a Python relative import). A file the
 /// prefilter skips is still analysed when one of these names a module that
@@ -71,12 +80,25 @@ pub fn import_specifiers(language: Language, text: &str) -> Vec<(String, u8)> {
     let mut out = Vec::new();
     match language {
         Language::Python => {
-            let re =
-                PYTHON.get_or_init(|| Regex::new(r"(?m)^\s*(?:from\s+(\.*)([\w.]*)\s+import|import\s+([\w.]+))").ok());
+            let re = PYTHON.get_or_init(|| {
+                Regex::new(r"(?m)^\s*(?:from\s+(\.*)([\w.]*)\s+import\s+(\([^)]*\)|[^\n#;]*)|import\s+([\w.]+))").ok()
+            });
             let Some(re) = re else { return out };
             for caps in re.captures_iter(text) {
-                match (caps.get(1), caps.get(2), caps.get(3)) {
-                    (Some(dots), Some(module), _) => out.push((module.as_str().to_string(), dots.as_str().len() as u8)),
+                match (caps.get(1), caps.get(2), caps.get(4)) {
+                    (Some(dots), Some(module), _) => {
+                        let (module, level) = (module.as_str(), dots.as_str().len() as u8);
+                        out.push((module.to_string(), level));
+                        // `from app.routers import chat` may name the
+                        // submodule `app.routers.chat`.
+                        let names = caps.get(3).map_or("", |m| m.as_str());
+                        for name in names.trim_matches(|c| c == '(' || c == ')').split(',') {
+                            let Some(name) = name.split_whitespace().next().filter(|n| *n != "*") else { continue };
+                            let submodule =
+                                if module.is_empty() { name.to_string() } else { format!("{module}.{name}") };
+                            out.push((submodule, level));
+                        }
+                    }
                     (_, _, Some(module)) => out.push((module.as_str().to_string(), 0)),
                     _ => {}
                 }
@@ -173,10 +195,19 @@ mod tests {
         let ts = "import { openai } from '@/lib/ai';\nimport x from \"./x\";\nconst y = require('../y');\nexport * from './z';";
         let found: Vec<String> = import_specifiers(Language::TypeScript, ts).into_iter().map(|(m, _)| m).collect();
         assert_eq!(found, vec!["@/lib/ai", "./x", "../y", "./z"]);
-        let py = "from ..llm import client\nimport app.settings\nfrom app import db\n";
+        let py = "from ..llm import client\nimport app.settings\nfrom app import db\nfrom . import (\n    chat,\n    admin as a,\n)\n";
         assert_eq!(
             import_specifiers(Language::Python, py),
-            vec![("llm".to_string(), 2), ("app.settings".to_string(), 0), ("app".to_string(), 0)]
+            vec![
+                ("llm".to_string(), 2),
+                ("llm.client".to_string(), 2),
+                ("app.settings".to_string(), 0),
+                ("app".to_string(), 0),
+                ("app.db".to_string(), 0),
+                ("".to_string(), 1),
+                ("chat".to_string(), 1),
+                ("admin".to_string(), 1),
+            ]
         );
     }
 

@@ -24,8 +24,8 @@ use crate::engine::{Engine, FileAnalysis};
 use crate::facts::{FileFacts, ImportFact};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
-use crate::prefilter::import_specifiers;
-use crate::project::ProjectIndex;
+use crate::prefilter::{import_specifiers, is_project_settings};
+use crate::project::{ModuleResolver, ProjectIndex, module_import};
 
 /// Directories and files nobody means to audit: dependencies, build output,
 /// virtual environments, caches, minified bundles (gitignore syntax).
@@ -310,7 +310,9 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
     }
-    let (analyzed, prefiltered) = second_pass(engine, &base, analyzed, prefiltered, threads, &mut result.stats);
+    let (mut analyzed, prefiltered) = second_pass(engine, &base, analyzed, prefiltered, threads, &mut result.stats);
+    let (mut project_findings, project_evidence) = project_rules(engine, &base, &mut analyzed);
+    result.evidence.extend(project_evidence);
     let stats = &mut result.stats;
     for file in prefiltered {
         stats.files_seen += 1;
@@ -333,11 +335,18 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         if analysis.facts.truncated {
             result.partial.push(Partial { path: file.rel.clone(), reason: PartialReason::DeepNesting });
         }
-        result.findings.extend(analysis.findings);
-        result.suppressed.extend(analysis.suppressed);
+        let mut findings = analysis.findings;
+        if let Some(more) = project_findings.remove(&file.rel) {
+            findings.extend(more);
+        }
+        let applied = engine.finalize(&file.rel, findings, &analysis.facts.suppressions);
+        result.findings.extend(applied.findings);
+        result.suppressed.extend(applied.suppressed);
         result.evidence.extend(analysis.evidence);
         result.files.push(analysis.facts);
     }
+    // Findings with no file of their own (project level).
+    result.findings.extend(project_findings.into_values().flatten());
     result.findings.sort_by(finding_order);
     result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
     result.evidence.sort_by(|a, b| (&a.path, a.location, a.kind).cmp(&(&b.path, b.location, b.kind)));
@@ -382,16 +391,8 @@ fn second_pass(
             jobs.push((Job::Again(i), &file.file));
         }
     }
-    for (j, file) in prefiltered.iter().enumerate() {
-        let language = file.file.kind.language;
-        let imports_exporter = file.imports.iter().any(|(module, level)| {
-            let import = ImportFact { relative_level: *level, ..crate::project::module_import(module, None) };
-            index.resolve_import(&file.file.rel, language, &import).is_some_and(|target| index.exports_client(target))
-        });
-        if imports_exporter {
-            jobs.push((Job::First(j), &file.file));
-        }
-    }
+    let wanted = prefiltered_wanted(base, &analyzed, &facts, &prefiltered, &index);
+    jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file)));
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -434,6 +435,106 @@ fn second_pass(
         }
     }
     (analyzed, prefiltered.into_iter().flatten().collect())
+}
+
+/// The prefiltered files the project rules need after all. A route handler
+/// rarely mentions a provider: it calls a service that does. So every file
+/// that imports, directly or through other files, one that holds model code
+/// is analysed; so is every file such a file imports (where guards and
+/// dependencies are defined), and every Next.js `middleware` file. The rest
+/// stay prefiltered. Returns indices into `prefiltered`.
+fn prefiltered_wanted(
+    base: &Path,
+    analyzed: &[Analyzed],
+    facts: &[FileFacts],
+    prefiltered: &[Prefiltered],
+    index: &ProjectIndex,
+) -> Vec<usize> {
+    let first = analyzed.len();
+    let paths = analyzed.iter().map(|a| a.file.rel.as_str()).chain(prefiltered.iter().map(|p| p.file.rel.as_str()));
+    let resolver = ModuleResolver::new(base, paths);
+    // Every file's imports, resolved: analysed files first, then prefiltered.
+    let mut imports: Vec<Vec<usize>> = Vec::with_capacity(first + prefiltered.len());
+    for (a, f) in analyzed.iter().zip(facts) {
+        let language = a.file.kind.language;
+        imports.push(f.imports.iter().filter_map(|imp| resolver.resolve(&a.file.rel, language, imp)).collect());
+    }
+    for p in prefiltered {
+        let language = p.file.kind.language;
+        imports.push(
+            p.imports
+                .iter()
+                .filter_map(|(module, level)| {
+                    let import = ImportFact { relative_level: *level, ..module_import(module, None) };
+                    resolver.resolve(&p.file.rel, language, &import)
+                })
+                .collect(),
+        );
+    }
+    let mut importers: Vec<Vec<usize>> = vec![Vec::new(); imports.len()];
+    for (from, targets) in imports.iter().enumerate() {
+        for &to in targets {
+            importers[to].push(from);
+        }
+    }
+    // Files with model code, then everything that imports them.
+    let mut reaches: Vec<bool> = (0..imports.len())
+        .map(|i| {
+            i < first && (!facts[i].inference.is_empty() || !facts[i].clients.is_empty() || index.exports_client(i))
+        })
+        .collect();
+    let mut work: Vec<usize> = (0..first).filter(|&i| reaches[i]).collect();
+    while let Some(file) = work.pop() {
+        for &importer in &importers[file] {
+            if !reaches[importer] {
+                reaches[importer] = true;
+                work.push(importer);
+            }
+        }
+    }
+    let mut wanted: Vec<bool> = reaches.clone();
+    for (from, targets) in imports.iter().enumerate() {
+        if reaches[from] {
+            for &to in targets {
+                wanted[to] = true;
+            }
+        }
+    }
+    (0..prefiltered.len()).filter(|&j| wanted[first + j] || is_next_middleware(&prefiltered[j].file)).collect()
+}
+
+/// `middleware.ts` (or `.js`) at the root of a Next.js app or in its `src/`:
+/// never inside the `app/` or `pages/` trees.
+fn is_next_middleware(file: &SourceFile) -> bool {
+    let (dir, name) = file.rel.rsplit_once('/').unwrap_or(("", &file.rel));
+    let stem = name.split('.').next().unwrap_or(name);
+    file.kind.language.is_js_family()
+        && stem == "middleware"
+        && !dir.split('/').any(|segment| segment == "app" || segment == "pages")
+}
+
+/// The rules that look at the whole project: routes, what they reach and
+/// what covers them. Returns their findings by file, and their evidence.
+fn project_rules(
+    engine: &Engine,
+    base: &Path,
+    analyzed: &mut [Analyzed],
+) -> (std::collections::HashMap<String, Vec<Finding>>, Vec<Evidence>) {
+    let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
+    let (findings, evidence) = {
+        let index = ProjectIndex::new(base, &facts);
+        let routes = index.routes();
+        let config = engine.config();
+        crate::rules::run_project_rules(&index, &routes, &config.catalog, &config.disabled)
+    };
+    for (analysis, facts) in analyzed.iter_mut().zip(facts) {
+        analysis.analysis.facts = facts;
+    }
+    let mut by_file: std::collections::HashMap<String, Vec<Finding>> = std::collections::HashMap::new();
+    for finding in findings {
+        by_file.entry(finding.path.clone().unwrap_or_default()).or_default().push(finding);
+    }
+    (by_file, evidence)
 }
 
 /// Findings in reading order: path, position, rule.
@@ -561,7 +662,11 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
     }
     let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size };
     let prefilter = engine.prefilter();
-    if options.prefilter && !prefilter.may_matter(source.as_bytes()) && !prefilter.is_barrel(path, language, &source) {
+    if options.prefilter
+        && !prefilter.may_matter(source.as_bytes())
+        && !prefilter.is_barrel(path, language, &source)
+        && !is_project_settings(language, &source)
+    {
         let imports = import_specifiers(language, &source);
         return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
     }

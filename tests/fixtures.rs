@@ -34,7 +34,7 @@ struct Mark {
 
 fn annotations(root: &Path) -> Vec<Mark> {
     let pattern = Regex::new(
-        r"(?:#|//|/\*|\{/\*)\s*(?:.*?\s)?(expect|ok|evidence)(-next-line)?:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)",
+        r"(?:#|//|/\*|\{/\*)\s*(?:.*?\s)??(expect|ok|evidence)(-next-line)?:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)",
     )
     .expect("valid regex");
     let mut marks = Vec::new();

@@ -857,7 +857,7 @@ fn annotation_names(annotation: &str) -> impl Iterator<Item = &str> {
 }
 
 /// `a.b.c` ends with `b.c` on a segment boundary.
-fn ends_with_segments(path: &str, suffix: &str) -> bool {
+pub(crate) fn ends_with_segments(path: &str, suffix: &str) -> bool {
     path == suffix || path.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('.'))
 }
 

@@ -12,10 +12,13 @@
 //!   system instructions;
 //! - [`literals`]: provider keys and model endpoints written as literals.
 
+mod calls;
 mod exports;
 mod flow;
+mod guards;
 mod literals;
 mod objects;
+mod routes;
 mod scope;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -75,8 +78,9 @@ pub fn analyze(
     let index = ScopeIndex::build(ir, language, catalog);
     let walked = Walked::new(ir, catalog);
     let mut analyzer = Analyzer::new(ir, &index, &walked, lines, language, catalog, externals);
+    analyzer.facts.path = path.to_string();
     analyzer.run();
-    analyzer.into_facts(path)
+    analyzer.facts
 }
 
 /// An imported name: module specifier, Python relative level, name.
@@ -147,11 +151,9 @@ impl<'a, 's> Analyzer<'a, 's> {
         self.function_facts();
         self.import_facts();
         self.export_facts();
-    }
-
-    fn into_facts(mut self, path: &str) -> FileFacts {
-        self.facts.path = path.to_string();
-        self.facts
+        self.call_facts();
+        self.guard_facts();
+        self.route_facts();
     }
 
     pub(crate) fn locate(&self, span: Span) -> Location {

@@ -6,6 +6,7 @@
 //! one file changes only that file and the files that import it need work.
 
 pub mod modules;
+pub mod routes;
 
 use std::path::Path;
 

@@ -7,6 +7,9 @@
 //! `rules/rules.toml`. Severities and the mapping are data; the logic is here.
 
 mod hardcoded_provider_key;
+mod inference_without_auth;
+mod inference_without_logging;
+mod inference_without_rate_limit;
 mod missing_failure_path;
 mod missing_timeout;
 mod missing_token_cap;
@@ -21,8 +24,10 @@ mod unused_suppression;
 use std::collections::HashSet;
 
 use crate::catalog::{Catalog, SinkKind};
-use crate::facts::FileFacts;
+use crate::facts::{FileFacts, GuardKind};
 use crate::finding::{Evidence, Finding, Related, Severity};
+use crate::project::ProjectIndex;
+use crate::project::routes::{Cover, Route};
 use crate::source::Location;
 
 /// A rule that looks at one file's facts.
@@ -43,6 +48,172 @@ pub const FILE_RULES: &[Rule] = &[
     model_output_html::RULE,
     system_prompt_injection::RULE,
 ];
+
+/// Rules run once over the whole project, after every file's facts are known.
+pub const PROJECT_RULES: &[ProjectRule] =
+    &[inference_without_auth::RULE, inference_without_rate_limit::RULE, inference_without_logging::RULE];
+
+/// A rule that looks at the whole project (routes, reachability).
+pub struct ProjectRule {
+    pub id: &'static str,
+    pub check: fn(&mut ProjectContext<'_, '_>),
+}
+
+/// What a project rule sees and where it writes.
+pub struct ProjectContext<'a, 'f> {
+    pub index: &'a ProjectIndex<'f>,
+    pub routes: &'a [Route<'f>],
+    pub catalog: &'a Catalog,
+    findings: Vec<Finding>,
+    evidence: Vec<Evidence>,
+    evidence_seen: HashSet<(&'static str, String, Location)>,
+}
+
+impl<'a, 'f> ProjectContext<'a, 'f> {
+    pub fn path(&self, file: usize) -> String {
+        self.index.files().get(file).map(|f| f.path.clone()).unwrap_or_default()
+    }
+
+    pub fn report(
+        &mut self,
+        rule: &'static str,
+        file: usize,
+        location: Location,
+        message: String,
+        related: Vec<Related>,
+    ) {
+        let severity = self.catalog.rule(rule).map_or(Severity::Medium, |r| r.severity);
+        let path = self.path(file);
+        self.findings.push(Finding { rule, severity, message, path: Some(path), location: Some(location), related });
+    }
+
+    pub fn evidence(
+        &mut self,
+        criterion: &'static str,
+        kind: &'static str,
+        file: usize,
+        location: Location,
+        description: String,
+    ) {
+        let path = self.path(file);
+        if self.evidence_seen.insert((kind, path.clone(), location)) {
+            self.evidence.push(Evidence { criterion, kind, path, location, description });
+        }
+    }
+}
+
+/// Runs the project rules that are not switched off.
+pub fn run_project_rules(
+    index: &ProjectIndex<'_>,
+    routes: &[Route<'_>],
+    catalog: &Catalog,
+    disabled: &HashSet<String>,
+) -> (Vec<Finding>, Vec<Evidence>) {
+    let mut cx = ProjectContext {
+        index,
+        routes,
+        catalog,
+        findings: Vec::new(),
+        evidence: Vec::new(),
+        evidence_seen: HashSet::new(),
+    };
+    for rule in PROJECT_RULES {
+        if !disabled.contains(rule.id) {
+            (rule.check)(&mut cx);
+        }
+    }
+    (cx.findings, cx.evidence)
+}
+
+/// Shared by the route rules: for every route that reaches a model, a
+/// finding when no control of `kind` covers it, evidence for each one that does.
+fn route_controls(
+    cx: &mut ProjectContext<'_, '_>,
+    rule: &'static str,
+    kind: GuardKind,
+    criterion: &'static str,
+    evidence_kind: &'static str,
+    missing: &str,
+) {
+    let routes = cx.routes;
+    // Control → (where, routes it covers, how).
+    type Covered = (Location, Vec<String>, Vec<&'static str>);
+    let mut covered: std::collections::BTreeMap<(usize, u32, u32, &str), Covered> = Default::default();
+    for route in routes.iter().filter(|r| !r.sites.is_empty()) {
+        let covers: Vec<&Cover> = route.covers.iter().filter(|c| c.kind == kind).collect();
+        if covers.is_empty() {
+            let first = &route.sites[0];
+            let site_facts = &cx.index.files()[first.file];
+            let site = &site_facts.inference[first.site];
+            let provider = cx.catalog.provider(&site.provider).map_or("", |p| p.name.as_str());
+            let mut message =
+                format!("{} reaches {provider} `{}` ({}) with no {missing}", route.label(), site.api, site_facts.path);
+            if route.sites.len() > 1 {
+                message.push_str(&format!(" (and {} more model calls)", route.sites.len() - 1));
+            }
+            let names: Vec<String> = route
+                .unknown_guards
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .take(3)
+                .map(|(_, n)| format!("`{n}`"))
+                .collect();
+            if !names.is_empty() {
+                message.push_str(&format!(
+                    "; custodia does not know {} as a control: if one is, declare it in custodia.toml ([guards.{}])",
+                    names.join(", "),
+                    if kind == GuardKind::Auth { "auth" } else { "rate_limit" }
+                ));
+            }
+            let mut related = Vec::new();
+            for reached in route.sites.iter().take(3) {
+                let facts = &cx.index.files()[reached.file];
+                let site = &facts.inference[reached.site];
+                for (file, location, name) in &reached.path {
+                    related.push(Related {
+                        path: cx.path(*file),
+                        location: *location,
+                        message: format!("calls `{name}`"),
+                    });
+                }
+                related.push(Related {
+                    path: facts.path.clone(),
+                    location: site.location,
+                    message: format!("model called here: `{}`", site.api),
+                });
+            }
+            related.dedup();
+            cx.report(rule, route.file, route.entry.location, message, related);
+        } else {
+            for cover in covers {
+                let key = (cover.file, cover.location.span.start, cover.location.span.end, cover.name.as_str());
+                let entry = covered.entry(key).or_insert_with(|| (cover.location, Vec::new(), Vec::new()));
+                entry.1.push(route.label());
+                entry.2.push(cover.how);
+            }
+        }
+    }
+    // One piece of evidence per control, with every route it covers.
+    for ((file, _, _, name), (location, mut labels, mut hows)) in covered {
+        labels.sort();
+        labels.dedup();
+        hows.sort();
+        hows.dedup();
+        let shown = labels.iter().take(MAX_ROUTES_LISTED).cloned().collect::<Vec<_>>().join(", ");
+        let more = labels.len().saturating_sub(MAX_ROUTES_LISTED);
+        let more = if more > 0 { format!(" and {more} more routes") } else { String::new() };
+        cx.evidence(
+            criterion,
+            evidence_kind,
+            file,
+            location,
+            format!("`{name}` covers {shown}{more} ({})", hows.join(", ")),
+        );
+    }
+}
+
+/// Evidence names this many routes a control covers, then counts the rest.
+const MAX_ROUTES_LISTED: usize = 6;
 
 /// Rules reported by the suppression machinery rather than by a check.
 pub const SUPPRESSION_RULES: &[&str] = &[suppression_without_reason::ID, unused_suppression::ID];

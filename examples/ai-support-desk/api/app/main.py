@@ -5,14 +5,27 @@ import os
 import sqlite3
 
 import anthropic
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.security import APIKeyHeader
 from openai import OpenAI
 from pydantic import BaseModel
+from slowapi import Limiter
+from slowapi.util import get_remote_address
 
 from .settings import settings
 
 logger = logging.getLogger("support-api")
 app = FastAPI(title="Support desk API")
+limiter = Limiter(key_func=get_remote_address)
+app.state.limiter = limiter
+api_key_header = APIKeyHeader(name="X-Api-Key")
+
+
+def require_service_key(key: str = Depends(api_key_header)) -> str:
+    """Only the web app's backend holds this key."""
+    if key != settings.service_key:
+        raise HTTPException(status_code=401, detail="Invalid API key")
+    return key
 
 claude = anthropic.Anthropic(api_key=os.environ["ANTHROPIC_API_KEY"], timeout=30.0, max_retries=2)
 openai_client = OpenAI(base_url=settings.inference_url, api_key=os.environ.get("INFERENCE_API_KEY"))
@@ -31,8 +44,9 @@ def get_db():
         conn.close()
 
 
-@app.post("/v1/triage")
-def triage(ticket: Ticket):
+@app.post("/v1/triage", dependencies=[Depends(require_service_key)])
+@limiter.limit("30/minute")
+def triage(request: Request, ticket: Ticket):
     try:
         message = claude.messages.create(
             model="claude-sonnet-4-5",
@@ -60,7 +74,7 @@ def assist(product: str, question: str):
 
 
 @app.post("/v1/reports/weekly")
-def weekly_report(db: sqlite3.Connection = Depends(get_db)):
+def weekly_report(db: sqlite3.Connection = Depends(get_db), _key: str = Depends(require_service_key)):
     try:
         completion = openai_client.chat.completions.create(
             model=settings.assist_model,

@@ -1,0 +1,105 @@
+//! Calls from the file's functions to functions of the project: the edges
+//! the project index follows from an entrypoint to the model.
+
+use crate::facts::{CallEdge, FunctionRef};
+use crate::ir::{Expr, ImportKind, ScopeId};
+use crate::lang::Language;
+
+use super::Analyzer;
+use super::scope::Lookup;
+
+impl<'a, 's> Analyzer<'a, 's> {
+    pub(super) fn call_facts(&mut self) {
+        let walked = self.walked;
+        let mut edges = Vec::new();
+        for &(scope, _, call) in &walked.calls {
+            let Some(target) = self.function_ref(&call.callee, scope) else { continue };
+            edges.push(CallEdge {
+                caller: self.function_index(scope),
+                target,
+                location: self.locate(call.callee.span()),
+            });
+        }
+        self.facts.calls = edges;
+    }
+
+    /// The project function an expression names, when it names one: a
+    /// function of this file (`helper`, `this.helper`, `const helper = () =>`),
+    /// or a name imported from a module no provider owns (`ask` from
+    /// `@/lib/ai`, `h.ask` with `import * as h`, Python `helpers.ask` with
+    /// `from app import helpers`).
+    pub(crate) fn function_ref(&self, expr: &'a Expr<'s>, scope: ScopeId) -> Option<FunctionRef> {
+        match expr {
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Function(id) => self.function_index(id).map(FunctionRef::Local),
+                Lookup::Bound(values) => values.iter().find_map(|b| match b.value {
+                    Expr::Function(id, _) if b.part.is_none() => self.function_index(*id).map(FunctionRef::Local),
+                    _ => None,
+                }),
+                Lookup::Import(import) => {
+                    if self.owned_import(import.module) {
+                        return None;
+                    }
+                    let name = match import.kind {
+                        ImportKind::Named(imported) => imported,
+                        ImportKind::Default => "default",
+                        ImportKind::Namespace | ImportKind::SideEffect => return None,
+                    };
+                    Some(FunctionRef::Import {
+                        module: import.module.to_string(),
+                        level: import.relative_level,
+                        name: name.to_string(),
+                    })
+                }
+                _ => None,
+            },
+            Expr::Member { object, property, .. } => match &**object {
+                Expr::This(_) => {
+                    self.method(property, scope).and_then(|id| self.function_index(id)).map(FunctionRef::Local)
+                }
+                Expr::Name(root, _) => {
+                    let (module, level) = self.module_object(root, scope)?;
+                    Some(FunctionRef::Import { module, level, name: property.to_string() })
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The project module a name stands for as a whole, with its relative
+    /// level: `import * as h from "./h"`, CommonJS `const h = require("./h")`,
+    /// Python `from app import helpers` (the submodule `app.helpers`).
+    /// Modules a provider owns are not the project's.
+    pub(crate) fn module_object(&self, name: &'s str, scope: ScopeId) -> Option<(String, u8)> {
+        let (module, level) = match self.lookup(name, scope) {
+            Lookup::Import(import) => match import.kind {
+                ImportKind::Namespace => (import.module.to_string(), import.relative_level),
+                ImportKind::Named(submodule) if self.language == Language::Python => {
+                    let module = if import.module.is_empty() {
+                        submodule.to_string()
+                    } else {
+                        format!("{}.{submodule}", import.module)
+                    };
+                    (module, import.relative_level)
+                }
+                _ => return None,
+            },
+            Lookup::Bound(values) => values.iter().find_map(|b| match (b.value, b.part) {
+                (Expr::Call(call), None) => match (&call.callee, call.args.first()) {
+                    (Expr::Name("require", _), Some(crate::ir::Arg::Positional(Expr::Str(module)))) => {
+                        Some((module.value.to_string(), 0))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })?,
+            _ => return None,
+        };
+        (!self.owned_import(&module)).then_some((module, level))
+    }
+
+    fn owned_import(&self, module: &str) -> bool {
+        self.catalog.providers.iter().any(|p| p.owns_module(self.language, module))
+    }
+}

@@ -1,0 +1,340 @@
+//! Authentication, rate limiting and logging found in place, function by
+//! function: calls (`await auth()`, `ratelimit.limit(ip)`, `logger.info(...)`),
+//! decorators (`@login_required`, `@limiter.limit("5/minute")`), base classes
+//! (`LoginRequiredMixin`), 401/403/429 answers, and FastAPI dependencies
+//! (`Depends(get_current_user)`), which the project index follows to their
+//! definition to decide whether they authenticate.
+
+use crate::catalog::GuardSpec;
+use crate::facts::{DependencyFact, DependencyTarget, GuardFact, GuardKind};
+use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, ScopeKind, StatementKind};
+
+use super::Analyzer;
+use super::flow::ends_with_segments;
+use super::scope::Lookup;
+
+impl<'a, 's> Analyzer<'a, 's> {
+    pub(super) fn guard_facts(&mut self) {
+        let walked = self.walked;
+        let guards = &self.catalog.guards;
+        let mut facts = Vec::new();
+        for &(scope, _, call) in &walked.calls {
+            let function = self.function_index(scope);
+            let name = || format!("{}()", self.snippet(call.callee.span(), 40));
+            if self.matches_calls(&guards.auth, call, scope) {
+                facts.push(GuardFact {
+                    kind: GuardKind::Auth,
+                    function,
+                    name: name(),
+                    location: self.locate(call.span),
+                });
+            }
+            if self.matches_calls(&guards.rate_limit, call, scope) {
+                facts.push(GuardFact {
+                    kind: GuardKind::RateLimit,
+                    function,
+                    name: name(),
+                    location: self.locate(call.span),
+                });
+            }
+            if self.is_log_call(call) {
+                facts.push(GuardFact {
+                    kind: GuardKind::Logging,
+                    function,
+                    name: name(),
+                    location: self.locate(call.span),
+                });
+            }
+            for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
+                if let Some(status) = answered_status(call, &spec.statuses) {
+                    facts.push(GuardFact {
+                        kind,
+                        function,
+                        name: format!("answers {status}"),
+                        location: self.locate(call.span),
+                    });
+                }
+            }
+        }
+        // Decorators and base classes.
+        let ir = self.ir;
+        for (id, scope) in ir.scopes.iter().enumerate() {
+            let id = id as ScopeId;
+            for decorator in &scope.decorators {
+                let callee = match decorator {
+                    Expr::Call(call) => &call.callee,
+                    other => other,
+                };
+                let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
+                for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
+                    if spec.decorators.iter().any(|d| ends_with_segments(&path, d)) {
+                        for function in self.functions_of(id) {
+                            facts.push(GuardFact {
+                                kind,
+                                function: Some(function),
+                                name: format!("@{path}"),
+                                location: self.locate(decorator.span()),
+                            });
+                        }
+                    }
+                }
+            }
+            if scope.kind == ScopeKind::Class {
+                self.class_guards(id, &mut facts);
+            }
+        }
+        self.facts.guards = facts;
+        self.dependency_facts();
+    }
+
+    /// The function a decorator or a class guard applies to: the decorated
+    /// function, or every method of a decorated class.
+    fn functions_of(&self, scope: ScopeId) -> Vec<u32> {
+        let ir = self.ir;
+        match ir.scopes.get(scope as usize).map(|s| s.kind) {
+            Some(ScopeKind::Function) => self.function_index(scope).into_iter().collect(),
+            Some(ScopeKind::Class) => ir
+                .scopes
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.parent == Some(scope) && s.kind == ScopeKind::Function)
+                .filter_map(|(i, _)| self.function_index(i as ScopeId))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `class ChatView(LoginRequiredMixin, View)`, DRF
+    /// `permission_classes = [IsAuthenticated]`, `throttle_classes = [...]`.
+    fn class_guards(&self, class: ScopeId, facts: &mut Vec<GuardFact>) {
+        let guards = &self.catalog.guards;
+        let ir = self.ir;
+        for statement in ir.statements.iter().filter(|s| s.scope == class) {
+            let (names, attribute) = match &statement.kind {
+                // Base classes (lowered as an evaluation in the class scope).
+                StatementKind::Eval(bases) => (names_in(bases), None),
+                StatementKind::Bind { target: crate::ir::Target::Name(attr, _), value, .. } => {
+                    (names_in(value), Some(*attr))
+                }
+                _ => continue,
+            };
+            for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
+                let listed = match attribute {
+                    None => &spec.classes,
+                    Some("permission_classes" | "throttle_classes" | "authentication_classes") => &spec.permissions,
+                    Some(_) => continue,
+                };
+                if let Some(name) = names.iter().find(|n| listed.iter().any(|l| l == *n)) {
+                    for function in self.functions_of(class) {
+                        facts.push(GuardFact {
+                            kind,
+                            function: Some(function),
+                            name: name.to_string(),
+                            location: self.locate(statement.span),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn matches_calls(&self, spec: &GuardSpec, call: &'a Call<'s>, scope: ScopeId) -> bool {
+        let Some(path) = call.callee.dotted() else { return false };
+        let joined = path.join(".");
+        if spec.calls.iter().any(|c| ends_with_segments(&joined, c)) {
+            return true;
+        }
+        // A method of an object a guard library built: `limiter.check(ip)`
+        // on `new Ratelimit(...)`.
+        if !spec.objects.is_empty() && path.len() >= 2 {
+            if let Lookup::Bound(values) = self.lookup(path[0], scope) {
+                return values.iter().any(|b| match b.value {
+                    Expr::Call(built) => built.callee.last_name().is_some_and(|n| spec.objects.iter().any(|o| o == n)),
+                    _ => false,
+                });
+            }
+        }
+        false
+    }
+
+    fn is_log_call(&self, call: &Call<'s>) -> bool {
+        let logging = &self.catalog.guards.logging;
+        let Expr::Member { object, property, .. } = &call.callee else { return false };
+        logging.methods.iter().any(|m| m == property)
+            && object.last_name().is_some_and(|n| logging.receivers.iter().any(|r| r.eq_ignore_ascii_case(n)))
+    }
+
+    /// FastAPI: `user = Depends(get_current_user)` parameters,
+    /// `Annotated[User, Depends(current_user)]` annotations, and
+    /// `dependencies=[Depends(verify_key)]` on routes.
+    fn dependency_facts(&mut self) {
+        let ir = self.ir;
+        let mut facts = Vec::new();
+        for (id, scope) in ir.scopes.iter().enumerate() {
+            let id = id as ScopeId;
+            let function = self.function_index(id);
+            if scope.kind != ScopeKind::Function {
+                continue;
+            }
+            for param in &scope.params {
+                if let Some(Expr::Call(call)) = &param.default {
+                    if let Some(target) = self.dependency_target(call, id) {
+                        facts.push(DependencyFact { function, target, location: self.locate(param.span) });
+                    }
+                }
+                if let Some(annotation) = param.annotation {
+                    for name in annotated_dependencies(annotation) {
+                        if let Some(target) = self.named_dependency(name, id) {
+                            facts.push(DependencyFact { function, target, location: self.locate(param.span) });
+                        }
+                    }
+                }
+            }
+            for decorator in &scope.decorators {
+                let Expr::Call(call) = decorator else { continue };
+                for arg in &call.args {
+                    if let Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } = arg {
+                        for item in items {
+                            if let Expr::Call(dep) = item {
+                                if let Some(target) = self.dependency_target(dep, scope.parent.unwrap_or(0)) {
+                                    facts.push(DependencyFact { function, target, location: self.locate(dep.span) });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.facts.dependencies = facts;
+    }
+
+    /// `Depends(x)` / `Security(x)` → what `x` is.
+    pub(crate) fn dependency_target(&self, call: &'a Call<'s>, scope: ScopeId) -> Option<DependencyTarget> {
+        let marker = call.callee.last_name()?;
+        if !matches!(marker, "Depends" | "Security") {
+            return None;
+        }
+        let auth_schemes = &self.catalog.guards.auth.schemes;
+        if marker == "Security" {
+            return Some(DependencyTarget::Guard(GuardKind::Auth, "Security(...)".into()));
+        }
+        match call.args.first().map(Arg::value) {
+            Some(Expr::Name(name, _)) => self.named_dependency(name, scope),
+            // `Depends(HTTPBearer())`, `Depends(RateLimiter(times=5, seconds=60))`
+            Some(Expr::Call(inner)) => {
+                let built = inner.callee.last_name()?;
+                if auth_schemes.iter().any(|s| s == built) {
+                    Some(DependencyTarget::Guard(GuardKind::Auth, format!("{built}()")))
+                } else if self.catalog.guards.rate_limit.schemes.iter().any(|s| s == built) {
+                    Some(DependencyTarget::Guard(GuardKind::RateLimit, format!("{built}()")))
+                } else {
+                    None
+                }
+            }
+            Some(member @ Expr::Member { .. }) => self.function_ref(member, scope).map(DependencyTarget::Function),
+            _ => None,
+        }
+    }
+
+    fn named_dependency(&self, name: &'s str, scope: ScopeId) -> Option<DependencyTarget> {
+        // A function the catalogue or the project's custodia.toml names as a
+        // control (`[guards.auth] calls = ["require_api_key"]`).
+        let guards = &self.catalog.guards;
+        if guards.auth.calls.iter().chain(&guards.auth.decorators).any(|c| c == name) {
+            return Some(DependencyTarget::Guard(GuardKind::Auth, name.to_string()));
+        }
+        if guards.rate_limit.calls.iter().chain(&guards.rate_limit.decorators).any(|c| c == name) {
+            return Some(DependencyTarget::Guard(GuardKind::RateLimit, name.to_string()));
+        }
+        // A scheme instance: `oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")`.
+        if let Lookup::Bound(values) = self.lookup(name, scope) {
+            for bound in values {
+                if let Expr::Call(built) = bound.value {
+                    let built = built.callee.last_name().unwrap_or("");
+                    if self.catalog.guards.auth.schemes.iter().any(|s| s == built) {
+                        return Some(DependencyTarget::Guard(GuardKind::Auth, format!("{name} ({built})")));
+                    }
+                    if self.catalog.guards.rate_limit.schemes.iter().any(|s| s == built) {
+                        return Some(DependencyTarget::Guard(GuardKind::RateLimit, format!("{name} ({built})")));
+                    }
+                }
+            }
+        }
+        match self.lookup(name, scope) {
+            Lookup::Function(id) => {
+                self.function_index(id).map(|f| DependencyTarget::Function(crate::facts::FunctionRef::Local(f)))
+            }
+            Lookup::Import(import) => Some(DependencyTarget::Function(crate::facts::FunctionRef::Import {
+                module: import.module.to_string(),
+                level: import.relative_level,
+                name: match import.kind {
+                    crate::ir::ImportKind::Named(imported) => imported.to_string(),
+                    _ => return None,
+                },
+            })),
+            _ => None,
+        }
+    }
+}
+
+/// The names an expression mentions (base classes, `[IsAuthenticated, ...]`).
+fn names_in<'s>(expr: &Expr<'s>) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    expr.walk(|e| {
+        if let Some(name) = e.last_name() {
+            out.push(name);
+        }
+    });
+    out
+}
+
+/// `Annotated[User, Depends(current_user)]` → `current_user`.
+fn annotated_dependencies(annotation: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for marker in ["Depends(", "Security("] {
+        let mut rest = annotation;
+        while let Some(at) = rest.find(marker) {
+            rest = &rest[at + marker.len()..];
+            let name: &str = rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).next().unwrap_or("");
+            if !name.is_empty() {
+                out.push(name.rsplit('.').next().unwrap_or(name));
+            }
+        }
+    }
+    out
+}
+
+/// A 401/403/429 answer: `HTTPException(status_code=401)`, `abort(401)`,
+/// `res.status(401)`, `new Response(..., { status: 401 })`,
+/// `c.json({...}, 401)`, `status.HTTP_401_UNAUTHORIZED`.
+fn answered_status<'s>(call: &Call<'s>, statuses: &[String]) -> Option<&'s str> {
+    let is_status = |e: &Expr<'s>| -> Option<&'s str> {
+        match e {
+            Expr::Lit(Lit::Number(n), _) if statuses.iter().any(|s| s == n) => Some(*n),
+            Expr::Member { property, .. } if statuses.iter().any(|s| s == property) => Some(*property),
+            _ => None,
+        }
+    };
+    let callee = call.callee.last_name().unwrap_or("");
+    for (i, arg) in call.args.iter().enumerate() {
+        let found = match arg {
+            Arg::Keyword { name: "status_code" | "status" | "code", value, .. } => is_status(value),
+            Arg::Positional(Expr::Object(props, _)) => props.iter().find_map(|p| match p {
+                Prop::Pair { key: "status" | "statusCode", value, .. } => is_status(value),
+                _ => None,
+            }),
+            Arg::Positional(value)
+                if (i == 0
+                    && matches!(callee, "abort" | "status" | "sendStatus" | "HTTPException" | "HttpException"))
+                    || (i > 0 && matches!(callee, "json" | "text" | "body" | "Response")) =>
+            {
+                is_status(value)
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}

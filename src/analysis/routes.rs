@@ -1,0 +1,850 @@
+//! HTTP entrypoints declared in a file, the apps and routers they hang on,
+//! and the middleware and mounts between them.
+//!
+//! - Next.js: `app/**/route.ts` exports (`GET`, `POST` ...), `pages/api/**`
+//!   default exports, server actions (`'use server'`), `middleware.ts`;
+//! - Express, Hono, Koa routers, Fastify: `app.post("/path", ...handlers)`,
+//!   `app.use(...)`, `app.use("/api", router)`, `app.route("/api", sub)`;
+//! - FastAPI: `@app.post("/path")`, `APIRouter(prefix=..., dependencies=...)`,
+//!   `app.include_router(router, prefix=..., dependencies=...)`;
+//! - Flask: `@app.route("/path", methods=[...])`, blueprints,
+//!   `register_blueprint`, `@app.before_request`, flask-limiter defaults.
+//!
+//! Code that no request reaches (CLI scripts, jobs, workers) declares none of
+//! these and is never an entrypoint.
+
+use crate::facts::{
+    EntrypointFact, ExportTarget, FunctionRef, GuardFact, GuardKind, HandlerRef, MiddlewareFact, MountFact,
+    NextMiddlewareFact, RouterFact,
+};
+use crate::ir::{Arg, Call, Expr, ImportKind, Prop, ScopeId, ScopeKind, StatementKind, Target};
+use crate::lang::Language;
+use crate::source::Span;
+
+use super::Analyzer;
+use super::flow::ends_with_segments;
+use super::objects::ObjRef;
+use super::scope::Lookup;
+
+const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+const VERBS: [&str; 8] = ["get", "post", "put", "patch", "delete", "all", "options", "head"];
+
+/// Web framework modules whose calls build apps and routers.
+const FRAMEWORKS: [(&str, &str); 9] = [
+    ("express", "express"),
+    ("hono", "hono"),
+    ("@koa/router", "koa"),
+    ("koa-router", "koa"),
+    ("koa", "koa"),
+    ("fastify", "fastify"),
+    ("fastapi", "fastapi"),
+    ("starlette", "fastapi"),
+    ("flask", "flask"),
+];
+
+/// Names apps and routers are conventionally given, for receivers the file
+/// does not build itself (`export function routes(app) { app.post(...) }`).
+const CONVENTIONAL: [&str; 8] = ["app", "router", "api", "server", "routes", "fastify", "instance", "bp"];
+
+impl<'a, 's> Analyzer<'a, 's> {
+    pub(super) fn route_facts(&mut self) {
+        self.nextjs_routes();
+        self.server_actions();
+        self.router_objects();
+        self.registrations();
+        self.decorated_routes();
+        self.next_middleware();
+        if self.language == Language::Python {
+            self.settings_defaults();
+        }
+    }
+
+    /// Project-wide defaults set in configuration: flask-limiter's
+    /// `RATELIMIT_DEFAULT = "100 per hour"` (a class attribute of the config
+    /// object or a module constant) limits every route of the app.
+    fn settings_defaults(&mut self) {
+        for statement in &self.ir.statements {
+            let StatementKind::Bind { target: Target::Name(name, _), value, .. } = &statement.kind else { continue };
+            if !matches!(*name, "RATELIMIT_DEFAULT" | "RATELIMIT_DEFAULTS") || !is_non_empty_setting(value) {
+                continue;
+            }
+            let location = self.locate(statement.span);
+            self.facts.middleware.push(MiddlewareFact {
+                router: "*".into(),
+                path: String::new(),
+                chain: vec![HandlerRef::Guard {
+                    kind: GuardKind::RateLimit,
+                    name: format!("{name} (flask-limiter)"),
+                    location,
+                }],
+                order: 0,
+                location,
+            });
+        }
+    }
+
+    /// The framework this file's imports say it uses, if any.
+    fn file_framework(&self) -> Option<&'static str> {
+        self.ir.imports.iter().find_map(|import| {
+            FRAMEWORKS.iter().find(|(module, _)| import.module == *module).map(|(_, framework)| *framework)
+        })
+    }
+
+    fn framework_of_module(module: &str) -> Option<&'static str> {
+        FRAMEWORKS.iter().find(|(m, _)| module == *m).map(|(_, f)| *f)
+    }
+
+    // ---------------------------------------------------------- Next.js --
+
+    fn nextjs_routes(&mut self) {
+        let path = self.facts.path.clone();
+        let ir = self.ir;
+        if let Some(route) = app_route_path(&path) {
+            for export in &ir.exports {
+                if !HTTP_METHODS.contains(&export.exported) || export.source.is_some() {
+                    continue;
+                }
+                let (handler, chain, location) = self.exported_handler(export.local, export.span);
+                self.facts.entrypoints.push(EntrypointFact {
+                    framework: "nextjs".into(),
+                    method: export.exported.to_string(),
+                    path: route.clone(),
+                    handler,
+                    chain,
+                    router: None,
+                    order: 0,
+                    location,
+                });
+            }
+        }
+        if let Some(route) = pages_api_path(&path) {
+            if ir.exports.iter().any(|e| e.exported == "default") {
+                let local = ir.exports.iter().find(|e| e.exported == "default").map_or("default", |e| e.local);
+                let span = ir.exports.iter().find(|e| e.exported == "default").map_or(Span::default(), |e| e.span);
+                let (handler, chain, location) = self.exported_handler(local, span);
+                self.facts.entrypoints.push(EntrypointFact {
+                    framework: "nextjs-pages".into(),
+                    method: "*".into(),
+                    path: route,
+                    handler,
+                    chain,
+                    router: None,
+                    order: 0,
+                    location,
+                });
+            }
+        }
+    }
+
+    /// What an exported route handler is: a function of this file, possibly
+    /// wrapped (`export const POST = withAuth(async (req) => ...)`).
+    fn exported_handler(
+        &mut self,
+        local: &'s str,
+        span: Span,
+    ) -> (HandlerRef, Vec<HandlerRef>, crate::source::Location) {
+        let module = 0;
+        let mut chain = Vec::new();
+        let mut location = self.locate(span);
+        let handler = match self.lookup(local, module) {
+            Lookup::Function(id) => {
+                location = self.function_head(id);
+                self.function_index(id).map(|f| HandlerRef::Function(FunctionRef::Local(f)))
+            }
+            Lookup::Bound(values) => values.last().and_then(|b| match b.value {
+                Expr::Function(id, _) => {
+                    location = self.function_head(*id);
+                    self.function_index(*id).map(|f| HandlerRef::Function(FunctionRef::Local(f)))
+                }
+                Expr::Call(call) => {
+                    // A wrapper: its name may be a guard; the handler is its argument.
+                    chain.push(self.handler_ref(&call.callee, module));
+                    let inner =
+                        call.args.iter().map(Arg::value).find(|v| matches!(v, Expr::Function(..) | Expr::Name(..)))?;
+                    if let Expr::Function(id, _) = inner {
+                        location = self.function_head(*id);
+                    }
+                    Some(self.handler_ref(inner, module))
+                }
+                Expr::Name(..) => Some(self.handler_ref(b.value, module)),
+                _ => None,
+            }),
+            Lookup::Import(import) => Some(match import.kind {
+                ImportKind::Named(name) => HandlerRef::Function(FunctionRef::Import {
+                    module: import.module.to_string(),
+                    level: import.relative_level,
+                    name: name.to_string(),
+                }),
+                _ => HandlerRef::Unknown(local.to_string()),
+            }),
+            _ => None,
+        };
+        (handler.unwrap_or(HandlerRef::Unknown(local.to_string())), chain, location)
+    }
+
+    /// The first line of a function, where route findings point.
+    fn function_head(&self, id: ScopeId) -> crate::source::Location {
+        let span = self.ir.scopes[id as usize].span;
+        let source = self.lines.source();
+        let end = source.get(span.as_range()).and_then(|t| t.find('\n')).map_or(span.end, |n| span.start + n as u32);
+        self.locate(Span { start: span.start, end })
+    }
+
+    fn server_actions(&mut self) {
+        let ir = self.ir;
+        let file_actions = ir.directives.contains(&"use server");
+        for (id, scope) in ir.scopes.iter().enumerate() {
+            let id = id as ScopeId;
+            if scope.kind != ScopeKind::Function {
+                continue;
+            }
+            let exported = ir.exports.iter().any(|e| Some(e.local) == scope.name && e.source.is_none());
+            let action =
+                (file_actions && exported && scope.parent == Some(0)) || scope.directives.contains(&"use server");
+            if !action {
+                continue;
+            }
+            let Some(index) = self.function_index(id) else { continue };
+            let name = scope.name.unwrap_or("action");
+            self.facts.entrypoints.push(EntrypointFact {
+                framework: "server-action".into(),
+                method: "ACTION".into(),
+                path: name.to_string(),
+                handler: HandlerRef::Function(FunctionRef::Local(index)),
+                chain: Vec::new(),
+                router: None,
+                order: 0,
+                location: self.function_head(id),
+            });
+        }
+    }
+
+    fn next_middleware(&mut self) {
+        let path = self.facts.path.clone();
+        if !is_next_middleware(&path) {
+            return;
+        }
+        let ir = self.ir;
+        let guards: Vec<GuardFact> =
+            self.facts.guards.iter().filter(|g| g.kind != GuardKind::Logging).cloned().collect();
+        let mut matchers = Vec::new();
+        let mut public = Vec::new();
+        let mut protected = Vec::new();
+        let mut applied = guards;
+        let auth_middleware = &self.catalog.guards.auth.middleware;
+        let mut location = self.locate(Span::new(0, 0));
+        for statement in &ir.statements {
+            match &statement.kind {
+                // export const config = { matcher: [...] }
+                StatementKind::Bind { target: Target::Name("config", _), value: Expr::Object(props, _), .. } => {
+                    for prop in props {
+                        if let Prop::Pair { key: "matcher", value, .. } = prop {
+                            value.walk(|e| {
+                                if let Expr::Str(s) = e {
+                                    matchers.push(s.value.to_string());
+                                }
+                            });
+                        }
+                    }
+                }
+                // const isPublicRoute = createRouteMatcher(["/sign-in(.*)", ...])
+                StatementKind::Bind { target: Target::Name(name, _), value: Expr::Call(call), .. }
+                    if call.callee.last_name() == Some("createRouteMatcher") =>
+                {
+                    let mut patterns = Vec::new();
+                    call.args.iter().for_each(|a| {
+                        a.value().walk(|e| {
+                            if let Expr::Str(s) = e {
+                                patterns.push(s.value.to_string());
+                            }
+                        })
+                    });
+                    if name.to_ascii_lowercase().contains("public") || name.to_ascii_lowercase().contains("ignored") {
+                        public.extend(patterns);
+                    } else {
+                        protected.extend(patterns);
+                    }
+                }
+                _ => {}
+            }
+            // export default clerkMiddleware(...) / withAuth(...) / authMiddleware(...)
+            if let StatementKind::Bind { target: Target::Name("default", _), value, .. } = &statement.kind {
+                location = self.locate(statement.span);
+                if let Expr::Call(call) = value {
+                    let name = call.callee.last_name().unwrap_or("");
+                    // clerkMiddleware protects only what its callback protects;
+                    // withAuth (NextAuth) and authMiddleware protect everything.
+                    if auth_middleware.iter().any(|m| m == name) && name != "clerkMiddleware" {
+                        applied.push(GuardFact {
+                            kind: GuardKind::Auth,
+                            function: None,
+                            name: format!("{name}()"),
+                            location: self.locate(call.span),
+                        });
+                    }
+                }
+            }
+        }
+        // `export { default } from "next-auth/middleware"`
+        if ir.exports.iter().any(|e| e.exported == "default" && e.source.is_some_and(|s| s.starts_with("next-auth"))) {
+            applied.push(GuardFact {
+                kind: GuardKind::Auth,
+                function: None,
+                name: "next-auth/middleware".into(),
+                location: self.locate(Span::new(0, 0)),
+            });
+        }
+        if applied.is_empty() && matchers.is_empty() {
+            return;
+        }
+        self.facts.next_middleware =
+            Some(NextMiddlewareFact { matchers, guards: applied, public, protected, location });
+    }
+
+    // ------------------------------------- Express, Hono, Koa, Fastify ... --
+
+    /// `const app = express()`, `const router = express.Router()`,
+    /// `app = FastAPI()`, `router = APIRouter(prefix="/chat")`, `bp = Blueprint(...)`.
+    fn router_objects(&mut self) {
+        let ir = self.ir;
+        for statement in &ir.statements {
+            let StatementKind::Bind { target: Target::Name(name, _), value, .. } = &statement.kind else { continue };
+            let Expr::Call(call) = value else { continue };
+            let Some(framework) = self.router_framework(call, statement.scope) else { continue };
+            let mut prefix = String::new();
+            let mut chain = Vec::new();
+            for arg in &call.args {
+                match arg {
+                    Arg::Keyword { name: "prefix" | "url_prefix", value: Expr::Str(s), .. } => {
+                        prefix = s.value.to_string()
+                    }
+                    Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } => {
+                        chain.extend(items.iter().filter_map(|i| self.dependency_ref(i, statement.scope)));
+                    }
+                    // Hono `basePath`, koa-router `new Router({ prefix: "/api" })`
+                    Arg::Positional(Expr::Object(props, _)) => {
+                        for prop in props {
+                            if let Prop::Pair { key: "prefix", value: Expr::Str(s), .. } = prop {
+                                prefix = s.value.to_string();
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            self.facts.routers.push(RouterFact {
+                name: name.to_string(),
+                framework: framework.to_string(),
+                prefix,
+                chain,
+                location: self.locate(statement.span),
+            });
+        }
+        // Exported routers, for mounts in other files.
+        for index in 0..self.facts.routers.len() {
+            let name = self.facts.routers[index].name.clone();
+            let is_default = self.default_export_is(&name);
+            for export in self.facts.exports.iter_mut() {
+                let default_other =
+                    export.name == "default" && matches!(export.target, ExportTarget::Other) && is_default;
+                if export.name == name || default_other {
+                    export.target = ExportTarget::Router(index as u32);
+                }
+            }
+        }
+    }
+
+    fn default_export_is(&self, name: &str) -> bool {
+        self.ir.exports.iter().any(|e| e.exported == "default" && e.local == name)
+            || self.ir.statements.iter().any(|s| {
+                matches!(&s.kind, StatementKind::Bind { target: Target::Name("default", _), value: Expr::Name(n, _), .. } if *n == name)
+                    || matches!(&s.kind, StatementKind::Bind { target: Target::Member { object: Expr::Name("module", _), property: "exports", .. }, value: Expr::Name(n, _), .. } if *n == name)
+            })
+    }
+
+    fn router_framework(&mut self, call: &'a Call<'s>, scope: ScopeId) -> Option<&'static str> {
+        match self.resolve(&call.callee, scope, 0) {
+            ObjRef::Module { module, path, local } => {
+                let framework = Self::framework_of_module(module)?;
+                let name = path.last().copied().or(local).unwrap_or("");
+                let builds = match framework {
+                    "fastapi" => matches!(name, "FastAPI" | "APIRouter" | "Starlette" | "Router"),
+                    "flask" => matches!(name, "Flask" | "Blueprint"),
+                    "hono" => name == "Hono" || name == "OpenAPIHono",
+                    _ => true,
+                };
+                builds.then_some(framework)
+            }
+            _ => None,
+        }
+    }
+
+    fn is_router(&self, name: &str) -> Option<&str> {
+        self.facts.routers.iter().find(|r| r.name == name).map(|r| r.framework.as_str())
+    }
+
+    /// `X.post(path, ...)`, `X.use(...)`, `X.route(...)`,
+    /// `X.include_router(...)`, `X.register_blueprint(...)`, `X.before_request(f)`.
+    fn registrations(&mut self) {
+        let walked = self.walked;
+        let file_framework = self.file_framework();
+        for (order, &(scope, _, call)) in walked.calls.iter().enumerate() {
+            let order = order as u32;
+            // Python: `Limiter(key_func, app=app, default_limits=["100/hour"])`
+            if call.callee.last_name() == Some("Limiter")
+                && call.args.iter().any(|a| matches!(a, Arg::Keyword { name: "default_limits", .. }))
+            {
+                self.facts.middleware.push(MiddlewareFact {
+                    router: "*".into(),
+                    path: String::new(),
+                    chain: vec![HandlerRef::Guard {
+                        kind: GuardKind::RateLimit,
+                        name: "Limiter(default_limits=...)".into(),
+                        location: self.locate(call.span),
+                    }],
+                    order,
+                    location: self.locate(call.span),
+                });
+                continue;
+            }
+            let Expr::Member { object, property, .. } = &call.callee else { continue };
+            let Expr::Name(router, _) = &**object else { continue };
+            let first_path = match call.args.first() {
+                Some(Arg::Positional(Expr::Str(s))) => Some(s.value),
+                _ => None,
+            };
+            let known = self.is_router(router).map(str::to_string);
+            let framework = match (&known, file_framework) {
+                (Some(f), _) => f.clone(),
+                // A conventional name with a route-looking first argument.
+                (None, Some(f)) if CONVENTIONAL.contains(router) && first_path.is_some_and(|p| p.starts_with('/')) => {
+                    f.to_string()
+                }
+                (None, _)
+                    if known.is_none()
+                        && CONVENTIONAL.contains(router)
+                        && first_path.is_some_and(|p| p.starts_with('/'))
+                        && matches!(*property, "get" | "post" | "put" | "patch" | "delete")
+                        && self.language.is_js_family() =>
+                {
+                    "express".to_string()
+                }
+                _ => continue,
+            };
+            if matches!(framework.as_str(), "fastapi" | "flask") && VERBS.contains(property) {
+                continue; // decorators, handled below
+            }
+            let location = self.locate(Span {
+                start: call.span.start,
+                end: call.args.first().map_or(call.callee.span().end, |a| a.value().span().end),
+            });
+            match *property {
+                verb if VERBS.contains(&verb) => {
+                    let Some(path) = first_path else { continue };
+                    let mut refs = Vec::new();
+                    for arg in call.args.iter().skip(1) {
+                        match arg.value() {
+                            // Fastify route options: `{ preHandler: [auth], onRequest: limiter }`
+                            Expr::Object(props, _) => {
+                                for prop in props {
+                                    if let Prop::Pair {
+                                        key: "preHandler" | "onRequest" | "preValidation", value, ..
+                                    } = prop
+                                    {
+                                        match value {
+                                            Expr::Array(items, _) => {
+                                                refs.extend(items.iter().map(|i| self.handler_ref(i, scope)))
+                                            }
+                                            other => refs.push(self.handler_ref(other, scope)),
+                                        }
+                                    }
+                                }
+                            }
+                            value => refs.push(self.handler_ref(value, scope)),
+                        }
+                    }
+                    let Some(handler) = refs.pop() else { continue };
+                    let method = if verb == "all" { "*".to_string() } else { verb.to_ascii_uppercase() };
+                    self.facts.entrypoints.push(EntrypointFact {
+                        framework: framework.clone(),
+                        method,
+                        path: path.to_string(),
+                        handler,
+                        chain: refs,
+                        router: Some(router.to_string()),
+                        order,
+                        location,
+                    });
+                }
+                "use" | "route" | "register" => {
+                    let path = first_path.unwrap_or("").to_string();
+                    let start = usize::from(first_path.is_some());
+                    let mut chain = Vec::new();
+                    for arg in call.args.iter().skip(start) {
+                        let value = arg.value();
+                        match self.router_child(value, scope) {
+                            Some((child, child_local)) => self.facts.mounts.push(MountFact {
+                                router: router.to_string(),
+                                path: path.clone(),
+                                child,
+                                child_local,
+                                chain: std::mem::take(&mut chain),
+                                order,
+                                location,
+                            }),
+                            None => chain.push(self.handler_ref(value, scope)),
+                        }
+                    }
+                    if !chain.is_empty() {
+                        self.facts.middleware.push(MiddlewareFact {
+                            router: router.to_string(),
+                            path,
+                            chain,
+                            order,
+                            location,
+                        });
+                    }
+                }
+                "include_router" | "register_blueprint" => {
+                    let Some(first) = call.args.first() else { continue };
+                    let Some((child, child_local)) = self.router_child(first.value(), scope) else { continue };
+                    let mut path = String::new();
+                    let mut chain = Vec::new();
+                    for arg in &call.args {
+                        match arg {
+                            Arg::Keyword { name: "prefix" | "url_prefix", value: Expr::Str(s), .. } => {
+                                path = s.value.to_string()
+                            }
+                            Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } => {
+                                chain.extend(items.iter().filter_map(|i| self.dependency_ref(i, scope)));
+                            }
+                            _ => {}
+                        }
+                    }
+                    self.facts.mounts.push(MountFact {
+                        router: router.to_string(),
+                        path,
+                        child,
+                        child_local,
+                        chain,
+                        order,
+                        location,
+                    });
+                }
+                "before_request" => {
+                    if let Some(arg) = call.args.first() {
+                        let chain = vec![self.handler_ref(arg.value(), scope)];
+                        self.facts.middleware.push(MiddlewareFact {
+                            router: router.to_string(),
+                            path: String::new(),
+                            chain,
+                            order,
+                            location,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A router being mounted: a local router, an imported name (the
+    /// project index decides whether it is a router), `router.routes()`.
+    fn router_child(&mut self, value: &'a Expr<'s>, scope: ScopeId) -> Option<(FunctionRef, Option<String>)> {
+        match value {
+            Expr::Name(name, _) => {
+                if self.is_router(name).is_some() {
+                    return Some((
+                        FunctionRef::Import { module: String::new(), level: 0, name: name.to_string() },
+                        Some(name.to_string()),
+                    ));
+                }
+                match self.lookup(name, scope) {
+                    Lookup::Import(import)
+                        if import.kind != ImportKind::SideEffect
+                            && Self::framework_of_module(import.module).is_none() =>
+                    {
+                        let imported = match import.kind {
+                            ImportKind::Named(n) => n,
+                            _ => "default",
+                        };
+                        Some((
+                            FunctionRef::Import {
+                                module: import.module.to_string(),
+                                level: import.relative_level,
+                                name: imported.to_string(),
+                            },
+                            None,
+                        ))
+                    }
+                    // `const chat = require("./routes/chat")`
+                    Lookup::Bound(values) => values.iter().find_map(|b| match (b.value, b.part) {
+                        (Expr::Call(call), part) => match (&call.callee, call.args.first()) {
+                            (Expr::Name("require", _), Some(Arg::Positional(Expr::Str(module)))) => Some((
+                                FunctionRef::Import {
+                                    module: module.value.to_string(),
+                                    level: 0,
+                                    name: part.flatten().unwrap_or("default").to_string(),
+                                },
+                                None,
+                            )),
+                            _ => None,
+                        },
+                        _ => None,
+                    }),
+                    _ => None,
+                }
+            }
+            // `router.routes()` (koa-router)
+            Expr::Call(call) => match &call.callee {
+                Expr::Member { object, property: "routes", .. } => match &**object {
+                    Expr::Name(name, _) if self.is_router(name).is_some() => Some((
+                        FunctionRef::Import { module: String::new(), level: 0, name: name.to_string() },
+                        Some(name.to_string()),
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            },
+            // `app.include_router(chat.router)`, `app.use("/api", chat.router)`:
+            // `chat` a module of the project.
+            Expr::Member { object, property, .. } => match &**object {
+                Expr::Name(root, _) => {
+                    let (module, level) = self.module_object(root, scope)?;
+                    Some((FunctionRef::Import { module, level, name: property.to_string() }, None))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// One step of a route's handling.
+    pub(crate) fn handler_ref(&mut self, value: &'a Expr<'s>, scope: ScopeId) -> HandlerRef {
+        match value {
+            Expr::Function(id, _) => match self.function_index(*id) {
+                Some(index) => HandlerRef::Function(FunctionRef::Local(index)),
+                None => HandlerRef::Unknown("function".into()),
+            },
+            Expr::Call(call) => {
+                // An inline guard: `rateLimit({...})`, `passport.authenticate("jwt")`.
+                if let Some(kind) = self.guard_call_kind(call) {
+                    return HandlerRef::Guard {
+                        kind,
+                        name: format!("{}()", self.snippet(call.callee.span(), 40)),
+                        location: self.locate(call.span),
+                    };
+                }
+                // A factory returning middleware: `requireRole("admin")` → the factory.
+                match self.function_ref(&call.callee, scope) {
+                    Some(function) => HandlerRef::Function(function),
+                    None => HandlerRef::Unknown(self.snippet(value.span(), 40)),
+                }
+            }
+            _ => {
+                if let Some(path) = value.dotted().map(|d| d.join(".")) {
+                    if let Some(kind) = self.guard_name_kind(&path) {
+                        return HandlerRef::Guard { kind, name: path, location: self.locate(value.span()) };
+                    }
+                }
+                // A name bound to an inline guard: `const limiter = rateLimit({...})`.
+                if let Expr::Name(name, _) = value {
+                    if let Lookup::Bound(values) = self.lookup(name, scope) {
+                        for bound in values {
+                            if let Expr::Call(call) = bound.value {
+                                if let Some(kind) = self.guard_call_kind(call) {
+                                    return HandlerRef::Guard {
+                                        kind,
+                                        name: name.to_string(),
+                                        location: self.locate(bound.value.span()),
+                                    };
+                                }
+                            }
+                        }
+                    }
+                }
+                match self.function_ref(value, scope) {
+                    Some(function) => HandlerRef::Function(function),
+                    None => HandlerRef::Unknown(self.snippet(value.span(), 40)),
+                }
+            }
+        }
+    }
+
+    fn guard_call_kind(&self, call: &Call<'s>) -> Option<GuardKind> {
+        let path = call.callee.dotted()?.join(".");
+        self.guard_name_kind(&path)
+    }
+
+    fn guard_name_kind(&self, path: &str) -> Option<GuardKind> {
+        let guards = &self.catalog.guards;
+        let hit = |names: &[String]| names.iter().any(|n| ends_with_segments(path, n));
+        if hit(&guards.auth.middleware) || hit(&guards.auth.calls) || hit(&guards.auth.decorators) {
+            Some(GuardKind::Auth)
+        } else if hit(&guards.rate_limit.middleware) || hit(&guards.rate_limit.calls) {
+            Some(GuardKind::RateLimit)
+        } else {
+            None
+        }
+    }
+
+    /// An item of `dependencies=[...]`: `Depends(verify_key)`.
+    fn dependency_ref(&mut self, item: &'a Expr<'s>, scope: ScopeId) -> Option<HandlerRef> {
+        let Expr::Call(call) = item else { return None };
+        match self.dependency_target(call, scope)? {
+            crate::facts::DependencyTarget::Function(function) => Some(HandlerRef::Function(function)),
+            crate::facts::DependencyTarget::Guard(kind, _) => {
+                Some(HandlerRef::Guard { kind, name: self.snippet(call.span, 60), location: self.locate(call.span) })
+            }
+        }
+    }
+
+    // ---------------------------------------------------- FastAPI, Flask --
+
+    fn decorated_routes(&mut self) {
+        if self.language != Language::Python {
+            return;
+        }
+        let ir = self.ir;
+        let file_framework = self.file_framework();
+        for (id, scope) in ir.scopes.iter().enumerate() {
+            let id = id as ScopeId;
+            if scope.kind != ScopeKind::Function {
+                continue;
+            }
+            for decorator in &scope.decorators {
+                let (callee, call) = match decorator {
+                    Expr::Call(call) => (&call.callee, Some(&**call)),
+                    other => (other, None),
+                };
+                let Expr::Member { object, property, .. } = callee else { continue };
+                let Expr::Name(router, _) = &**object else { continue };
+                let framework = match (self.is_router(router), file_framework) {
+                    (Some(f), _) => f.to_string(),
+                    (None, Some(f)) if CONVENTIONAL.contains(router) => f.to_string(),
+                    _ => continue,
+                };
+                let Some(index) = self.function_index(id) else { continue };
+                let location = self.locate(decorator.span());
+                if *property == "before_request" {
+                    self.facts.middleware.push(MiddlewareFact {
+                        router: router.to_string(),
+                        path: String::new(),
+                        chain: vec![HandlerRef::Function(FunctionRef::Local(index))],
+                        order: 0,
+                        location,
+                    });
+                    continue;
+                }
+                let Some(call) = call else { continue };
+                let path = match call.args.first() {
+                    Some(Arg::Positional(Expr::Str(s))) => s.value.to_string(),
+                    _ => continue,
+                };
+                let method = match *property {
+                    "get" | "post" | "put" | "patch" | "delete" | "options" | "head" => property.to_ascii_uppercase(),
+                    "websocket" => "WEBSOCKET".into(),
+                    "route" | "api_route" => {
+                        let listed = call.args.iter().find_map(|a| match a {
+                            Arg::Keyword { name: "methods", value: Expr::Array(items, _), .. } => {
+                                items.iter().find_map(|i| match i {
+                                    Expr::Str(s) => Some(s.value.to_ascii_uppercase()),
+                                    _ => None,
+                                })
+                            }
+                            _ => None,
+                        });
+                        listed.unwrap_or_else(|| if *property == "route" { "GET".into() } else { "*".into() })
+                    }
+                    _ => continue,
+                };
+                self.facts.entrypoints.push(EntrypointFact {
+                    framework,
+                    method,
+                    path,
+                    handler: HandlerRef::Function(FunctionRef::Local(index)),
+                    chain: Vec::new(),
+                    router: Some(router.to_string()),
+                    order: call.span.start,
+                    location,
+                });
+            }
+        }
+    }
+}
+
+/// `app/api/chat/route.ts` → `/api/chat`; route groups `(marketing)` and
+/// parallel slots `@modal` leave the path, private folders `_lib` are not
+/// routes. `None` for files that are not app-router route handlers.
+pub(crate) fn app_route_path(path: &str) -> Option<String> {
+    let file = path.rsplit('/').next()?;
+    if !matches!(file, "route.ts" | "route.tsx" | "route.js" | "route.jsx" | "route.mjs") {
+        return None;
+    }
+    let at = if path.starts_with("app/") { 0 } else { path.find("/app/")? + 1 };
+    let inner = &path[at + 4..path.len() - file.len()];
+    let mut segments = Vec::new();
+    for segment in inner.split('/').filter(|s| !s.is_empty()) {
+        if segment.starts_with('_') {
+            return None;
+        }
+        if (segment.starts_with('(') && segment.ends_with(')')) || segment.starts_with('@') {
+            continue;
+        }
+        segments.push(segment);
+    }
+    Some(format!("/{}", segments.join("/")))
+}
+
+/// `pages/api/chat/[id].ts` → `/api/chat/[id]`; `index` files name their folder.
+pub(crate) fn pages_api_path(path: &str) -> Option<String> {
+    let at = if path.starts_with("pages/api/") { 0 } else { path.find("/pages/api/")? + 1 };
+    let rest = &path[at + "pages/".len()..];
+    let stem = rest.rsplit_once('.').map_or(rest, |(stem, _)| stem);
+    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    Some(format!("/{stem}"))
+}
+
+/// `middleware.ts` at the root of a Next.js app (or of its `src/`).
+fn is_next_middleware(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    if !matches!(file, "middleware.ts" | "middleware.js") {
+        return false;
+    }
+    let dir = &path[..path.len() - file.len()];
+    // Not in a routes or lib folder: the conventional places only.
+    !dir.contains("/app/")
+        && !dir.contains("/lib/")
+        && !dir.contains("/routes/")
+        && !dir.contains("/pages/")
+        && !dir.starts_with("app/")
+}
+
+/// A setting with a value: a non-empty string or list (an environment
+/// lookup counts; an empty string does not).
+fn is_non_empty_setting(value: &Expr<'_>) -> bool {
+    match value {
+        Expr::Str(s) => !s.value.trim().is_empty(),
+        Expr::Array(items, _) => !items.is_empty(),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_paths() {
+        assert_eq!(app_route_path("app/api/chat/route.ts").as_deref(), Some("/api/chat"));
+        assert_eq!(app_route_path("src/app/(app)/api/threads/[id]/route.ts").as_deref(), Some("/api/threads/[id]"));
+        assert_eq!(app_route_path("apps/web/app/api/route.ts").as_deref(), Some("/api"));
+        assert_eq!(app_route_path("app/_lib/route.ts"), None);
+        assert_eq!(app_route_path("app/api/chat/page.tsx"), None);
+        assert_eq!(pages_api_path("pages/api/chat/index.ts").as_deref(), Some("/api/chat"));
+        assert_eq!(pages_api_path("src/pages/api/summarize.js").as_deref(), Some("/api/summarize"));
+        assert!(is_next_middleware("middleware.ts"));
+        assert!(is_next_middleware("src/middleware.ts"));
+        assert!(!is_next_middleware("src/lib/middleware.ts"));
+    }
+}

@@ -1,0 +1,731 @@
+//! Routes of the whole project: their full paths (mount prefixes), what they
+//! reach (the call graph across files), and which controls cover them
+//! (guards in the handler path, route and router middleware, dependencies,
+//! decorators, a Next.js middleware whose matcher covers the path).
+
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::facts::{
+    DependencyTarget, EntrypointFact, ExportTarget, FileFacts, FunctionIndex, FunctionRef, GuardKind, HandlerRef,
+    NextMiddlewareFact,
+};
+use crate::lang::Language;
+use crate::source::Location;
+
+use super::ProjectIndex;
+
+/// How far calls are followed from a handler.
+const MAX_DEPTH: usize = 10;
+/// How many functions one traversal may visit.
+const MAX_FUNCTIONS: usize = 5_000;
+/// How many mount levels are followed up from a router.
+const MAX_MOUNTS: usize = 8;
+
+/// A function of the project: file index and function index.
+pub type FunctionId = (usize, FunctionIndex);
+
+/// A control that covers a route, and where it is written.
+#[derive(Debug, Clone)]
+pub struct Cover {
+    pub kind: GuardKind,
+    pub name: String,
+    pub file: usize,
+    pub location: Location,
+    /// How it applies: "in the handler path", "route middleware", "middleware.ts matcher" ...
+    pub how: &'static str,
+}
+
+/// An inference site a route reaches, and the calls that lead to it.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub file: usize,
+    pub site: usize,
+    /// Each call on the way: the file and location of the call.
+    pub path: Vec<(usize, Location, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route<'f> {
+    pub file: usize,
+    pub entry: &'f EntrypointFact,
+    /// The full path, with mount and router prefixes.
+    pub path: String,
+    pub handler: Option<FunctionId>,
+    pub covers: Vec<Cover>,
+    pub sites: Vec<Reached>,
+    /// Functions called on the way that custodia does not recognise as a
+    /// control but whose name suggests one (`requireUser`), by the kind of
+    /// control the name suggests.
+    pub unknown_guards: Vec<(GuardKind, String)>,
+}
+
+impl<'f> Route<'f> {
+    pub fn label(&self) -> String {
+        match self.entry.method.as_str() {
+            "ACTION" => format!("server action `{}`", self.entry.path),
+            "*" => format!("{} (any method)", self.path),
+            method => format!("{method} {}", self.path),
+        }
+    }
+
+    pub fn covered(&self, kind: GuardKind) -> bool {
+        self.covers.iter().any(|c| c.kind == kind)
+    }
+}
+
+impl<'f> ProjectIndex<'f> {
+    /// The function a reference names, in whichever file defines it.
+    pub fn resolve_function(&self, file: usize, function: &FunctionRef) -> Option<FunctionId> {
+        match function {
+            FunctionRef::Local(index) => Some((file, *index)),
+            FunctionRef::Import { module, level, name } => {
+                let facts = &self.files[file];
+                let import =
+                    crate::facts::ImportFact { relative_level: *level, ..super::module_import(module, Some(name)) };
+                let target = self.resolve_import(&facts.path, language(facts), &import)?;
+                match self.export(target, name)? {
+                    (defined, ExportTarget::Function(index)) => Some((defined, *index)),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// The router a mount names.
+    fn resolve_router(&self, file: usize, child: &FunctionRef, local: Option<&str>) -> Option<(usize, String)> {
+        if let Some(local) = local {
+            return Some((file, local.to_string()));
+        }
+        let FunctionRef::Import { module, level, name } = child else { return None };
+        let facts = &self.files[file];
+        let import = crate::facts::ImportFact { relative_level: *level, ..super::module_import(module, Some(name)) };
+        let target = self.resolve_import(&facts.path, language(facts), &import)?;
+        match self.export(target, name)? {
+            (defined, ExportTarget::Router(index)) => {
+                self.files[defined].routers.get(*index as usize).map(|r| (defined, r.name.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every route of the project, with what it reaches and what covers it.
+    pub fn routes(&self) -> Vec<Route<'f>> {
+        let mut graph = Graph::new(self);
+        let mut out = Vec::new();
+        for (file, facts) in self.files.iter().enumerate() {
+            for entry in &facts.entrypoints {
+                let handler = match &entry.handler {
+                    HandlerRef::Function(function) => self.resolve_function(file, function),
+                    _ => None,
+                };
+                for (path, levels) in self.mount_chains(file, entry) {
+                    let mut route = Route {
+                        file,
+                        entry,
+                        path,
+                        handler,
+                        covers: Vec::new(),
+                        sites: Vec::new(),
+                        unknown_guards: Vec::new(),
+                    };
+                    if let Some(handler) = handler {
+                        let reach = graph.reach(handler);
+                        route.sites = reach.sites(self);
+                        for (kind, name, at, location) in reach.guards(self) {
+                            route.covers.push(Cover { kind, name, file: at, location, how: "in the handler path" });
+                        }
+                        route.unknown_guards = reach.suspects(self);
+                        for cover in self.dependency_covers(&mut graph, handler, 0) {
+                            route.covers.push(cover);
+                        }
+                    }
+                    for step in &entry.chain {
+                        route.covers.extend(self.handler_covers(&mut graph, file, step, "route middleware"));
+                    }
+                    for level in &levels {
+                        route.covers.extend(self.level_covers(&mut graph, level));
+                    }
+                    // Project-wide defaults (flask-limiter, slowapi `default_limits`).
+                    if self.files[file].language == Some(Language::Python) {
+                        for (at, facts) in self.files.iter().enumerate() {
+                            for middleware in facts.middleware.iter().filter(|m| m.router == "*") {
+                                for step in &middleware.chain {
+                                    route.covers.extend(self.handler_covers(
+                                        &mut graph,
+                                        at,
+                                        step,
+                                        "project-wide default",
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    if matches!(entry.framework.as_str(), "nextjs" | "nextjs-pages") {
+                        route.covers.extend(self.next_middleware_covers(file, &route.path));
+                    }
+                    route.unknown_guards.append(&mut graph.suspects);
+                    route.unknown_guards.sort();
+                    route.unknown_guards.dedup();
+                    out.push(route);
+                }
+            }
+        }
+        out
+    }
+
+    /// The ways a route is mounted: its full path and, for each router on
+    /// the way up, the level (router, file, path prefix below it, order).
+    fn mount_chains(&self, file: usize, entry: &EntrypointFact) -> Vec<(String, Vec<Level>)> {
+        let Some(router) = &entry.router else { return vec![(normalize_path(&entry.path), Vec::new())] };
+        let mut out = Vec::new();
+        let start = Level {
+            file,
+            router: router.clone(),
+            order: entry.order,
+            mount_chain: Vec::new(),
+            below: entry.path.clone(),
+        };
+        let mut queue = vec![(start, vec![], 0usize)];
+        while let Some((level, mut levels, depth)) = queue.pop() {
+            let prefix = self.files[level.file]
+                .routers
+                .iter()
+                .find(|r| r.name == level.router)
+                .map_or("", |r| r.prefix.as_str());
+            let path = join_paths(prefix, &level.below);
+            levels.push(Level { below: path.clone(), ..level.clone() });
+            let parents: Vec<_> = self.mounts_of(level.file, &level.router);
+            if parents.is_empty() || depth >= MAX_MOUNTS {
+                out.push((normalize_path(&path), levels));
+                continue;
+            }
+            for (parent_file, mount) in parents {
+                let parent = Level {
+                    file: parent_file,
+                    router: mount.router.clone(),
+                    order: mount.order,
+                    mount_chain: mount.chain.clone(),
+                    below: join_paths(&mount.path, &path),
+                };
+                queue.push((parent, levels.clone(), depth + 1));
+            }
+        }
+        out
+    }
+
+    /// The mounts (anywhere in the project) of the router `name` of `file`.
+    fn mounts_of(&self, file: usize, name: &str) -> Vec<(usize, &'f crate::facts::MountFact)> {
+        let mut out = Vec::new();
+        for (at, facts) in self.files.iter().enumerate() {
+            for mount in &facts.mounts {
+                if self.resolve_router(at, &mount.child, mount.child_local.as_deref()) == Some((file, name.to_string()))
+                    && !(at == file && mount.router == name)
+                {
+                    out.push((at, mount));
+                }
+            }
+        }
+        out
+    }
+
+    /// What covers the routes of one router level: the router's own
+    /// dependencies, middleware registered on it before (in order) and on a
+    /// matching path, and the mount's own middleware.
+    fn level_covers(&self, graph: &mut Graph, level: &Level) -> Vec<Cover> {
+        let facts = &self.files[level.file];
+        let mut out = Vec::new();
+        if let Some(router) = facts.routers.iter().find(|r| r.name == level.router) {
+            for step in &router.chain {
+                out.extend(self.handler_covers(graph, level.file, step, "router dependency"));
+            }
+        }
+        for step in &level.mount_chain {
+            out.extend(self.handler_covers(graph, level.file, step, "mount middleware"));
+        }
+        for middleware in facts.middleware.iter().filter(|m| m.router == level.router) {
+            let before = middleware.order < level.order || language(facts) == Language::Python;
+            if before && path_prefix_matches(&middleware.path, &level.below) {
+                for step in &middleware.chain {
+                    out.extend(self.handler_covers(graph, level.file, step, "app middleware"));
+                }
+            }
+        }
+        // Express and Koa run what an earlier `use` registered on a matching
+        // path before the request reaches this router: `app.use(requireAuth)`
+        // (recorded as a mount until the index knows it is no router) and
+        // the middleware of earlier mounts (`app.use("/api", auth, admin)`).
+        if language(facts) != Language::Python {
+            for mount in facts.mounts.iter().filter(|m| m.router == level.router && m.order < level.order) {
+                if !path_prefix_matches(&mount.path, &level.below) {
+                    continue;
+                }
+                for step in &mount.chain {
+                    out.extend(self.handler_covers(graph, level.file, step, "app middleware"));
+                }
+                if mount.child_local.is_none() && self.resolve_router(level.file, &mount.child, None).is_none() {
+                    let step = HandlerRef::Function(mount.child.clone());
+                    out.extend(self.handler_covers(graph, level.file, &step, "app middleware"));
+                }
+            }
+        }
+        out
+    }
+
+    /// What one step of a route's handling contributes.
+    fn handler_covers(&self, graph: &mut Graph, file: usize, step: &HandlerRef, how: &'static str) -> Vec<Cover> {
+        match step {
+            HandlerRef::Guard { kind, name, location } => {
+                vec![Cover { kind: *kind, name: name.clone(), file, location: *location, how }]
+            }
+            HandlerRef::Function(function) => {
+                let Some(id) = self.resolve_function(file, function) else {
+                    graph.suspect(function);
+                    return Vec::new();
+                };
+                let reach = graph.reach(id);
+                let mut out: Vec<Cover> = reach
+                    .guards(self)
+                    .into_iter()
+                    .map(|(kind, name, at, location)| Cover { kind, name, file: at, location, how })
+                    .collect();
+                out.extend(self.dependency_covers(graph, id, 0));
+                out
+            }
+            HandlerRef::Unknown(_) => Vec::new(),
+        }
+    }
+
+    /// FastAPI dependencies of a function, followed to their definitions:
+    /// `Depends(get_current_user)` covers the route when `get_current_user`
+    /// authenticates (uses a security scheme, verifies a token, answers 401,
+    /// or depends on something that does).
+    fn dependency_covers(&self, graph: &mut Graph, function: FunctionId, depth: usize) -> Vec<Cover> {
+        if depth > 6 {
+            return Vec::new();
+        }
+        let (file, index) = function;
+        let facts = &self.files[file];
+        let mut out = Vec::new();
+        for dependency in facts.dependencies.iter().filter(|d| d.function == Some(index)) {
+            match &dependency.target {
+                DependencyTarget::Guard(kind, name) => out.push(Cover {
+                    kind: *kind,
+                    name: name.clone(),
+                    file,
+                    location: dependency.location,
+                    how: "dependency",
+                }),
+                DependencyTarget::Function(target) => {
+                    let Some(id) = self.resolve_function(file, target) else {
+                        graph.suspect(target);
+                        continue;
+                    };
+                    let reach = graph.reach(id);
+                    for (kind, name, at, location) in reach.guards(self) {
+                        if kind != GuardKind::Logging {
+                            out.push(Cover { kind, name, file: at, location, how: "dependency" });
+                        }
+                    }
+                    for mut cover in self.dependency_covers(graph, id, depth + 1) {
+                        cover.how = "dependency";
+                        out.push(cover);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The Next.js middleware that runs for a route path, and what it applies.
+    fn next_middleware_covers(&self, file: usize, path: &str) -> Vec<Cover> {
+        let route_file = &self.files[file].path;
+        let mut out = Vec::new();
+        for (at, facts) in self.files.iter().enumerate() {
+            let Some(middleware) = &facts.next_middleware else { continue };
+            let dir = facts.path.rsplit_once('/').map_or("", |(d, _)| d);
+            let app_root = dir.strip_suffix("/src").or_else(|| (dir == "src").then_some("")).unwrap_or(dir);
+            if !app_root.is_empty() && !route_file.starts_with(&format!("{app_root}/")) {
+                continue;
+            }
+            if !middleware_runs_on(middleware, path) {
+                continue;
+            }
+            for guard in &middleware.guards {
+                out.push(Cover {
+                    kind: guard.kind,
+                    name: guard.name.clone(),
+                    file: at,
+                    location: guard.location,
+                    how: "middleware.ts",
+                });
+            }
+        }
+        out
+    }
+}
+
+/// One router on the way from a route up to its app.
+#[derive(Debug, Clone)]
+struct Level {
+    file: usize,
+    router: String,
+    /// Registration order of the route, or of the mount, on this router.
+    order: u32,
+    /// Middleware passed with the mount itself (`app.use("/api", auth, router)`).
+    mount_chain: Vec<HandlerRef>,
+    /// The path below this router (the route's path relative to it).
+    below: String,
+}
+
+/// The call graph, traversed lazily and cached per function.
+struct Graph<'i, 'f> {
+    index: &'i ProjectIndex<'f>,
+    /// Functions nested in each function, per file.
+    children: HashMap<usize, HashMap<FunctionIndex, Vec<FunctionIndex>>>,
+    cache: HashMap<FunctionId, std::rc::Rc<Reach>>,
+    /// Steps of the route being built (middleware, dependencies) that name
+    /// a function custodia cannot find, when the name suggests a control.
+    suspects: Vec<(GuardKind, String)>,
+}
+
+/// What a traversal from one function reached.
+#[derive(Debug, Default)]
+struct Reach {
+    /// Reached functions, with the call that reached each (file, location,
+    /// callee name) and its predecessor.
+    visited: HashMap<FunctionId, Option<(FunctionId, usize, Location, String)>>,
+    /// Names of calls out of reached functions that lead nowhere custodia
+    /// can follow.
+    unresolved: Vec<String>,
+}
+
+impl<'i, 'f> Graph<'i, 'f> {
+    fn new(index: &'i ProjectIndex<'f>) -> Self {
+        Graph { index, children: HashMap::default(), cache: HashMap::default(), suspects: Vec::new() }
+    }
+
+    /// Notes a step custodia cannot follow, if its name suggests a control.
+    fn suspect(&mut self, function: &FunctionRef) {
+        if let FunctionRef::Import { name, .. } = function {
+            if let Some(kind) = suggested_control(name) {
+                self.suspects.push((kind, name.clone()));
+            }
+        }
+    }
+
+    fn nested(&mut self, file: usize, function: FunctionIndex) -> Vec<FunctionIndex> {
+        let facts = &self.index.files[file];
+        let map = self.children.entry(file).or_insert_with(|| {
+            let mut map: HashMap<FunctionIndex, Vec<FunctionIndex>> = HashMap::default();
+            for (i, f) in facts.functions.iter().enumerate() {
+                if let Some(parent) = f.parent {
+                    map.entry(parent).or_default().push(i as FunctionIndex);
+                }
+            }
+            map
+        });
+        map.get(&function).cloned().unwrap_or_default()
+    }
+
+    fn reach(&mut self, start: FunctionId) -> std::rc::Rc<Reach> {
+        if let Some(cached) = self.cache.get(&start) {
+            return cached.clone();
+        }
+        let mut reach = Reach::default();
+        reach.visited.insert(start, None);
+        let mut queue = VecDeque::from([(start, 0usize)]);
+        while let Some(((file, function), depth)) = queue.pop_front() {
+            if reach.visited.len() > MAX_FUNCTIONS {
+                break;
+            }
+            // Functions written inside a reached function run as part of it
+            // (callbacks, closures).
+            for nested in self.nested(file, function) {
+                if !reach.visited.contains_key(&(file, nested)) {
+                    reach.visited.insert((file, nested), reach.visited.get(&(file, function)).cloned().flatten());
+                    queue.push_back(((file, nested), depth));
+                }
+            }
+            if depth >= MAX_DEPTH {
+                continue;
+            }
+            let facts = &self.index.files[file];
+            for edge in facts.calls.iter().filter(|e| e.caller == Some(function)) {
+                let target = self.index.resolve_function(file, &edge.target);
+                let name = match &edge.target {
+                    FunctionRef::Local(i) => {
+                        facts.functions.get(*i as usize).and_then(|f| f.name.clone()).unwrap_or_default()
+                    }
+                    FunctionRef::Import { name, .. } => name.clone(),
+                };
+                match target {
+                    Some(id) if !reach.visited.contains_key(&id) => {
+                        reach.visited.insert(id, Some(((file, function), file, edge.location, name)));
+                        queue.push_back((id, depth + 1));
+                    }
+                    Some(_) => {}
+                    None => reach.unresolved.push(name),
+                }
+            }
+        }
+        let reach = std::rc::Rc::new(reach);
+        self.cache.insert(start, reach.clone());
+        reach
+    }
+}
+
+impl Reach {
+    fn sites(&self, index: &ProjectIndex<'_>) -> Vec<Reached> {
+        let mut out = Vec::new();
+        let mut reached: Vec<&FunctionId> = self.visited.keys().collect();
+        reached.sort();
+        for &(file, function) in reached {
+            for (site, fact) in index.files[file].inference.iter().enumerate() {
+                if fact.function == Some(function) {
+                    out.push(Reached { file, site, path: self.path_to((file, function)) });
+                }
+            }
+        }
+        out
+    }
+
+    /// The calls from the start to `function`, in order.
+    fn path_to(&self, function: FunctionId) -> Vec<(usize, Location, String)> {
+        let mut steps = Vec::new();
+        let mut current = function;
+        for _ in 0..=MAX_DEPTH + 1 {
+            match self.visited.get(&current) {
+                Some(Some((from, file, location, name))) => {
+                    steps.push((*file, *location, name.clone()));
+                    current = *from;
+                }
+                _ => break,
+            }
+        }
+        steps.reverse();
+        steps.dedup_by(|a, b| a.1 == b.1 && a.0 == b.0);
+        steps
+    }
+
+    fn guards(&self, index: &ProjectIndex<'_>) -> Vec<(GuardKind, String, usize, Location)> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::default();
+        let mut reached: Vec<&FunctionId> = self.visited.keys().collect();
+        reached.sort();
+        for &(file, function) in reached {
+            for guard in index.files[file].guards.iter().filter(|g| g.function == Some(function)) {
+                if seen.insert((guard.kind, file, guard.location)) {
+                    out.push((guard.kind, guard.name.clone(), file, guard.location));
+                }
+            }
+        }
+        out
+    }
+
+    /// Calls whose names suggest a control custodia does not know, with the
+    /// kind they suggest: `requireUser()` (auth), `checkQuota()` (rate limit).
+    fn suspects(&self, index: &ProjectIndex<'_>) -> Vec<(GuardKind, String)> {
+        let mut out: Vec<(GuardKind, String)> =
+            self.unresolved.iter().filter_map(|n| suggested_control(n).map(|k| (k, n.clone()))).collect();
+        // Resolved functions with such names but no control inside.
+        for &(file, function) in self.visited.keys() {
+            let facts: &FileFacts = &index.files[file];
+            if let Some(name) = facts.functions.get(function as usize).and_then(|f| f.name.as_deref()) {
+                let guarded = facts.guards.iter().any(|g| g.function == Some(function));
+                if let Some(kind) = suggested_control(name).filter(|_| !guarded) {
+                    out.push((kind, name.to_string()));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// The kind of control a function's name suggests, if any.
+fn suggested_control(name: &str) -> Option<GuardKind> {
+    let lower = name.to_ascii_lowercase();
+    const RATE: [&str; 4] = ["limit", "quota", "throttle", "ratelimit"];
+    const AUTH: [&str; 10] =
+        ["auth", "session", "login", "token", "permission", "guard", "protect", "verify", "signedin", "apikey"];
+    const USER_CHECKS: [&str; 6] = ["require", "ensure", "check", "assert", "current", "get"];
+    // `require_admin`, `ensureRole`, `requireApiKey`.
+    const GATES: [&str; 2] = ["require", "ensure"];
+    if RATE.iter().any(|w| lower.contains(w)) {
+        Some(GuardKind::RateLimit)
+    } else if AUTH.iter().any(|w| lower.replace('_', "").contains(w))
+        || (lower.contains("user") && USER_CHECKS.iter().any(|w| lower.starts_with(w)))
+        || GATES.iter().any(|w| lower.starts_with(w))
+    {
+        Some(GuardKind::Auth)
+    } else {
+        None
+    }
+}
+
+fn language(facts: &FileFacts) -> Language {
+    facts.language.unwrap_or(Language::TypeScript)
+}
+
+/// `/api` + `/chat` → `/api/chat`.
+fn join_paths(prefix: &str, path: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    if path.is_empty() || path == "/" {
+        if prefix.is_empty() { "/".into() } else { prefix.to_string() }
+    } else if path.starts_with('/') {
+        format!("{prefix}{path}")
+    } else {
+        format!("{prefix}/{path}")
+    }
+}
+
+fn normalize_path(path: &str) -> String {
+    if path.is_empty() {
+        return "/".into();
+    }
+    let mut out = String::with_capacity(path.len() + 1);
+    if !path.starts_with('/') {
+        out.push('/');
+    }
+    out.push_str(path);
+    while out.contains("//") {
+        out = out.replace("//", "/");
+    }
+    out
+}
+
+/// Express semantics: `app.use("/api", mw)` covers `/api` and `/api/...`.
+fn path_prefix_matches(prefix: &str, path: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    prefix.is_empty() || path == prefix || path.starts_with(&format!("{prefix}/"))
+}
+
+/// Whether a Next.js middleware runs on `path` and protects it.
+fn middleware_runs_on(middleware: &NextMiddlewareFact, path: &str) -> bool {
+    let runs = middleware.matchers.is_empty() || middleware.matchers.iter().any(|m| matcher_matches(m, path));
+    if !runs {
+        return false;
+    }
+    if !middleware.protected.is_empty() {
+        return middleware.protected.iter().any(|m| matcher_matches(m, path));
+    }
+    !middleware.public.iter().any(|m| matcher_matches(m, path))
+}
+
+/// Next.js matcher patterns (path-to-regexp style) and Clerk route matchers:
+/// `/api/:path*`, `/dashboard(.*)`, `/((?!_next|.*\..*).*)`.
+pub fn matcher_matches(pattern: &str, path: &str) -> bool {
+    let mut regex = String::from("^");
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            // `(?:...)`: a non-capturing group, not a parameter.
+            ':' if i >= 2 && chars[i - 1] == '?' && chars[i - 2] == '(' => regex.push(':'),
+            ':' => {
+                // A named segment: `:path*` (zero or more segments), `:path+`, `:id`.
+                let mut j = i + 1;
+                while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
+                    j += 1;
+                }
+                match chars.get(j) {
+                    Some('*') => {
+                        // `/api/:path*` also matches `/api`.
+                        if regex.ends_with('/') {
+                            regex.pop();
+                            regex.push_str("(?:/.*)?");
+                        } else {
+                            regex.push_str(".*");
+                        }
+                        j += 1;
+                    }
+                    Some('+') => {
+                        regex.push_str(".+");
+                        j += 1;
+                    }
+                    Some('?') => {
+                        regex.push_str("[^/]*");
+                        j += 1;
+                    }
+                    _ => regex.push_str("[^/]+"),
+                }
+                i = j;
+                continue;
+            }
+            '(' | ')' | '|' | '?' | '*' | '+' | '[' | ']' | '\\' | '^' | '$' => regex.push(c),
+            '.' => {
+                // Inside a group `.` is a regex wildcard; in a literal path a dot.
+                regex.push('.');
+            }
+            '{' | '}' => regex.push(c),
+            _ => regex.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    regex.push('$');
+    // The regex crate has no lookahead; Next.js matchers use one negative
+    // lookahead right after a fixed prefix (`/((?!_next|api).*)`). Match
+    // without it, then require that the lookahead's body does not match at
+    // that point.
+    if let Some(start) = regex.find("(?!") {
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in regex[start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(start + i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { return false };
+        let main = format!("{}{}", &regex[..start], &regex[end + 1..]);
+        // The prefix may open groups the lookahead sits in: close them.
+        let prefix = &regex[..start];
+        let open = prefix.matches('(').count().saturating_sub(prefix.matches(')').count());
+        let excluded = format!("{prefix}(?:{}){}", &regex[start + 3..end], ")".repeat(open));
+        let matches = |re: &str| regex::Regex::new(re).is_ok_and(|re| re.is_match(path));
+        return matches(&main) && !matches(&excluded);
+    }
+    regex::Regex::new(&regex).is_ok_and(|re| re.is_match(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_matchers() {
+        assert!(matcher_matches("/api/:path*", "/api/chat"));
+        assert!(matcher_matches("/api/:path*", "/api"));
+        assert!(!matcher_matches("/api/:path*", "/dashboard"));
+        assert!(matcher_matches("/dashboard(.*)", "/dashboard/settings"));
+        assert!(matcher_matches("/((?!_next|[^?]*\\.(?:html?|css|js)).*)", "/api/chat"));
+        assert!(!matcher_matches("/((?!api|_next).*)", "/api/chat"));
+        assert!(matcher_matches("/(api|trpc)(.*)", "/api/chat"));
+        assert!(matcher_matches("/((?!_next|.*\\..*).*)", "/api/chat"));
+        assert!(!matcher_matches("/((?!_next|.*\\..*).*)", "/_next/static/x"));
+        assert!(!matcher_matches("/((?!_next|.*\\..*).*)", "/favicon.ico"));
+        assert!(matcher_matches("/((?!api/public).*)", "/api/chat"));
+        assert!(!matcher_matches("/((?!api/public).*)", "/api/public/ask"));
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(join_paths("/api", "/chat"), "/api/chat");
+        assert_eq!(join_paths("", "/chat"), "/chat");
+        assert_eq!(join_paths("/v1/", "chat"), "/v1/chat");
+        assert!(path_prefix_matches("/api", "/api/chat"));
+        assert!(!path_prefix_matches("/api", "/apis"));
+        assert!(path_prefix_matches("", "/x"));
+    }
+}
