@@ -58,6 +58,14 @@ pub struct FunctionFact {
     pub exported: bool,
     /// The enclosing function, if any.
     pub parent: Option<FunctionIndex>,
+    /// Project-wide defaults this function opts out of, as a view:
+    /// `@limiter.exempt`, DRF `permission_classes = [AllowAny]`,
+    /// `throttle_classes = []`, `@login_not_required`.
+    pub opts_out: Vec<GuardKind>,
+    /// The framework of the view this function is, when the function itself
+    /// says so (`@api_view`, a method of an `APIView`): project-wide
+    /// defaults of that framework apply to it.
+    pub view_framework: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +178,9 @@ pub struct EntrypointFact {
     /// Registration order in the file (for middleware registered before it).
     pub order: u32,
     pub location: Location,
+    /// Findings about the route are reported at the handler's definition
+    /// rather than here (Django: the URL pattern names a view defined elsewhere).
+    pub report_at_handler: bool,
 }
 
 /// An app or router object: `const app = express()`, `router = APIRouter(prefix="/chat")`.
@@ -187,7 +198,11 @@ pub struct RouterFact {
 /// Flask `@app.before_request`.
 #[derive(Debug, Clone)]
 pub struct MiddlewareFact {
+    /// The router it is registered on; `*` for a project-wide default.
     pub router: String,
+    /// For a project-wide default, the framework whose routes it covers
+    /// (`flask`, `drf`, `django`); `None` for any FastAPI or Flask route.
+    pub framework: Option<String>,
     /// Path prefix it applies to ("" for all).
     pub path: String,
     pub chain: Vec<HandlerRef>,

@@ -61,13 +61,17 @@ impl Prefilter {
     }
 }
 
-/// Settings that apply to every route of a project, wherever they sit:
-/// flask-limiter's `RATELIMIT_DEFAULT`, Django REST framework's
-/// `REST_FRAMEWORK` defaults. A configuration module is rarely imported by
-/// the code that serves routes (Flask loads it by name), so files holding
-/// one are always analysed.
+/// Settings that apply to every route of a project, wherever they sit
+/// (flask-limiter's `RATELIMIT_DEFAULT`, Django REST framework's
+/// `REST_FRAMEWORK` defaults, Django's `LoginRequiredMiddleware`), and Django
+/// URL configurations, which name each other by string
+/// (`include("assistant.urls")`). Nothing imports such a module by name, so
+/// files holding one are always analysed.
 pub fn is_project_settings(language: Language, text: &str) -> bool {
-    language == Language::Python && ["RATELIMIT_DEFAULT", "REST_FRAMEWORK"].iter().any(|needle| text.contains(needle))
+    language == Language::Python
+        && ["RATELIMIT_DEFAULT", "REST_FRAMEWORK", "LoginRequiredMiddleware", "urlpatterns"]
+            .iter()
+            .any(|needle| text.contains(needle))
 }
 
 /// The module specifiers a file imports, found without parsing it (with the

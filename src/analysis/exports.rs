@@ -100,6 +100,16 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     fn export_target_of_value(&mut self, value: &'a Expr<'s>, scope: ScopeId, depth: u32) -> ExportTarget {
+        // FastAPI `CurrentUser = Annotated[User, Depends(get_current_user)]`:
+        // importers depend on `get_current_user`.
+        if self.language == Language::Python && matches!(value, Expr::Index { .. }) {
+            let text: &'s str = self.lines.source().get(value.span().as_range()).unwrap_or("");
+            if text.starts_with("Annotated[") {
+                if let Some(name) = super::guards::annotated_dependencies(text).into_iter().next() {
+                    return self.export_target_of_name(name, depth + 1);
+                }
+            }
+        }
         match value {
             Expr::Function(id, _) => self.function_index(*id).map_or(ExportTarget::Other, ExportTarget::Function),
             Expr::Name(name, _) => self.export_target_of_name(name, depth + 1),

@@ -37,7 +37,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     location: self.locate(call.span),
                 });
             }
-            if self.is_log_call(call) {
+            if self.is_log_call(call, scope) {
                 facts.push(GuardFact {
                     kind: GuardKind::Logging,
                     function,
@@ -61,11 +61,39 @@ impl<'a, 's> Analyzer<'a, 's> {
         for (id, scope) in ir.scopes.iter().enumerate() {
             let id = id as ScopeId;
             for decorator in &scope.decorators {
-                let callee = match decorator {
+                let mut callee = match decorator {
                     Expr::Call(call) => &call.callee,
                     other => other,
                 };
+                // Django `@method_decorator(login_required, name="dispatch")`:
+                // the wrapped decorator is the guard.
+                if let Expr::Call(call) = decorator {
+                    if callee.last_name() == Some("method_decorator") {
+                        callee = match call.args.first().map(Arg::value) {
+                            Some(Expr::Call(inner)) => &inner.callee,
+                            Some(other) => other,
+                            None => continue,
+                        };
+                    }
+                }
                 let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
+                // DRF `@permission_classes([IsAuthenticated])`, `@throttle_classes([UserRateThrottle])`.
+                if let (Expr::Call(call), "permission_classes" | "throttle_classes") = (decorator, path.as_str()) {
+                    let names: Vec<&str> = call.args.iter().flat_map(|a| names_in(a.value())).collect();
+                    for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
+                        if let Some(name) = names.iter().find(|n| spec.permissions.iter().any(|p| p == *n)) {
+                            for function in self.functions_of(id) {
+                                facts.push(GuardFact {
+                                    kind,
+                                    function: Some(function),
+                                    name: name.to_string(),
+                                    location: self.locate(decorator.span()),
+                                });
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
                     if spec.decorators.iter().any(|d| ends_with_segments(&path, d)) {
                         for function in self.functions_of(id) {
@@ -157,11 +185,37 @@ impl<'a, 's> Analyzer<'a, 's> {
         false
     }
 
-    fn is_log_call(&self, call: &Call<'s>) -> bool {
+    fn is_log_call(&self, call: &Call<'s>, scope: ScopeId) -> bool {
         let logging = &self.catalog.guards.logging;
         let Expr::Member { object, property, .. } = &call.callee else { return false };
-        logging.methods.iter().any(|m| m == property)
-            && object.last_name().is_some_and(|n| logging.receivers.iter().any(|r| r.eq_ignore_ascii_case(n)))
+        logging.methods.iter().any(|m| m == property) && self.is_logger(object, scope, 0)
+    }
+
+    /// A logger: one of the known receivers (`logger`, `log`, `logging`), or
+    /// a name bound to one built from them (`logger.child({...})`,
+    /// `pino()`, `logging.getLogger(__name__)`, `structlog.get_logger()`).
+    fn is_logger(&self, object: &Expr<'s>, scope: ScopeId, depth: u32) -> bool {
+        let logging = &self.catalog.guards.logging;
+        let known = |name: &str| logging.receivers.iter().any(|r| r.eq_ignore_ascii_case(name));
+        match object {
+            Expr::Name(name, _) if known(name) => true,
+            Expr::Name(name, _) if depth < 3 => match self.lookup(name, scope) {
+                Lookup::Bound(values) => values.iter().any(|bound| match bound.value {
+                    Expr::Call(built) => match &built.callee {
+                        Expr::Member { object, property, .. } => {
+                            matches!(
+                                *property,
+                                "child" | "getLogger" | "get_logger" | "getChild" | "bind" | "createLogger"
+                            ) && self.is_logger(object, bound.scope, depth + 1)
+                        }
+                        callee => callee.last_name().is_some_and(|n| known(n) || LOGGER_FACTORIES.contains(&n)),
+                    },
+                    _ => false,
+                }),
+                _ => false,
+            },
+            other => other.last_name().is_some_and(known),
+        }
     }
 
     /// FastAPI: `user = Depends(get_current_user)` parameters,
@@ -188,6 +242,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                             facts.push(DependencyFact { function, target, location: self.locate(param.span) });
                         }
                     }
+                    // A type alias: `CurrentUser = Annotated[User, Depends(get_current_user)]`.
+                    if let Some(target) = self.dependency_alias(annotation.trim(), id) {
+                        facts.push(DependencyFact { function, target, location: self.locate(param.span) });
+                    }
                 }
             }
             for decorator in &scope.decorators {
@@ -206,6 +264,33 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
         }
         self.facts.dependencies = facts;
+    }
+
+    /// What a parameter annotated with a plain name depends on, when the
+    /// name is an `Annotated[..., Depends(x)]` alias: defined in this file,
+    /// or imported (the project index follows the export to `x`).
+    fn dependency_alias(&self, annotation: &'s str, scope: ScopeId) -> Option<DependencyTarget> {
+        if annotation.is_empty() || !annotation.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        match self.lookup(annotation, scope) {
+            Lookup::Bound(values) => values.iter().find_map(|bound| {
+                let text: &'s str = self.lines.source().get(bound.value.span().as_range())?;
+                let name = annotated_dependencies(text).into_iter().next()?;
+                self.named_dependency(name, bound.scope)
+            }),
+            Lookup::Import(import) => match import.kind {
+                crate::ir::ImportKind::Named(imported) => {
+                    Some(DependencyTarget::Function(crate::facts::FunctionRef::Import {
+                        module: import.module.to_string(),
+                        level: import.relative_level,
+                        name: imported.to_string(),
+                    }))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// `Depends(x)` / `Security(x)` → what `x` is.
@@ -278,7 +363,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 }
 
 /// The names an expression mentions (base classes, `[IsAuthenticated, ...]`).
-fn names_in<'s>(expr: &Expr<'s>) -> Vec<&'s str> {
+pub(super) fn names_in<'s>(expr: &Expr<'s>) -> Vec<&'s str> {
     let mut out = Vec::new();
     expr.walk(|e| {
         if let Some(name) = e.last_name() {
@@ -288,8 +373,11 @@ fn names_in<'s>(expr: &Expr<'s>) -> Vec<&'s str> {
     out
 }
 
+/// Calls that build a logger (`pino()`, `winston.createLogger()`, `getLogger()`).
+const LOGGER_FACTORIES: [&str; 4] = ["pino", "createLogger", "getLogger", "get_logger"];
+
 /// `Annotated[User, Depends(current_user)]` → `current_user`.
-fn annotated_dependencies(annotation: &str) -> Vec<&str> {
+pub(super) fn annotated_dependencies(annotation: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for marker in ["Depends(", "Security("] {
         let mut rest = annotation;

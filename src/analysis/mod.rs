@@ -13,6 +13,7 @@
 //! - [`literals`]: provider keys and model endpoints written as literals.
 
 mod calls;
+mod django;
 mod exports;
 mod flow;
 mod guards;
@@ -291,6 +292,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                 location: self.locate(scope.span),
                 exported: scope.exported,
                 parent,
+                opts_out: Vec::new(),
+                view_framework: None,
             });
         }
     }

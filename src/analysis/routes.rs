@@ -8,7 +8,8 @@
 //! - FastAPI: `@app.post("/path")`, `APIRouter(prefix=..., dependencies=...)`,
 //!   `app.include_router(router, prefix=..., dependencies=...)`;
 //! - Flask: `@app.route("/path", methods=[...])`, blueprints,
-//!   `register_blueprint`, `@app.before_request`, flask-limiter defaults.
+//!   `register_blueprint`, `@app.before_request`, flask-limiter defaults;
+//! - Django and Django REST framework: in `django.rs`.
 //!
 //! Code that no request reaches (CLI scripts, jobs, workers) declares none of
 //! these and is never an entrypoint.
@@ -56,6 +57,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         self.next_middleware();
         if self.language == Language::Python {
             self.settings_defaults();
+            self.django_facts();
         }
     }
 
@@ -79,6 +81,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }],
                 order: 0,
                 location,
+                framework: Some("flask".into()),
             });
         }
     }
@@ -114,6 +117,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     router: None,
                     order: 0,
                     location,
+                    report_at_handler: false,
                 });
             }
         }
@@ -131,6 +135,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     router: None,
                     order: 0,
                     location,
+                    report_at_handler: false,
                 });
             }
         }
@@ -183,7 +188,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     /// The first line of a function, where route findings point.
-    fn function_head(&self, id: ScopeId) -> crate::source::Location {
+    pub(super) fn function_head(&self, id: ScopeId) -> crate::source::Location {
         let span = self.ir.scopes[id as usize].span;
         let source = self.lines.source();
         let end = source.get(span.as_range()).and_then(|t| t.find('\n')).map_or(span.end, |n| span.start + n as u32);
@@ -215,6 +220,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 router: None,
                 order: 0,
                 location: self.function_head(id),
+                report_at_handler: false,
             });
         }
     }
@@ -391,11 +397,17 @@ impl<'a, 's> Analyzer<'a, 's> {
         for (order, &(scope, _, call)) in walked.calls.iter().enumerate() {
             let order = order as u32;
             // Python: `Limiter(key_func, app=app, default_limits=["100/hour"])`
+            // limits the routes of `app`; built without an app (the factory
+            // pattern, slowapi), every route of the project.
             if call.callee.last_name() == Some("Limiter")
                 && call.args.iter().any(|a| matches!(a, Arg::Keyword { name: "default_limits", .. }))
             {
+                let app = call.args.iter().find_map(|a| match a {
+                    Arg::Keyword { name: "app", value: Expr::Name(app, _), .. } => Some(app.to_string()),
+                    _ => None,
+                });
                 self.facts.middleware.push(MiddlewareFact {
-                    router: "*".into(),
+                    router: app.unwrap_or_else(|| "*".into()),
                     path: String::new(),
                     chain: vec![HandlerRef::Guard {
                         kind: GuardKind::RateLimit,
@@ -404,6 +416,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }],
                     order,
                     location: self.locate(call.span),
+                    framework: None,
                 });
                 continue;
             }
@@ -474,6 +487,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                         router: Some(router.to_string()),
                         order,
                         location,
+                        report_at_handler: false,
                     });
                 }
                 "use" | "route" | "register" => {
@@ -502,6 +516,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             chain,
                             order,
                             location,
+                            framework: None,
                         });
                     }
                 }
@@ -540,6 +555,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             chain,
                             order,
                             location,
+                            framework: None,
                         });
                     }
                 }
@@ -733,6 +749,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                         chain: vec![HandlerRef::Function(FunctionRef::Local(index))],
                         order: 0,
                         location,
+                        framework: None,
                     });
                     continue;
                 }
@@ -767,6 +784,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     router: Some(router.to_string()),
                     order: call.span.start,
                     location,
+                    report_at_handler: false,
                 });
             }
         }

@@ -49,6 +49,9 @@ pub struct Reached {
 #[derive(Debug, Clone)]
 pub struct Route<'f> {
     pub file: usize,
+    /// Where findings about the route are reported: the entrypoint, or the
+    /// handler's definition when the entrypoint is a URL pattern elsewhere.
+    pub at: (usize, Location),
     pub entry: &'f EntrypointFact,
     /// The full path, with mount and router prefixes.
     pub path: String,
@@ -121,8 +124,25 @@ impl<'f> ProjectIndex<'f> {
                     _ => None,
                 };
                 for (path, levels) in self.mount_chains(file, entry) {
+                    // A Django view class no URL pattern reaches serves nothing.
+                    let unmounted =
+                        levels.last().is_some_and(|top| top.file == file && Some(&top.router) == entry.router.as_ref());
+                    if matches!(entry.framework.as_str(), "django" | "drf")
+                        && entry.router.as_deref() != Some("urlpatterns")
+                        && unmounted
+                    {
+                        continue;
+                    }
+                    let at = match (entry.report_at_handler, handler) {
+                        (true, Some((defined, function))) => self.files[defined]
+                            .functions
+                            .get(function as usize)
+                            .map_or((file, entry.location), |f| (defined, head(f.location))),
+                        _ => (file, entry.location),
+                    };
                     let mut route = Route {
                         file,
+                        at,
                         entry,
                         path,
                         handler,
@@ -147,28 +167,53 @@ impl<'f> ProjectIndex<'f> {
                     for level in &levels {
                         route.covers.extend(self.level_covers(&mut graph, level));
                     }
-                    // Project-wide defaults (flask-limiter, slowapi `default_limits`).
                     if self.files[file].language == Some(Language::Python) {
-                        for (at, facts) in self.files.iter().enumerate() {
-                            for middleware in facts.middleware.iter().filter(|m| m.router == "*") {
-                                for step in &middleware.chain {
-                                    route.covers.extend(self.handler_covers(
-                                        &mut graph,
-                                        at,
-                                        step,
-                                        "project-wide default",
-                                    ));
-                                }
-                            }
-                        }
+                        let covers = self.project_defaults(&mut graph, entry, handler);
+                        route.covers.extend(covers);
                     }
                     if matches!(entry.framework.as_str(), "nextjs" | "nextjs-pages") {
                         route.covers.extend(self.next_middleware_covers(file, &route.path));
+                    }
+                    // What the view opts out of (`@limiter.exempt`, `permission_classes = [AllowAny]`)
+                    // no app-wide default supplies.
+                    if let Some(function) = handler.and_then(|(f, i)| self.files[f].functions.get(i as usize)) {
+                        route.covers.retain(|c| {
+                            !(function.opts_out.contains(&c.kind)
+                                && matches!(c.how, "app middleware" | "project-wide default"))
+                        });
                     }
                     route.unknown_guards.append(&mut graph.suspects);
                     route.unknown_guards.sort();
                     route.unknown_guards.dedup();
                     out.push(route);
+                }
+            }
+        }
+        out
+    }
+
+    /// Project-wide defaults that cover a Python route: flask-limiter and
+    /// slowapi default limits for Flask and FastAPI routes, DRF's
+    /// `DEFAULT_PERMISSION_CLASSES` / `DEFAULT_THROTTLE_CLASSES` for DRF views,
+    /// Django's `LoginRequiredMiddleware` for every Django view, except what
+    /// the view opts out of.
+    fn project_defaults(&self, graph: &mut Graph, entry: &EntrypointFact, handler: Option<FunctionId>) -> Vec<Cover> {
+        let function = handler.and_then(|(file, index)| self.files[file].functions.get(index as usize));
+        let opts_out = function.map_or(&[][..], |f| f.opts_out.as_slice());
+        let view_framework = function.and_then(|f| f.view_framework.as_deref());
+        let django = matches!(entry.framework.as_str(), "django" | "drf");
+        let applies = |framework: Option<&str>| match framework {
+            None => !django,
+            Some("drf") => entry.framework == "drf" || view_framework == Some("drf"),
+            Some("django") => django,
+            Some(other) => entry.framework == other,
+        };
+        let mut out = Vec::new();
+        for (at, facts) in self.files.iter().enumerate() {
+            for middleware in facts.middleware.iter().filter(|m| m.router == "*" && applies(m.framework.as_deref())) {
+                for step in &middleware.chain {
+                    let covers = self.handler_covers(graph, at, step, "project-wide default");
+                    out.extend(covers.into_iter().filter(|c| !opts_out.contains(&c.kind)));
                 }
             }
         }
@@ -566,14 +611,28 @@ fn suggested_control(name: &str) -> Option<GuardKind> {
     }
 }
 
+/// The first line of a location: where a definition starts.
+fn head(location: Location) -> Location {
+    let mut head = location;
+    if head.range.end.line > head.range.start.line {
+        head.range.end = head.range.start;
+        head.span.end = head.span.start;
+    }
+    head
+}
+
 fn language(facts: &FileFacts) -> Language {
     facts.language.unwrap_or(Language::TypeScript)
 }
 
 /// `/api` + `/chat` → `/api/chat`.
 fn join_paths(prefix: &str, path: &str) -> String {
+    if path.is_empty() {
+        // The router's own root: the prefix as written (`chat/` in Django).
+        return prefix.to_string();
+    }
     let prefix = prefix.trim_end_matches('/');
-    if path.is_empty() || path == "/" {
+    if path == "/" {
         if prefix.is_empty() { "/".into() } else { prefix.to_string() }
     } else if path.starts_with('/') {
         format!("{prefix}{path}")

@@ -6,7 +6,9 @@
 //! middleware covering the route (`express-rate-limit`, `hono-rate-limiter`),
 //! no decorator (`@limiter.limit("10/minute")` with slowapi or
 //! flask-limiter, `@ratelimit` from django-ratelimit), no project-wide
-//! default (`Limiter(default_limits=[...])`), no `fastapi-limiter`
+//! default (`Limiter(default_limits=[...])`, DRF `DEFAULT_THROTTLE_CLASSES`
+//! unless the view sets `throttle_classes = []`, `@limiter.exempt` opting a
+//! route out of its app's limit), no DRF `throttle_classes`, no `fastapi-limiter`
 //! dependency, no 429 answer. Entrypoints and reachability are as for
 //! `inference-without-auth`.
 //!

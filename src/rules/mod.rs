@@ -183,7 +183,7 @@ fn route_controls(
                 });
             }
             related.dedup();
-            cx.report(rule, route.file, route.entry.location, message, related);
+            cx.report(rule, route.at.0, route.at.1, message, related);
         } else {
             for cover in covers {
                 let key = (cover.file, cover.location.span.start, cover.location.span.end, cover.name.as_str());
