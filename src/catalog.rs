@@ -198,6 +198,20 @@ pub struct Controls {
     pub system: System,
     #[serde(default)]
     pub options: OptionShapes,
+    #[serde(default)]
+    pub configuration: Configuration,
+}
+
+/// Writes of stored model configuration (`[configuration]` in controls.toml).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Configuration {
+    /// Field names that hold a system prompt or a model choice.
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Methods that write data.
+    #[serde(default)]
+    pub writes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -280,6 +294,8 @@ pub struct System {
     pub roles: Vec<String>,
     #[serde(default)]
     pub message_classes: Vec<String>,
+    #[serde(default)]
+    pub model_options: Vec<String>,
 }
 
 impl Controls {
@@ -314,6 +330,9 @@ impl Controls {
         add(&mut self.system.options, other.system.options);
         add(&mut self.system.roles, other.system.roles);
         add(&mut self.system.message_classes, other.system.message_classes);
+        add(&mut self.system.model_options, other.system.model_options);
+        add(&mut self.configuration.keys, other.configuration.keys);
+        add(&mut self.configuration.writes, other.configuration.writes);
         add(&mut self.options.containers, other.options.containers);
     }
 }
@@ -359,6 +378,10 @@ pub struct GuardSpec {
     /// HTTP statuses that, answered, show the check happened.
     #[serde(default)]
     pub statuses: Vec<String>,
+    /// Modules whose functions, used as middleware, are the guard
+    /// (`hono/bearer-auth`, `express-rate-limit`), whatever the local name.
+    #[serde(default)]
+    pub modules: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -368,6 +391,9 @@ pub struct LoggingSpec {
     pub receivers: Vec<String>,
     #[serde(default)]
     pub methods: Vec<String>,
+    /// Request-logging middleware modules (`pino-http`, `morgan`).
+    #[serde(default)]
+    pub modules: Vec<String>,
 }
 
 impl Guards {
@@ -389,9 +415,11 @@ impl Guards {
             add(&mut into.schemes, from.schemes);
             add(&mut into.middleware, from.middleware);
             add(&mut into.statuses, from.statuses);
+            add(&mut into.modules, from.modules);
         }
         add(&mut self.logging.receivers, other.logging.receivers);
         add(&mut self.logging.methods, other.logging.methods);
+        add(&mut self.logging.modules, other.logging.modules);
     }
 }
 

@@ -39,6 +39,11 @@ pub struct FileFacts {
     pub mounts: Vec<MountFact>,
     /// A Next.js `middleware.ts`, if this file is one.
     pub next_middleware: Option<NextMiddlewareFact>,
+    /// Writes of stored model configuration (system prompt, model choice).
+    pub config_writes: Vec<ConfigWrite>,
+    /// Fastify `instance.decorate("authenticate", fn)`: name → function, so
+    /// that `preHandler: [fastify.authenticate]` anywhere can be followed.
+    pub decorations: Vec<(String, FunctionIndex)>,
     pub clients: Vec<ClientFact>,
     pub inference: Vec<InferenceSite>,
     pub sink_flows: Vec<SinkFlow>,
@@ -161,6 +166,16 @@ pub enum HandlerRef {
     Unknown(String),
 }
 
+/// A write of stored model configuration: `prisma.settings.update({ data:
+/// { systemPrompt } })`, `org.system_prompt = body.system_prompt`.
+#[derive(Debug, Clone)]
+pub struct ConfigWrite {
+    pub function: Option<FunctionIndex>,
+    /// The configuration field written (`systemPrompt`).
+    pub field: String,
+    pub location: Location,
+}
+
 /// An HTTP entrypoint: code an outside request reaches.
 #[derive(Debug, Clone)]
 pub struct EntrypointFact {
@@ -192,6 +207,9 @@ pub struct RouterFact {
     /// Router-level dependencies or middleware (`APIRouter(dependencies=[...])`).
     pub chain: Vec<HandlerRef>,
     pub location: Location,
+    /// A Fastify plugin's instance: the router is the parameter of this
+    /// function, and mounting the function (`app.register(plugin)`) mounts it.
+    pub plugin: Option<FunctionIndex>,
 }
 
 /// Middleware registered on a router: `app.use(auth)`, `app.use("/api", limiter)`,
@@ -203,6 +221,9 @@ pub struct MiddlewareFact {
     /// For a project-wide default, the framework whose routes it covers
     /// (`flask`, `drf`, `django`); `None` for any FastAPI or Flask route.
     pub framework: Option<String>,
+    /// Paths it skips (`koaJwt(...).unless({ path: [/^\/public/] })`): exact
+    /// paths, or regular expressions written `re:<source>`.
+    pub except: Vec<String>,
     /// Path prefix it applies to ("" for all).
     pub path: String,
     pub chain: Vec<HandlerRef>,
@@ -266,6 +287,13 @@ pub enum ExportTarget {
     },
     /// An app or router object (index into `routers`).
     Router(u32),
+    /// A ready-made control: `export const apiLimiter = rateLimit({...})`,
+    /// used as middleware where it is imported.
+    Guard {
+        kind: GuardKind,
+        name: String,
+        location: Location,
+    },
     /// Something else: a class, a constant.
     Other,
 }
@@ -414,8 +442,11 @@ pub struct SinkFlow {
 /// Request input reaching the system instructions of a model.
 #[derive(Debug, Clone)]
 pub struct SystemInput {
-    /// The system slot (`system`, `role: "system"`, `SystemMessage`, `instructions`).
+    /// The system slot (`system`, `role: "system"`, `SystemMessage`, `instructions`),
+    /// or the option that names the model (`model`).
     pub slot: String,
+    /// The slot chooses the model rather than its instructions.
+    pub model: bool,
     /// The value placed in the slot.
     pub location: Location,
     /// True when request input is concatenated into a larger instruction;

@@ -4,8 +4,8 @@
 //! Every finding of the file rules needs one of: an import of a provider's
 //! module (clients, inference calls and everything that flows from them), a
 //! call shape allowed on any receiver, a key prefix, an endpoint environment
-//! variable, a system-role message built from request input, or a suppression
-//! comment. The needles are derived from the catalogue (so a provider added
+//! variable, a system-role message built from request input, a stored
+//! model-configuration field (`systemPrompt`), or a suppression comment. The needles are derived from the catalogue (so a provider added
 //! in `custodia.toml` extends them) and searched with one Aho-Corasick
 //! automaton. A test scans every fixture with and without the prefilter and
 //! requires identical output.
@@ -173,6 +173,8 @@ fn needles(catalog: &Catalog) -> Vec<String> {
         }
     }
     catalog.controls.system.message_classes.iter().cloned().for_each(&mut add);
+    // Writes of stored model configuration (`unguarded-config-write`).
+    catalog.controls.configuration.keys.iter().cloned().for_each(&mut add);
     add(crate::suppression::MARKER.to_string());
     out
 }

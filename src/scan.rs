@@ -440,7 +440,7 @@ fn second_pass(
 /// The prefiltered files the project rules need after all. A route handler
 /// rarely mentions a provider: it calls a service that does. So every file
 /// that imports, directly or through other files, one that holds model code
-/// is analysed; so is every file such a file imports (where guards and
+/// (or writes stored model configuration) is analysed; so is every file such a file imports (where guards and
 /// dependencies are defined), and every Next.js `middleware` file. The rest
 /// stay prefiltered. Returns indices into `prefiltered`.
 fn prefiltered_wanted(
@@ -480,7 +480,11 @@ fn prefiltered_wanted(
     // Files with model code, then everything that imports them.
     let mut reaches: Vec<bool> = (0..imports.len())
         .map(|i| {
-            i < first && (!facts[i].inference.is_empty() || !facts[i].clients.is_empty() || index.exports_client(i))
+            i < first
+                && (!facts[i].inference.is_empty()
+                    || !facts[i].clients.is_empty()
+                    || !facts[i].config_writes.is_empty()
+                    || index.exports_client(i))
         })
         .collect();
     let mut work: Vec<usize> = (0..first).filter(|&i| reaches[i]).collect();

@@ -148,6 +148,36 @@ fn every_rule_has_positive_and_negative_fixtures_in_both_languages() {
     assert!(missing.is_empty(), "missing fixture coverage:\n{}", missing.join("\n"));
 }
 
+/// The web frameworks whose entrypoints custodia recognises; each has a
+/// fixture project `routes-<framework>` written by someone other than the
+/// author of the route rules.
+const FRAMEWORKS: &[&str] =
+    &["nextjs", "express", "fastify", "hono", "koa", "nestjs", "fastapi", "flask", "django", "drf"];
+
+/// The route rules, per framework: a route that breaks each one and a route
+/// that satisfies it.
+#[test]
+fn every_route_rule_has_positive_and_negative_fixtures_per_framework() {
+    let route_rules = ["inference-without-auth", "inference-without-rate-limit", "inference-without-logging"];
+    let mut missing = Vec::new();
+    for framework in FRAMEWORKS {
+        let project = common::fixtures_dir().join(format!("routes-{framework}"));
+        let marks = annotations(&project);
+        if marks.is_empty() {
+            missing.push(format!("no fixture project routes-{framework}"));
+            continue;
+        }
+        for rule in route_rules {
+            for kind in ["expect", "ok"] {
+                if !marks.iter().any(|m| m.kind == kind && m.name == rule) {
+                    missing.push(format!("routes-{framework}: no `{kind}` for {rule}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing route fixture coverage:\n{}", missing.join("\n"));
+}
+
 /// Providers and the languages their SDKs exist in (SPEC.md).
 const PROVIDERS: &[(&str, &[Language])] = &[
     ("openai", &[Language::TypeScript, Language::Python]),

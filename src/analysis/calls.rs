@@ -34,6 +34,16 @@ impl<'a, 's> Analyzer<'a, 's> {
                 Lookup::Function(id) => self.function_index(id).map(FunctionRef::Local),
                 Lookup::Bound(values) => values.iter().find_map(|b| match b.value {
                     Expr::Function(id, _) if b.part.is_none() => self.function_index(*id).map(FunctionRef::Local),
+                    // CommonJS: `const { summarize } = require("./ai")`, `const auth = require("./auth")`.
+                    Expr::Call(call) => match (&call.callee, call.args.first()) {
+                        (Expr::Name("require", _), Some(crate::ir::Arg::Positional(Expr::Str(module))))
+                            if !self.owned_import(module.value) =>
+                        {
+                            let name = b.part.flatten().unwrap_or("default");
+                            Some(FunctionRef::Import { module: module.value.to_string(), level: 0, name: name.into() })
+                        }
+                        _ => None,
+                    },
                     _ => None,
                 }),
                 Lookup::Import(import) => {
@@ -57,12 +67,60 @@ impl<'a, 's> Analyzer<'a, 's> {
                 Expr::This(_) => {
                     self.method(property, scope).and_then(|id| self.function_index(id)).map(FunctionRef::Local)
                 }
+                // An injected service: `this.assistant.answer(...)` with
+                // `constructor(private readonly assistant: AssistantService)`.
+                Expr::Member { object: this, property: field, .. } if matches!(**this, Expr::This(_)) => {
+                    self.injected_method(field, property, scope)
+                }
                 Expr::Name(root, _) => {
                     let (module, level) = self.module_object(root, scope)?;
                     Some(FunctionRef::Import { module, level, name: property.to_string() })
                 }
                 _ => None,
             },
+            _ => None,
+        }
+    }
+
+    /// `this.<field>.<method>` where the field is a constructor parameter
+    /// typed with a class: the class's method, in this file or imported
+    /// (exported as `Class.method`).
+    fn injected_method(&self, field: &str, method: &'s str, scope: ScopeId) -> Option<FunctionRef> {
+        let ir = self.ir;
+        let class = self.class_of(scope)?;
+        let constructor = ir.scopes.iter().find(|s| {
+            s.parent == Some(class) && s.kind == crate::ir::ScopeKind::Function && s.name == Some("constructor")
+        })?;
+        let annotation = constructor.params.iter().find(|p| p.name == Some(field))?.annotation?;
+        let type_name: &'s str = annotation.trim_start_matches(':').trim();
+        if type_name.is_empty() || !type_name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+            return None;
+        }
+        // A class of this file.
+        if let Some((id, _)) = ir
+            .scopes
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.kind == crate::ir::ScopeKind::Class && s.name == Some(type_name))
+        {
+            let target = ir.scopes.iter().position(|s| {
+                s.parent == Some(id as ScopeId) && s.kind == crate::ir::ScopeKind::Function && s.name == Some(method)
+            })?;
+            return self.function_index(target as ScopeId).map(FunctionRef::Local);
+        }
+        match self.lookup(type_name, scope) {
+            Lookup::Import(import) if !self.owned_import(import.module) => {
+                let imported = match import.kind {
+                    ImportKind::Named(name) => name,
+                    ImportKind::Default => "default",
+                    _ => return None,
+                };
+                Some(FunctionRef::Import {
+                    module: import.module.to_string(),
+                    level: import.relative_level,
+                    name: format!("{imported}.{method}"),
+                })
+            }
             _ => None,
         }
     }

@@ -422,6 +422,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             prefix: String::new(),
             chain: Vec::new(),
             location,
+            plugin: None,
         });
         match self.facts.exports.iter_mut().find(|e| e.name == name) {
             Some(export) => export.target = ExportTarget::Router(index),
@@ -464,6 +465,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn project_default(&mut self, framework: &str, kind: GuardKind, name: String, location: Location) {
         self.facts.middleware.push(MiddlewareFact {
+            except: Vec::new(),
             router: "*".into(),
             framework: Some(framework.into()),
             path: String::new(),

@@ -68,6 +68,25 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
         }
+        // Methods of exported classes, for calls through injected instances
+        // (`this.assistant.answer()` → `AssistantService.answer`).
+        let mut methods = Vec::new();
+        for export in &exports {
+            let local = ir.exports.iter().find(|e| e.exported == export.name && e.source.is_none()).map(|e| e.local);
+            let Some(local) = local else { continue };
+            let Some(class) = ir.scopes.iter().position(|s| s.kind == ScopeKind::Class && s.name == Some(local)) else {
+                continue;
+            };
+            for (id, scope) in ir.scopes.iter().enumerate() {
+                if scope.parent == Some(class as ScopeId) && scope.kind == ScopeKind::Function {
+                    if let (Some(name), Some(index)) = (scope.name, self.function_index(id as ScopeId)) {
+                        let target = ExportTarget::Function(index);
+                        methods.push(ExportFact { name: format!("{}.{name}", export.name), target });
+                    }
+                }
+            }
+        }
+        exports.extend(methods);
         // The last binding of a name wins, as at run time.
         let mut seen = std::collections::HashSet::new();
         exports.reverse();
@@ -108,6 +127,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                 if let Some(name) = super::guards::annotated_dependencies(text).into_iter().next() {
                     return self.export_target_of_name(name, depth + 1);
                 }
+            }
+        }
+        if let Expr::Call(call) = value {
+            if let Some(kind) = self.guard_call_kind(call, scope) {
+                let name = self.snippet(call.callee.span(), 40);
+                return ExportTarget::Guard { kind, name: format!("{name}()"), location: self.locate(call.span) };
             }
         }
         match value {

@@ -817,6 +817,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                     for entry in options.entries {
                         if system.options.iter().any(|o| o == entry.name) {
                             slots.push((format!("`{}` option", entry.name), entry.value, entry.scope));
+                        } else if system.model_options.iter().any(|o| o == entry.name) {
+                            slots.push((format!("{MODEL_SLOT}`{}` option", entry.name), entry.value, entry.scope));
                         }
                     }
                 }
@@ -840,8 +842,13 @@ impl<'a, 's> Analyzer<'a, 's> {
                 continue;
             };
             let (description, span) = state.sources[index as usize].clone();
+            let (slot, model) = match slot.strip_prefix(MODEL_SLOT) {
+                Some(option) => (option.to_string(), true),
+                None => (slot, false),
+            };
             self.facts.system_inputs.push(SystemInput {
                 slot,
+                model,
                 location: self.locate(value.span()),
                 interpolated: requests.iter().any(|f| f.interpolated),
                 source: description,
@@ -850,6 +857,9 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 }
+
+/// Marks a slot that names the model, among the system slots.
+const MODEL_SLOT: &str = "model:";
 
 /// The identifiers in a type annotation: `Annotated[User, Depends(x)]`.
 fn annotation_names(annotation: &str) -> impl Iterator<Item = &str> {

@@ -393,7 +393,7 @@ pub(super) fn annotated_dependencies(annotation: &str) -> Vec<&str> {
 }
 
 /// A 401/403/429 answer: `HTTPException(status_code=401)`, `abort(401)`,
-/// `res.status(401)`, `new Response(..., { status: 401 })`,
+/// `res.status(401)`, `new Response(..., { status: 401 })`, Koa `ctx.throw(401)`,
 /// `c.json({...}, 401)`, `status.HTTP_401_UNAUTHORIZED`.
 fn answered_status<'s>(call: &Call<'s>, statuses: &[String]) -> Option<&'s str> {
     let is_status = |e: &Expr<'s>| -> Option<&'s str> {
@@ -411,10 +411,14 @@ fn answered_status<'s>(call: &Call<'s>, statuses: &[String]) -> Option<&'s str> 
                 Prop::Pair { key: "status" | "statusCode", value, .. } => is_status(value),
                 _ => None,
             }),
+            // Koa `ctx.throw(401)`, `ctx.assert(user, 401)`.
             Arg::Positional(value)
                 if (i == 0
-                    && matches!(callee, "abort" | "status" | "sendStatus" | "HTTPException" | "HttpException"))
-                    || (i > 0 && matches!(callee, "json" | "text" | "body" | "Response")) =>
+                    && matches!(
+                        callee,
+                        "abort" | "status" | "sendStatus" | "HTTPException" | "HttpException" | "throw"
+                    ))
+                    || (i > 0 && matches!(callee, "json" | "text" | "body" | "Response" | "assert")) =>
             {
                 is_status(value)
             }

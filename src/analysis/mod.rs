@@ -13,11 +13,14 @@
 //! - [`literals`]: provider keys and model endpoints written as literals.
 
 mod calls;
+mod config_writes;
 mod django;
 mod exports;
+mod fastify;
 mod flow;
 mod guards;
 mod literals;
+mod nestjs;
 mod objects;
 mod routes;
 mod scope;
@@ -154,6 +157,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         self.export_facts();
         self.call_facts();
         self.guard_facts();
+        self.config_write_facts();
         self.route_facts();
     }
 

@@ -58,6 +58,8 @@ impl<'a, 's> Analyzer<'a, 's> {
         if self.language == Language::Python {
             self.settings_defaults();
             self.django_facts();
+        } else {
+            self.nestjs_facts();
         }
     }
 
@@ -72,6 +74,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             let location = self.locate(statement.span);
             self.facts.middleware.push(MiddlewareFact {
+                except: Vec::new(),
                 router: "*".into(),
                 path: String::new(),
                 chain: vec![HandlerRef::Guard {
@@ -344,6 +347,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 prefix,
                 chain,
                 location: self.locate(statement.span),
+                plugin: None,
             });
         }
         // Exported routers, for mounts in other files.
@@ -407,6 +411,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     _ => None,
                 });
                 self.facts.middleware.push(MiddlewareFact {
+                    except: Vec::new(),
                     router: app.unwrap_or_else(|| "*".into()),
                     path: String::new(),
                     chain: vec![HandlerRef::Guard {
@@ -433,6 +438,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                 (None, Some(f)) if CONVENTIONAL.contains(router) && first_path.is_some_and(|p| p.starts_with('/')) => {
                     f.to_string()
                 }
+                // A Fastify plugin's instance: `fastify.register(...)`, `fastify.addHook(...)`.
+                (None, Some("fastify"))
+                    if matches!(*property, "register" | "addHook" | "decorate" | "decorateRequest" | "route") =>
+                {
+                    "fastify".to_string()
+                }
                 (None, _)
                     if known.is_none()
                         && CONVENTIONAL.contains(router)
@@ -451,32 +462,29 @@ impl<'a, 's> Analyzer<'a, 's> {
                 start: call.span.start,
                 end: call.args.first().map_or(call.callee.span().end, |a| a.value().span().end),
             });
+            if framework == "fastify" && self.fastify_call(router, property, call, scope, order, location) {
+                continue;
+            }
             match *property {
                 verb if VERBS.contains(&verb) => {
                     let Some(path) = first_path else { continue };
+                    if framework == "fastify" {
+                        self.plugin_router(router, scope);
+                    }
                     let mut refs = Vec::new();
+                    let mut options = None;
                     for arg in call.args.iter().skip(1) {
                         match arg.value() {
-                            // Fastify route options: `{ preHandler: [auth], onRequest: limiter }`
-                            Expr::Object(props, _) => {
-                                for prop in props {
-                                    if let Prop::Pair {
-                                        key: "preHandler" | "onRequest" | "preValidation", value, ..
-                                    } = prop
-                                    {
-                                        match value {
-                                            Expr::Array(items, _) => {
-                                                refs.extend(items.iter().map(|i| self.handler_ref(i, scope)))
-                                            }
-                                            other => refs.push(self.handler_ref(other, scope)),
-                                        }
-                                    }
-                                }
-                            }
+                            // Fastify route options: `{ preHandler: [auth], config: { rateLimit } }`
+                            Expr::Object(props, _) => options = Some(props.as_slice()),
                             value => refs.push(self.handler_ref(value, scope)),
                         }
                     }
                     let Some(handler) = refs.pop() else { continue };
+                    if let Some(props) = options {
+                        let chain = self.fastify_route_options(props, scope, &handler);
+                        refs.extend(chain);
+                    }
                     let method = if verb == "all" { "*".to_string() } else { verb.to_ascii_uppercase() };
                     self.facts.entrypoints.push(EntrypointFact {
                         framework: framework.clone(),
@@ -510,7 +518,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                         }
                     }
                     if !chain.is_empty() {
+                        let except = self.unless_paths(&call.args);
                         self.facts.middleware.push(MiddlewareFact {
+                            except,
                             router: router.to_string(),
                             path,
                             chain,
@@ -550,6 +560,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     if let Some(arg) = call.args.first() {
                         let chain = vec![self.handler_ref(arg.value(), scope)];
                         self.facts.middleware.push(MiddlewareFact {
+                            except: Vec::new(),
                             router: router.to_string(),
                             path: String::new(),
                             chain,
@@ -611,13 +622,14 @@ impl<'a, 's> Analyzer<'a, 's> {
                     _ => None,
                 }
             }
-            // `router.routes()` (koa-router)
+            // `router.routes()` (koa-router), the router defined here or imported.
             Expr::Call(call) => match &call.callee {
-                Expr::Member { object, property: "routes", .. } => match &**object {
+                Expr::Member { object, property: "routes" | "middleware", .. } => match &**object {
                     Expr::Name(name, _) if self.is_router(name).is_some() => Some((
                         FunctionRef::Import { module: String::new(), level: 0, name: name.to_string() },
                         Some(name.to_string()),
                     )),
+                    object @ Expr::Name(..) => self.router_child(object, scope),
                     _ => None,
                 },
                 _ => None,
@@ -643,8 +655,18 @@ impl<'a, 's> Analyzer<'a, 's> {
                 None => HandlerRef::Unknown("function".into()),
             },
             Expr::Call(call) => {
+                // `koaJwt({...}).unless({ path })`: the guard, with the paths
+                // it skips recorded on the middleware.
+                if let Expr::Member { object, property: "unless", .. } = &call.callee {
+                    if let Expr::Call(inner) = &**object {
+                        if let Some(kind) = self.guard_call_kind(inner, scope) {
+                            let name = format!("{}()", self.snippet(inner.callee.span(), 40));
+                            return HandlerRef::Guard { kind, name, location: self.locate(call.span) };
+                        }
+                    }
+                }
                 // An inline guard: `rateLimit({...})`, `passport.authenticate("jwt")`.
-                if let Some(kind) = self.guard_call_kind(call) {
+                if let Some(kind) = self.guard_call_kind(call, scope) {
                     return HandlerRef::Guard {
                         kind,
                         name: format!("{}()", self.snippet(call.callee.span(), 40)),
@@ -668,7 +690,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     if let Lookup::Bound(values) = self.lookup(name, scope) {
                         for bound in values {
                             if let Expr::Call(call) = bound.value {
-                                if let Some(kind) = self.guard_call_kind(call) {
+                                if let Some(kind) = self.guard_call_kind(call, scope) {
                                     return HandlerRef::Guard {
                                         kind,
                                         name: name.to_string(),
@@ -687,12 +709,45 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 
-    fn guard_call_kind(&self, call: &Call<'s>) -> Option<GuardKind> {
-        let path = call.callee.dotted()?.join(".");
-        self.guard_name_kind(&path)
+    /// The control a call used as middleware applies: by its name
+    /// (`rateLimit(...)`, `passport.authenticate("jwt")`) or by the module
+    /// the function comes from (`pinoHttp()` from `pino-http`).
+    pub(crate) fn guard_call_kind(&self, call: &Call<'s>, scope: ScopeId) -> Option<GuardKind> {
+        call.callee
+            .dotted()
+            .and_then(|path| self.guard_name_kind(&path.join(".")))
+            .or_else(|| self.guard_module_kind(&call.callee, scope))
     }
 
-    fn guard_name_kind(&self, path: &str) -> Option<GuardKind> {
+    /// The control a function provides because of the module it is
+    /// imported (or required) from.
+    pub(super) fn guard_module_kind(&self, callee: &Expr<'s>, scope: ScopeId) -> Option<GuardKind> {
+        let root = callee.dotted()?.first().copied()?;
+        let module = match self.lookup(root, scope) {
+            Lookup::Import(import) => import.module,
+            Lookup::Bound(values) => values.iter().find_map(|b| match b.value {
+                Expr::Call(call) => match (&call.callee, call.args.first()) {
+                    (Expr::Name("require", _), Some(Arg::Positional(Expr::Str(module)))) => Some(module.value),
+                    _ => None,
+                },
+                _ => None,
+            })?,
+            _ => return None,
+        };
+        let guards = &self.catalog.guards;
+        let listed = |modules: &[String]| modules.iter().any(|m| m == module);
+        if listed(&guards.auth.modules) {
+            Some(GuardKind::Auth)
+        } else if listed(&guards.rate_limit.modules) {
+            Some(GuardKind::RateLimit)
+        } else if listed(&guards.logging.modules) {
+            Some(GuardKind::Logging)
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn guard_name_kind(&self, path: &str) -> Option<GuardKind> {
         let guards = &self.catalog.guards;
         let hit = |names: &[String]| names.iter().any(|n| ends_with_segments(path, n));
         if hit(&guards.auth.middleware) || hit(&guards.auth.calls) || hit(&guards.auth.decorators) {
@@ -702,6 +757,40 @@ impl<'a, 's> Analyzer<'a, 's> {
         } else {
             None
         }
+    }
+
+    /// The paths a middleware skips: `koaJwt({...}).unless({ path: ["/health", /^\/public/] })`.
+    fn unless_paths(&self, args: &[Arg<'s>]) -> Vec<String> {
+        let mut out = Vec::new();
+        for arg in args {
+            let Expr::Call(call) = arg.value() else { continue };
+            if !matches!(&call.callee, Expr::Member { property: "unless", .. }) {
+                continue;
+            }
+            let Some(Expr::Object(props, _)) = call.args.first().map(Arg::value) else { continue };
+            for prop in props {
+                let Prop::Pair { key: "path", value, .. } = prop else { continue };
+                let items = match value {
+                    Expr::Array(items, _) => items.iter().collect::<Vec<_>>(),
+                    other => vec![other],
+                };
+                for item in items {
+                    match item {
+                        Expr::Str(s) => out.push(s.value.to_string()),
+                        // A regular expression literal, kept as written.
+                        Expr::Other(_, span) => {
+                            let text = self.lines.source().get(span.as_range()).unwrap_or("");
+                            if let Some(body) = text.strip_prefix('/').and_then(|t| t.rsplit_once('/')).map(|(b, _)| b)
+                            {
+                                out.push(format!("re:{body}"));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// An item of `dependencies=[...]`: `Depends(verify_key)`.
@@ -744,6 +833,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 let location = self.locate(decorator.span());
                 if *property == "before_request" {
                     self.facts.middleware.push(MiddlewareFact {
+                        except: Vec::new(),
                         router: router.to_string(),
                         path: String::new(),
                         chain: vec![HandlerRef::Function(FunctionRef::Local(index))],

@@ -619,7 +619,14 @@ impl<'t, 's> Lowerer<'t, 's> {
         scope.name = node.child_by_field_id(self.f.name).map(|n| self.text(n));
         scope.exported = exported;
         let mut cursor = node.walk();
-        let decorators: Vec<Node<'t>> = node.children_by_field_id(self.f.id(self.f.decorator), &mut cursor).collect();
+        let mut decorators: Vec<Node<'t>> =
+            node.children_by_field_id(self.f.id(self.f.decorator), &mut cursor).collect();
+        // `@Controller() export class X {}`: the decorators belong to the export statement.
+        if let Some(export) = node.parent().filter(|p| self.f.kind(p) == "export_statement") {
+            let mut cursor = export.walk();
+            let outer: Vec<Node<'t>> = export.children_by_field_id(self.f.id(self.f.decorator), &mut cursor).collect();
+            decorators.splice(0..0, outer);
+        }
         let id = self.b.add_scope(scope);
         let lowered: Vec<Expr<'s>> = decorators.into_iter().map(|d| self.decorator(d)).collect();
         self.b.scope_mut(id).decorators = lowered;
@@ -645,6 +652,8 @@ impl<'t, 's> Lowerer<'t, 's> {
             self.in_try = false;
             match self.f.kind(&member) {
                 "decorator" => pending_decorators.push(self.decorator(member)),
+                // A comment between a decorator and its member keeps the decorator.
+                "comment" => {}
                 "method_definition" => {
                     let name = member.child_by_field_id(self.f.name).map(|n| self.text(n));
                     let id = self.function(member, class, name, None);

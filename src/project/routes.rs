@@ -58,6 +58,9 @@ pub struct Route<'f> {
     pub handler: Option<FunctionId>,
     pub covers: Vec<Cover>,
     pub sites: Vec<Reached>,
+    /// Writes of stored model configuration the route reaches: file and
+    /// index into its `config_writes`.
+    pub config_writes: Vec<(usize, usize)>,
     /// Functions called on the way that custodia does not recognise as a
     /// control but whose name suggests one (`requireUser`), by the kind of
     /// control the name suggests.
@@ -96,6 +99,21 @@ impl<'f> ProjectIndex<'f> {
         }
     }
 
+    /// A control another module builds and exports, used here as
+    /// middleware: `const { apiLimiter } = require("./limits")`.
+    fn exported_guard(&self, file: usize, function: &FunctionRef, how: &'static str) -> Option<Cover> {
+        let FunctionRef::Import { module, level, name } = function else { return None };
+        let facts = &self.files[file];
+        let import = crate::facts::ImportFact { relative_level: *level, ..super::module_import(module, Some(name)) };
+        let target = self.resolve_import(&facts.path, language(facts), &import)?;
+        match self.export(target, name)? {
+            (defined, ExportTarget::Guard { kind, name, location }) => {
+                Some(Cover { kind: *kind, name: name.clone(), file: defined, location: *location, how })
+            }
+            _ => None,
+        }
+    }
+
     /// The router a mount names.
     fn resolve_router(&self, file: usize, child: &FunctionRef, local: Option<&str>) -> Option<(usize, String)> {
         if let Some(local) = local {
@@ -109,6 +127,12 @@ impl<'f> ProjectIndex<'f> {
             (defined, ExportTarget::Router(index)) => {
                 self.files[defined].routers.get(*index as usize).map(|r| (defined, r.name.clone()))
             }
+            // A Fastify plugin: its instance parameter is the router.
+            (defined, ExportTarget::Function(function)) => self.files[defined]
+                .routers
+                .iter()
+                .find(|r| r.plugin == Some(*function))
+                .map(|r| (defined, r.name.clone())),
             _ => None,
         }
     }
@@ -148,11 +172,13 @@ impl<'f> ProjectIndex<'f> {
                         handler,
                         covers: Vec::new(),
                         sites: Vec::new(),
+                        config_writes: Vec::new(),
                         unknown_guards: Vec::new(),
                     };
                     if let Some(handler) = handler {
                         let reach = graph.reach(handler);
                         route.sites = reach.sites(self);
+                        route.config_writes = reach.config_writes(self);
                         for (kind, name, at, location) in reach.guards(self) {
                             route.covers.push(Cover { kind, name, file: at, location, how: "in the handler path" });
                         }
@@ -167,19 +193,17 @@ impl<'f> ProjectIndex<'f> {
                     for level in &levels {
                         route.covers.extend(self.level_covers(&mut graph, level));
                     }
-                    if self.files[file].language == Some(Language::Python) {
-                        let covers = self.project_defaults(&mut graph, entry, handler);
-                        route.covers.extend(covers);
-                    }
+                    let covers = self.project_defaults(&mut graph, entry, handler);
+                    route.covers.extend(covers);
                     if matches!(entry.framework.as_str(), "nextjs" | "nextjs-pages") {
                         route.covers.extend(self.next_middleware_covers(file, &route.path));
                     }
-                    // What the view opts out of (`@limiter.exempt`, `permission_classes = [AllowAny]`)
-                    // no app-wide default supplies.
+                    // What the view opts out of (`@limiter.exempt`, `permission_classes = [AllowAny]`,
+                    // NestJS `@Public()`) no app-wide default or router-level guard supplies.
                     if let Some(function) = handler.and_then(|(f, i)| self.files[f].functions.get(i as usize)) {
                         route.covers.retain(|c| {
                             !(function.opts_out.contains(&c.kind)
-                                && matches!(c.how, "app middleware" | "project-wide default"))
+                                && matches!(c.how, "app middleware" | "project-wide default" | "router dependency"))
                         });
                     }
                     route.unknown_guards.append(&mut graph.suspects);
@@ -203,7 +227,7 @@ impl<'f> ProjectIndex<'f> {
         let view_framework = function.and_then(|f| f.view_framework.as_deref());
         let django = matches!(entry.framework.as_str(), "django" | "drf");
         let applies = |framework: Option<&str>| match framework {
-            None => !django,
+            None => matches!(entry.framework.as_str(), "fastapi" | "flask"),
             Some("drf") => entry.framework == "drf" || view_framework == Some("drf"),
             Some("django") => django,
             Some(other) => entry.framework == other,
@@ -291,7 +315,8 @@ impl<'f> ProjectIndex<'f> {
         }
         for middleware in facts.middleware.iter().filter(|m| m.router == level.router) {
             let before = middleware.order < level.order || language(facts) == Language::Python;
-            if before && path_prefix_matches(&middleware.path, &level.below) {
+            let skipped = middleware.except.iter().any(|pattern| skips(pattern, &level.below));
+            if before && !skipped && path_prefix_matches(&middleware.path, &level.below) {
                 for step in &middleware.chain {
                     out.extend(self.handler_covers(graph, level.file, step, "app middleware"));
                 }
@@ -326,6 +351,9 @@ impl<'f> ProjectIndex<'f> {
             }
             HandlerRef::Function(function) => {
                 let Some(id) = self.resolve_function(file, function) else {
+                    if let Some(cover) = self.exported_guard(file, function, how) {
+                        return vec![cover];
+                    }
                     graph.suspect(function);
                     return Vec::new();
                 };
@@ -338,7 +366,30 @@ impl<'f> ProjectIndex<'f> {
                 out.extend(self.dependency_covers(graph, id, 0));
                 out
             }
-            HandlerRef::Unknown(_) => Vec::new(),
+            // `preHandler: [fastify.authenticate]`: a decoration, wherever declared.
+            HandlerRef::Unknown(text) => {
+                let Some((_, name)) = text.rsplit_once('.') else { return Vec::new() };
+                let decorated: Vec<FunctionId> = self
+                    .files
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(at, facts)| {
+                        facts.decorations.iter().filter(|(n, _)| n == name).map(move |(_, f)| (at, *f))
+                    })
+                    .collect();
+                let mut out = Vec::new();
+                for id in decorated {
+                    let reach = graph.reach(id);
+                    out.extend(reach.guards(self).into_iter().map(|(kind, name, at, location)| Cover {
+                        kind,
+                        name,
+                        file: at,
+                        location,
+                        how,
+                    }));
+                }
+                out
+            }
         }
     }
 
@@ -536,6 +587,19 @@ impl Reach {
         out
     }
 
+    fn config_writes(&self, index: &ProjectIndex<'_>) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for &(file, function) in self.visited.keys() {
+            for (write, fact) in index.files[file].config_writes.iter().enumerate() {
+                if fact.function == Some(function) {
+                    out.push((file, write));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// The calls from the start to `function`, in order.
     fn path_to(&self, function: FunctionId) -> Vec<(usize, Location, String)> {
         let mut steps = Vec::new();
@@ -657,8 +721,19 @@ fn normalize_path(path: &str) -> String {
 }
 
 /// Express semantics: `app.use("/api", mw)` covers `/api` and `/api/...`.
+/// Whether a middleware's `unless` pattern skips `path`: an exact path, or
+/// `re:<source>`, a JavaScript regular expression tested against the path.
+fn skips(pattern: &str, path: &str) -> bool {
+    match pattern.strip_prefix("re:") {
+        Some(source) => regex::Regex::new(source).is_ok_and(|re| re.is_match(path)),
+        None => pattern == path,
+    }
+}
+
+/// Whether middleware registered on `prefix` runs for `path`. Express and
+/// Koa match prefixes; Hono writes them with a wildcard (`/api/*`, `*`).
 fn path_prefix_matches(prefix: &str, path: &str) -> bool {
-    let prefix = prefix.trim_end_matches('/');
+    let prefix = prefix.trim_end_matches('*').trim_end_matches('/');
     prefix.is_empty() || path == prefix || path.starts_with(&format!("{prefix}/"))
 }
 
@@ -786,5 +861,8 @@ mod tests {
         assert!(path_prefix_matches("/api", "/api/chat"));
         assert!(!path_prefix_matches("/api", "/apis"));
         assert!(path_prefix_matches("", "/x"));
+        assert!(path_prefix_matches("/api/*", "/api/chat"));
+        assert!(path_prefix_matches("*", "/chat"));
+        assert!(!path_prefix_matches("/api/*", "/admin/chat"));
     }
 }

@@ -13,12 +13,14 @@ mod inference_without_rate_limit;
 mod missing_failure_path;
 mod missing_timeout;
 mod missing_token_cap;
+mod model_config_from_request;
 mod model_output_code_execution;
 mod model_output_html;
 mod model_output_sql;
 mod plaintext_model_endpoint;
 mod suppression_without_reason;
 mod system_prompt_injection;
+mod unguarded_config_write;
 mod unused_suppression;
 
 use std::collections::HashSet;
@@ -47,11 +49,16 @@ pub const FILE_RULES: &[Rule] = &[
     model_output_sql::RULE,
     model_output_html::RULE,
     system_prompt_injection::RULE,
+    model_config_from_request::RULE,
 ];
 
 /// Rules run once over the whole project, after every file's facts are known.
-pub const PROJECT_RULES: &[ProjectRule] =
-    &[inference_without_auth::RULE, inference_without_rate_limit::RULE, inference_without_logging::RULE];
+pub const PROJECT_RULES: &[ProjectRule] = &[
+    inference_without_auth::RULE,
+    inference_without_rate_limit::RULE,
+    inference_without_logging::RULE,
+    unguarded_config_write::RULE,
+];
 
 /// A rule that looks at the whole project (routes, reachability).
 pub struct ProjectRule {

@@ -49,7 +49,7 @@ pub(crate) const RULE: Rule = Rule { id: "system-prompt-injection", check };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
-    for input in facts.system_inputs.iter().filter(|i| i.interpolated) {
+    for input in facts.system_inputs.iter().filter(|i| i.interpolated && !i.model) {
         let related =
             vec![cx.related(input.source_location, format!("request input from {} enters here", input.source))];
         cx.report(

@@ -1,0 +1,236 @@
+//! NestJS controllers: `@Controller("assistant")` classes whose methods
+//! carry `@Get(...)`, `@Post(...)` ...; guards from `@UseGuards(...)` on the
+//! class (every route of the controller) or the method, `@Throttle(...)`,
+//! global guards (`{ provide: APP_GUARD, useClass: ThrottlerGuard }`,
+//! `app.useGlobalGuards(new JwtAuthGuard())`), and what a handler opts out
+//! of (`@SkipThrottle()`, `@Public()`).
+//!
+//! `@UseGuards(X)` counts as authentication only when `X` is one:
+//! `AuthGuard("jwt")`, or a guard whose name says it authenticates
+//! (`JwtAuthGuard`, `ClerkGuard`, `ApiKeyGuard`, `RolesGuard`); a feature
+//! flag guard (`AiFeatureGuard`) stands in nobody's way.
+
+use crate::facts::{EntrypointFact, FunctionRef, GuardFact, GuardKind, HandlerRef, MiddlewareFact, RouterFact};
+use crate::ir::{Arg, Expr, Prop, ScopeId, ScopeKind};
+use crate::source::Location;
+
+use super::Analyzer;
+
+/// Method decorators that declare a route, and their HTTP method.
+const ROUTE_DECORATORS: [(&str, &str); 7] = [
+    ("Get", "GET"),
+    ("Post", "POST"),
+    ("Put", "PUT"),
+    ("Patch", "PATCH"),
+    ("Delete", "DELETE"),
+    ("All", "*"),
+    ("Options", "OPTIONS"),
+];
+
+/// Words in a guard's name that say it authenticates.
+const AUTH_GUARD_WORDS: [&str; 12] = [
+    "auth",
+    "jwt",
+    "session",
+    "clerk",
+    "passport",
+    "apikey",
+    "firebase",
+    "supabase",
+    "roles",
+    "permission",
+    "bearer",
+    "token",
+];
+
+/// Decorators by which a handler opts out of a guard applied around it.
+const AUTH_OPT_OUTS: [&str; 4] = ["Public", "IsPublic", "AllowAnonymous", "SkipAuth"];
+
+impl<'a, 's> Analyzer<'a, 's> {
+    pub(super) fn nestjs_facts(&mut self) {
+        if !self.ir.imports.iter().any(|i| i.module.starts_with("@nestjs/")) {
+            return;
+        }
+        self.controllers();
+        self.global_guards();
+    }
+
+    fn controllers(&mut self) {
+        let ir = self.ir;
+        for (id, scope) in ir.scopes.iter().enumerate() {
+            let id = id as ScopeId;
+            if scope.kind != ScopeKind::Class {
+                continue;
+            }
+            let Some(class) = scope.name else { continue };
+            let Some(controller) = scope.decorators.iter().find_map(|d| match d {
+                Expr::Call(call) if call.callee.last_name() == Some("Controller") => Some(call),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let prefix = match controller.args.first().map(Arg::value) {
+                Some(Expr::Str(s)) => s.value.to_string(),
+                Some(Expr::Object(props, _)) => props
+                    .iter()
+                    .find_map(|p| match p {
+                        Prop::Pair { key: "path", value: Expr::Str(s), .. } => Some(s.value.to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            // Guards on the class apply to every route of the controller.
+            let chain = self.use_guards(&scope.decorators);
+            let class_opts_out = opt_outs(&scope.decorators);
+            self.facts.routers.push(RouterFact {
+                name: class.to_string(),
+                framework: "nestjs".into(),
+                prefix,
+                chain,
+                location: self.locate(scope.span),
+                plugin: None,
+            });
+            let methods: Vec<ScopeId> = ir
+                .scopes
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.parent == Some(id) && s.kind == ScopeKind::Function)
+                .map(|(i, _)| i as ScopeId)
+                .collect();
+            for method in methods {
+                let Some(function) = self.function_index(method) else { continue };
+                let decorators = &ir.scopes[method as usize].decorators;
+                for decorator in decorators {
+                    let Expr::Call(call) = decorator else { continue };
+                    let Some(name) = call.callee.last_name() else { continue };
+                    let Some((_, verb)) = ROUTE_DECORATORS.iter().find(|(d, _)| *d == name) else { continue };
+                    let path = match call.args.first().map(Arg::value) {
+                        Some(Expr::Str(s)) => s.value.to_string(),
+                        _ => String::new(),
+                    };
+                    self.facts.entrypoints.push(EntrypointFact {
+                        framework: "nestjs".into(),
+                        method: verb.to_string(),
+                        path,
+                        handler: HandlerRef::Function(FunctionRef::Local(function)),
+                        chain: Vec::new(),
+                        router: Some(class.to_string()),
+                        order: 0,
+                        location: self.locate(decorator.span()),
+                        report_at_handler: false,
+                    });
+                }
+                // Method-level guards run after the class's: they are part of the handler.
+                for step in self.use_guards(decorators) {
+                    if let HandlerRef::Guard { kind, name, location } = step {
+                        self.facts.guards.push(GuardFact { kind, function: Some(function), name, location });
+                    }
+                }
+                let fact = &mut self.facts.functions[function as usize];
+                fact.opts_out.extend(class_opts_out.iter().copied());
+                fact.opts_out.extend(opt_outs(decorators));
+            }
+        }
+    }
+
+    /// The guards of `@UseGuards(...)` decorators, each classified.
+    fn use_guards(&self, decorators: &[Expr<'s>]) -> Vec<HandlerRef> {
+        let mut out = Vec::new();
+        for decorator in decorators {
+            let Expr::Call(call) = decorator else { continue };
+            if call.callee.last_name() != Some("UseGuards") {
+                continue;
+            }
+            for arg in &call.args {
+                if let Some(kind) = guard_class_kind(arg.value()) {
+                    let name = format!("@UseGuards({})", self.snippet(arg.value().span(), 40));
+                    out.push(HandlerRef::Guard { kind, name, location: self.locate(decorator.span()) });
+                }
+            }
+        }
+        out
+    }
+
+    /// `{ provide: APP_GUARD, useClass: ThrottlerGuard }` in a module's
+    /// providers, `app.useGlobalGuards(new JwtAuthGuard())`.
+    fn global_guards(&mut self) {
+        let walked = self.walked;
+        let mut found: Vec<(GuardKind, String, Location)> = Vec::new();
+        for &(_, _, call) in &walked.calls {
+            let Some(name) = call.callee.last_name() else { continue };
+            if name == "useGlobalGuards" {
+                for arg in &call.args {
+                    if let Some(kind) = guard_class_kind(arg.value()) {
+                        let text = self.snippet(arg.value().span(), 40);
+                        found.push((kind, format!("useGlobalGuards({text})"), self.locate(call.span)));
+                    }
+                }
+            }
+            for arg in &call.args {
+                arg.value().walk(|e| {
+                    let Expr::Object(props, span) = e else { return };
+                    let provides_guard = props
+                        .iter()
+                        .any(|p| matches!(p, Prop::Pair { key: "provide", value, .. } if value.last_name() == Some("APP_GUARD")));
+                    if !provides_guard {
+                        return;
+                    }
+                    for prop in props {
+                        if let Prop::Pair { key: "useClass" | "useExisting", value, .. } = prop {
+                            if let Some(kind) = guard_class_kind(value) {
+                                let class = value.last_name().unwrap_or("guard");
+                                found.push((kind, format!("APP_GUARD {class}"), self.locate(*span)));
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        for (kind, name, location) in found {
+            self.facts.middleware.push(MiddlewareFact {
+                except: Vec::new(),
+                router: "*".into(),
+                framework: Some("nestjs".into()),
+                path: String::new(),
+                chain: vec![HandlerRef::Guard { kind, name, location }],
+                order: 0,
+                location,
+            });
+        }
+    }
+}
+
+/// What a guard class (or `AuthGuard("jwt")`) controls, judged by its name.
+fn guard_class_kind(expr: &Expr<'_>) -> Option<GuardKind> {
+    let (name, called) = match expr {
+        // `AuthGuard("jwt")`, and `new JwtAuthGuard()` (lowered as a call).
+        Expr::Call(call) => (call.callee.last_name()?, true),
+        other => (other.last_name()?, false),
+    };
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("throttl") || lower.contains("ratelimit") {
+        Some(GuardKind::RateLimit)
+    } else if (called && name == "AuthGuard") || AUTH_GUARD_WORDS.iter().any(|w| lower.contains(w)) {
+        Some(GuardKind::Auth)
+    } else {
+        None
+    }
+}
+
+/// `@SkipThrottle()`, `@Public()`.
+fn opt_outs(decorators: &[Expr<'_>]) -> Vec<GuardKind> {
+    let mut out = Vec::new();
+    for decorator in decorators {
+        let callee = match decorator {
+            Expr::Call(call) => &call.callee,
+            other => other,
+        };
+        match callee.last_name() {
+            Some("SkipThrottle") => out.push(GuardKind::RateLimit),
+            Some(name) if AUTH_OPT_OUTS.contains(&name) => out.push(GuardKind::Auth),
+            _ => {}
+        }
+    }
+    out
+}
