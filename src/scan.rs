@@ -349,7 +349,10 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.findings.extend(project_findings.into_values().flatten());
     result.findings.sort_by(finding_order);
     result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
-    result.evidence.sort_by(|a, b| (&a.path, a.location, a.kind).cmp(&(&b.path, b.location, b.kind)));
+    result.evidence.sort_by(|a, b| {
+        (&a.path, a.location, a.kind, &a.description).cmp(&(&b.path, b.location, b.kind, &b.description))
+    });
+    result.evidence.dedup();
     result.skipped.sort();
     result.partial.sort();
     result.files.sort_by(|a, b| a.path.cmp(&b.path));

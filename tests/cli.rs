@@ -136,3 +136,18 @@ fn stats_account_for_every_file() {
         assert!(stderr.contains(word), "--stats prints {word}: {stderr}");
     }
 }
+
+/// The AI inventory names each vendor that receives data, through which
+/// SDKs, with the models written in code.
+#[test]
+fn json_output_lists_the_ai_inventory() {
+    let output = custodia(&["scan", "--format", "json", &example()]);
+    let report: Report = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let providers: Vec<&str> = report.inventory.providers.iter().map(|p| p.provider.as_str()).collect();
+    assert_eq!(providers, ["anthropic", "openai", "vercel-ai"]);
+    let openai = &report.inventory.providers[1];
+    assert_eq!(openai.sdks, ["@ai-sdk/openai", "openai"], "the AI SDK's OpenAI provider sends data to OpenAI");
+    assert!(openai.models.iter().any(|m| m == "gpt-4o-mini"));
+    assert!(openai.files.iter().any(|f| f == "web/app/api/chat/route.ts"));
+    assert_eq!(report.inventory.providers[0].models, ["claude-sonnet-4-5"]);
+}

@@ -7,6 +7,7 @@
 
 pub mod modules;
 pub mod routes;
+pub mod workspace;
 
 use std::path::Path;
 

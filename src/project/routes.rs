@@ -139,7 +139,13 @@ impl<'f> ProjectIndex<'f> {
 
     /// Every route of the project, with what it reaches and what covers it.
     pub fn routes(&self) -> Vec<Route<'f>> {
-        let mut graph = Graph::new(self);
+        self.routes_with(&mut ReachCache::default())
+    }
+
+    /// Every route, reusing the traversals of `cache` that are still valid
+    /// and adding the ones computed now.
+    pub fn routes_with(&self, cache: &mut ReachCache) -> Vec<Route<'f>> {
+        let mut graph = Graph::new(self, cache);
         let mut out = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
             for entry in &facts.entrypoints {
@@ -475,12 +481,39 @@ struct Level {
     below: String,
 }
 
+/// What the call graph reached from each function, kept between analyses of
+/// a project whose files change one at a time (the language server): when a
+/// file changes, only the traversals that touched it are dropped.
+#[derive(Debug, Default)]
+pub struct ReachCache {
+    reaches: HashMap<FunctionId, std::sync::Arc<Reach>>,
+    /// Traversals computed since the cache was made: what an unchanged file
+    /// costs nothing of.
+    computed: usize,
+}
+
+impl ReachCache {
+    pub fn computed(&self) -> usize {
+        self.computed
+    }
+
+    /// Drops every traversal that visited `file` or tried to resolve a call
+    /// into it.
+    pub fn invalidate_file(&mut self, file: usize) {
+        self.reaches.retain(|&(start, _), reach| start != file && !reach.touched.contains(&file));
+    }
+
+    pub fn clear(&mut self) {
+        self.reaches.clear();
+    }
+}
+
 /// The call graph, traversed lazily and cached per function.
-struct Graph<'i, 'f> {
+struct Graph<'i, 'f, 'c> {
     index: &'i ProjectIndex<'f>,
     /// Functions nested in each function, per file.
     children: HashMap<usize, HashMap<FunctionIndex, Vec<FunctionIndex>>>,
-    cache: HashMap<FunctionId, std::rc::Rc<Reach>>,
+    cache: &'c mut ReachCache,
     /// Steps of the route being built (middleware, dependencies) that name
     /// a function custodia cannot find, when the name suggests a control.
     suspects: Vec<(GuardKind, String)>,
@@ -488,7 +521,10 @@ struct Graph<'i, 'f> {
 
 /// What a traversal from one function reached.
 #[derive(Debug, Default)]
-struct Reach {
+pub struct Reach {
+    /// Files whose facts the traversal read: those of reached functions, and
+    /// those a call's import resolved to even when the name was not found there.
+    touched: HashSet<usize>,
     /// Reached functions, with the call that reached each (file, location,
     /// callee name) and its predecessor.
     visited: HashMap<FunctionId, Option<(FunctionId, usize, Location, String)>>,
@@ -497,9 +533,9 @@ struct Reach {
     unresolved: Vec<String>,
 }
 
-impl<'i, 'f> Graph<'i, 'f> {
-    fn new(index: &'i ProjectIndex<'f>) -> Self {
-        Graph { index, children: HashMap::default(), cache: HashMap::default(), suspects: Vec::new() }
+impl<'i, 'f, 'c> Graph<'i, 'f, 'c> {
+    fn new(index: &'i ProjectIndex<'f>, cache: &'c mut ReachCache) -> Self {
+        Graph { index, children: HashMap::default(), cache, suspects: Vec::new() }
     }
 
     /// Notes a step custodia cannot follow, if its name suggests a control.
@@ -525,10 +561,11 @@ impl<'i, 'f> Graph<'i, 'f> {
         map.get(&function).cloned().unwrap_or_default()
     }
 
-    fn reach(&mut self, start: FunctionId) -> std::rc::Rc<Reach> {
-        if let Some(cached) = self.cache.get(&start) {
+    fn reach(&mut self, start: FunctionId) -> std::sync::Arc<Reach> {
+        if let Some(cached) = self.cache.reaches.get(&start) {
             return cached.clone();
         }
+        self.cache.computed += 1;
         let mut reach = Reach::default();
         reach.visited.insert(start, None);
         let mut queue = VecDeque::from([(start, 0usize)]);
@@ -548,8 +585,18 @@ impl<'i, 'f> Graph<'i, 'f> {
                 continue;
             }
             let facts = &self.index.files[file];
+            reach.touched.insert(file);
             for edge in facts.calls.iter().filter(|e| e.caller == Some(function)) {
                 let target = self.index.resolve_function(file, &edge.target);
+                if let (None, FunctionRef::Import { module, level, name }) = (target, &edge.target) {
+                    let import = crate::facts::ImportFact {
+                        relative_level: *level,
+                        ..super::module_import(module, Some(name.split('.').next().unwrap_or(name)))
+                    };
+                    if let Some(into) = self.index.resolve_import(&facts.path, language(facts), &import) {
+                        reach.touched.insert(into);
+                    }
+                }
                 let name = match &edge.target {
                     FunctionRef::Local(i) => {
                         facts.functions.get(*i as usize).and_then(|f| f.name.clone()).unwrap_or_default()
@@ -566,8 +613,9 @@ impl<'i, 'f> Graph<'i, 'f> {
                 }
             }
         }
-        let reach = std::rc::Rc::new(reach);
-        self.cache.insert(start, reach.clone());
+        reach.touched.extend(reach.visited.keys().map(|&(file, _)| file));
+        let reach = std::sync::Arc::new(reach);
+        self.cache.reaches.insert(start, reach.clone());
         reach
     }
 }

@@ -31,6 +31,9 @@ pub struct Report {
     /// Directories and files left out by default or by configuration.
     #[serde(default)]
     pub excluded: Vec<JsonExcluded>,
+    /// Model providers, SDKs, models named in code and the files using them.
+    #[serde(default)]
+    pub inventory: crate::inventory::Inventory,
     #[serde(default)]
     pub stats: Option<JsonStats>,
 }
@@ -194,6 +197,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             .iter()
             .map(|e| JsonExcluded { path: e.path.clone(), reason: e.reason.clone() })
             .collect(),
+        inventory: crate::inventory::inventory(&result.files, catalog),
         stats: Some(JsonStats {
             files_seen: stats.files_seen,
             files_analyzed: stats.files_analyzed,

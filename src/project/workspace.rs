@@ -1,0 +1,202 @@
+//! The project as an editor holds it: every file's facts, kept up to date
+//! one file at a time, and the project rules computed from them.
+//!
+//! A file's own facts depend only on its text, so a change re-analyses that
+//! file alone. Two things cross files, and only they are redone: files that
+//! import a client the changed file exports are analysed again (their calls
+//! through it are inference calls), and the call-graph traversals that
+//! touched the changed file are dropped from the [`ReachCache`]; every other
+//! traversal is reused. [`WorkspaceStats`] counts both, so that tests can
+//! show that an unrelated change recomputes nothing else.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+
+use crate::engine::Engine;
+use crate::facts::{ExportTarget, FileFacts};
+use crate::finding::{Evidence, Finding};
+use crate::lang::FileKind;
+
+use super::ProjectIndex;
+use super::routes::ReachCache;
+
+/// What the workspace has computed since it was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkspaceStats {
+    /// Files parsed and analysed (a file whose text did not change is not).
+    pub file_analyses: usize,
+    /// Call-graph traversals computed (the rest were reused).
+    pub reach_computations: usize,
+}
+
+/// One file of the workspace.
+struct Entry {
+    kind: FileKind,
+    source: String,
+    hash: u64,
+    /// The file rules' findings, before suppressions.
+    findings: Vec<Finding>,
+    evidence: Vec<Evidence>,
+}
+
+/// A project under edit.
+pub struct Workspace<'e> {
+    engine: &'e Engine,
+    root: PathBuf,
+    /// Indices stay stable while the workspace lives: a removed file leaves
+    /// empty facts behind, so cached traversals keep pointing at the right files.
+    entries: Vec<Option<Entry>>,
+    facts: Vec<FileFacts>,
+    by_path: HashMap<String, usize>,
+    reach: ReachCache,
+    file_analyses: usize,
+}
+
+impl<'e> Workspace<'e> {
+    pub fn new(engine: &'e Engine, root: impl Into<PathBuf>) -> Self {
+        Workspace {
+            engine,
+            root: root.into(),
+            entries: Vec::new(),
+            facts: Vec::new(),
+            by_path: HashMap::new(),
+            reach: ReachCache::default(),
+            file_analyses: 0,
+        }
+    }
+
+    pub fn stats(&self) -> WorkspaceStats {
+        WorkspaceStats { file_analyses: self.file_analyses, reach_computations: self.reach.computed() }
+    }
+
+    /// The facts of a file, if the workspace holds it.
+    pub fn facts(&self, path: &str) -> Option<&FileFacts> {
+        self.by_path.get(path).and_then(|&i| self.entries[i].as_ref().map(|_| &self.facts[i]))
+    }
+
+    /// Sets the text of the file at `path` (relative to the root,
+    /// `/`-separated). Returns false when nothing changed, or when the path
+    /// is not a source file custodia reads.
+    pub fn set_file(&mut self, path: &str, source: &str) -> bool {
+        let Some(kind) = FileKind::of(std::path::Path::new(path)) else { return false };
+        let hash = hash_of(source);
+        let index = match self.by_path.get(path) {
+            Some(&i) if self.entries[i].as_ref().is_some_and(|e| e.hash == hash) => return false,
+            Some(&i) => i,
+            None => {
+                // A new file may be the target of imports that failed to
+                // resolve before: resolution is redone for every traversal.
+                self.reach.clear();
+                self.entries.push(None);
+                self.facts.push(FileFacts { path: path.to_string(), ..FileFacts::default() });
+                self.by_path.insert(path.to_string(), self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
+        let old_clients = exported_clients(&self.facts[index]);
+        self.entries[index] =
+            Some(Entry { kind, source: source.to_string(), hash, findings: Vec::new(), evidence: Vec::new() });
+        self.analyze(index);
+        if exported_clients(&self.facts[index]) != old_clients {
+            // Files that import a client from here see it differently now.
+            for importer in self.importers_of(index) {
+                self.analyze(importer);
+            }
+        }
+        true
+    }
+
+    /// Forgets a file (deleted or closed without a copy on disk).
+    pub fn remove_file(&mut self, path: &str) {
+        let Some(&index) = self.by_path.get(path) else { return };
+        let clients = exported_clients(&self.facts[index]);
+        let importers = if clients.is_empty() { Vec::new() } else { self.importers_of(index) };
+        self.entries[index] = None;
+        self.facts[index] = FileFacts { path: path.to_string(), ..FileFacts::default() };
+        self.reach.invalidate_file(index);
+        for importer in importers {
+            self.analyze(importer);
+        }
+    }
+
+    /// Analyses one file against the current project index.
+    fn analyze(&mut self, index: usize) {
+        let Some(entry) = &self.entries[index] else { return };
+        let path = self.facts[index].path.clone();
+        let analysis = {
+            let project = ProjectIndex::new(&self.root, &self.facts);
+            let externals = project.externals(&path, entry.kind.language);
+            self.engine.analyze_source(&path, entry.kind, &entry.source, &externals)
+        };
+        self.file_analyses += 1;
+        self.reach.invalidate_file(index);
+        let Some(analysis) = analysis else { return };
+        self.facts[index] = analysis.facts;
+        if let Some(entry) = self.entries[index].as_mut() {
+            entry.findings = analysis.findings;
+            entry.evidence = analysis.evidence;
+        }
+    }
+
+    /// Files with an import that resolves to `index`.
+    fn importers_of(&self, index: usize) -> Vec<usize> {
+        let project = ProjectIndex::new(&self.root, &self.facts);
+        (0..self.facts.len())
+            .filter(|&i| i != index && self.entries[i].is_some())
+            .filter(|&i| {
+                let facts = &self.facts[i];
+                let language = facts.language.unwrap_or(crate::lang::Language::TypeScript);
+                facts.imports.iter().any(|import| project.resolve_import(&facts.path, language, import) == Some(index))
+            })
+            .collect()
+    }
+
+    /// The findings and evidence of the whole project: each file's rules and
+    /// the project rules (routes), with suppressions and configuration
+    /// applied. Traversals of the call graph that no change touched are reused.
+    pub fn analysis(&mut self) -> (Vec<Finding>, Vec<Evidence>) {
+        let config = self.engine.config();
+        let (project_findings, mut evidence) = {
+            let index = ProjectIndex::new(&self.root, &self.facts);
+            let routes = index.routes_with(&mut self.reach);
+            crate::rules::run_project_rules(&index, &routes, &config.catalog, &config.disabled)
+        };
+        let mut findings = Vec::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            let Some(entry) = entry else { continue };
+            let facts = &self.facts[i];
+            let mut own = entry.findings.clone();
+            own.extend(project_findings.iter().filter(|f| f.path.as_deref() == Some(facts.path.as_str())).cloned());
+            findings.extend(self.engine.finalize(&facts.path, own, &facts.suppressions).findings);
+            evidence.extend(entry.evidence.iter().cloned());
+        }
+        findings.sort_by(crate::scan::finding_order);
+        evidence.sort_by(|a, b| {
+            (&a.path, a.location, a.kind, &a.description).cmp(&(&b.path, b.location, b.kind, &b.description))
+        });
+        evidence.dedup();
+        (findings, evidence)
+    }
+}
+
+/// The clients a file exports, in a form that compares: a change in them
+/// changes what importing files see.
+fn exported_clients(facts: &FileFacts) -> Vec<String> {
+    facts
+        .exports
+        .iter()
+        .filter_map(|export| match &export.target {
+            ExportTarget::Client { client, .. } => {
+                Some(format!("{} {:?}", export.name, facts.clients.get(*client as usize)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn hash_of(source: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut hasher);
+    hasher.finish()
+}

@@ -1,0 +1,153 @@
+//! The cross-file analysis is incremental: after one file changes, only that
+//! file is analysed again, with the files importing a client from it, and
+//! only the call-graph traversals that touched it are recomputed.
+
+use custodia::config::Config;
+use custodia::engine::Engine;
+use custodia::project::workspace::{Workspace, WorkspaceStats};
+
+const CHAT_ROUTE: &str = r#"import { answer } from "@/lib/answer";
+
+export async function POST(req: Request) {
+  const { question } = await req.json();
+  return Response.json({ answer: await answer(question) });
+}
+"#;
+
+const ANSWER: &str = r#"import { openai } from "@/lib/ai";
+
+export async function answer(question: string) {
+  try {
+    const r = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      max_tokens: 300,
+      messages: [{ role: "user", content: question }],
+    });
+    return r.choices[0].message.content;
+  } catch {
+    return null;
+  }
+}
+"#;
+
+const CLIENT: &str = r#"import OpenAI from "openai";
+
+export const openai = new OpenAI({ timeout: 20_000 });
+"#;
+
+const SUMMARY_ROUTE: &str = r#"import Anthropic from "@anthropic-ai/sdk";
+import { auth } from "@clerk/nextjs/server";
+
+const claude = new Anthropic({ timeout: 20_000 });
+
+export async function POST(req: Request) {
+  const { userId } = await auth();
+  if (!userId) return new Response(null, { status: 401 });
+  const { text } = await req.json();
+  try {
+    const m = await claude.messages.create({ model: "claude-haiku-4-5", max_tokens: 200, messages: [{ role: "user", content: text }] });
+    return Response.json({ summary: m.content });
+  } catch {
+    return new Response(null, { status: 503 });
+  }
+}
+"#;
+
+const FORMAT: &str = "export function formatDate(d: Date) {\n  return d.toISOString().slice(0, 10);\n}\n";
+
+fn workspace(engine: &Engine) -> Workspace<'_> {
+    let root = tempfile::tempdir().expect("temp dir");
+    std::fs::write(root.path().join("tsconfig.json"), r#"{"compilerOptions":{"paths":{"@/*":["./*"]}}}"#)
+        .expect("tsconfig");
+    let mut workspace = Workspace::new(engine, root.keep());
+    for (path, text) in [
+        ("app/api/chat/route.ts", CHAT_ROUTE),
+        ("lib/answer.ts", ANSWER),
+        ("lib/ai.ts", CLIENT),
+        ("app/api/summary/route.ts", SUMMARY_ROUTE),
+        ("lib/format.ts", FORMAT),
+    ] {
+        workspace.set_file(path, text);
+    }
+    workspace
+}
+
+fn rules_at(findings: &[custodia::finding::Finding], path: &str) -> Vec<&'static str> {
+    let mut rules: Vec<&'static str> =
+        findings.iter().filter(|f| f.path.as_deref() == Some(path)).map(|f| f.rule).collect();
+    rules.sort();
+    rules
+}
+
+#[test]
+fn an_unrelated_change_recomputes_nothing_else() {
+    let engine = Engine::new(Config::default());
+    let mut workspace = workspace(&engine);
+    let (before, _) = workspace.analysis();
+    assert_eq!(
+        rules_at(&before, "app/api/chat/route.ts"),
+        ["inference-without-auth", "inference-without-logging", "inference-without-rate-limit"],
+        "the chat route reaches the model through two files"
+    );
+    let settled = workspace.stats();
+
+    // Edit a file no route reaches.
+    assert!(workspace.set_file("lib/format.ts", &FORMAT.replace("slice(0, 10)", "slice(0, 16)")));
+    let (after, _) = workspace.analysis();
+    assert_eq!(before, after);
+    assert_eq!(
+        workspace.stats(),
+        WorkspaceStats { file_analyses: settled.file_analyses + 1, reach_computations: settled.reach_computations },
+        "only the edited file is analysed, and no traversal of the call graph is redone"
+    );
+
+    // The same text again: nothing at all.
+    assert!(!workspace.set_file("lib/format.ts", &FORMAT.replace("slice(0, 10)", "slice(0, 16)")));
+    let _ = workspace.analysis();
+    assert_eq!(workspace.stats().file_analyses, settled.file_analyses + 1);
+}
+
+#[test]
+fn a_change_on_the_path_recomputes_the_routes_that_depend_on_it() {
+    let engine = Engine::new(Config::default());
+    let mut workspace = workspace(&engine);
+    let _ = workspace.analysis();
+    let settled = workspace.stats();
+
+    // The helper the chat route calls now checks a rate limit.
+    let limited = ANSWER.replace(
+        "export async function answer(question: string) {\n",
+        "export async function answer(question: string) {\n  await ratelimit.limit(\"chat\");\n",
+    );
+    assert!(workspace.set_file("lib/answer.ts", &limited));
+    let (after, _) = workspace.analysis();
+    assert_eq!(
+        rules_at(&after, "app/api/chat/route.ts"),
+        ["inference-without-auth", "inference-without-logging"],
+        "the rate limit now on the path is seen"
+    );
+    let stats = workspace.stats();
+    assert_eq!(stats.file_analyses, settled.file_analyses + 1, "only lib/answer.ts is analysed again");
+    let recomputed = stats.reach_computations - settled.reach_computations;
+    assert!(recomputed >= 1, "the chat route's traversal is redone");
+    // The summary route never touched lib/answer.ts: its traversal is reused,
+    // so fewer traversals are redone than a fresh analysis computes.
+    assert!(recomputed < settled.reach_computations, "{recomputed} of {}", settled.reach_computations);
+}
+
+#[test]
+fn a_changed_client_reanalyses_the_files_that_import_it() {
+    let engine = Engine::new(Config::default());
+    let mut workspace = workspace(&engine);
+    let (before, _) = workspace.analysis();
+    assert!(!rules_at(&before, "lib/answer.ts").contains(&"missing-timeout"));
+    let settled = workspace.stats();
+
+    assert!(workspace.set_file("lib/ai.ts", &CLIENT.replace("{ timeout: 20_000 }", "{}")));
+    let (after, _) = workspace.analysis();
+    assert!(
+        rules_at(&after, "lib/answer.ts").contains(&"missing-timeout"),
+        "the importer sees the client without its timeout"
+    );
+    assert_eq!(workspace.stats().file_analyses, settled.file_analyses + 2, "the client's file and its importer");
+}
