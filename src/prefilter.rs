@@ -74,6 +74,21 @@ pub fn is_project_settings(language: Language, text: &str) -> bool {
             .any(|needle| text.contains(needle))
 }
 
+/// A file that may declare a health-check route (`app.get("/healthz")`,
+/// `app/api/health/route.ts`): the outage-readiness rule needs to see it even
+/// though it has no model code.
+pub fn is_health_route(path: &str, text: &str) -> bool {
+    static ROUTE: OnceLock<Option<Regex>> = OnceLock::new();
+    const SEGMENTS: &str =
+        "health|healthz|healthcheck|health-check|health_check|ready|readyz|readiness|live|livez|liveness|ping";
+    let in_path = path.split('/').any(|segment| SEGMENTS.split('|').any(|s| s == segment));
+    in_path
+        || ROUTE
+            .get_or_init(|| Regex::new(&format!(r#"["'](?:/[\w.{{}}:<>-]*)*/(?:{SEGMENTS})/?["']"#)).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(text))
+}
+
 /// The module specifiers a file imports, found without parsing it (with the
 /// number of leading dots of a Python relative import). A file the
 /// prefilter skips is still analysed when one of these names a module that
@@ -235,6 +250,10 @@ mod tests {
             assert!(prefilter.needles().iter().any(|n| n == expected), "missing needle {expected}");
         }
         assert!(prefilter.may_matter(b"import OpenAI from 'openai'"));
+        assert!(is_health_route("app/api/health/route.ts", "export function GET() {}"));
+        assert!(is_health_route("src/app.js", "app.get(\"/healthz\", (req, res) => res.send(\"ok\"));"));
+        assert!(is_health_route("main.py", "@app.get('/api/v1/ready')"));
+        assert!(!is_health_route("src/app.js", "const healthScore = 3; fetch('/api/patients')"));
         assert!(prefilter.may_matter(b"from google import genai"));
         assert!(!prefilter.may_matter(b"export function add(a: number, b: number) { return a + b }"));
     }

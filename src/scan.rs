@@ -20,11 +20,12 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{ExternalResolver, NoExternals};
+use crate::documents::{self, DocumentFacts};
 use crate::engine::{Engine, FileAnalysis};
 use crate::facts::{FileFacts, ImportFact};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
-use crate::prefilter::{import_specifiers, is_project_settings};
+use crate::prefilter::{import_specifiers, is_health_route, is_project_settings};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
 
 /// Directories and files nobody means to audit: dependencies, build output,
@@ -194,6 +195,8 @@ pub struct ScanResult {
     pub partial: Vec<Partial>,
     pub excluded: Vec<Excluded>,
     pub files: Vec<FileFacts>,
+    /// Incident-response plans, runbooks and the other documents looked at.
+    pub documents: Vec<DocumentFacts>,
     pub stats: ScanStats,
 }
 
@@ -207,9 +210,20 @@ pub enum ScanError {
 
 enum Outcome {
     Analyzed(Box<Analyzed>),
-    ParsedOnly { bytes: u64, language: Language, parse_time: Duration, syntax_errors: bool },
+    /// A document where an incident-response plan or a runbook may be.
+    Document(DocumentFacts),
+    ParsedOnly {
+        bytes: u64,
+        language: Language,
+        parse_time: Duration,
+        syntax_errors: bool,
+    },
     Prefiltered(Prefiltered),
-    Skipped { skipped: Skipped, bytes: u64, language: Option<Language> },
+    Skipped {
+        skipped: Skipped,
+        bytes: u64,
+        language: Option<Language>,
+    },
 }
 
 /// A file the first pass analysed.
@@ -262,7 +276,11 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             match entry {
                 Ok(entry) => {
                     if entry.file_type().is_some_and(|t| t.is_file()) {
-                        if let Some(outcome) = process(engine, options, base, &entry) {
+                        let outcome = match documents::is_candidate(&relative(entry.path(), base)) {
+                            true => document(base, &entry).map(Outcome::Document),
+                            false => process(engine, options, base, &entry),
+                        };
+                        if let Some(outcome) = outcome {
                             lock(outcomes).push(outcome);
                         }
                     }
@@ -285,6 +303,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         let stats = &mut result.stats;
         match outcome {
             Outcome::Analyzed(file) => analyzed.push(*file),
+            Outcome::Document(document) => result.documents.push(document),
             Outcome::Prefiltered(file) => prefiltered.push(file),
             Outcome::ParsedOnly { bytes, language, parse_time, syntax_errors } => {
                 stats.files_seen += 1;
@@ -311,7 +330,8 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
     }
     let (mut analyzed, prefiltered) = second_pass(engine, &base, analyzed, prefiltered, threads, &mut result.stats);
-    let (mut project_findings, project_evidence) = project_rules(engine, &base, &mut analyzed);
+    result.documents.sort_by(|a, b| a.path.cmp(&b.path));
+    let (mut project_findings, project_evidence) = project_rules(engine, &base, &mut analyzed, &result.documents);
     result.evidence.extend(project_evidence);
     let stats = &mut result.stats;
     for file in prefiltered {
@@ -526,13 +546,14 @@ fn project_rules(
     engine: &Engine,
     base: &Path,
     analyzed: &mut [Analyzed],
+    documents: &[DocumentFacts],
 ) -> (std::collections::HashMap<String, Vec<Finding>>, Vec<Evidence>) {
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
     let (findings, evidence) = {
         let index = ProjectIndex::new(base, &facts);
         let routes = index.routes();
         let config = engine.config();
-        crate::rules::run_project_rules(&index, &routes, &config.catalog, &config.disabled)
+        crate::rules::run_project_rules(&index, &routes, documents, &config.catalog, &config.disabled)
     };
     for (analysis, facts) in analyzed.iter_mut().zip(facts) {
         analysis.analysis.facts = facts;
@@ -673,6 +694,7 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
         && !prefilter.may_matter(source.as_bytes())
         && !prefilter.is_barrel(path, language, &source)
         && !is_project_settings(language, &source)
+        && !is_health_route(&rel, &source)
     {
         let imports = import_specifiers(language, &source);
         return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
@@ -681,6 +703,22 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
         Some(analysis) => Outcome::Analyzed(Box::new(Analyzed { file, analysis })),
         None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
     })
+}
+
+/// Documents larger than this are not read: a plan is not megabytes long.
+const MAX_DOCUMENT_SIZE: u64 = 2 * 1024 * 1024;
+
+/// Reads a candidate document (an incident-response plan, a runbook). One
+/// that cannot be read or is too large is left out: documents are evidence,
+/// and their absence is what the project rules report.
+fn document(base: &Path, entry: &DirEntry) -> Option<DocumentFacts> {
+    let size = entry.metadata().ok()?.len();
+    if size > MAX_DOCUMENT_SIZE {
+        return None;
+    }
+    let bytes = std::fs::read(entry.path()).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    Some(documents::analyze(&relative(entry.path(), base), &text))
 }
 
 /// A bundle, not source: long lines throughout, or one enormous line.

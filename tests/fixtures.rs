@@ -7,6 +7,9 @@
 //!   must not fire on this line;
 //! - `evidence: kind` — evidence of this kind starts on this line;
 //! - the `-next-line` forms (`expect-next-line: ...`) point at the next line;
+//! - the `-project` forms (`expect-project: rule`, `ok-project: rule`) are
+//!   about findings of the project as a whole, which have no line (they may
+//!   sit in any file of the fixture);
 //! - `pending (...)` comments record findings custodia should report but does
 //!   not yet (calls through a client imported from another file need the
 //!   project index); the harness ignores them, and they become `expect` when
@@ -30,11 +33,13 @@ struct Mark {
     line: u32,
     kind: &'static str,
     name: String,
+    /// About the project as a whole: compared without path and line.
+    project: bool,
 }
 
 fn annotations(root: &Path) -> Vec<Mark> {
     let pattern = Regex::new(
-        r"(?:#|//|/\*|\{/\*)\s*(?:.*?\s)??(expect|ok|evidence)(-next-line)?:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)",
+        r"(?:#|//|/\*|\{/\*)\s*(?:.*?\s)??(expect|ok|evidence)(-next-line|-project)?:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)",
     )
     .expect("valid regex");
     let mut marks = Vec::new();
@@ -51,9 +56,12 @@ fn annotations(root: &Path) -> Vec<Mark> {
                     "ok" => "ok",
                     _ => "evidence",
                 };
-                let line_no = index as u32 + 1 + u32::from(caps.get(2).is_some());
+                let suffix = caps.get(2).map(|m| m.as_str());
+                let project = suffix == Some("-project");
+                let line_no = if project { 0 } else { index as u32 + 1 + u32::from(suffix.is_some()) };
                 for name in caps[3].split(',') {
-                    marks.push(Mark { path: path.clone(), line: line_no, kind, name: name.trim().to_string() });
+                    let name = name.trim().to_string();
+                    marks.push(Mark { path: path.clone(), line: line_no, kind, name, project });
                 }
             }
         }
@@ -77,10 +85,16 @@ fn fixtures_report_exactly_what_their_comments_say() {
         let actual: BTreeSet<(String, u32, String)> = result
             .findings
             .iter()
-            .filter_map(|f| Some((f.path.clone()?, f.location?.range.start.line, f.rule.to_string())))
+            .map(|f| match (&f.path, f.location) {
+                (Some(path), Some(location)) => (path.clone(), location.range.start.line, f.rule.to_string()),
+                // Project level: no path, no line.
+                _ => (String::new(), 0, f.rule.to_string()),
+            })
             .collect();
-        let expected: BTreeSet<(String, u32, String)> =
-            marks.iter().filter(|m| m.kind == "expect").map(|m| (m.path.clone(), m.line, m.name.clone())).collect();
+        let key = |m: &Mark| {
+            if m.project { (String::new(), 0, m.name.clone()) } else { (m.path.clone(), m.line, m.name.clone()) }
+        };
+        let expected: BTreeSet<(String, u32, String)> = marks.iter().filter(|m| m.kind == "expect").map(key).collect();
         for missing in expected.difference(&actual) {
             failures.push(format!("{name}/{}:{}: expected `{}`, not reported", missing.0, missing.1, missing.2));
         }
@@ -89,8 +103,8 @@ fn fixtures_report_exactly_what_their_comments_say() {
                 .findings
                 .iter()
                 .find(|f| {
-                    f.path.as_deref() == Some(&extra.0)
-                        && f.location.map(|l| l.range.start.line) == Some(extra.1)
+                    f.path.as_deref().unwrap_or("") == extra.0
+                        && f.location.map_or(0, |l| l.range.start.line) == extra.1
                         && f.rule == extra.2
                 })
                 .map(|f| f.message.clone())
@@ -98,7 +112,7 @@ fn fixtures_report_exactly_what_their_comments_say() {
             failures.push(format!("{name}/{}:{}: unexpected `{}`: {message}", extra.0, extra.1, extra.2));
         }
         for ok in marks.iter().filter(|m| m.kind == "ok") {
-            if actual.contains(&(ok.path.clone(), ok.line, ok.name.clone())) {
+            if actual.contains(&key(ok)) {
                 failures.push(format!("{name}/{}:{}: `{}` must not fire here (marked ok)", ok.path, ok.line, ok.name));
             }
         }

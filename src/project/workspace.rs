@@ -51,6 +51,8 @@ pub struct Workspace<'e> {
     by_path: HashMap<String, usize>,
     reach: ReachCache,
     file_analyses: usize,
+    /// Incident-response plans and runbooks, by path.
+    documents: Vec<crate::documents::DocumentFacts>,
 }
 
 impl<'e> Workspace<'e> {
@@ -63,6 +65,7 @@ impl<'e> Workspace<'e> {
             by_path: HashMap::new(),
             reach: ReachCache::default(),
             file_analyses: 0,
+            documents: Vec::new(),
         }
     }
 
@@ -105,6 +108,17 @@ impl<'e> Workspace<'e> {
             }
         }
         true
+    }
+
+    /// Sets the text of a document (an incident-response plan, a runbook);
+    /// a path that is not where such documents are looked for is ignored.
+    pub fn set_document(&mut self, path: &str, text: &str) {
+        if !crate::documents::is_candidate(path) {
+            return;
+        }
+        self.documents.retain(|d| d.path != path);
+        self.documents.push(crate::documents::analyze(path, text));
+        self.documents.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
     /// Forgets a file (deleted or closed without a copy on disk).
@@ -160,7 +174,7 @@ impl<'e> Workspace<'e> {
         let (project_findings, mut evidence) = {
             let index = ProjectIndex::new(&self.root, &self.facts);
             let routes = index.routes_with(&mut self.reach);
-            crate::rules::run_project_rules(&index, &routes, &config.catalog, &config.disabled)
+            crate::rules::run_project_rules(&index, &routes, &self.documents, &config.catalog, &config.disabled)
         };
         let mut findings = Vec::new();
         for (i, entry) in self.entries.iter().enumerate() {

@@ -10,7 +10,9 @@ mod hardcoded_provider_key;
 mod inference_without_auth;
 mod inference_without_logging;
 mod inference_without_rate_limit;
+mod missing_ai_incident_response;
 mod missing_failure_path;
+mod missing_outage_readiness;
 mod missing_timeout;
 mod missing_token_cap;
 mod model_config_from_request;
@@ -26,6 +28,7 @@ mod unused_suppression;
 use std::collections::HashSet;
 
 use crate::catalog::{Catalog, SinkKind};
+use crate::documents::DocumentFacts;
 use crate::facts::{FileFacts, GuardKind};
 use crate::finding::{Evidence, Finding, Related, Severity};
 use crate::project::ProjectIndex;
@@ -58,6 +61,8 @@ pub const PROJECT_RULES: &[ProjectRule] = &[
     inference_without_rate_limit::RULE,
     inference_without_logging::RULE,
     unguarded_config_write::RULE,
+    missing_ai_incident_response::RULE,
+    missing_outage_readiness::RULE,
 ];
 
 /// A rule that looks at the whole project (routes, reachability).
@@ -70,6 +75,8 @@ pub struct ProjectRule {
 pub struct ProjectContext<'a, 'f> {
     pub index: &'a ProjectIndex<'f>,
     pub routes: &'a [Route<'f>],
+    /// Incident-response plans, runbooks and other documents of the project.
+    pub documents: &'a [DocumentFacts],
     pub catalog: &'a Catalog,
     findings: Vec<Finding>,
     evidence: Vec<Evidence>,
@@ -94,6 +101,27 @@ impl<'a, 'f> ProjectContext<'a, 'f> {
         self.findings.push(Finding { rule, severity, message, path: Some(path), location: Some(location), related });
     }
 
+    /// A finding about the project as a whole (no file is at fault).
+    pub fn report_project(&mut self, rule: &'static str, message: String, related: Vec<Related>) {
+        let severity = self.catalog.rule(rule).map_or(Severity::Medium, |r| r.severity);
+        self.findings.push(Finding { rule, severity, message, path: None, location: None, related });
+    }
+
+    /// Evidence in a file that is not a source file (a document).
+    pub fn evidence_in_document(
+        &mut self,
+        criterion: &'static str,
+        kind: &'static str,
+        path: &str,
+        line: u32,
+        description: String,
+    ) {
+        let location = line_location(line);
+        if self.evidence_seen.insert((kind, path.to_string(), location)) {
+            self.evidence.push(Evidence { criterion, kind, path: path.to_string(), location, description });
+        }
+    }
+
     pub fn evidence(
         &mut self,
         criterion: &'static str,
@@ -109,16 +137,24 @@ impl<'a, 'f> ProjectContext<'a, 'f> {
     }
 }
 
+/// The start of a line, as a location (documents have no byte spans here).
+pub fn line_location(line: u32) -> Location {
+    let position = crate::source::Position { line, column: 1 };
+    Location { span: Default::default(), range: crate::source::Range { start: position, end: position } }
+}
+
 /// Runs the project rules that are not switched off.
 pub fn run_project_rules(
     index: &ProjectIndex<'_>,
     routes: &[Route<'_>],
+    documents: &[DocumentFacts],
     catalog: &Catalog,
     disabled: &HashSet<String>,
 ) -> (Vec<Finding>, Vec<Evidence>) {
     let mut cx = ProjectContext {
         index,
         routes,
+        documents,
         catalog,
         findings: Vec::new(),
         evidence: Vec::new(),

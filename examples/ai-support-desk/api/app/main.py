@@ -44,6 +44,11 @@ def get_db():
         conn.close()
 
 
+@app.get("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+
 @app.post("/v1/triage", dependencies=[Depends(require_service_key)])
 @limiter.limit("30/minute")
 def triage(request: Request, ticket: Ticket):
