@@ -97,6 +97,10 @@ struct ScanArgs {
     /// Parse every file and stop (benchmark baseline; no findings)
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Run the file rules only: no cross-file analysis, no routes, no project
+    /// rules (the benchmark's scanner-core baseline)
+    #[arg(long, hide = true)]
+    file_rules_only: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -152,6 +156,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     options.exclude = args.exclude.clone();
     options.prefilter = !args.no_prefilter;
     options.parse_only = args.parse_only;
+    options.project = !args.file_rules_only;
     options.threads = args.threads;
 
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(Progress::start);

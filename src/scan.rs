@@ -76,13 +76,24 @@ pub struct ScanOptions {
     pub prefilter: bool,
     /// Parse every file and stop there: the benchmark's baseline.
     pub parse_only: bool,
+    /// Analyse across files (imported clients, routes, project rules). Off,
+    /// only the file rules run: the benchmark measures what the project
+    /// analysis adds.
+    pub project: bool,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
 }
 
 impl ScanOptions {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        ScanOptions { root: root.into(), exclude: Vec::new(), prefilter: true, parse_only: false, threads: None }
+        ScanOptions {
+            root: root.into(),
+            exclude: Vec::new(),
+            prefilter: true,
+            parse_only: false,
+            project: true,
+            threads: None,
+        }
     }
 }
 
@@ -180,6 +191,10 @@ pub struct ScanStats {
     pub parse_time: Duration,
     /// Summed over threads: lowering, facts, rules, suppressions.
     pub analysis_time: Duration,
+    /// Wall time of the cross-file analysis: the second pass (files that
+    /// import clients or reach model code through other files) and the
+    /// project rules (routes, reachability, documents).
+    pub project_time: Duration,
     pub wall_time: Duration,
     pub threads: usize,
 }
@@ -212,6 +227,8 @@ enum Outcome {
     Analyzed(Box<Analyzed>),
     /// A document where an incident-response plan or a runbook may be.
     Document(DocumentFacts),
+    /// A directory holding a `tsconfig.json` or `jsconfig.json`.
+    ScriptConfig(String),
     ParsedOnly {
         bytes: u64,
         language: Language,
@@ -230,6 +247,15 @@ enum Outcome {
 struct Analyzed {
     file: SourceFile,
     analysis: FileAnalysis,
+    /// The parse of a file that imports the project's own modules: if one of
+    /// them turns out to export a client, the second pass analyses the file
+    /// again from this tree instead of parsing it twice.
+    kept: Option<Box<Kept>>,
+}
+
+struct Kept {
+    tree: tree_sitter::Tree,
+    source: String,
 }
 
 /// A file the prefilter let pass by, with the modules it imports: the
@@ -276,9 +302,15 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             match entry {
                 Ok(entry) => {
                     if entry.file_type().is_some_and(|t| t.is_file()) {
-                        let outcome = match documents::is_candidate(&relative(entry.path(), base)) {
-                            true => document(base, &entry).map(Outcome::Document),
-                            false => process(engine, options, base, &entry),
+                        let rel = relative(entry.path(), base);
+                        let name = rel.rsplit('/').next().unwrap_or(&rel);
+                        let outcome = if name == "tsconfig.json" || name == "jsconfig.json" {
+                            let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+                            Some(Outcome::ScriptConfig(dir.to_string()))
+                        } else if documents::is_candidate(&rel) {
+                            document(base, &entry).map(Outcome::Document)
+                        } else {
+                            process(engine, options, base, &entry)
                         };
                         if let Some(outcome) = outcome {
                             lock(outcomes).push(outcome);
@@ -297,6 +329,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
 
     let mut analyzed = Vec::new();
     let mut prefiltered = Vec::new();
+    let mut config_dirs = Vec::new();
     let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
     result.stats.threads = threads;
     for outcome in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -304,6 +337,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         match outcome {
             Outcome::Analyzed(file) => analyzed.push(*file),
             Outcome::Document(document) => result.documents.push(document),
+            Outcome::ScriptConfig(dir) => config_dirs.push(dir),
             Outcome::Prefiltered(file) => prefiltered.push(file),
             Outcome::ParsedOnly { bytes, language, parse_time, syntax_errors } => {
                 stats.files_seen += 1;
@@ -329,9 +363,19 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
     }
-    let (mut analyzed, prefiltered) = second_pass(engine, &base, analyzed, prefiltered, threads, &mut result.stats);
-    result.documents.sort_by(|a, b| a.path.cmp(&b.path));
-    let (mut project_findings, project_evidence) = project_rules(engine, &base, &mut analyzed, &result.documents);
+    let project_started = Instant::now();
+    let (analyzed, prefiltered, mut project_findings, project_evidence) = if options.project {
+        config_dirs.sort();
+        let project = Project { base: &base, config_dirs: &config_dirs };
+        let (mut analyzed, prefiltered) =
+            second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
+        result.documents.sort_by(|a, b| a.path.cmp(&b.path));
+        let (findings, evidence) = project_rules(engine, &project, &mut analyzed, &result.documents);
+        (analyzed, prefiltered, findings, evidence)
+    } else {
+        (analyzed, prefiltered, Default::default(), Vec::new())
+    };
+    result.stats.project_time = project_started.elapsed();
     result.evidence.extend(project_evidence);
     let stats = &mut result.stats;
     for file in prefiltered {
@@ -340,7 +384,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         *stats.files_by_language.entry(file.file.kind.language).or_default() += 1;
         stats.bytes_seen += file.file.bytes;
     }
-    for Analyzed { file, analysis } in analyzed {
+    for Analyzed { file, analysis, .. } in analyzed {
         stats.files_seen += 1;
         stats.files_analyzed += 1;
         *stats.files_by_language.entry(file.kind.language).or_default() += 1;
@@ -383,6 +427,13 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     Ok(result)
 }
 
+/// What the cross-file passes know of the project besides its files.
+struct Project<'p> {
+    base: &'p Path,
+    /// Directories with a `tsconfig.json` or `jsconfig.json`, seen by the walk.
+    config_dirs: &'p [String],
+}
+
 /// What needs the other files: calls through clients that another module
 /// of the project builds and exports. Files that import such a client are
 /// analysed again (or, if the prefilter skipped them, for the first time)
@@ -390,7 +441,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
 /// analysed files and the files that stay prefiltered.
 fn second_pass(
     engine: &Engine,
-    base: &Path,
+    project: &Project,
     mut analyzed: Vec<Analyzed>,
     prefiltered: Vec<Prefiltered>,
     threads: usize,
@@ -403,19 +454,19 @@ fn second_pass(
         First(usize),
     }
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
-    let index = ProjectIndex::new(base, &facts);
-    let mut jobs: Vec<(Job, &SourceFile)> = Vec::new();
+    let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
+    let mut jobs: Vec<(Job, &SourceFile, Option<&Kept>)> = Vec::new();
     for (i, file) in analyzed.iter().enumerate() {
         let externals = index.externals(&file.file.rel, file.file.kind.language);
         let imports_client = facts[i].imports.iter().filter(|imp| !imp.namespace).any(|imp| {
             externals.client(&imp.module, imp.relative_level, imp.name.as_deref().unwrap_or("default")).is_some()
         });
         if imports_client {
-            jobs.push((Job::Again(i), &file.file));
+            jobs.push((Job::Again(i), &file.file, file.kept.as_deref()));
         }
     }
-    let wanted = prefiltered_wanted(base, &analyzed, &facts, &prefiltered, &index);
-    jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file)));
+    let wanted = prefiltered_wanted(project, &analyzed, &facts, &prefiltered, &index);
+    jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file, None)));
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -423,11 +474,16 @@ fn second_pass(
             scope.spawn(|| {
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((_, file)) = jobs.get(n) else { break };
+                    let Some((_, file, kept)) = jobs.get(n) else { break };
+                    let externals = index.externals(&file.rel, file.kind.language);
+                    if let Some(kept) = kept {
+                        let analysis = engine.analyze_tree(&file.rel, file.kind, &kept.source, &kept.tree, &externals);
+                        lock(&done).push((n, analysis));
+                        continue;
+                    }
                     // A file that changed or vanished since the first pass
                     // keeps its first-pass result.
                     let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
-                    let externals = index.externals(&file.rel, file.kind.language);
                     if let Some(analysis) = engine.analyze_source(&file.rel, file.kind, &source, &externals) {
                         lock(&done).push((n, analysis));
                     }
@@ -435,10 +491,14 @@ fn second_pass(
             });
         }
     });
-    let jobs: Vec<Job> = jobs.into_iter().map(|(job, _)| job).collect();
+    let jobs: Vec<Job> = jobs.into_iter().map(|(job, _, _)| job).collect();
     drop(index);
     for (analysis, facts) in analyzed.iter_mut().zip(facts) {
         analysis.analysis.facts = facts;
+    }
+    // The kept parses have served.
+    for file in &mut analyzed {
+        file.kept = None;
     }
     let mut prefiltered: Vec<Option<Prefiltered>> = prefiltered.into_iter().map(Some).collect();
     for (n, analysis) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -451,7 +511,7 @@ fn second_pass(
             }
             Some(Job::First(j)) => {
                 if let Some(file) = prefiltered[*j].take() {
-                    analyzed.push(Analyzed { file: file.file, analysis });
+                    analyzed.push(Analyzed { file: file.file, analysis, kept: None });
                 }
             }
             None => {}
@@ -467,7 +527,7 @@ fn second_pass(
 /// dependencies are defined), and every Next.js `middleware` file. The rest
 /// stay prefiltered. Returns indices into `prefiltered`.
 fn prefiltered_wanted(
-    base: &Path,
+    project: &Project,
     analyzed: &[Analyzed],
     facts: &[FileFacts],
     prefiltered: &[Prefiltered],
@@ -475,7 +535,7 @@ fn prefiltered_wanted(
 ) -> Vec<usize> {
     let first = analyzed.len();
     let paths = analyzed.iter().map(|a| a.file.rel.as_str()).chain(prefiltered.iter().map(|p| p.file.rel.as_str()));
-    let resolver = ModuleResolver::new(base, paths);
+    let resolver = ModuleResolver::with_config_dirs(project.base, paths, Some(project.config_dirs));
     // Every file's imports, resolved: analysed files first, then prefiltered.
     let mut imports: Vec<Vec<usize>> = Vec::with_capacity(first + prefiltered.len());
     for (a, f) in analyzed.iter().zip(facts) {
@@ -544,13 +604,13 @@ fn is_next_middleware(file: &SourceFile) -> bool {
 /// what covers them. Returns their findings by file, and their evidence.
 fn project_rules(
     engine: &Engine,
-    base: &Path,
+    project: &Project,
     analyzed: &mut [Analyzed],
     documents: &[DocumentFacts],
 ) -> (std::collections::HashMap<String, Vec<Finding>>, Vec<Evidence>) {
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
     let (findings, evidence) = {
-        let index = ProjectIndex::new(base, &facts);
+        let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
         let routes = index.routes();
         let config = engine.config();
         crate::rules::run_project_rules(&index, &routes, documents, &config.catalog, &config.disabled)
@@ -699,9 +759,29 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
         let imports = import_specifiers(language, &source);
         return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
     }
-    Some(match engine.analyze_source(&rel, kind, &source, &NoExternals) {
-        Some(analysis) => Outcome::Analyzed(Box::new(Analyzed { file, analysis })),
-        None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
+    let started = Instant::now();
+    let Some(tree) = lang::parse(kind.grammar, &source, None) else {
+        return Some(skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size));
+    };
+    let parse_time = started.elapsed();
+    let mut analysis = engine.analyze_tree(&rel, kind, &source, &tree, &NoExternals);
+    analysis.parse_time = parse_time;
+    let kept = imports_project_modules(&analysis.facts).then(|| Box::new(Kept { tree, source }));
+    Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis, kept })))
+}
+
+/// Whether a file imports a module that may be the project's own: a
+/// relative or aliased specifier (`./ai`, `@/lib/ai`, `~/ai`, `#ai`), a Python
+/// relative import, or a Python module named after a directory of the file's
+/// own path (`from app.llm import client` in `service/app/routes.py`).
+fn imports_project_modules(facts: &FileFacts) -> bool {
+    let directories: Vec<&str> = facts.path.split('/').collect();
+    facts.imports.iter().any(|import| match facts.language {
+        Some(Language::Python) => {
+            import.relative_level > 0
+                || directories.contains(&import.module.split('.').next().unwrap_or(&import.module))
+        }
+        _ => ["./", "../", "@/", "~/", "#"].iter().any(|p| import.module.starts_with(p)),
     })
 }
 

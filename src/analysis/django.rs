@@ -257,7 +257,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             else {
                 continue;
             };
-            let Some((child, child_local)) = self.view_class_ref(view, scope) else { continue };
+            let Some((child, child_local)) = self.router_child(view, scope) else { continue };
             order += 1;
             self.facts.mounts.push(MountFact {
                 router: router.to_string(),
@@ -292,58 +292,38 @@ impl<'a, 's> Analyzer<'a, 's> {
         order: u32,
         at: Location,
     ) {
-        match view {
-            Expr::Call(call) if call.callee.last_name() == Some("include") => {
-                let (child, child_local) = match call.args.first().map(Arg::value) {
-                    // `include("assistant.urls")`
-                    Some(Expr::Str(module)) => (
-                        FunctionRef::Import { module: module.value.to_string(), level: 0, name: URLPATTERNS.into() },
-                        None,
-                    ),
-                    // `include(router.urls)`
-                    Some(Expr::Member { object, property: "urls", .. }) => match &**object {
-                        Expr::Name(router, _) => (
-                            FunctionRef::Import { module: String::new(), level: 0, name: router.to_string() },
-                            Some(router.to_string()),
-                        ),
-                        _ => return,
-                    },
-                    _ => return,
-                };
-                self.facts.mounts.push(MountFact {
-                    router: URLPATTERNS.into(),
-                    path: route,
-                    child,
-                    child_local,
-                    chain,
-                    order,
-                    location: at,
-                });
-            }
-            // `ChatView.as_view()`
-            Expr::Call(call) if matches!(&call.callee, Expr::Member { property: "as_view", .. }) => {
-                let Expr::Member { object, .. } = &call.callee else { return };
-                let Some((child, child_local)) = self.view_class_ref(object, 0) else { return };
-                self.facts.mounts.push(MountFact {
-                    router: URLPATTERNS.into(),
-                    path: route,
-                    child,
-                    child_local,
-                    chain,
-                    order,
-                    location: at,
-                });
-            }
-            // A wrapped view: `login_required(views.ask)`, `csrf_exempt(...)`.
-            Expr::Call(call) => {
-                if let Some(kind) = call.callee.dotted().and_then(|d| self.decorator_kind(&d.join("."))) {
-                    let name = format!("{}(...)", self.snippet(call.callee.span(), 40));
-                    chain.push(HandlerRef::Guard { kind, name, location: self.locate(call.callee.span()) });
+        let mounted = match view {
+            Expr::Call(call) if call.callee.last_name() == Some("include") => match call.args.first().map(Arg::value) {
+                // `include("assistant.urls")`
+                Some(Expr::Str(module)) => Some((
+                    FunctionRef::Import { module: module.value.to_string(), level: 0, name: URLPATTERNS.into() },
+                    None,
+                )),
+                // `include(router.urls)`
+                Some(Expr::Member { object, property: "urls", .. }) => match &**object {
+                    Expr::Name(router, _) => Some((
+                        FunctionRef::Import { module: String::new(), level: 0, name: router.to_string() },
+                        Some(router.to_string()),
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            },
+            // `ChatView.as_view()`: the class is a router of its own.
+            Expr::Call(call) => match &call.callee {
+                Expr::Member { object, property: "as_view", .. } => self.router_child(object, 0),
+                // A wrapped view: `login_required(views.ask)`, `csrf_exempt(...)`.
+                callee => {
+                    if let Some(kind) = callee.dotted().and_then(|d| self.decorator_kind(&d.join("."))) {
+                        let name = format!("{}(...)", self.snippet(callee.span(), 40));
+                        chain.push(HandlerRef::Guard { kind, name, location: self.locate(callee.span()) });
+                    }
+                    if let Some(inner) = call.args.first() {
+                        self.pattern_view(inner.value(), route, chain, order, at);
+                    }
+                    return;
                 }
-                if let Some(inner) = call.args.first() {
-                    self.pattern_view(inner.value(), route, chain, order, at);
-                }
-            }
+            },
             Expr::Name(..) | Expr::Member { .. } => {
                 let Some(function) = self.function_ref(view, 0) else { return };
                 self.facts.entrypoints.push(EntrypointFact {
@@ -357,44 +337,13 @@ impl<'a, 's> Analyzer<'a, 's> {
                     location: at,
                     report_at_handler: true,
                 });
+                return;
             }
-            _ => {}
-        }
-    }
-
-    /// A view class named in a URL pattern or a `register` call: defined in
-    /// this file, or imported (`views.ChatView`, `from .views import ChatView`).
-    fn view_class_ref(&self, expr: &'a Expr<'s>, scope: ScopeId) -> Option<(FunctionRef, Option<String>)> {
-        match expr {
-            Expr::Name(name, _) => {
-                let local = self.ir.scopes.iter().any(|s| s.kind == ScopeKind::Class && s.name == Some(*name));
-                if local {
-                    let child = FunctionRef::Import { module: String::new(), level: 0, name: name.to_string() };
-                    return Some((child, Some(name.to_string())));
-                }
-                match self.lookup(name, scope) {
-                    super::scope::Lookup::Import(import) => {
-                        let imported = match import.kind {
-                            crate::ir::ImportKind::Named(n) => n,
-                            _ => return None,
-                        };
-                        let module = import.module.to_string();
-                        Some((
-                            FunctionRef::Import { module, level: import.relative_level, name: imported.into() },
-                            None,
-                        ))
-                    }
-                    _ => None,
-                }
-            }
-            Expr::Member { object, property, .. } => match &**object {
-                Expr::Name(root, _) => {
-                    let (module, level) = self.module_object(root, scope)?;
-                    Some((FunctionRef::Import { module, level, name: property.to_string() }, None))
-                }
-                _ => None,
-            },
             _ => None,
+        };
+        if let Some((child, child_local)) = mounted {
+            let router = URLPATTERNS.into();
+            self.facts.mounts.push(MountFact { router, path: route, child, child_local, chain, order, location: at });
         }
     }
 

@@ -320,27 +320,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             let StatementKind::Bind { target: Target::Name(name, _), value, .. } = &statement.kind else { continue };
             let Expr::Call(call) = value else { continue };
             let Some(framework) = self.router_framework(call, statement.scope) else { continue };
-            let mut prefix = String::new();
-            let mut chain = Vec::new();
-            for arg in &call.args {
-                match arg {
-                    Arg::Keyword { name: "prefix" | "url_prefix", value: Expr::Str(s), .. } => {
-                        prefix = s.value.to_string()
-                    }
-                    Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } => {
-                        chain.extend(items.iter().filter_map(|i| self.dependency_ref(i, statement.scope)));
-                    }
-                    // Hono `basePath`, koa-router `new Router({ prefix: "/api" })`
-                    Arg::Positional(Expr::Object(props, _)) => {
-                        for prop in props {
-                            if let Prop::Pair { key: "prefix", value: Expr::Str(s), .. } = prop {
-                                prefix = s.value.to_string();
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            let (prefix, chain) = self.prefix_and_dependencies(&call.args, statement.scope);
             self.facts.routers.push(RouterFact {
                 name: name.to_string(),
                 framework: framework.to_string(),
@@ -362,6 +342,32 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
         }
+    }
+
+    /// The path prefix and the dependencies a router or a mount declares:
+    /// `APIRouter(prefix=..., dependencies=[...])`, `include_router(r,
+    /// prefix=..., dependencies=[...])`, `Blueprint(url_prefix=...)`, koa-router
+    /// `new Router({ prefix: "/api" })`.
+    fn prefix_and_dependencies(&mut self, args: &'a [Arg<'s>], scope: ScopeId) -> (String, Vec<HandlerRef>) {
+        let mut prefix = String::new();
+        let mut chain = Vec::new();
+        for arg in args {
+            match arg {
+                Arg::Keyword { name: "prefix" | "url_prefix", value: Expr::Str(s), .. } => prefix = s.value.to_string(),
+                Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } => {
+                    chain.extend(items.iter().filter_map(|i| self.dependency_ref(i, scope)));
+                }
+                Arg::Positional(Expr::Object(props, _)) => {
+                    for prop in props {
+                        if let Prop::Pair { key: "prefix", value: Expr::Str(s), .. } = prop {
+                            prefix = s.value.to_string();
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (prefix, chain)
     }
 
     fn default_export_is(&self, name: &str) -> bool {
@@ -533,19 +539,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 "include_router" | "register_blueprint" => {
                     let Some(first) = call.args.first() else { continue };
                     let Some((child, child_local)) = self.router_child(first.value(), scope) else { continue };
-                    let mut path = String::new();
-                    let mut chain = Vec::new();
-                    for arg in &call.args {
-                        match arg {
-                            Arg::Keyword { name: "prefix" | "url_prefix", value: Expr::Str(s), .. } => {
-                                path = s.value.to_string()
-                            }
-                            Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } => {
-                                chain.extend(items.iter().filter_map(|i| self.dependency_ref(i, scope)));
-                            }
-                            _ => {}
-                        }
-                    }
+                    let (path, chain) = self.prefix_and_dependencies(&call.args, scope);
                     self.facts.mounts.push(MountFact {
                         router: router.to_string(),
                         path,
@@ -577,7 +571,11 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// A router being mounted: a local router, an imported name (the
     /// project index decides whether it is a router), `router.routes()`.
-    fn router_child(&mut self, value: &'a Expr<'s>, scope: ScopeId) -> Option<(FunctionRef, Option<String>)> {
+    pub(super) fn router_child(
+        &mut self,
+        value: &'a Expr<'s>,
+        scope: ScopeId,
+    ) -> Option<(FunctionRef, Option<String>)> {
         match value {
             Expr::Name(name, _) => {
                 if self.is_router(name).is_some() {

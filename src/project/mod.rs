@@ -27,7 +27,13 @@ pub struct ProjectIndex<'f> {
 
 impl<'f> ProjectIndex<'f> {
     pub fn new(root: &Path, files: &'f [FileFacts]) -> ProjectIndex<'f> {
-        let resolver = ModuleResolver::new(root, files.iter().map(|f| f.path.as_str()));
+        ProjectIndex::with_config_dirs(root, files, None)
+    }
+
+    /// As [`ProjectIndex::new`], reading `tsconfig.json` only in the
+    /// directories given (see [`ModuleResolver::with_config_dirs`]).
+    pub fn with_config_dirs(root: &Path, files: &'f [FileFacts], config_dirs: Option<&[String]>) -> ProjectIndex<'f> {
+        let resolver = ModuleResolver::with_config_dirs(root, files.iter().map(|f| f.path.as_str()), config_dirs);
         ProjectIndex { files, resolver }
     }
 

@@ -27,6 +27,8 @@ pub struct ModuleResolver {
     python_modules: HashMap<String, usize>,
     /// TS configs by the directory they sit in ("" for the root).
     configs: Vec<TsConfig>,
+    /// Directory → index of its nearest config.
+    nearest: HashMap<String, usize>,
 }
 
 /// The part of a `tsconfig.json` that maps specifiers to paths.
@@ -42,7 +44,19 @@ struct TsConfig {
 
 impl ModuleResolver {
     /// `files` are the project's source files, relative to `root`, `/`-separated.
+    /// Every ancestor directory of a file is probed for a `tsconfig.json`.
     pub fn new<'p>(root: &Path, files: impl Iterator<Item = &'p str>) -> ModuleResolver {
+        ModuleResolver::with_config_dirs(root, files, None)
+    }
+
+    /// As [`ModuleResolver::new`], when the directories holding a
+    /// `tsconfig.json` or `jsconfig.json` are known already (the scan's walk
+    /// saw them): only those are read, instead of probing every directory.
+    pub fn with_config_dirs<'p>(
+        root: &Path,
+        files: impl Iterator<Item = &'p str>,
+        config_dirs: Option<&[String]>,
+    ) -> ModuleResolver {
         let files: HashMap<String, usize> = files.enumerate().map(|(i, p)| (p.to_string(), i)).collect();
         let mut dirs: Vec<String> = files.keys().map(|p| parent(p).to_string()).collect();
         // Every ancestor directory may hold a config.
@@ -60,7 +74,26 @@ impl ModuleResolver {
         dirs.extend(ancestors);
         dirs.sort();
         dirs.dedup();
-        let configs = dirs.iter().filter_map(|dir| TsConfig::read(root, dir)).collect();
+        let configs: Vec<TsConfig> = match config_dirs {
+            Some(known) => known.iter().filter_map(|dir| TsConfig::read(root, dir)).collect(),
+            None => dirs.iter().filter_map(|dir| TsConfig::read(root, dir)).collect(),
+        };
+        // The nearest config of every directory, computed once.
+        let mut nearest: HashMap<String, usize> = HashMap::default();
+        if !configs.is_empty() {
+            for dir in &dirs {
+                let within = |c: &TsConfig| {
+                    c.dir.is_empty()
+                        || dir == &c.dir
+                        || dir.strip_prefix(c.dir.as_str()).is_some_and(|r| r.starts_with('/'))
+                };
+                if let Some((i, _)) =
+                    configs.iter().enumerate().filter(|(_, c)| within(c)).max_by_key(|(_, c)| c.dir.len())
+                {
+                    nearest.insert(dir.clone(), i);
+                }
+            }
+        }
         let mut python_modules: HashMap<String, usize> = HashMap::default();
         let mut by_length: Vec<(&String, &usize)> = files.iter().filter(|(p, _)| p.ends_with(".py")).collect();
         // Longest paths first, so that the shortest (closest to the root) wins.
@@ -73,7 +106,7 @@ impl ModuleResolver {
                 python_modules.insert(segments[start..].join("."), *file);
             }
         }
-        ModuleResolver { root: root.to_path_buf(), files, python_modules, configs }
+        ModuleResolver { root: root.to_path_buf(), files, python_modules, configs, nearest }
     }
 
     pub fn root(&self) -> &Path {
@@ -107,32 +140,45 @@ impl ModuleResolver {
     }
 
     /// `p`, `p.ts` ..., `p/index.ts` ..., and `p.ts` for an ESM `p.js`.
+    /// Called for every import of every file: candidates are built in one
+    /// reused buffer rather than allocated one by one.
     fn script_candidates(&self, path: &str) -> Option<usize> {
         if let Some(file) = self.files.get(path) {
             return Some(*file);
         }
+        let mut buffer = String::with_capacity(path.len() + 12);
+        let mut lookup = |stem: &str, middle: &str, ext: &str| {
+            buffer.clear();
+            buffer.push_str(stem);
+            buffer.push_str(middle);
+            buffer.push_str(ext);
+            self.files.get(buffer.as_str()).copied()
+        };
         if let Some(stem) = [".js", ".jsx", ".mjs", ".cjs"].iter().find_map(|ext| path.strip_suffix(ext)) {
             for ext in ["ts", "tsx", "mts", "cts"] {
-                if let Some(file) = self.files.get(&format!("{stem}.{ext}")) {
-                    return Some(*file);
+                if let Some(file) = lookup(stem, ".", ext) {
+                    return Some(file);
                 }
             }
         }
         for ext in TS_EXTENSIONS {
-            if let Some(file) = self.files.get(&format!("{path}.{ext}")) {
-                return Some(*file);
+            if let Some(file) = lookup(path, ".", ext) {
+                return Some(file);
             }
         }
+        let index = if path.is_empty() { "index." } else { "/index." };
         for ext in TS_EXTENSIONS {
-            let index = if path.is_empty() { format!("index.{ext}") } else { format!("{path}/index.{ext}") };
-            if let Some(file) = self.files.get(&index) {
-                return Some(*file);
+            if let Some(file) = lookup(path, index, ext) {
+                return Some(file);
             }
         }
         None
     }
 
     fn nearest_config(&self, from: &str) -> Option<&TsConfig> {
+        if let Some(&i) = self.nearest.get(parent(from)) {
+            return self.configs.get(i);
+        }
         self.configs
             .iter()
             .filter(|c| c.dir.is_empty() || from.starts_with(&format!("{}/", c.dir)))

@@ -124,6 +124,9 @@ pub struct JsonStats {
 pub struct JsonTiming {
     pub parse_ms: f64,
     pub analysis_ms: f64,
+    /// Wall time of the cross-file analysis (included in `wall_ms`).
+    #[serde(default)]
+    pub project_ms: f64,
     pub wall_ms: f64,
     pub threads: usize,
     pub mb_per_s: f64,
@@ -210,6 +213,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             timing: with_timing.then(|| JsonTiming {
                 parse_ms: stats.parse_time.as_secs_f64() * 1000.0,
                 analysis_ms: stats.analysis_time.as_secs_f64() * 1000.0,
+                project_ms: stats.project_time.as_secs_f64() * 1000.0,
                 wall_ms: seconds * 1000.0,
                 threads: stats.threads,
                 mb_per_s: if seconds > 0.0 { stats.bytes_seen as f64 / 1_000_000.0 / seconds } else { 0.0 },
