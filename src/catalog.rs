@@ -37,6 +37,10 @@ pub struct Catalog {
     pub frameworks: Vec<Framework>,
     /// Names derived from the providers, built on first use.
     names: OnceLock<Names>,
+    /// Last segments of the guard call names (auth and rate limit), built on
+    /// first use: a call ending otherwise is no guard call, and is rejected
+    /// without comparing it to every name.
+    guard_tails: OnceLock<HashSet<String>>,
 }
 
 /// Names every client construction and inference call ends with: a call
@@ -632,6 +636,7 @@ impl Catalog {
             criteria: criteria.criterion,
             frameworks: criteria.framework,
             names: OnceLock::new(),
+            guard_tails: OnceLock::new(),
         }
     }
 
@@ -649,6 +654,7 @@ impl Catalog {
             criteria: self.criteria.clone(),
             frameworks: self.frameworks.clone(),
             names: OnceLock::new(),
+            guard_tails: OnceLock::new(),
         };
         catalog.providers.extend(providers);
         if let Some(controls) = controls {
@@ -658,6 +664,20 @@ impl Catalog {
             catalog.guards.extend(guards);
         }
         catalog
+    }
+
+    /// See [`Catalog::guard_tails`] (the field).
+    pub fn guard_tails(&self) -> &HashSet<String> {
+        self.guard_tails.get_or_init(|| {
+            let guards = &self.guards;
+            guards
+                .auth
+                .calls
+                .iter()
+                .chain(&guards.rate_limit.calls)
+                .map(|name| name.rsplit('.').next().unwrap_or(name).to_string())
+                .collect()
+        })
     }
 
     pub fn names(&self) -> &Names {

@@ -766,7 +766,11 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
     let parse_time = started.elapsed();
     let mut analysis = engine.analyze_tree(&rel, kind, &source, &tree, &NoExternals);
     analysis.parse_time = parse_time;
-    let kept = imports_project_modules(&analysis.facts).then(|| Box::new(Kept { tree, source }));
+    // Only a file with model-related text can call through an imported
+    // client; keeping every parse (with the prefilter off) would cost
+    // gigabytes.
+    let keep = imports_project_modules(&analysis.facts) && prefilter.may_matter(source.as_bytes());
+    let kept = keep.then(|| Box::new(Kept { tree, source }));
     Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis, kept })))
 }
 

@@ -18,10 +18,33 @@ impl<'a, 's> Analyzer<'a, 's> {
         let walked = self.walked;
         let guards = &self.catalog.guards;
         let mut facts = Vec::new();
+        // Names bound to an object a guard library builds (`new Ratelimit(...)`):
+        // only calls on them need the object check.
+        let guard_objects: std::collections::HashSet<&str> = self
+            .ir
+            .statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatementKind::Bind { target: crate::ir::Target::Name(name, _), value: Expr::Call(built), .. }
+                    if built.callee.last_name().is_some_and(|n| {
+                        guards.auth.objects.iter().chain(&guards.rate_limit.objects).any(|o| o == n)
+                    }) =>
+                {
+                    Some(*name)
+                }
+                _ => None,
+            })
+            .collect();
+        let tails = self.catalog.guard_tails();
         for &(scope, _, call) in &walked.calls {
             let function = self.function_index(scope);
             let name = || format!("{}()", self.snippet(call.callee.span(), 40));
-            if self.matches_calls(&guards.auth, call, scope) {
+            let path = call.callee.dotted().unwrap_or_default();
+            let named = path.last().is_some_and(|last| tails.contains(*last));
+            let on_object = path.len() >= 2 && guard_objects.contains(path[0]);
+            let joined = named.then(|| path.join("."));
+            let joined = joined.as_deref();
+            if (named || on_object) && self.matches_calls(&guards.auth, &path, joined, scope) {
                 facts.push(GuardFact {
                     kind: GuardKind::Auth,
                     function,
@@ -29,7 +52,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     location: self.locate(call.span),
                 });
             }
-            if self.matches_calls(&guards.rate_limit, call, scope) {
+            if (named || on_object) && self.matches_calls(&guards.rate_limit, &path, joined, scope) {
                 facts.push(GuardFact {
                     kind: GuardKind::RateLimit,
                     function,
@@ -166,11 +189,13 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 
-    fn matches_calls(&self, spec: &GuardSpec, call: &'a Call<'s>, scope: ScopeId) -> bool {
-        let Some(path) = call.callee.dotted() else { return false };
-        let joined = path.join(".");
-        if spec.calls.iter().any(|c| ends_with_segments(&joined, c)) {
-            return true;
+    /// Whether a call is one of `spec`'s guard calls. `path` is the call's
+    /// dotted callee, computed once per call by the caller.
+    fn matches_calls(&self, spec: &GuardSpec, path: &[&'s str], joined: Option<&str>, scope: ScopeId) -> bool {
+        if let Some(joined) = joined {
+            if spec.calls.iter().any(|c| ends_with_segments(joined, c)) {
+                return true;
+            }
         }
         // A method of an object a guard library built: `limiter.check(ip)`
         // on `new Ratelimit(...)`.
