@@ -79,7 +79,7 @@ struct ScanArgs {
     /// Skip files larger than this (e.g. 2097152, "4 MB"); default 2 MB
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
-    /// Print counts, bytes, parse and analysis time, and throughput to stderr
+    /// Print counts, bytes, parse, analysis and cross-file time, and throughput to stderr
     #[arg(long)]
     stats: bool,
     /// Parse and analyse every file, without the byte-level prefilter
@@ -223,10 +223,11 @@ fn stats_text(result: &ScanResult) -> String {
     out.push_str(&format!("languages: {}\n", languages.join(", ")));
     out.push_str(&format!("bytes: {:.1} MB seen, {:.1} MB parsed\n", mb, s.bytes_analyzed as f64 / 1_000_000.0));
     out.push_str(&format!(
-        "time: parse {:.3} s, analysis {:.3} s (summed over {} threads), wall {:.3} s\n",
+        "time: parse {:.3} s, analysis {:.3} s (summed over {} threads), across files {:.3} s, wall {:.3} s\n",
         s.parse_time.as_secs_f64(),
         s.analysis_time.as_secs_f64(),
         s.threads,
+        s.project_time.as_secs_f64(),
         wall
     ));
     out.push_str(&format!("throughput: {:.1} MB/s\n", if wall > 0.0 { mb / wall } else { 0.0 }));

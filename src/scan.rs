@@ -769,7 +769,7 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
     // Only a file with model-related text can call through an imported
     // client; keeping every parse (with the prefilter off) would cost
     // gigabytes.
-    let keep = imports_project_modules(&analysis.facts) && prefilter.may_matter(source.as_bytes());
+    let keep = options.project && imports_project_modules(&analysis.facts) && prefilter.may_matter(source.as_bytes());
     let kept = keep.then(|| Box::new(Kept { tree, source }));
     Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis, kept })))
 }
