@@ -166,7 +166,7 @@ fn every_rule_has_positive_and_negative_fixtures_in_both_languages() {
 /// fixture project `routes-<framework>` written by someone other than the
 /// author of the route rules.
 const FRAMEWORKS: &[&str] =
-    &["nextjs", "express", "fastify", "hono", "koa", "nestjs", "fastapi", "flask", "django", "drf"];
+    &["nextjs", "express", "fastify", "hono", "koa", "nestjs", "fastapi", "starlette", "flask", "django", "drf"];
 
 /// The route rules, per framework: a route that breaks each one and a route
 /// that satisfies it.

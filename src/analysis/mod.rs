@@ -24,6 +24,7 @@ mod nestjs;
 mod objects;
 mod routes;
 mod scope;
+mod starlette;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 

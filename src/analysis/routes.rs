@@ -58,6 +58,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         if self.language == Language::Python {
             self.settings_defaults();
             self.django_facts();
+            self.starlette_routes();
         } else {
             self.nestjs_facts();
         }

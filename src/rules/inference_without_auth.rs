@@ -1,7 +1,7 @@
 //! ## What it does
 //! Reports an HTTP entrypoint (a Next.js route handler or server action, an
-//! Express, Hono, Koa or Fastify route, a FastAPI, Flask, Django or Django
-//! REST framework view) from which
+//! Express, Hono, Koa or Fastify route, a NestJS controller method, a FastAPI,
+//! Starlette, Flask, Django or Django REST framework view) from which
 //! an inference call can be reached, in the handler or through the
 //! functions it calls in any file of the project, when no authentication
 //! check stands on the way. A check counts wherever it is: in the handler or
