@@ -126,10 +126,8 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
         }
         if let Some(route) = pages_api_path(&path) {
-            if ir.exports.iter().any(|e| e.exported == "default") {
-                let local = ir.exports.iter().find(|e| e.exported == "default").map_or("default", |e| e.local);
-                let span = ir.exports.iter().find(|e| e.exported == "default").map_or(Span::default(), |e| e.span);
-                let (handler, chain, location) = self.exported_handler(local, span);
+            if let Some(export) = ir.exports.iter().find(|e| e.exported == "default") {
+                let (handler, chain, location) = self.exported_handler(export.local, export.span);
                 self.facts.entrypoints.push(EntrypointFact {
                     framework: "nextjs-pages".into(),
                     method: "*".into(),
@@ -175,7 +173,22 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     Some(self.handler_ref(inner, module))
                 }
-                Expr::Name(..) => Some(self.handler_ref(b.value, module)),
+                // `const handler = async (req, res) => {...}; export default handler;`:
+                // reported at the function, as when it is exported directly.
+                Expr::Name(name, _) => {
+                    let function = match self.lookup(name, module) {
+                        Lookup::Function(id) => Some(id),
+                        Lookup::Bound(values) => values.last().and_then(|v| match v.value {
+                            Expr::Function(id, _) => Some(*id),
+                            _ => None,
+                        }),
+                        _ => None,
+                    };
+                    if let Some(id) = function {
+                        location = self.function_head(id);
+                    }
+                    Some(self.handler_ref(b.value, module))
+                }
                 _ => None,
             }),
             Lookup::Import(import) => Some(match import.kind {
