@@ -172,7 +172,12 @@ const FRAMEWORKS: &[&str] =
 /// that satisfies it.
 #[test]
 fn every_route_rule_has_positive_and_negative_fixtures_per_framework() {
-    let route_rules = ["inference-without-auth", "inference-without-rate-limit", "inference-without-logging"];
+    let route_rules = [
+        "inference-without-auth",
+        "inference-without-rate-limit",
+        "inference-without-logging",
+        "unguarded-config-write",
+    ];
     let mut missing = Vec::new();
     for framework in FRAMEWORKS {
         let project = common::fixtures_dir().join(format!("routes-{framework}"));
