@@ -707,36 +707,10 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
         bytes,
         language: Some(language),
     };
-    let size = match entry.metadata() {
-        Ok(metadata) => metadata.len(),
-        Err(err) => return Some(skip(SkipReason::Unreadable, err.to_string(), 0)),
+    let (source, size) = match read_source(engine, entry, language) {
+        Ok(read) => read,
+        Err((reason, detail, bytes)) => return Some(skip(reason, detail, bytes)),
     };
-    let limit = engine.config().max_file_size;
-    if size > limit {
-        return Some(skip(
-            SkipReason::TooLarge,
-            format!("{size} bytes, over the {limit}-byte limit (scan.max_file_size)"),
-            size,
-        ));
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => return Some(skip(SkipReason::Unreadable, err.to_string(), size)),
-    };
-    let size = bytes.len() as u64;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Some(skip(SkipReason::Binary, "contains NUL bytes".to_string(), size));
-    }
-    let source = match String::from_utf8(bytes) {
-        Ok(source) => source,
-        Err(err) => {
-            let at = err.utf8_error().valid_up_to();
-            return Some(skip(SkipReason::InvalidUtf8, format!("invalid UTF-8 at byte {at}"), size));
-        }
-    };
-    if language.is_js_family() && is_minified(&source) {
-        return Some(skip(SkipReason::Minified, "very long lines: looks like a minified bundle".to_string(), size));
-    }
     if options.parse_only {
         let started = Instant::now();
         let tree = lang::parse(kind.grammar, &source, None);
@@ -772,6 +746,96 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
     let keep = options.project && imports_project_modules(&analysis.facts) && prefilter.may_matter(source.as_bytes());
     let kept = keep.then(|| Box::new(Kept { tree, source }));
     Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis, kept })))
+}
+
+/// Reads a source file the way every scan does: over-size, binary, non-UTF-8
+/// and minified files are refused with the reason and their size. Returns
+/// the text and its size.
+fn read_source(
+    engine: &Engine,
+    entry: &DirEntry,
+    language: Language,
+) -> Result<(String, u64), (SkipReason, String, u64)> {
+    let size = entry.metadata().map_err(|err| (SkipReason::Unreadable, err.to_string(), 0))?.len();
+    let limit = engine.config().max_file_size;
+    if size > limit {
+        let detail = format!("{size} bytes, over the {limit}-byte limit (scan.max_file_size)");
+        return Err((SkipReason::TooLarge, detail, size));
+    }
+    let bytes = std::fs::read(entry.path()).map_err(|err| (SkipReason::Unreadable, err.to_string(), size))?;
+    let size = bytes.len() as u64;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err((SkipReason::Binary, "contains NUL bytes".to_string(), size));
+    }
+    let source = String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        (SkipReason::InvalidUtf8, format!("invalid UTF-8 at byte {at}"), size)
+    })?;
+    if language.is_js_family() && is_minified(&source) {
+        return Err((SkipReason::Minified, "very long lines: looks like a minified bundle".to_string(), size));
+    }
+    Ok((source, size))
+}
+
+/// A file's text, by its path relative to the root.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    pub path: String,
+    pub text: String,
+}
+
+/// What a scan of a directory would read, read: the language server indexes
+/// a workspace from this, so that it sees the files `custodia scan` sees.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub files: Vec<SourceText>,
+    /// Where incident-response plans and runbooks may be.
+    pub documents: Vec<SourceText>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Walks `root` with the exclusions of a scan (defaults, the configuration's
+/// and `exclude`) and reads every source file and candidate document.
+pub fn read_sources(engine: &Engine, root: &Path, exclude: &[String]) -> Result<Sources, ScanError> {
+    std::fs::metadata(root).map_err(|e| ScanError::Root { path: root.to_path_buf(), reason: e.to_string() })?;
+    let defaults = matcher(root, DEFAULT_EXCLUDES.iter().map(|s| s.to_string()))?;
+    let configured = matcher(root, engine.config().exclude.iter().chain(exclude).cloned())?;
+    let excluded: Arc<Mutex<Vec<Excluded>>> = Arc::new(Mutex::new(Vec::new()));
+    let mut builder = WalkBuilder::new(root);
+    builder.hidden(false).git_global(false).require_git(false).follow_links(true);
+    {
+        let base = root.to_path_buf();
+        builder.filter_entry(move |entry| keep(entry, &base, &defaults, &configured, &excluded));
+    }
+    let mut sources = Sources::default();
+    for entry in builder.build() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let (path, detail) = walk_error(&err, root);
+                sources.skipped.push(Skipped { path, reason: SkipReason::WalkError, detail });
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = relative(entry.path(), root);
+        if documents::is_candidate(&path) {
+            let readable = entry.metadata().is_ok_and(|m| m.len() <= MAX_DOCUMENT_SIZE);
+            if let Some(bytes) = readable.then(|| std::fs::read(entry.path()).ok()).flatten() {
+                sources.documents.push(SourceText { path, text: String::from_utf8_lossy(&bytes).into_owned() });
+            }
+            continue;
+        }
+        let Some(kind) = FileKind::of(entry.path()) else { continue };
+        match read_source(engine, &entry, kind.language) {
+            Ok((text, _)) => sources.files.push(SourceText { path, text }),
+            Err((reason, detail, _)) => sources.skipped.push(Skipped { path, reason, detail }),
+        }
+    }
+    sources.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(sources)
 }
 
 /// Whether a file imports a module that may be the project's own: a

@@ -3,6 +3,8 @@
 //! only the call-graph traversals that touched it are recomputed.
 
 use custodia::config::Config;
+use std::sync::Arc;
+
 use custodia::engine::Engine;
 use custodia::project::workspace::{Workspace, WorkspaceStats};
 
@@ -55,11 +57,11 @@ export async function POST(req: Request) {
 
 const FORMAT: &str = "export function formatDate(d: Date) {\n  return d.toISOString().slice(0, 10);\n}\n";
 
-fn workspace(engine: &Engine) -> Workspace<'_> {
+fn workspace(engine: &Arc<Engine>) -> Workspace {
     let root = tempfile::tempdir().expect("temp dir");
     std::fs::write(root.path().join("tsconfig.json"), r#"{"compilerOptions":{"paths":{"@/*":["./*"]}}}"#)
         .expect("tsconfig");
-    let mut workspace = Workspace::new(engine, root.keep());
+    let mut workspace = Workspace::new(engine.clone(), root.keep());
     for (path, text) in [
         ("app/api/chat/route.ts", CHAT_ROUTE),
         ("lib/answer.ts", ANSWER),
@@ -81,7 +83,7 @@ fn rules_at(findings: &[custodia::finding::Finding], path: &str) -> Vec<&'static
 
 #[test]
 fn an_unrelated_change_recomputes_nothing_else() {
-    let engine = Engine::new(Config::default());
+    let engine = Arc::new(Engine::new(Config::default()));
     let mut workspace = workspace(&engine);
     let (before, _) = workspace.analysis();
     assert_eq!(
@@ -109,7 +111,7 @@ fn an_unrelated_change_recomputes_nothing_else() {
 
 #[test]
 fn a_change_on_the_path_recomputes_the_routes_that_depend_on_it() {
-    let engine = Engine::new(Config::default());
+    let engine = Arc::new(Engine::new(Config::default()));
     let mut workspace = workspace(&engine);
     let _ = workspace.analysis();
     let settled = workspace.stats();
@@ -137,7 +139,7 @@ fn a_change_on_the_path_recomputes_the_routes_that_depend_on_it() {
 
 #[test]
 fn a_changed_client_reanalyses_the_files_that_import_it() {
-    let engine = Engine::new(Config::default());
+    let engine = Arc::new(Engine::new(Config::default()));
     let mut workspace = workspace(&engine);
     let (before, _) = workspace.analysis();
     assert!(!rules_at(&before, "lib/answer.ts").contains(&"missing-timeout"));

@@ -191,11 +191,17 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn find_caught_calls(&mut self) {
         let catch_methods = &self.catalog.controls.failure.catch_methods;
         let mut caught = HashSet::default();
+        let mut handlers: Vec<Span> = Vec::new();
         for &(scope, _, call) in &self.walked.calls {
             match &call.callee {
                 Expr::Member { object, property, .. } => {
                     if catch_methods.iter().any(|m| m == property) || (*property == "then" && call.args.len() >= 2) {
                         self.mark_calls(scope, object, &mut caught);
+                        // A call in the rejection handler is the fallback.
+                        let handler = if *property == "then" { call.args.get(1) } else { call.args.first() };
+                        if let Some(Expr::Function(_, span)) = handler.map(|a| a.value()) {
+                            handlers.push(*span);
+                        }
                     }
                     let settled = *property == "allSettled" && matches!(**object, Expr::Name("Promise", _));
                     let gathered = *property == "gather" && returns_exceptions(call);
@@ -221,6 +227,11 @@ impl<'a, 's> Analyzer<'a, 's> {
                     call.args.iter().for_each(|arg| self.mark_calls(scope, arg.value(), &mut caught));
                 }
                 _ => {}
+            }
+        }
+        for &(_, _, call) in &self.walked.calls {
+            if handlers.iter().any(|h| h.contains(call.span)) {
+                caught.insert(call.span);
             }
         }
         self.caught = caught;

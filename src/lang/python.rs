@@ -219,7 +219,12 @@ impl<'t, 's> Lowerer<'t, 's> {
                 self.push_block(node.child_by_field_id(self.f.body), scope, in_try || handles);
                 for clause in clauses {
                     match self.f.kind(&clause) {
-                        "except_clause" | "except_group_clause" | "else_clause" | "finally_clause" => {
+                        // A call in a handler is the fallback of the one
+                        // that failed: the handler is the failure path of both.
+                        "except_clause" | "except_group_clause" => {
+                            self.push_block(last_block(clause), scope, true);
+                        }
+                        "else_clause" | "finally_clause" => {
                             self.push_block(last_block(clause), scope, in_try);
                         }
                         _ => {}

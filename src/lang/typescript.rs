@@ -216,8 +216,10 @@ impl<'t, 's> Lowerer<'t, 's> {
                 if let Some(body) = node.child_by_field_id(self.f.body) {
                     self.work.push(Work::Block { node: body, scope, in_try: in_try || handler.is_some() });
                 }
+                // A call in the handler is the fallback of the one that
+                // failed: the handler is the failure path of both.
                 if let Some(body) = handler.and_then(|h| h.child_by_field_id(self.f.body)) {
-                    self.work.push(Work::Block { node: body, scope, in_try });
+                    self.work.push(Work::Block { node: body, scope, in_try: true });
                 }
                 if let Some(body) =
                     node.child_by_field_id(self.f.finalizer).and_then(|f| f.child_by_field_id(self.f.body))

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::facts::{ExportTarget, FileFacts};
@@ -33,7 +34,10 @@ pub struct WorkspaceStats {
 /// One file of the workspace.
 struct Entry {
     kind: FileKind,
-    source: String,
+    source: Arc<str>,
+    /// A parse of `source` handed in by the caller (the language server's
+    /// incrementally reparsed tree); used once, then dropped.
+    tree: Option<tree_sitter::Tree>,
     hash: u64,
     /// The file rules' findings, before suppressions.
     findings: Vec<Finding>,
@@ -41,8 +45,8 @@ struct Entry {
 }
 
 /// A project under edit.
-pub struct Workspace<'e> {
-    engine: &'e Engine,
+pub struct Workspace {
+    engine: Arc<Engine>,
     root: PathBuf,
     /// Indices stay stable while the workspace lives: a removed file leaves
     /// empty facts behind, so cached traversals keep pointing at the right files.
@@ -55,8 +59,8 @@ pub struct Workspace<'e> {
     documents: Vec<crate::documents::DocumentFacts>,
 }
 
-impl<'e> Workspace<'e> {
-    pub fn new(engine: &'e Engine, root: impl Into<PathBuf>) -> Self {
+impl Workspace {
+    pub fn new(engine: Arc<Engine>, root: impl Into<PathBuf>) -> Self {
         Workspace {
             engine,
             root: root.into(),
@@ -82,8 +86,14 @@ impl<'e> Workspace<'e> {
     /// `/`-separated). Returns false when nothing changed, or when the path
     /// is not a source file custodia reads.
     pub fn set_file(&mut self, path: &str, source: &str) -> bool {
+        self.set_parsed(path, source.into(), None)
+    }
+
+    /// Like [`Workspace::set_file`], with the file's parse when the caller
+    /// has one (it must be the parse of `source`).
+    pub fn set_parsed(&mut self, path: &str, source: Arc<str>, tree: Option<tree_sitter::Tree>) -> bool {
         let Some(kind) = FileKind::of(std::path::Path::new(path)) else { return false };
-        let hash = hash_of(source);
+        let hash = hash_of(&source);
         let index = match self.by_path.get(path) {
             Some(&i) if self.entries[i].as_ref().is_some_and(|e| e.hash == hash) => return false,
             Some(&i) => i,
@@ -98,8 +108,7 @@ impl<'e> Workspace<'e> {
             }
         };
         let old_clients = exported_clients(&self.facts[index]);
-        self.entries[index] =
-            Some(Entry { kind, source: source.to_string(), hash, findings: Vec::new(), evidence: Vec::new() });
+        self.entries[index] = Some(Entry { kind, source, tree, hash, findings: Vec::new(), evidence: Vec::new() });
         self.analyze(index);
         if exported_clients(&self.facts[index]) != old_clients {
             // Files that import a client from here see it differently now.
@@ -121,6 +130,30 @@ impl<'e> Workspace<'e> {
         self.documents.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
+    /// Forgets a document (deleted).
+    pub fn remove_document(&mut self, path: &str) {
+        self.documents.retain(|d| d.path != path);
+    }
+
+    /// The text of a file the workspace holds.
+    pub fn source(&self, path: &str) -> Option<Arc<str>> {
+        let &index = self.by_path.get(path)?;
+        self.entries[index].as_ref().map(|e| e.source.clone())
+    }
+
+    /// The paths of the files the workspace holds.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().zip(&self.facts).filter(|(e, _)| e.is_some()).map(|(_, f)| f.path.as_str())
+    }
+
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    pub fn root(&self) -> &std::path::Path {
+        &self.root
+    }
+
     /// Forgets a file (deleted or closed without a copy on disk).
     pub fn remove_file(&mut self, path: &str) {
         let Some(&index) = self.by_path.get(path) else { return };
@@ -136,12 +169,17 @@ impl<'e> Workspace<'e> {
 
     /// Analyses one file against the current project index.
     fn analyze(&mut self, index: usize) {
-        let Some(entry) = &self.entries[index] else { return };
+        let Some(entry) = self.entries[index].as_mut() else { return };
+        let tree = entry.tree.take();
+        let (kind, source) = (entry.kind, entry.source.clone());
         let path = self.facts[index].path.clone();
         let analysis = {
             let project = ProjectIndex::new(&self.root, &self.facts);
-            let externals = project.externals(&path, entry.kind.language);
-            self.engine.analyze_source(&path, entry.kind, &entry.source, &externals)
+            let externals = project.externals(&path, kind.language);
+            match tree {
+                Some(tree) => Some(self.engine.analyze_tree(&path, kind, &source, &tree, &externals)),
+                None => self.engine.analyze_source(&path, kind, &source, &externals),
+            }
         };
         self.file_analyses += 1;
         self.reach.invalidate_file(index);

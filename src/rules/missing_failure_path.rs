@@ -3,7 +3,9 @@
 //! `try`/`catch` (`try`/`except` in Python), no `.catch(...)` handles its
 //! promise, it is not made through a model with fallbacks (LangChain
 //! `withFallbacks` / `with_fallbacks`), and no `fallbacks` option (LiteLLM) or
-//! stream `onError` handler is set.
+//! stream `onError` handler is set. A call made in a `catch`/`except` block
+//! or a `.catch` handler is the fallback of the call that failed: the
+//! handler is the failure path of both, and it is not reported.
 //!
 //! ## Why it matters to an auditor
 //! Model providers have outages, rate limits and timeouts. Availability
