@@ -51,6 +51,10 @@ enum Command {
         /// A rule id, as printed in findings (e.g. missing-token-cap)
         rule: String,
     },
+    /// Run the language server over stdin/stdout (for editors: VS Code,
+    /// Neovim, Helix, Zed). Configuration comes from custodia.toml at the
+    /// workspace root, as for `scan`
+    Lsp,
     /// Print the facts custodia extracted from each file (for debugging rules)
     #[command(hide = true)]
     Facts {
@@ -134,6 +138,10 @@ pub fn run() -> ExitCode {
         Command::Rules { format } => rules_command(format),
         Command::Explain { rule } => explain_command(&rule),
         Command::Facts { path } => facts_command(&path),
+        Command::Lsp => match crate::lsp::serve_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => error(format!("the language server could not start: {err}")),
+        },
     }
 }
 

@@ -15,6 +15,7 @@ pub mod fix;
 pub mod inventory;
 pub mod ir;
 pub mod lang;
+pub mod lsp;
 pub mod prefilter;
 pub mod project;
 pub mod report;

@@ -707,7 +707,7 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
         bytes,
         language: Some(language),
     };
-    let (source, size) = match read_source(engine, entry, language) {
+    let (source, size) = match read_source(engine, path, language) {
         Ok(read) => read,
         Err((reason, detail, bytes)) => return Some(skip(reason, detail, bytes)),
     };
@@ -751,18 +751,18 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
 /// Reads a source file the way every scan does: over-size, binary, non-UTF-8
 /// and minified files are refused with the reason and their size. Returns
 /// the text and its size.
-fn read_source(
+pub(crate) fn read_source(
     engine: &Engine,
-    entry: &DirEntry,
+    path: &Path,
     language: Language,
 ) -> Result<(String, u64), (SkipReason, String, u64)> {
-    let size = entry.metadata().map_err(|err| (SkipReason::Unreadable, err.to_string(), 0))?.len();
+    let size = std::fs::metadata(path).map_err(|err| (SkipReason::Unreadable, err.to_string(), 0))?.len();
     let limit = engine.config().max_file_size;
     if size > limit {
         let detail = format!("{size} bytes, over the {limit}-byte limit (scan.max_file_size)");
         return Err((SkipReason::TooLarge, detail, size));
     }
-    let bytes = std::fs::read(entry.path()).map_err(|err| (SkipReason::Unreadable, err.to_string(), size))?;
+    let bytes = std::fs::read(path).map_err(|err| (SkipReason::Unreadable, err.to_string(), size))?;
     let size = bytes.len() as u64;
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err((SkipReason::Binary, "contains NUL bytes".to_string(), size));
@@ -829,7 +829,7 @@ pub fn read_sources(engine: &Engine, root: &Path, exclude: &[String]) -> Result<
             continue;
         }
         let Some(kind) = FileKind::of(entry.path()) else { continue };
-        match read_source(engine, &entry, kind.language) {
+        match read_source(engine, entry.path(), kind.language) {
             Ok((text, _)) => sources.files.push(SourceText { path, text }),
             Err((reason, detail, _)) => sources.skipped.push(Skipped { path, reason, detail }),
         }

@@ -1,0 +1,27 @@
+//! `custodia lsp`: the scanner kept warm in the editor.
+//!
+//! The same engine and configuration as `custodia scan`, fed one edit at a
+//! time: documents are ropes with incrementally reparsed trees
+//! ([`crate::document`]), the project is a [`crate::project::workspace::Workspace`]
+//! that redoes only what a change touches, and findings become diagnostics
+//! tagged with the criterion they map to, with their quick fixes in `data`.
+
+mod actions;
+mod convert;
+mod hover;
+mod report;
+mod server;
+mod session;
+mod settings;
+mod transport;
+
+pub use server::{PLACE_CURSOR, SCAN_WORKSPACE, Server, WRITE_REPORT};
+pub use settings::{Scope, Settings};
+pub use transport::serve;
+
+/// Serves the protocol over stdin and stdout until the client exits.
+pub fn serve_stdio() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    Ok(())
+}

@@ -1,0 +1,482 @@
+//! The server's state, and the one path every change takes to the editor.
+//!
+//! Edits are applied to their [`Document`] synchronously, in the handler,
+//! before its first `.await`: tower-lsp-server polls handlers concurrently,
+//! and an edit applied out of order would corrupt the rope. An edit then
+//! marks its file dirty and queues an analysis.
+//!
+//! The analysis runs on a blocking thread, off the edit path. It takes the
+//! project lock, reads every dirty file (an open document's text and tree,
+//! or the file on disk), lets the [`Workspace`] redo what the change touches
+//! (that file's facts and rules, the importers of a changed client, the
+//! route traversals that went through it), and turns the findings into
+//! diagnostics. Only files whose diagnostics changed are queued for
+//! publishing; the publisher sends the newest set per file, and drops a set
+//! computed for a document version the editor has since moved past (a newer
+//! analysis is already queued for it).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+
+use dashmap::DashMap;
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
+
+use super::convert::{self, Converter};
+use super::settings::{Scope, Settings};
+use crate::config::Config;
+use crate::document::{Document, PositionEncoding, Positions};
+use crate::engine::Engine;
+use crate::finding::Finding;
+use crate::fix::{self, FixContext};
+use crate::lang::{self, FileKind};
+use crate::project::workspace::Workspace;
+
+/// What the `initialize` handshake settled.
+#[derive(Debug, Clone)]
+pub struct Init {
+    pub root: PathBuf,
+    pub encoding: PositionEncoding,
+    /// The client pulls diagnostics (`textDocument/diagnostic`): nothing is pushed.
+    pub pull: bool,
+    /// The client accepts `workspace/diagnostic/refresh`.
+    pub refresh: bool,
+    pub watch_dynamic: bool,
+    pub progress: bool,
+    pub show_document: bool,
+}
+
+/// The diagnostics of one file, as last computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileDiagnostics {
+    /// The document version they were computed for (open documents).
+    pub version: Option<i32>,
+    pub items: Vec<Diagnostic>,
+}
+
+/// The analysed project.
+struct Project {
+    workspace: Workspace,
+    /// The version of each open document's text the workspace holds.
+    versions: HashMap<String, i32>,
+    latest: HashMap<String, FileDiagnostics>,
+}
+
+pub struct Session {
+    pub client: Client,
+    init: OnceLock<Init>,
+    settings: RwLock<Settings>,
+    /// Open documents, by workspace path.
+    documents: DashMap<String, Document>,
+    /// Files whose text changed since the last analysis.
+    dirty: Mutex<BTreeSet<String>>,
+    project: Mutex<Option<Project>>,
+    /// The engine of the last good configuration.
+    engine: RwLock<Option<Arc<Engine>>>,
+    /// An analysis is queued and has not started yet.
+    queued: AtomicBool,
+    /// Diagnostics waiting to be sent, newest per file.
+    outbox: Mutex<HashMap<String, FileDiagnostics>>,
+    outbox_ready: tokio::sync::Notify,
+    shutting_down: AtomicBool,
+    /// True once the first index is built and analysed.
+    ready: tokio::sync::watch::Sender<bool>,
+}
+
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic in an analysis is reported where it happens; the state it
+    // leaves is still the best there is.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Session {
+    pub fn new(client: Client) -> Arc<Self> {
+        Arc::new(Session {
+            client,
+            init: OnceLock::new(),
+            settings: RwLock::new(Settings::default()),
+            documents: DashMap::new(),
+            dirty: Mutex::new(BTreeSet::new()),
+            project: Mutex::new(None),
+            engine: RwLock::new(None),
+            queued: AtomicBool::new(false),
+            outbox: Mutex::new(HashMap::new()),
+            outbox_ready: tokio::sync::Notify::new(),
+            shutting_down: AtomicBool::new(false),
+            ready: tokio::sync::watch::Sender::new(false),
+        })
+    }
+
+    pub fn initialize(&self, init: Init, settings: Settings) {
+        let _ = self.init.set(init);
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    pub fn init(&self) -> Option<&Init> {
+        self.init.get()
+    }
+
+    pub fn encoding(&self) -> PositionEncoding {
+        self.init().map_or(PositionEncoding::Utf16, |i| i.encoding)
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    /// Waits until the workspace is indexed: requests that read results
+    /// (pulled diagnostics, hover, code actions) answer from a whole index.
+    pub async fn wait_ready(&self) {
+        let mut ready = self.ready.subscribe();
+        let _ = ready.wait_for(|r| *r).await;
+    }
+
+    pub fn shut_down(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    pub fn path_of(&self, uri: &Uri) -> Option<String> {
+        convert::path_of(&self.init()?.root, uri)
+    }
+
+    pub fn uri_of(&self, path: &str) -> Option<Uri> {
+        convert::uri_of(&self.init()?.root, path)
+    }
+
+    pub fn documents(&self) -> &DashMap<String, Document> {
+        &self.documents
+    }
+
+    pub fn mark_dirty(&self, path: String) {
+        lock(&self.dirty).insert(path);
+    }
+
+    pub fn engine(&self) -> Option<Arc<Engine>> {
+        self.engine.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The diagnostics last computed for a file.
+    pub fn diagnostics(&self, path: &str) -> Option<FileDiagnostics> {
+        lock(&self.project).as_ref()?.latest.get(path).cloned()
+    }
+
+    /// The text of a file as analysed, or as open in the editor.
+    pub fn text(&self, path: &str) -> Option<String> {
+        if let Some(doc) = self.documents.get(path) {
+            return Some(doc.text());
+        }
+        lock(&self.project).as_ref()?.workspace.source(path).map(|s| s.to_string())
+    }
+
+    /// Loads `custodia.toml` from the root. A configuration that does not
+    /// load leaves the last good one in place (the default at start) and
+    /// says why.
+    pub fn load_config(&self) -> Result<Arc<Engine>, (Arc<Engine>, String)> {
+        let root = self.init().map(|i| i.root.clone()).unwrap_or_default();
+        match Config::discover(&root, None) {
+            Ok(config) => {
+                let engine = Arc::new(Engine::new(config));
+                *self.engine.write().unwrap_or_else(|e| e.into_inner()) = Some(engine.clone());
+                Ok(engine)
+            }
+            Err(err) => {
+                let engine = self.engine().unwrap_or_else(|| Arc::new(Engine::new(Config::default())));
+                *self.engine.write().unwrap_or_else(|e| e.into_inner()) = Some(engine.clone());
+                Err((engine, err.to_string()))
+            }
+        }
+    }
+
+    /// Builds the project from the files on disk and the open documents,
+    /// then analyses it. `progress` is told `(files done, files in all)`.
+    /// Returns the number of files indexed, or why indexing stopped.
+    pub fn index(&self, engine: Arc<Engine>, progress: &dyn Fn(usize, usize)) -> Result<usize, String> {
+        let root = self.init().map(|i| i.root.clone()).ok_or("the server is not initialized")?;
+        let sources = crate::scan::read_sources(&engine, &root, &[]).map_err(|e| e.to_string())?;
+        let mut workspace = Workspace::new(engine, root);
+        let mut versions = HashMap::new();
+        let total = sources.files.len();
+        for (done, file) in sources.files.iter().enumerate() {
+            if self.is_shutting_down() {
+                return Err("the server is shutting down".to_string());
+            }
+            match self.documents.get(&file.path) {
+                Some(doc) => {
+                    versions.insert(file.path.clone(), doc.version());
+                    workspace.set_parsed(&file.path, doc.text().into(), doc.tree().cloned());
+                }
+                None => {
+                    workspace.set_file(&file.path, &file.text);
+                }
+            }
+            if done % 64 == 0 {
+                progress(done, total);
+            }
+        }
+        progress(total, total);
+        for document in &sources.documents {
+            workspace.set_document(&document.path, &document.text);
+        }
+        let mut guard = lock(&self.project);
+        // Diagnostics of the last index, so that files that left are cleared.
+        let latest = guard.take().map(|old| old.latest).unwrap_or_default();
+        // Open documents the walk left out (excluded, or not saved yet),
+        // and documents edited while the index was built.
+        for doc in self.documents.iter() {
+            if versions.get(doc.key()) != Some(&doc.version()) {
+                versions.insert(doc.key().clone(), doc.version());
+                workspace.set_parsed(doc.key(), doc.text().into(), doc.tree().cloned());
+            }
+        }
+        *guard = Some(Project { workspace, versions, latest });
+        drop(guard);
+        self.analyze();
+        self.ready.send_replace(true);
+        Ok(total)
+    }
+
+    /// Queues an analysis unless one is queued already.
+    pub fn schedule(self: &Arc<Self>) {
+        if self.queued.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let session = self.clone();
+        tokio::spawn(async move {
+            let worker = session.clone();
+            let outcome = tokio::task::spawn_blocking(move || worker.analyze()).await;
+            if let Err(err) = outcome {
+                session.queued.store(false, Ordering::SeqCst);
+                let message = panic_message(err);
+                session.client.log_message(MessageType::ERROR, format!("custodia: analysis failed: {message}")).await;
+                session
+                    .client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!(
+                            "custodia: analysis failed ({message}); diagnostics may be out of date. Please report this."
+                        ),
+                    )
+                    .await;
+            }
+        });
+    }
+
+    /// Brings the project up to date with every dirty file and queues the
+    /// diagnostics that changed. Runs on a blocking thread.
+    pub fn analyze(&self) {
+        let mut guard = lock(&self.project);
+        self.queued.store(false, Ordering::SeqCst);
+        let Some(project) = guard.as_mut() else { return };
+        let dirty = std::mem::take(&mut *lock(&self.dirty));
+        for path in dirty {
+            self.ingest(project, &path);
+        }
+        let settings = self.settings();
+        let encoding = self.encoding();
+        let (findings, _) = project.workspace.analysis();
+        let mut by_path: HashMap<String, Vec<&Finding>> =
+            project.workspace.paths().map(|p| (p.to_string(), Vec::new())).collect();
+        for finding in &findings {
+            if let Some(path) = &finding.path {
+                by_path.entry(path.clone()).or_default().push(finding);
+            }
+        }
+        let mut changed = Vec::new();
+        for (path, findings) in &by_path {
+            let version = project.versions.get(path).copied();
+            let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings);
+            let next = FileDiagnostics { version, items };
+            if project.latest.get(path) != Some(&next) {
+                project.latest.insert(path.clone(), next);
+                changed.push(path.clone());
+            }
+        }
+        // Files that left the workspace.
+        let gone: Vec<String> = project.latest.keys().filter(|p| !by_path.contains_key(*p)).cloned().collect();
+        for path in gone {
+            project.latest.remove(&path);
+            changed.push(path);
+        }
+        self.queue_publish(project, changed, &settings);
+    }
+
+    /// Reads a dirty file into the workspace: the open document, or the
+    /// file on disk (gone from disk: removed).
+    fn ingest(&self, project: &mut Project, path: &str) {
+        if let Some(doc) = self.documents.get(path) {
+            project.versions.insert(path.to_string(), doc.version());
+            project.workspace.set_parsed(path, doc.text().into(), doc.tree().cloned());
+            return;
+        }
+        project.versions.remove(path);
+        let absolute = project.workspace.root().join(path);
+        if crate::documents::is_candidate(path) {
+            match std::fs::read(&absolute) {
+                Ok(bytes) => project.workspace.set_document(path, &String::from_utf8_lossy(&bytes)),
+                Err(_) => project.workspace.remove_document(path),
+            }
+            return;
+        }
+        let Some(kind) = FileKind::of(Path::new(path)) else { return };
+        let engine = project.workspace.engine().clone();
+        match crate::scan::read_source(&engine, &absolute, kind.language) {
+            Ok((text, _)) => {
+                project.workspace.set_file(path, &text);
+            }
+            Err(_) => project.workspace.remove_file(path),
+        }
+    }
+
+    /// Queues, for each of `paths`, what the editor should show now: the
+    /// latest diagnostics, or nothing (the file is gone, custodia is
+    /// switched off, or the file is not open and the scope is open files).
+    fn queue_publish(&self, project: &Project, paths: Vec<String>, settings: &Settings) {
+        if paths.is_empty() {
+            return;
+        }
+        let mut outbox = lock(&self.outbox);
+        if self.init().is_some_and(|i| i.pull) {
+            // Pulling clients ask again when told to.
+            outbox.insert(String::new(), FileDiagnostics { version: None, items: Vec::new() });
+        } else {
+            for path in paths {
+                let open = self.documents.contains_key(&path);
+                let shown = settings.enable && (open || settings.diagnostics.scope == Scope::Workspace);
+                let wanted = match project.latest.get(&path) {
+                    Some(latest) if shown => latest.clone(),
+                    _ => FileDiagnostics { version: project.versions.get(&path).copied(), items: Vec::new() },
+                };
+                outbox.insert(path, wanted);
+            }
+        }
+        drop(outbox);
+        self.outbox_ready.notify_one();
+    }
+
+    /// Queues every file again: the settings changed what is shown.
+    pub fn republish(&self) {
+        let settings = self.settings();
+        let guard = lock(&self.project);
+        let Some(project) = guard.as_ref() else { return };
+        let mut paths: Vec<String> = project.latest.keys().cloned().collect();
+        paths.extend(project.workspace.paths().map(str::to_string));
+        paths.sort();
+        paths.dedup();
+        self.queue_publish(project, paths, &settings);
+    }
+
+    /// Sends queued diagnostics, forever: one task per server. Only what
+    /// differs from what the editor was last sent goes out.
+    pub async fn publisher(self: Arc<Self>) {
+        let mut sent: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        loop {
+            self.outbox_ready.notified().await;
+            let mut batch: Vec<(String, FileDiagnostics)> = lock(&self.outbox).drain().collect();
+            batch.sort_by(|a, b| a.0.cmp(&b.0));
+            for (path, diagnostics) in batch {
+                if path.is_empty() {
+                    if self.init().is_some_and(|i| i.refresh) {
+                        let _ = self.client.workspace_diagnostic_refresh().await;
+                    }
+                    continue;
+                }
+                // A newer version is open: its own analysis will publish.
+                let current = self.documents.get(&path).map(|d| d.version());
+                if current.is_some() && diagnostics.version.is_some() && current != diagnostics.version {
+                    continue;
+                }
+                let before = sent.get(&path).map_or(&[][..], Vec::as_slice);
+                if before == diagnostics.items.as_slice() && (current.is_none() || !before.is_empty()) {
+                    continue;
+                }
+                if let Some(uri) = self.uri_of(&path) {
+                    if diagnostics.items.is_empty() {
+                        sent.remove(&path);
+                    } else {
+                        sent.insert(path, diagnostics.items.clone());
+                    }
+                    self.client.publish_diagnostics(uri, diagnostics.items, current).await;
+                }
+            }
+        }
+    }
+
+    /// A summary for `custodia.scanWorkspace`.
+    pub fn summary(&self) -> serde_json::Value {
+        let guard = lock(&self.project);
+        let Some(project) = guard.as_ref() else { return serde_json::json!({ "indexed": false }) };
+        let mut by_criterion: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut findings = 0;
+        for diagnostics in project.latest.values() {
+            for d in &diagnostics.items {
+                findings += 1;
+                if let Some(criterion) = d.message.strip_prefix('[').and_then(|m| m.split_once(']')).map(|(c, _)| c) {
+                    *by_criterion.entry(criterion.to_string()).or_default() += 1;
+                }
+            }
+        }
+        serde_json::json!({
+            "indexed": true,
+            "files": project.workspace.paths().count(),
+            "findings": findings,
+            "byCriterion": by_criterion,
+        })
+    }
+}
+
+/// The diagnostics of one file's findings, with their fixes.
+fn diagnostics_of(
+    workspace: &Workspace,
+    path: &str,
+    findings: &[&Finding],
+    version: Option<i32>,
+    encoding: PositionEncoding,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let Some(source) = workspace.source(path) else { return Vec::new() };
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let positions = Positions::new(&source);
+    let engine = workspace.engine();
+    let catalog = &engine.config().catalog;
+    let fix_settings = settings.fixes.to_fix_settings();
+    // A parse for the fixes; only files with findings pay for it.
+    let tree = FileKind::of(Path::new(path)).and_then(|kind| lang::parse(kind.grammar, &source, None));
+    let other = |p: &str| workspace.source(p);
+    let converter = Converter { catalog, encoding, root: workspace.root(), positions: &positions, other: &other };
+    findings
+        .iter()
+        .filter_map(|finding| {
+            let fixes = match (&tree, workspace.facts(path)) {
+                (Some(tree), Some(facts)) => {
+                    let cx = FixContext { source: &source, tree, facts, catalog, settings: &fix_settings };
+                    fix::fixes_for(finding, &cx)
+                }
+                _ => Vec::new(),
+            };
+            converter.diagnostic(finding, &fixes, version)
+        })
+        .collect()
+}
+
+fn panic_message(err: tokio::task::JoinError) -> String {
+    match err.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_string()),
+        Err(err) => err.to_string(),
+    }
+}

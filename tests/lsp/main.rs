@@ -1,0 +1,373 @@
+//! Protocol tests of `custodia lsp`, in process: initialize, documents and
+//! incremental edits, diagnostics pushed and pulled, across files, watched
+//! files and configuration, code actions proven on the text, hover.
+
+mod client;
+mod property;
+
+use std::path::Path;
+
+use client::{TestClient, apply_edits, codes};
+use serde_json::{Value, json};
+
+const ROUTE: &str = r#"import { answer } from "@/lib/ai";
+
+export async function POST(req: Request) {
+  const { question } = await req.json();
+  const text = await answer(question);
+  return Response.json({ text });
+}
+"#;
+
+const AI: &str = r#"import OpenAI from "openai";
+
+const openai = new OpenAI();
+
+export async function answer(question: string) {
+  try {
+    const completion = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: question }],
+    });
+    return completion.choices[0].message.content;
+  } catch (error) {
+    console.error("model call failed", error);
+    return null;
+  }
+}
+"#;
+
+/// A small Next.js app: a route that reaches the model through `lib/ai.ts`.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("dirs");
+        std::fs::write(full, text).expect("write");
+    };
+    write("package.json", r#"{ "name": "support-bot", "dependencies": { "next": "15.0.0", "openai": "4.77.0" } }"#);
+    write("tsconfig.json", r#"{ "compilerOptions": { "paths": { "@/*": ["./*"] } } }"#);
+    write("app/api/chat/route.ts", ROUTE);
+    write("lib/ai.ts", AI);
+    dir
+}
+
+fn push_capabilities() -> Value {
+    json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
+        "window": { "workDoneProgress": true, "showDocument": { "support": true } },
+    })
+}
+
+fn with_code<'a>(diagnostics: &'a [Value], code: &str) -> &'a Value {
+    diagnostics.iter().find(|d| d["code"] == code).unwrap_or_else(|| panic!("no {code} in {diagnostics:#?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_announces_incremental_sync_fixes_and_both_diagnostic_models() {
+    let dir = project();
+    let (client, result) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let capabilities = &result["capabilities"];
+    assert_eq!(capabilities["positionEncoding"], "utf-16");
+    assert_eq!(capabilities["textDocumentSync"]["change"], 2, "incremental");
+    assert_eq!(capabilities["codeActionProvider"]["codeActionKinds"], json!(["quickfix", "source.fixAll.custodia"]));
+    assert_eq!(capabilities["diagnosticProvider"]["identifier"], "custodia");
+    assert_eq!(capabilities["hoverProvider"], true);
+    let commands = capabilities["executeCommandProvider"]["commands"].as_array().expect("commands");
+    assert!(commands.contains(&json!("custodia.scanWorkspace")) && commands.contains(&json!("custodia.writeReport")));
+    assert_eq!(result["serverInfo"]["name"], "custodia");
+    client.shutdown().await;
+
+    // UTF-8 when the client offers it.
+    let caps = json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } });
+    let (client, result) = TestClient::start(dir.path(), caps, Value::Null).await;
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_is_indexed_with_progress_and_files_not_open_get_diagnostics() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let ai = client.diagnostics("lib/ai.ts", |d| !d.is_empty()).await;
+    assert_eq!(codes(&ai), ["missing-timeout", "missing-token-cap"]);
+    let cap = with_code(&ai, "missing-token-cap");
+    assert_eq!(cap["source"], "custodia");
+    assert!(cap["message"].as_str().expect("message").starts_with("[SOC 2 A1.1] "), "{cap}");
+    assert_eq!(cap["range"]["start"], json!({ "line": 6, "character": 29 }));
+    assert!(cap["codeDescription"]["href"].as_str().expect("href").ends_with("/docs/rules/missing-token-cap.md"));
+    // The route is reported where it is, with the model call as related information.
+    let route = client.diagnostics("app/api/chat/route.ts", |d| !d.is_empty()).await;
+    let auth = with_code(&route, "inference-without-auth");
+    assert!(auth["message"].as_str().expect("message").starts_with("[SOC 2 CC6.1] "), "{auth}");
+    let related = auth["relatedInformation"].as_array().expect("related");
+    assert!(related.iter().any(|r| r["location"]["uri"] == client.uri("lib/ai.ts")), "{related:#?}");
+    // Progress was reported through $/progress, and ended.
+    client.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_edits_with_multibyte_text_keep_positions_exact() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    client.open("lib/ai.ts", AI, 1).await;
+    client.diagnostics("lib/ai.ts", |d| !d.is_empty()).await;
+    // An emoji (two UTF-16 units) and CJK before the call, on its line.
+    let edit = json!([{ "range": { "start": { "line": 6, "character": 4 }, "end": { "line": 6, "character": 4 } }, "text": "/* 🤖 日本 */ " }]);
+    client.change("lib/ai.ts", 2, edit).await;
+    let diagnostics =
+        client.diagnostics("lib/ai.ts", |d| d.iter().any(|x| x["range"]["start"]["character"] != 29)).await;
+    // `/* 🤖 日本 */ ` is 12 UTF-16 units.
+    assert_eq!(with_code(&diagnostics, "missing-token-cap")["range"]["start"], json!({ "line": 6, "character": 41 }));
+    // A stale version is refused: the text stays as it is.
+    let stale = json!([{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": "garbage(" }]);
+    client.change("lib/ai.ts", 2, stale).await;
+    let pulled = client.pull("lib/ai.ts").await;
+    assert_eq!(with_code(&pulled, "missing-token-cap")["range"]["start"], json!({ "line": 6, "character": 41 }));
+    client
+        .wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"].as_str().is_some_and(|s| s.contains("not newer"))
+        })
+        .await;
+    // A change to a document never opened is logged, not applied.
+    client.change("lib/never-opened.ts", 1, json!([{ "text": "x" }])).await;
+    client
+        .wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"].as_str().is_some_and(|s| s.contains("never opened"))
+        })
+        .await;
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn utf8_positions_when_negotiated() {
+    let dir = project();
+    let caps = json!({ "general": { "positionEncodings": ["utf-8"] } });
+    let (mut client, _) = TestClient::start(dir.path(), caps, Value::Null).await;
+    client.open("lib/ai.ts", AI, 1).await;
+    let edit = json!([{ "range": { "start": { "line": 6, "character": 4 }, "end": { "line": 6, "character": 4 } }, "text": "/* 🤖 日本 */ " }]);
+    client.change("lib/ai.ts", 2, edit).await;
+    let pulled = client.pull("lib/ai.ts").await;
+    // `/* 🤖 日本 */ ` is 18 bytes.
+    assert_eq!(with_code(&pulled, "missing-token-cap")["range"]["start"], json!({ "line": 6, "character": 47 }));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_helper_republishes_the_route_that_reaches_it() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    client.diagnostics("app/api/chat/route.ts", |d| codes(d).contains(&"inference-without-auth".to_string())).await;
+    client.open("lib/ai.ts", AI, 1).await;
+    // The helper stops calling the model: the route reaches no model any more.
+    let no_model = AI.replace("await openai.chat.completions.create(", "await fakeCompletion(");
+    client.change("lib/ai.ts", 2, json!([{ "text": no_model }])).await;
+    let route = client.diagnostics("app/api/chat/route.ts", |d| d.is_empty()).await;
+    assert!(route.is_empty());
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_files_and_configuration_keep_the_index_true() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    client.wait_for(|m| m["method"] == "client/registerCapability").await;
+    client.diagnostics("lib/ai.ts", |d| !d.is_empty()).await;
+    // A new file on disk.
+    std::fs::write(dir.path().join("lib/summarize.ts"), AI.replace("answer", "summarize")).expect("write");
+    let uri = client.uri("lib/summarize.ts");
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri, "type": 1 }] })).await;
+    let new = client.diagnostics("lib/summarize.ts", |d| !d.is_empty()).await;
+    assert_eq!(codes(&new), ["missing-timeout", "missing-token-cap"]);
+    // custodia.toml switches a rule off: every file is republished without it.
+    std::fs::write(dir.path().join("custodia.toml"), "[rules]\nmissing-timeout = \"off\"\n").expect("write");
+    let uri = client.uri("custodia.toml");
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri, "type": 1 }] })).await;
+    let ai = client.diagnostics("lib/ai.ts", |d| !codes(d).contains(&"missing-timeout".to_string())).await;
+    assert_eq!(codes(&ai), ["missing-token-cap"]);
+    // An invalid configuration is shown, and the last good one stays.
+    std::fs::write(dir.path().join("custodia.toml"), "[rules\n").expect("write");
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri, "type": 2 }] })).await;
+    let shown = client.wait_for(|m| m["method"] == "window/showMessage" && m["params"]["type"] == 1).await;
+    assert!(shown["params"]["message"].as_str().expect("message").contains("custodia.toml"), "{shown}");
+    // The file is deleted.
+    std::fs::remove_file(dir.path().join("lib/summarize.ts")).expect("remove");
+    let uri = client.uri("lib/summarize.ts");
+    client.notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri, "type": 3 }] })).await;
+    client.diagnostics("lib/summarize.ts", |d| d.is_empty()).await;
+    client.shutdown().await;
+}
+
+/// Applies a code action's edit to `text`, checks the result parses with no
+/// ERROR node, and returns it.
+fn applied(action: &Value, uri: &str, text: &str, path: &str) -> String {
+    let edits = action["edit"]["changes"][uri].as_array().unwrap_or_else(|| panic!("edits in {action}"));
+    let after = apply_edits(text, edits);
+    let kind = custodia::lang::FileKind::of(Path::new(path)).expect("kind");
+    let tree = custodia::lang::parse(kind.grammar, &after, None).expect("parses");
+    assert!(!tree.root_node().has_error(), "ERROR node after `{}`:\n{after}", action["title"]);
+    after
+}
+
+async fn actions_for(client: &mut TestClient, path: &str, diagnostic: &Value) -> Vec<Value> {
+    let uri = client.uri(path);
+    let result = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": diagnostic["range"],
+                "context": { "diagnostics": [diagnostic] },
+            }),
+        )
+        .await;
+    result.as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_quick_fix_removes_its_finding() {
+    let dir = project();
+    let settings = json!({ "custodia": { "fixes": { "maxTokens": 512, "fallbackModel": "gpt-4.1-mini" } } });
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), settings).await;
+    let no_failure_path = AI
+        .replace("  try {\n", "")
+        .replace("  } catch (error) {\n    console.error(\"model call failed\", error);\n    return null;\n  }\n", "")
+        .replace("\n    const completion", "\n  const completion");
+    let uri = client.uri("lib/ai.ts");
+    client.open("lib/ai.ts", &no_failure_path, 1).await;
+    let mut text = no_failure_path.clone();
+    let mut version = 1;
+    for (rule, title) in [
+        ("missing-token-cap", "max_completion_tokens: 512"),
+        ("missing-timeout", "timeout: 30_000"),
+        ("missing-failure-path", "gpt-4.1-mini"),
+    ] {
+        let diagnostics = client.pull("lib/ai.ts").await;
+        let diagnostic = with_code(&diagnostics, rule).clone();
+        let actions = actions_for(&mut client, "lib/ai.ts", &diagnostic).await;
+        let fix = actions
+            .iter()
+            .find(|a| a["isPreferred"] == true)
+            .unwrap_or_else(|| panic!("no fix for {rule}: {actions:#?}"));
+        assert!(fix["title"].as_str().expect("title").contains(title), "{fix}");
+        text = applied(fix, &uri, &text, "lib/ai.ts");
+        version += 1;
+        client.change("lib/ai.ts", version, json!([{ "text": text }])).await;
+        let after = client.pull("lib/ai.ts").await;
+        assert!(!codes(&after).contains(&rule.to_string()), "{rule} after its fix:\n{text}\n{after:#?}");
+    }
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suppression_with_the_cursor_at_the_reason_and_fix_all() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let uri = client.uri("lib/ai.ts");
+    client.open("lib/ai.ts", AI, 1).await;
+    let diagnostics = client.pull("lib/ai.ts").await;
+    let diagnostic = with_code(&diagnostics, "missing-timeout").clone();
+    let actions = actions_for(&mut client, "lib/ai.ts", &diagnostic).await;
+    let suppress =
+        actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Suppress"))).expect("suppress");
+    let after = applied(suppress, &uri, AI, "lib/ai.ts");
+    assert!(after.contains("    // custodia-ignore[missing-timeout]: \n    const completion"), "{after}");
+    assert_eq!(suppress["command"]["command"], "custodia.placeCursor");
+    assert_eq!(suppress["command"]["arguments"][1], json!({ "line": 6, "character": 41 }));
+    // With a reason typed at the cursor, the finding is suppressed.
+    let reasoned = after
+        .replace("missing-timeout]: ", "missing-timeout]: the client's default timeout is set by the platform proxy");
+    client.change("lib/ai.ts", 2, json!([{ "text": reasoned }])).await;
+    assert_eq!(codes(&client.pull("lib/ai.ts").await), ["missing-token-cap"]);
+    // fixAll applies the safe fixes only.
+    client.change("lib/ai.ts", 3, json!([{ "text": AI }])).await;
+    client.pull("lib/ai.ts").await;
+    let result = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+                "context": { "diagnostics": [], "only": ["source.fixAll"] },
+            }),
+        )
+        .await;
+    let fix_all = result.as_array().and_then(|a| a.first()).cloned().expect("a fixAll action");
+    assert_eq!(fix_all["kind"], "source.fixAll.custodia");
+    let fixed = applied(&fix_all, &uri, AI, "lib/ai.ts");
+    client.change("lib/ai.ts", 4, json!([{ "text": fixed }])).await;
+    assert_eq!(codes(&client.pull("lib/ai.ts").await), Vec::<String>::new());
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_explains_the_criterion() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    client.open("lib/ai.ts", AI, 1).await;
+    client.pull("lib/ai.ts").await;
+    let uri = client.uri("lib/ai.ts");
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 6, "character": 35 } }),
+        )
+        .await;
+    let text = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(text.contains("Maps to SOC 2 A1.1"), "{text}");
+    assert!(text.contains("What an auditor looks for"), "{text}");
+    assert!(text.contains("not a compliance opinion"), "{text}");
+    let nothing = client
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+        )
+        .await;
+    assert_eq!(nothing, Value::Null);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_clients_get_reports_with_result_ids_and_nothing_pushed() {
+    let dir = project();
+    let caps = json!({ "textDocument": { "diagnostic": { "dynamicRegistration": false } } });
+    let (mut client, _) = TestClient::start(dir.path(), caps, Value::Null).await;
+    client.open("lib/ai.ts", AI, 1).await;
+    let uri = client.uri("lib/ai.ts");
+    let first = client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } })).await;
+    assert_eq!(first["kind"], "full");
+    assert_eq!(codes(first["items"].as_array().expect("items")), ["missing-timeout", "missing-token-cap"]);
+    let id = first["resultId"].clone();
+    let second = client
+        .request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri }, "previousResultId": id }))
+        .await;
+    assert_eq!(second["kind"], "unchanged");
+    assert!(!client.inbox.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"), "{:#?}", client.inbox);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_messages_get_errors_and_the_server_keeps_serving() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    client.send_raw(b"Content-Length: 9\r\n\r\n{not json").await;
+    let error = client.wait_for(|m| m.get("error").is_some()).await;
+    assert_eq!(error["error"]["code"], -32700, "parse error: {error}");
+    client.send_raw(b"Content-Length: 35\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":5}").await;
+    let error = client.wait_for(|m| m.get("error").is_some()).await;
+    assert_eq!((error["error"]["code"].clone(), error["id"].clone()), (json!(-32600), json!(9)), "{error}");
+    client.send_raw(b"X-Nonsense: yes\r\n\r\n").await;
+    let error = client.wait_for(|m| m.get("error").is_some()).await;
+    assert_eq!(error["error"]["code"], -32700, "no Content-Length: {error}");
+    let unknown = client.request("custodia/unknownMethod", json!({})).await;
+    assert_eq!(unknown["error"]["code"], -32601);
+    let bad_command = client.request("workspace/executeCommand", json!({ "command": "custodia.nope" })).await;
+    assert_eq!(bad_command["error"]["code"], -32602);
+    client.open("lib/ai.ts", AI, 1).await;
+    assert_eq!(codes(&client.pull("lib/ai.ts").await), ["missing-timeout", "missing-token-cap"]);
+    client.shutdown().await;
+}
