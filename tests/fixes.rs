@@ -6,7 +6,7 @@ use std::path::Path;
 use custodia::analysis::NoExternals;
 use custodia::config::Config;
 use custodia::engine::Engine;
-use custodia::fix::{self, FixContext, FixSettings};
+use custodia::fix::{self, FixContext, FixSettings, ProjectHints};
 use custodia::lang::{self, FileKind};
 
 /// Applies the first fix for `rule` at its first finding and returns the new text.
@@ -17,7 +17,8 @@ fn fixed(path: &str, source: &str, rule: &str, settings: &FixSettings) -> Option
     let finding = analysis.findings.iter().find(|f| f.rule == rule).unwrap_or_else(|| panic!("no {rule} in {path}"));
     let tree = lang::parse(kind.grammar, source, None).expect("parses");
     let catalog = &engine.config().catalog;
-    let cx = FixContext { source, tree: &tree, facts: &analysis.facts, catalog, settings };
+    let project = ProjectHints::from_facts([&analysis.facts]);
+    let cx = FixContext { source, tree: &tree, facts: &analysis.facts, catalog, settings, project: &project };
     let fix = fix::fixes_for(finding, &cx).into_iter().next()?;
     Some(fix::apply(source, &fix.edits))
 }
@@ -237,4 +238,349 @@ export async function caption(text: string) {
 }
 "#;
     assert_eq!(fixed("lib/caption.ts", gemini, "missing-token-cap", &FixSettings::default()), None);
+}
+
+/// Scans a project, applies the first fix of the first `rule` finding in
+/// `target`, and scans again: the file parses cleanly and that route's
+/// finding is gone. Returns the fixed text.
+fn fix_in_project(files: &[(&str, &str)], target: &str, rule: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("dirs");
+        std::fs::write(full, text).expect("write");
+    }
+    let engine = Engine::new(Config::default());
+    // Every file's facts, as the language server holds them (the prefilter
+    // would leave out files without model code, where auth helpers live).
+    let mut options = custodia::scan::ScanOptions::new(dir.path());
+    options.prefilter = false;
+    let result = custodia::scan::scan(&engine, &options).expect("scan");
+    let count = |r: &custodia::scan::ScanResult| {
+        r.findings.iter().filter(|f| f.rule == rule && f.path.as_deref() == Some(target)).count()
+    };
+    let finding = result
+        .findings
+        .iter()
+        .find(|f| f.rule == rule && f.path.as_deref() == Some(target))
+        .unwrap_or_else(|| panic!("no {rule} in {target}: {:#?}", result.findings));
+    let source = files.iter().find(|(p, _)| *p == target).expect("target").1;
+    let kind = FileKind::of(Path::new(target)).expect("kind");
+    let tree = lang::parse(kind.grammar, source, None).expect("parses");
+    let facts = result.files.iter().find(|f| f.path == target).expect("facts");
+    let project = ProjectHints::from_facts(&result.files);
+    let settings = FixSettings::default();
+    let cx = FixContext {
+        source,
+        tree: &tree,
+        facts,
+        catalog: &engine.config().catalog,
+        settings: &settings,
+        project: &project,
+    };
+    let fix =
+        fix::fixes_for(finding, &cx).into_iter().next().unwrap_or_else(|| panic!("no fix for {rule} in {target}"));
+    let after = fix::apply(source, &fix.edits);
+    let tree = lang::parse(kind.grammar, &after, None).expect("parses");
+    assert!(!tree.root_node().has_error(), "`{}` broke the syntax:\n{after}", fix.title);
+    std::fs::write(dir.path().join(target), &after).expect("write");
+    let again = custodia::scan::scan(&engine, &options).expect("scan");
+    assert_eq!(count(&again), count(&result) - 1, "`{}` left {rule} in place:\n{after}", fix.title);
+    after
+}
+
+const NEXT_ROUTE: &str = r#"import OpenAI from "openai";
+
+const openai = new OpenAI({ timeout: 20_000 });
+
+export async function POST(request: Request) {
+  const { prompt } = await request.json();
+  try {
+    const completion = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      max_completion_tokens: 300,
+      messages: [{ role: "user", content: prompt }],
+    });
+    console.info("completion", completion.id);
+    return Response.json({ text: completion.choices[0].message.content });
+  } catch {
+    return new Response("unavailable", { status: 503 });
+  }
+}
+"#;
+
+#[test]
+fn auth_fix_uses_clerk_when_the_project_does() {
+    let layout = "import { ClerkProvider } from \"@clerk/nextjs\";\n\nexport default function RootLayout({ children }: { children: React.ReactNode }) {\n  return <ClerkProvider>{children}</ClerkProvider>;\n}\n";
+    let after = fix_in_project(
+        &[("app/layout.tsx", layout), ("app/api/draft/route.ts", NEXT_ROUTE)],
+        "app/api/draft/route.ts",
+        "inference-without-auth",
+    );
+    assert!(
+        after.starts_with("import OpenAI from \"openai\";\nimport { auth } from \"@clerk/nextjs/server\";\n"),
+        "{after}"
+    );
+    assert!(after.contains("export async function POST(request: Request) {\n  const { userId } = await auth();\n  if (!userId) {\n    return new Response(\"Unauthorized\", { status: 401 });\n  }\n  const { prompt }"), "{after}");
+}
+
+#[test]
+fn auth_fix_uses_next_auth_options_where_they_are_exported() {
+    let options = "import type { NextAuthOptions } from \"next-auth\";\nimport GitHub from \"next-auth/providers/github\";\n\nexport const authOptions: NextAuthOptions = { providers: [GitHub({ clientId: \"x\", clientSecret: \"y\" })] };\n";
+    let after = fix_in_project(
+        &[("lib/auth.ts", options), ("app/api/draft/route.ts", NEXT_ROUTE)],
+        "app/api/draft/route.ts",
+        "inference-without-auth",
+    );
+    assert!(
+        after.contains(
+            "import { getServerSession } from \"next-auth\";\nimport { authOptions } from \"../../../lib/auth\";"
+        ),
+        "{after}"
+    );
+    assert!(after.contains("const session = await getServerSession(authOptions);\n  if (!session) {"), "{after}");
+}
+
+#[test]
+fn auth_fix_uses_the_supabase_server_client() {
+    let helper = "import { createServerClient } from \"@supabase/ssr\";\nimport { cookies } from \"next/headers\";\n\nexport async function createClient() {\n  const store = await cookies();\n  return createServerClient(process.env.SUPABASE_URL!, process.env.SUPABASE_ANON_KEY!, { cookies: { getAll: () => store.getAll() } });\n}\n";
+    let after = fix_in_project(
+        &[("utils/supabase/server.ts", helper), ("app/api/draft/route.ts", NEXT_ROUTE)],
+        "app/api/draft/route.ts",
+        "inference-without-auth",
+    );
+    assert!(after.contains("import { createClient } from \"../../../utils/supabase/server\";"), "{after}");
+    assert!(after.contains("const { data: { user } } = await supabase.auth.getUser();\n  if (!user) {"), "{after}");
+}
+
+#[test]
+fn auth_fix_without_a_library_is_a_marked_placeholder() {
+    let after =
+        fix_in_project(&[("app/api/draft/route.ts", NEXT_ROUTE)], "app/api/draft/route.ts", "inference-without-auth");
+    assert!(after.contains("  // custodia: placeholder authentication (SOC 2 CC6.1): replace with your real check.\n  if (!request.headers.get(\"authorization\")) {\n    return new Response(\"Unauthorized\", { status: 401 });\n  }"), "{after}");
+}
+
+#[test]
+fn auth_fix_in_an_express_handler() {
+    let app = r#"const express = require("express");
+const OpenAI = require("openai");
+
+const app = express();
+const openai = new OpenAI({ timeout: 15000 });
+
+app.post("/api/summaries", async (req, res) => {
+  try {
+    const completion = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      max_tokens: 200,
+      messages: [{ role: "user", content: req.body.text }],
+    });
+    console.log("summary", completion.id);
+    res.json({ summary: completion.choices[0].message.content });
+  } catch (err) {
+    res.status(502).json({ error: "upstream" });
+  }
+});
+
+app.listen(3000);
+"#;
+    let after = fix_in_project(&[("server.js", app)], "server.js", "inference-without-auth");
+    assert!(after.contains("async (req, res) => {\n  // custodia: placeholder authentication (SOC 2 CC6.1): replace with your real check.\n  if (!req.headers.authorization) {\n    return res.status(401).json({ error: \"Unauthorized\" });\n  }\n  try {"), "{after}");
+}
+
+const FASTAPI_ROUTE: &str = r#"import logging
+
+from fastapi import APIRouter
+from openai import OpenAI
+
+from app.schemas import Draft
+
+router = APIRouter(prefix="/drafts")
+client = OpenAI(timeout=20)
+log = logging.getLogger(__name__)
+
+
+@router.post("/outline")
+def outline(draft: Draft):
+    """Outline a draft."""
+    try:
+        response = client.chat.completions.create(model="gpt-4o-mini", max_tokens=300, messages=[{"role": "user", "content": draft.text}])
+    except Exception:
+        log.exception("outline failed")
+        raise
+    log.info("outline %s", response.id)
+    return {"outline": response.choices[0].message.content}
+"#;
+
+#[test]
+fn auth_fix_depends_on_the_projects_current_user_dependency() {
+    let deps = "from fastapi import Depends, HTTPException\nfrom fastapi.security import OAuth2PasswordBearer\n\noauth2_scheme = OAuth2PasswordBearer(tokenUrl=\"token\")\n\n\ndef get_current_user(token: str = Depends(oauth2_scheme)):\n    if not token:\n        raise HTTPException(status_code=401)\n    return {\"sub\": token}\n";
+    let after = fix_in_project(
+        &[
+            ("app/deps.py", deps),
+            ("app/schemas.py", "class Draft:\n    text: str\n"),
+            ("app/routers/drafts.py", FASTAPI_ROUTE),
+        ],
+        "app/routers/drafts.py",
+        "inference-without-auth",
+    );
+    assert!(after.contains("def outline(draft: Draft, current_user=Depends(get_current_user)):"), "{after}");
+    assert!(
+        after.contains(
+            "from app.schemas import Draft\nfrom app.deps import get_current_user\nfrom fastapi import Depends"
+        ),
+        "{after}"
+    );
+}
+
+#[test]
+fn auth_fix_in_fastapi_without_a_dependency_is_a_marked_placeholder() {
+    let after = fix_in_project(
+        &[("app/schemas.py", "class Draft:\n    text: str\n"), ("app/routers/drafts.py", FASTAPI_ROUTE)],
+        "app/routers/drafts.py",
+        "inference-without-auth",
+    );
+    assert!(after.contains("def outline(draft: Draft, authorization: str | None = Header(default=None)):\n    \"\"\"Outline a draft.\"\"\"\n    # custodia: placeholder authentication (SOC 2 CC6.1): replace with your real check.\n    if not authorization:\n        raise HTTPException(status_code=401, detail=\"Unauthorized\")\n    try:"), "{after}");
+}
+
+const FLASK_VIEWS: &str = r#"import logging
+
+from flask import Blueprint, jsonify, request
+from anthropic import Anthropic
+
+bp = Blueprint("studio", __name__)
+client = Anthropic(timeout=20.0)
+log = logging.getLogger(__name__)
+
+
+@bp.post("/headline")
+def headline():
+    try:
+        message = client.messages.create(model="claude-haiku-4-5", max_tokens=64, messages=[{"role": "user", "content": request.json["text"]}])
+    except Exception:
+        log.exception("headline failed")
+        return jsonify(error="unavailable"), 503
+    log.info("headline %s", message.id)
+    return jsonify(headline=message.content[0].text)
+"#;
+
+#[test]
+fn auth_fix_uses_flask_login_when_the_project_does() {
+    let login = "from flask_login import LoginManager\n\nlogin_manager = LoginManager()\n";
+    let after = fix_in_project(
+        &[("studio/auth.py", login), ("studio/views.py", FLASK_VIEWS)],
+        "studio/views.py",
+        "inference-without-auth",
+    );
+    assert!(after.contains("@bp.post(\"/headline\")\n@login_required\ndef headline():"), "{after}");
+    assert!(after.contains("from anthropic import Anthropic\nfrom flask_login import login_required"), "{after}");
+}
+
+#[test]
+fn auth_fix_in_flask_without_flask_login_aborts_with_401() {
+    let after = fix_in_project(&[("studio/views.py", FLASK_VIEWS)], "studio/views.py", "inference-without-auth");
+    assert!(after.contains("def headline():\n    # custodia: placeholder authentication (SOC 2 CC6.1): replace with your real check.\n    if not request.headers.get(\"Authorization\"):\n        abort(401)\n    try:"), "{after}");
+    assert!(after.contains("from flask import abort"), "{after}");
+}
+
+#[test]
+fn rate_limit_fix_uses_the_projects_upstash_limiter() {
+    let limiter = "import { Ratelimit } from \"@upstash/ratelimit\";\nimport { Redis } from \"@upstash/redis\";\n\nexport const ratelimit = new Ratelimit({ redis: Redis.fromEnv(), limiter: Ratelimit.slidingWindow(20, \"60 s\") });\n";
+    let after = fix_in_project(
+        &[("lib/ratelimit.ts", limiter), ("app/api/draft/route.ts", NEXT_ROUTE)],
+        "app/api/draft/route.ts",
+        "inference-without-rate-limit",
+    );
+    assert!(after.contains("import { ratelimit } from \"../../../lib/ratelimit\";"), "{after}");
+    assert!(after.contains("  const identifier = request.headers.get(\"x-forwarded-for\") ?? \"anonymous\";\n  const { success } = await ratelimit.limit(identifier);\n  if (!success) {\n    return new Response(\"Too many requests\", { status: 429 });\n  }\n"), "{after}");
+}
+
+#[test]
+fn rate_limit_fix_adds_express_rate_limit_before_the_handler() {
+    let app = r#"const express = require("express");
+const OpenAI = require("openai");
+
+const app = express();
+const openai = new OpenAI({ timeout: 15000 });
+
+app.post("/api/summaries", async (req, res) => {
+  try {
+    const completion = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      max_tokens: 200,
+      messages: [{ role: "user", content: req.body.text }],
+    });
+    console.log("summary", completion.id);
+    res.json({ summary: completion.choices[0].message.content });
+  } catch (err) {
+    res.status(502).json({ error: "upstream" });
+  }
+});
+"#;
+    // Another part of the app already limits its routes with express-rate-limit.
+    let admin = "const { rateLimit } = require(\"express-rate-limit\");\nconst { Router } = require(\"express\");\n\nconst router = Router();\nrouter.use(rateLimit({ windowMs: 60_000, limit: 100 }));\nrouter.get(\"/health\", (req, res) => res.send(\"ok\"));\n\nmodule.exports = router;\n";
+    let after = fix_in_project(&[("admin.js", admin), ("server.js", app)], "server.js", "inference-without-rate-limit");
+    assert!(
+        after
+            .contains("app.post(\"/api/summaries\", rateLimit({ windowMs: 60_000, limit: 20 }), async (req, res) => {"),
+        "{after}"
+    );
+    assert!(after.starts_with("const express = require(\"express\");\nconst OpenAI = require(\"openai\");\nconst { rateLimit } = require(\"express-rate-limit\");\n"), "{after}");
+}
+
+#[test]
+fn rate_limit_fix_decorates_with_the_projects_slowapi_limiter() {
+    let limits = "from slowapi import Limiter\nfrom slowapi.util import get_remote_address\n\nlimiter = Limiter(key_func=get_remote_address)\n";
+    let after = fix_in_project(
+        &[
+            ("app/limits.py", limits),
+            ("app/schemas.py", "class Draft:\n    text: str\n"),
+            ("app/routers/drafts.py", FASTAPI_ROUTE),
+        ],
+        "app/routers/drafts.py",
+        "inference-without-rate-limit",
+    );
+    assert!(
+        after.contains(
+            "@router.post(\"/outline\")\n@limiter.limit(\"10/minute\")\ndef outline(request: Request, draft: Draft):"
+        ),
+        "{after}"
+    );
+    assert!(after.contains("from fastapi import Request\nfrom app.limits import limiter"), "{after}");
+}
+
+#[test]
+fn rate_limit_fix_decorates_with_the_projects_flask_limiter() {
+    let limits = "from flask_limiter import Limiter\nfrom flask_limiter.util import get_remote_address\n\nlimiter = Limiter(get_remote_address)\n";
+    let after = fix_in_project(
+        &[("studio/limits.py", limits), ("studio/views.py", FLASK_VIEWS)],
+        "studio/views.py",
+        "inference-without-rate-limit",
+    );
+    assert!(after.contains("@bp.post(\"/headline\")\n@limiter.limit(\"10 per minute\")\ndef headline():"), "{after}");
+    assert!(after.contains("from studio.limits import limiter"), "{after}");
+}
+
+#[test]
+fn no_rate_limit_fix_without_a_limiter_in_the_project() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("app/api/draft")).expect("dirs");
+    std::fs::write(dir.path().join("app/api/draft/route.ts"), NEXT_ROUTE).expect("write");
+    let engine = Engine::new(Config::default());
+    let result = custodia::scan::scan(&engine, &custodia::scan::ScanOptions::new(dir.path())).expect("scan");
+    let finding = result.findings.iter().find(|f| f.rule == "inference-without-rate-limit").expect("finding");
+    let kind = FileKind::of(Path::new("app/api/draft/route.ts")).expect("kind");
+    let tree = lang::parse(kind.grammar, NEXT_ROUTE, None).expect("parses");
+    let project = ProjectHints::from_facts(&result.files);
+    let settings = FixSettings::default();
+    let facts = &result.files[0];
+    let cx = FixContext {
+        source: NEXT_ROUTE,
+        tree: &tree,
+        facts,
+        catalog: &engine.config().catalog,
+        settings: &settings,
+        project: &project,
+    };
+    assert!(fix::fixes_for(finding, &cx).is_empty());
 }

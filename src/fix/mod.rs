@@ -10,6 +10,9 @@
 //! finding is gone).
 
 mod fallback;
+mod guard;
+
+pub use guard::ProjectHints;
 
 use tree_sitter::{Node, Tree};
 
@@ -66,6 +69,8 @@ pub struct FixContext<'a> {
     pub facts: &'a FileFacts,
     pub catalog: &'a Catalog,
     pub settings: &'a FixSettings,
+    /// What the rest of the project uses (auth and rate-limit libraries).
+    pub project: &'a ProjectHints,
 }
 
 /// The fixes for a finding, best first (suppression is the editor's own
@@ -78,6 +83,8 @@ pub fn fixes_for(finding: &Finding, cx: &FixContext<'_>) -> Vec<Fix> {
         "missing-token-cap" => site().and_then(|s| token_cap(cx, language, s)),
         "missing-timeout" => site().and_then(|s| timeout(cx, language, s)),
         "missing-failure-path" => site().and_then(|s| fallback::fallback(cx, language, s)),
+        "inference-without-auth" => guard::auth(cx, location.span),
+        "inference-without-rate-limit" => guard::rate_limit(cx, location.span),
         _ => None,
     };
     fix.into_iter().collect()

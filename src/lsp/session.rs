@@ -30,7 +30,7 @@ use crate::config::Config;
 use crate::document::{Document, PositionEncoding, Positions};
 use crate::engine::Engine;
 use crate::finding::Finding;
-use crate::fix::{self, FixContext};
+use crate::fix::{self, FixContext, ProjectHints};
 use crate::lang::{self, FileKind};
 use crate::project::workspace::Workspace;
 
@@ -62,6 +62,46 @@ struct Project {
     /// The version of each open document's text the workspace holds.
     versions: HashMap<String, i32>,
     latest: HashMap<String, FileDiagnostics>,
+    /// Each file's diagnostics with what they were made from, so that a
+    /// file nothing changed for is not converted (nor parsed for fixes) again.
+    rendered: HashMap<String, (RenderKey, Vec<Diagnostic>)>,
+}
+
+/// What a file's diagnostics are made of: its findings, its text and the
+/// texts their related locations point into (by identity: the workspace
+/// keeps the same text while a file is unchanged), and the document version.
+#[derive(PartialEq)]
+struct RenderKey {
+    findings: Vec<Finding>,
+    texts: Vec<TextIdentity>,
+    version: Option<i32>,
+}
+
+impl RenderKey {
+    fn new(workspace: &Workspace, path: &str, findings: &[&Finding], version: Option<i32>) -> Self {
+        let mut paths: Vec<&str> = vec![path];
+        paths.extend(findings.iter().flat_map(|f| f.related.iter().map(|r| r.path.as_str())));
+        paths.sort_unstable();
+        paths.dedup();
+        RenderKey {
+            findings: findings.iter().map(|f| (*f).clone()).collect(),
+            texts: paths.iter().map(|p| TextIdentity(workspace.source(p))).collect(),
+            version,
+        }
+    }
+}
+
+/// A text compared by identity, not by content.
+struct TextIdentity(Option<Arc<str>>);
+
+impl PartialEq for TextIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
 }
 
 pub struct Session {
@@ -238,7 +278,7 @@ impl Session {
                 workspace.set_parsed(doc.key(), doc.text().into(), doc.tree().cloned());
             }
         }
-        *guard = Some(Project { workspace, versions, latest });
+        *guard = Some(Project { workspace, versions, latest, rendered: HashMap::new() });
         drop(guard);
         self.analyze();
         self.ready.send_replace(true);
@@ -292,9 +332,27 @@ impl Session {
             }
         }
         let mut changed = Vec::new();
+        let mut rendered = std::mem::take(&mut project.rendered);
+        // What the project uses, for the auth and rate-limit fixes: read
+        // once, and only when some file's diagnostics are made again.
+        let mut hints: Option<ProjectHints> = None;
         for (path, findings) in &by_path {
             let version = project.versions.get(path).copied();
-            let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings);
+            let key = RenderKey::new(&project.workspace, path, findings, version);
+            let items = match rendered.remove(path) {
+                // Nothing this file's diagnostics are made of changed.
+                Some((old, items)) if old == key => items,
+                _ => {
+                    let tree = self
+                        .documents
+                        .get(path)
+                        .filter(|d| Some(d.version()) == version)
+                        .and_then(|d| d.tree().cloned());
+                    let hints = hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
+                    diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints)
+                }
+            };
+            project.rendered.insert(path.clone(), (key, items.clone()));
             let next = FileDiagnostics { version, items };
             if project.latest.get(path) != Some(&next) {
                 project.latest.insert(path.clone(), next);
@@ -435,6 +493,7 @@ impl Session {
 }
 
 /// The diagnostics of one file's findings, with their fixes.
+#[expect(clippy::too_many_arguments, reason = "the inputs of one conversion, each used once")]
 fn diagnostics_of(
     workspace: &Workspace,
     path: &str,
@@ -442,6 +501,8 @@ fn diagnostics_of(
     version: Option<i32>,
     encoding: PositionEncoding,
     settings: &Settings,
+    tree: Option<tree_sitter::Tree>,
+    project: &ProjectHints,
 ) -> Vec<Diagnostic> {
     let Some(source) = workspace.source(path) else { return Vec::new() };
     if findings.is_empty() {
@@ -451,8 +512,9 @@ fn diagnostics_of(
     let engine = workspace.engine();
     let catalog = &engine.config().catalog;
     let fix_settings = settings.fixes.to_fix_settings();
-    // A parse for the fixes; only files with findings pay for it.
-    let tree = FileKind::of(Path::new(path)).and_then(|kind| lang::parse(kind.grammar, &source, None));
+    // The fixes need a tree: the open document's, or a parse (only files
+    // with findings whose diagnostics changed pay for it).
+    let tree = tree.or_else(|| FileKind::of(Path::new(path)).and_then(|kind| lang::parse(kind.grammar, &source, None)));
     let other = |p: &str| workspace.source(p);
     let converter = Converter { catalog, encoding, root: workspace.root(), positions: &positions, other: &other };
     findings
@@ -460,7 +522,7 @@ fn diagnostics_of(
         .filter_map(|finding| {
             let fixes = match (&tree, workspace.facts(path)) {
                 (Some(tree), Some(facts)) => {
-                    let cx = FixContext { source: &source, tree, facts, catalog, settings: &fix_settings };
+                    let cx = FixContext { source: &source, tree, facts, catalog, settings: &fix_settings, project };
                     fix::fixes_for(finding, &cx)
                 }
                 _ => Vec::new(),

@@ -146,6 +146,11 @@ impl Workspace {
         self.entries.iter().zip(&self.facts).filter(|(e, _)| e.is_some()).map(|(_, f)| f.path.as_str())
     }
 
+    /// The facts of every file the workspace holds.
+    pub fn all_facts(&self) -> impl Iterator<Item = &FileFacts> {
+        self.entries.iter().zip(&self.facts).filter(|(e, _)| e.is_some()).map(|(_, f)| f)
+    }
+
     pub fn engine(&self) -> &Arc<Engine> {
         &self.engine
     }

@@ -371,3 +371,44 @@ async fn malformed_messages_get_errors_and_the_server_keeps_serving() {
     assert_eq!(codes(&client.pull("lib/ai.ts").await), ["missing-timeout", "missing-token-cap"]);
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_and_rate_limit_fixes_follow_the_projects_libraries() {
+    let dir = project();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("dirs");
+        std::fs::write(full, text).expect("write");
+    };
+    write(
+        "app/layout.tsx",
+        "import { ClerkProvider } from \"@clerk/nextjs\";\n\nexport default function RootLayout({ children }: { children: React.ReactNode }) {\n  return <ClerkProvider>{children}</ClerkProvider>;\n}\n",
+    );
+    write(
+        "lib/ratelimit.ts",
+        "import { Ratelimit } from \"@upstash/ratelimit\";\nimport { Redis } from \"@upstash/redis\";\n\nexport const ratelimit = new Ratelimit({ redis: Redis.fromEnv(), limiter: Ratelimit.slidingWindow(20, \"60 s\") });\n",
+    );
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let path = "app/api/chat/route.ts";
+    let uri = client.uri(path);
+    client.open(path, ROUTE, 1).await;
+    let mut text = ROUTE.to_string();
+    for (version, (rule, title)) in
+        [("inference-without-auth", "Clerk"), ("inference-without-rate-limit", "Upstash")].into_iter().enumerate()
+    {
+        let diagnostics = client.pull(path).await;
+        let diagnostic = with_code(&diagnostics, rule).clone();
+        let actions = actions_for(&mut client, path, &diagnostic).await;
+        let fix = actions
+            .iter()
+            .find(|a| a["isPreferred"] == true)
+            .unwrap_or_else(|| panic!("no fix for {rule}: {actions:#?}"));
+        assert!(fix["title"].as_str().expect("title").contains(title), "{fix}");
+        text = applied(fix, &uri, &text, path);
+        client.change(path, version as i32 + 2, json!([{ "text": text }])).await;
+        let after = client.pull(path).await;
+        assert!(!codes(&after).contains(&rule.to_string()), "{rule} after its fix:\n{text}\n{after:#?}");
+    }
+    assert!(text.contains("await auth();") && text.contains("await ratelimit.limit(identifier);"), "{text}");
+    client.shutdown().await;
+}
