@@ -174,6 +174,10 @@ fn scan_command(args: ScanArgs) -> ExitCode {
         Ok(result) => result,
         Err(err) => return error(err),
     };
+    // Never quiet: a failed rule means findings may be missing.
+    for failure in &result.rule_failures {
+        eprintln!("error: {failure}; its findings there are missing (please report this)");
+    }
     if !args.quiet {
         for skipped in &result.skipped {
             eprintln!("warning: {}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail);

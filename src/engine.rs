@@ -25,6 +25,8 @@ pub struct FileAnalysis {
     pub findings: Vec<Finding>,
     pub suppressed: Vec<Suppressed>,
     pub evidence: Vec<Evidence>,
+    /// Rules that panicked on this file.
+    pub failures: Vec<rules::RuleFailure>,
     pub parse_time: Duration,
     pub analysis_time: Duration,
 }
@@ -100,12 +102,13 @@ impl Engine {
         facts.syntax_errors = tree.root_node().has_error();
         facts.truncated = ir.truncated;
         facts.suppressions = suppression::parse(source, tree, &lines);
-        let (findings, evidence) = rules::run_file_rules(&facts, catalog, &config.disabled);
+        let results = rules::run_file_rules(&facts, catalog, &config.disabled);
         FileAnalysis {
             facts,
-            findings,
+            findings: results.findings,
             suppressed: Vec::new(),
-            evidence,
+            evidence: results.evidence,
+            failures: results.failures,
             parse_time: Duration::ZERO,
             analysis_time: started.elapsed(),
         }

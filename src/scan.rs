@@ -27,6 +27,7 @@ use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
 use crate::prefilter::{import_specifiers, is_health_route, is_project_settings};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
+use crate::rules::RuleFailure;
 
 /// Directories and files nobody means to audit: dependencies, build output,
 /// virtual environments, caches, minified bundles (gitignore syntax).
@@ -212,6 +213,8 @@ pub struct ScanResult {
     pub files: Vec<FileFacts>,
     /// Incident-response plans, runbooks and the other documents looked at.
     pub documents: Vec<DocumentFacts>,
+    /// Rules that panicked (their findings on that input are missing).
+    pub rule_failures: Vec<RuleFailure>,
     pub stats: ScanStats,
 }
 
@@ -370,7 +373,8 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         let (mut analyzed, prefiltered) =
             second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
         result.documents.sort_by(|a, b| a.path.cmp(&b.path));
-        let (findings, evidence) = project_rules(engine, &project, &mut analyzed, &result.documents);
+        let (findings, evidence, failures) = project_rules(engine, &project, &mut analyzed, &result.documents);
+        result.rule_failures.extend(failures);
         (analyzed, prefiltered, findings, evidence)
     } else {
         (analyzed, prefiltered, Default::default(), Vec::new())
@@ -407,6 +411,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         result.findings.extend(applied.findings);
         result.suppressed.extend(applied.suppressed);
         result.evidence.extend(analysis.evidence);
+        result.rule_failures.extend(analysis.failures);
         result.files.push(analysis.facts);
     }
     // Findings with no file of their own (project level).
@@ -607,13 +612,14 @@ fn project_rules(
     project: &Project,
     analyzed: &mut [Analyzed],
     documents: &[DocumentFacts],
-) -> (std::collections::HashMap<String, Vec<Finding>>, Vec<Evidence>) {
+) -> (std::collections::HashMap<String, Vec<Finding>>, Vec<Evidence>, Vec<RuleFailure>) {
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
-    let (findings, evidence) = {
+    let (findings, evidence, failures) = {
         let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
         let routes = index.routes();
         let config = engine.config();
-        crate::rules::run_project_rules(&index, &routes, documents, &config.catalog, &config.disabled)
+        let results = crate::rules::run_project_rules(&index, &routes, documents, &config.catalog, &config.disabled);
+        (results.findings, results.evidence, results.failures)
     };
     for (analysis, facts) in analyzed.iter_mut().zip(facts) {
         analysis.analysis.facts = facts;
@@ -622,7 +628,7 @@ fn project_rules(
     for finding in findings {
         by_file.entry(finding.path.clone().unwrap_or_default()).or_default().push(finding);
     }
-    (by_file, evidence)
+    (by_file, evidence, failures)
 }
 
 /// Findings in reading order: path, position, rule.

@@ -23,5 +23,8 @@ pub use transport::serve;
 pub fn serve_stdio() -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // After `exit` the reader of stdin may still be blocked in a read (some
+    // clients never close it): do not wait for it.
+    runtime.shutdown_background();
     Ok(())
 }

@@ -85,6 +85,7 @@ impl Server {
             }
             let outcome = job.await;
             let message = match outcome {
+                Ok(Ok(1)) => "indexed 1 file".to_string(),
                 Ok(Ok(files)) => format!("indexed {files} files"),
                 Ok(Err(reason)) => format!("indexing stopped: {reason}"),
                 Err(err) => format!("indexing failed: {err}"),

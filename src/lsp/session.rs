@@ -65,6 +65,8 @@ struct Project {
     /// Each file's diagnostics with what they were made from, so that a
     /// file nothing changed for is not converted (nor parsed for fixes) again.
     rendered: HashMap<String, (RenderKey, Vec<Diagnostic>)>,
+    /// Rule failures already logged.
+    failures_reported: std::collections::HashSet<String>,
 }
 
 /// What a file's diagnostics are made of: its findings, its text and the
@@ -121,6 +123,8 @@ pub struct Session {
     outbox: Mutex<HashMap<String, FileDiagnostics>>,
     outbox_ready: tokio::sync::Notify,
     shutting_down: AtomicBool,
+    /// Rule failures to log, newest last.
+    failures: Mutex<Vec<String>>,
     /// True once the first index is built and analysed.
     ready: tokio::sync::watch::Sender<bool>,
 }
@@ -145,6 +149,7 @@ impl Session {
             outbox: Mutex::new(HashMap::new()),
             outbox_ready: tokio::sync::Notify::new(),
             shutting_down: AtomicBool::new(false),
+            failures: Mutex::new(Vec::new()),
             ready: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -278,7 +283,13 @@ impl Session {
                 workspace.set_parsed(doc.key(), doc.text().into(), doc.tree().cloned());
             }
         }
-        *guard = Some(Project { workspace, versions, latest, rendered: HashMap::new() });
+        *guard = Some(Project {
+            workspace,
+            versions,
+            latest,
+            rendered: HashMap::new(),
+            failures_reported: Default::default(),
+        });
         drop(guard);
         self.analyze();
         self.ready.send_replace(true);
@@ -324,6 +335,12 @@ impl Session {
         let settings = self.settings();
         let encoding = self.encoding();
         let (findings, _) = project.workspace.analysis();
+        for failure in project.workspace.failures() {
+            if project.failures_reported.insert(failure.to_string()) {
+                lock(&self.failures).push(failure.to_string());
+                self.outbox_ready.notify_one();
+            }
+        }
         let mut by_path: HashMap<String, Vec<&Finding>> =
             project.workspace.paths().map(|p| (p.to_string(), Vec::new())).collect();
         for finding in &findings {
@@ -439,6 +456,11 @@ impl Session {
         let mut sent: HashMap<String, Vec<Diagnostic>> = HashMap::new();
         loop {
             self.outbox_ready.notified().await;
+            let failures: Vec<String> = std::mem::take(&mut *lock(&self.failures));
+            for failure in failures {
+                let message = format!("custodia: {failure}; its findings there are missing (please report this)");
+                self.client.log_message(MessageType::ERROR, message).await;
+            }
             let mut batch: Vec<(String, FileDiagnostics)> = lock(&self.outbox).drain().collect();
             batch.sort_by(|a, b| a.0.cmp(&b.0));
             for (path, diagnostics) in batch {

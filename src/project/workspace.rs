@@ -18,6 +18,7 @@ use crate::engine::Engine;
 use crate::facts::{ExportTarget, FileFacts};
 use crate::finding::{Evidence, Finding};
 use crate::lang::FileKind;
+use crate::rules::RuleFailure;
 
 use super::ProjectIndex;
 use super::routes::ReachCache;
@@ -42,6 +43,7 @@ struct Entry {
     /// The file rules' findings, before suppressions.
     findings: Vec<Finding>,
     evidence: Vec<Evidence>,
+    failures: Vec<RuleFailure>,
 }
 
 /// A project under edit.
@@ -57,6 +59,8 @@ pub struct Workspace {
     file_analyses: usize,
     /// Incident-response plans and runbooks, by path.
     documents: Vec<crate::documents::DocumentFacts>,
+    /// Project rules that panicked in the last analysis.
+    project_failures: Vec<RuleFailure>,
 }
 
 impl Workspace {
@@ -70,7 +74,15 @@ impl Workspace {
             reach: ReachCache::default(),
             file_analyses: 0,
             documents: Vec::new(),
+            project_failures: Vec::new(),
         }
+    }
+
+    /// Rules that panicked: on each file as it is now, and in the last
+    /// project analysis.
+    pub fn failures(&self) -> Vec<RuleFailure> {
+        let files = self.entries.iter().flatten().flat_map(|e| e.failures.iter().cloned());
+        files.chain(self.project_failures.iter().cloned()).collect()
     }
 
     pub fn stats(&self) -> WorkspaceStats {
@@ -108,7 +120,8 @@ impl Workspace {
             }
         };
         let old_clients = exported_clients(&self.facts[index]);
-        self.entries[index] = Some(Entry { kind, source, tree, hash, findings: Vec::new(), evidence: Vec::new() });
+        self.entries[index] =
+            Some(Entry { kind, source, tree, hash, findings: Vec::new(), evidence: Vec::new(), failures: Vec::new() });
         self.analyze(index);
         if exported_clients(&self.facts[index]) != old_clients {
             // Files that import a client from here see it differently now.
@@ -193,6 +206,7 @@ impl Workspace {
         if let Some(entry) = self.entries[index].as_mut() {
             entry.findings = analysis.findings;
             entry.evidence = analysis.evidence;
+            entry.failures = analysis.failures;
         }
     }
 
@@ -214,11 +228,13 @@ impl Workspace {
     /// applied. Traversals of the call graph that no change touched are reused.
     pub fn analysis(&mut self) -> (Vec<Finding>, Vec<Evidence>) {
         let config = self.engine.config();
-        let (project_findings, mut evidence) = {
+        let results = {
             let index = ProjectIndex::new(&self.root, &self.facts);
             let routes = index.routes_with(&mut self.reach);
             crate::rules::run_project_rules(&index, &routes, &self.documents, &config.catalog, &config.disabled)
         };
+        let (project_findings, mut evidence) = (results.findings, results.evidence);
+        self.project_failures = results.failures;
         let mut findings = Vec::new();
         for (i, entry) in self.entries.iter().enumerate() {
             let Some(entry) = entry else { continue };

@@ -34,6 +34,10 @@ pub struct Report {
     /// Model providers, SDKs, models named in code and the files using them.
     #[serde(default)]
     pub inventory: crate::inventory::Inventory,
+    /// Rules that failed (panicked) on a file or on the project: their
+    /// findings there are missing. Absent when every rule ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_failures: Vec<JsonRuleFailure>,
     #[serde(default)]
     pub stats: Option<JsonStats>,
 }
@@ -101,6 +105,14 @@ pub struct JsonPartial {
 pub struct JsonExcluded {
     pub path: String,
     pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonRuleFailure {
+    pub rule: String,
+    /// `null` for a project rule.
+    pub path: Option<String>,
+    pub message: String,
 }
 
 /// Every source file seen is counted once: `files_seen = files_analyzed +
@@ -201,6 +213,11 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             .map(|e| JsonExcluded { path: e.path.clone(), reason: e.reason.clone() })
             .collect(),
         inventory: crate::inventory::inventory(&result.files, catalog),
+        rule_failures: result
+            .rule_failures
+            .iter()
+            .map(|f| JsonRuleFailure { rule: f.rule.to_string(), path: f.path.clone(), message: f.message.clone() })
+            .collect(),
         stats: Some(JsonStats {
             files_seen: stats.files_seen,
             files_analyzed: stats.files_analyzed,

@@ -150,7 +150,7 @@ pub fn run_project_rules(
     documents: &[DocumentFacts],
     catalog: &Catalog,
     disabled: &HashSet<String>,
-) -> (Vec<Finding>, Vec<Evidence>) {
+) -> RuleResults {
     let mut cx = ProjectContext {
         index,
         routes,
@@ -160,12 +160,72 @@ pub fn run_project_rules(
         evidence: Vec::new(),
         evidence_seen: HashSet::new(),
     };
+    let mut failures = Vec::new();
     for rule in PROJECT_RULES {
         if !disabled.contains(rule.id) {
-            (rule.check)(&mut cx);
+            let kept = (cx.findings.len(), cx.evidence.len());
+            if let Err(message) = isolated(rule.id, || (rule.check)(&mut cx)) {
+                cx.findings.truncate(kept.0);
+                cx.evidence.truncate(kept.1);
+                failures.push(RuleFailure { rule: rule.id, path: None, message });
+            }
         }
     }
-    (cx.findings, cx.evidence)
+    RuleResults { findings: cx.findings, evidence: cx.evidence, failures }
+}
+
+/// What the rules made of their input.
+#[derive(Debug, Default)]
+pub struct RuleResults {
+    pub findings: Vec<Finding>,
+    pub evidence: Vec<Evidence>,
+    pub failures: Vec<RuleFailure>,
+}
+
+/// A rule that panicked. Its findings on that input are dropped; every other
+/// rule's stand, and the failure is reported (stderr and JSON for `scan`, a
+/// log line in the editor) so that silence is never read as "nothing found".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFailure {
+    pub rule: &'static str,
+    /// The file being checked; `None` for project rules.
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RuleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "rule `{}` failed on {path}: {}", self.rule, self.message),
+            None => write!(f, "rule `{}` failed: {}", self.rule, self.message),
+        }
+    }
+}
+
+/// Runs one rule, turning a panic into an error message.
+fn isolated(rule: &'static str, check: impl FnOnce()) -> Result<(), String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        inject_fault(rule);
+        check();
+    }))
+    .map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panicked".to_string())
+    })
+}
+
+/// Test hook (debug builds only): `CUSTODIA_FAULT_RULE=<rule id>` makes that
+/// rule panic, so tests can show a failing rule is reported and contained.
+fn inject_fault(rule: &'static str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("CUSTODIA_FAULT_RULE").is_ok_and(|r| r == rule) {
+        panic!("fault injected into `{rule}` (CUSTODIA_FAULT_RULE)");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = rule;
 }
 
 /// Shared by the route rules: for every route that reaches a model, a
@@ -343,18 +403,21 @@ impl<'a> Context<'a> {
 }
 
 /// Runs the file rules that are not switched off.
-pub fn run_file_rules(
-    facts: &FileFacts,
-    catalog: &Catalog,
-    disabled: &HashSet<String>,
-) -> (Vec<Finding>, Vec<Evidence>) {
+pub fn run_file_rules(facts: &FileFacts, catalog: &Catalog, disabled: &HashSet<String>) -> RuleResults {
     let mut cx = Context::new(facts, catalog);
+    let mut failures = Vec::new();
     for rule in FILE_RULES {
         if !disabled.contains(rule.id) {
-            (rule.check)(&mut cx);
+            let kept = (cx.findings.len(), cx.evidence.len());
+            if let Err(message) = isolated(rule.id, || (rule.check)(&mut cx)) {
+                cx.findings.truncate(kept.0);
+                cx.evidence.truncate(kept.1);
+                failures.push(RuleFailure { rule: rule.id, path: Some(facts.path.clone()), message });
+            }
         }
     }
-    cx.into_results()
+    let (findings, evidence) = cx.into_results();
+    RuleResults { findings, evidence, failures }
 }
 
 /// Shared by the three model-output rules: reports flows of model output

@@ -412,3 +412,50 @@ async fn auth_and_rate_limit_fixes_follow_the_projects_libraries() {
     assert!(text.contains("await auth();") && text.contains("await ratelimit.limit(identifier);"), "{text}");
     client.shutdown().await;
 }
+
+/// One engine: the editor shows, file by file, exactly what `custodia scan`
+/// reports for the bundled example (same rules, same configuration, same
+/// positions).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_and_the_cli_agree_on_the_example_project() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ai-support-desk");
+    let engine = custodia::engine::Engine::new(custodia::config::Config::discover(&root, None).expect("config"));
+    let result = custodia::scan::scan(&engine, &custodia::scan::ScanOptions::new(&root)).expect("scan");
+    assert!(!result.findings.is_empty());
+    let (mut client, _) = TestClient::start(&root, json!({}), Value::Null).await;
+    let mut paths: Vec<String> = result.files.iter().map(|f| f.path.clone()).collect();
+    paths.sort();
+    let mut compared = 0;
+    for path in paths {
+        let text = std::fs::read_to_string(root.join(&path)).expect("read");
+        let positions = custodia::document::Positions::new(&text);
+        let mut expected: Vec<(String, String, Value)> = result
+            .findings
+            .iter()
+            .filter(|f| f.path.as_deref() == Some(path.as_str()))
+            .filter_map(|f| {
+                let span = f.location?.span;
+                let p = |o: u32| positions.position(o as usize, custodia::document::PositionEncoding::Utf16);
+                let (start, end) = (p(span.start), p(span.end));
+                let range = json!({ "start": { "line": start.line, "character": start.character }, "end": { "line": end.line, "character": end.character } });
+                Some((f.rule.to_string(), f.message.clone(), range))
+            })
+            .collect();
+        expected.sort_by(|a, b| (&a.0, &a.1, a.2.to_string()).cmp(&(&b.0, &b.1, b.2.to_string())));
+        let mut served: Vec<(String, String, Value)> = client
+            .pull(&path)
+            .await
+            .iter()
+            .map(|d| {
+                let message = d["message"].as_str().expect("message");
+                let message = message.split_once("] ").map_or(message, |(_, m)| m).to_string();
+                (d["code"].as_str().expect("code").to_string(), message, d["range"].clone())
+            })
+            .collect();
+        served.sort_by(|a, b| (&a.0, &a.1, a.2.to_string()).cmp(&(&b.0, &b.1, b.2.to_string())));
+        assert_eq!(served, expected, "{path}");
+        compared += expected.len();
+    }
+    assert_eq!(compared, result.findings.iter().filter(|f| f.path.is_some()).count());
+    client.shutdown().await;
+}
