@@ -118,7 +118,6 @@ fn the_language_server_logs_a_failing_rule_and_keeps_serving() {
         }
     }
     send(serde_json::json!({ "jsonrpc": "2.0", "method": "exit" }));
-    drop(send);
     drop(stdin);
     let status = child.wait().expect("exits");
     assert!(status.success(), "{status}");
