@@ -584,3 +584,92 @@ fn no_rate_limit_fix_without_a_limiter_in_the_project() {
     };
     assert!(fix::fixes_for(finding, &cx).is_empty());
 }
+
+const DRF_URLS: &str = r#"from django.urls import path
+
+from clauses import views
+
+urlpatterns = [
+    path("explain/", views.ExplainView.as_view()),
+    path("public/", views.PublicCheckView.as_view()),
+    path("summary/", views.summarize),
+]
+"#;
+
+const DRF_VIEWS: &str = r#"import logging
+
+from anthropic import Anthropic
+from rest_framework.decorators import api_view
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+client = Anthropic(timeout=20.0)
+logger = logging.getLogger(__name__)
+
+
+def explain(text: str) -> str:
+    try:
+        message = client.messages.create(model="claude-haiku-4-5", max_tokens=200, messages=[{"role": "user", "content": text}])
+    except Exception:
+        logger.exception("explain failed")
+        raise
+    logger.info("explained %s", message.id)
+    return message.content[0].text
+
+
+class ExplainView(APIView):
+    """Explains a clause."""
+
+    throttle_classes = [UserRateThrottle]
+
+    def post(self, request):
+        return Response({"explanation": explain(request.data["clause"])})
+
+
+class PublicCheckView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [UserRateThrottle]
+
+    def post(self, request):
+        return Response({"verdict": explain(request.data["clause"])})
+
+
+@api_view(["POST"])
+def summarize(request):
+    return Response({"summary": explain(request.data["text"])})
+"#;
+
+#[test]
+fn drf_auth_fixes_set_is_authenticated_where_permissions_are_decided() {
+    let files = [("clauses/urls.py", DRF_URLS), ("clauses/views.py", DRF_VIEWS)];
+    let after = fix_in_project(&files, "clauses/views.py", "inference-without-auth");
+    assert!(
+        after.contains(
+            "    \"\"\"Explains a clause.\"\"\"\n\n    permission_classes = [IsAuthenticated]\n\n    throttle_classes"
+        ),
+        "{after}"
+    );
+    assert!(
+        after.contains(
+            "from rest_framework.views import APIView\nfrom rest_framework.permissions import IsAuthenticated"
+        ),
+        "{after}"
+    );
+    let after = fix_in_project(
+        &[("clauses/urls.py", DRF_URLS), ("clauses/views.py", &after)],
+        "clauses/views.py",
+        "inference-without-auth",
+    );
+    assert!(after.contains("class PublicCheckView(APIView):\n    permission_classes = [IsAuthenticated]\n"), "{after}");
+    let after = fix_in_project(
+        &[("clauses/urls.py", DRF_URLS), ("clauses/views.py", &after)],
+        "clauses/views.py",
+        "inference-without-auth",
+    );
+    assert!(
+        after.contains("@api_view([\"POST\"])\n@permission_classes([IsAuthenticated])\ndef summarize(request):"),
+        "{after}"
+    );
+}

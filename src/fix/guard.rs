@@ -74,16 +74,30 @@ impl ProjectHints {
     }
 }
 
-/// The route whose finding this is, and its handler's syntax node.
-fn route<'t>(cx: &FixContext<'t>, at: crate::source::Span) -> Option<(&'t EntrypointFact, Node<'t>)> {
+/// The framework of the route whose finding this is, and its handler's
+/// syntax node. A finding is at the route's registration, or at the
+/// handler's definition when the route is declared elsewhere (Django's
+/// `urls.py`): then the function says which framework it is a view of.
+fn route<'t>(cx: &FixContext<'t>, at: crate::source::Span) -> Option<(&'t str, Node<'t>)> {
     let facts = cx.facts;
-    let entry = facts.entrypoints.iter().find(|e| e.location.span == at || handler_span(facts, e) == Some(at))?;
-    let span = handler_span(facts, entry)?;
+    let (framework, span) =
+        match facts.entrypoints.iter().find(|e| e.location.span == at || handler_span(facts, e) == Some(at)) {
+            Some(entry) => (entry.framework.as_str(), handler_span(facts, entry)?),
+            None => {
+                // Reported at the head of the definition.
+                let function = facts.functions.iter().find(|f| f.location.span.start == at.start)?;
+                (function.view_framework.as_deref().unwrap_or("django"), function.location.span)
+            }
+        };
     let mut node = cx.tree.root_node().descendant_for_byte_range(span.start as usize, span.end as usize)?;
-    while node.byte_range() != span.as_range() || !is_function(node) {
+    while node.byte_range() != span.as_range() || !(is_function(node) || node.kind() == "decorated_definition") {
         node = node.parent()?;
     }
-    Some((entry, node))
+    // A decorated Python function's span starts at its decorators.
+    if node.kind() == "decorated_definition" {
+        node = node.child_by_field_name("definition").filter(|d| is_function(*d))?;
+    }
+    Some((framework, node))
 }
 
 fn handler_span(facts: &FileFacts, entry: &EntrypointFact) -> Option<crate::source::Span> {
@@ -215,20 +229,21 @@ fn module_path(cx: &FixContext<'_>, from: &str, target: &str) -> String {
 const PLACEHOLDER: &str = "custodia: placeholder authentication (SOC 2 CC6.1): replace with your real check";
 
 pub(super) fn auth(cx: &FixContext<'_>, at: crate::source::Span) -> Option<Fix> {
-    let (entry, function) = route(cx, at)?;
-    match entry.framework.as_str() {
-        "nextjs" | "nextjs-pages" => nextjs_auth(cx, entry, function),
+    let (framework, function) = route(cx, at)?;
+    match framework {
+        "nextjs" | "nextjs-pages" => nextjs_auth(cx, framework, function),
         "express" => express_auth(cx, function),
         "fastapi" => fastapi_auth(cx, function),
         "flask" => flask_auth(cx, function),
+        "drf" => drf_auth(cx, function),
         _ => None,
     }
 }
 
-fn nextjs_auth(cx: &FixContext<'_>, entry: &EntrypointFact, function: Node<'_>) -> Option<Fix> {
+fn nextjs_auth(cx: &FixContext<'_>, framework: &str, function: Node<'_>) -> Option<Fix> {
     let hints = cx.project;
     let source = cx.source;
-    let pages = entry.framework == "nextjs-pages";
+    let pages = framework == "nextjs-pages";
     let params = parameter_names(source, function);
     let unauthorized = if pages {
         format!("return {}.status(401).json({{ error: \"Unauthorized\" }});", params.get(1)?)
@@ -369,8 +384,8 @@ fn flask_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
 const LIMITERS: [&str; 4] = ["ratelimit", "rateLimit", "limiter", "rateLimiter"];
 
 pub(super) fn rate_limit(cx: &FixContext<'_>, at: crate::source::Span) -> Option<Fix> {
-    let (entry, function) = route(cx, at)?;
-    match entry.framework.as_str() {
+    let (framework, function) = route(cx, at)?;
+    match framework {
         "nextjs" => upstash(cx, function),
         "express" => express_rate_limit(cx, function),
         "fastapi" => python_limiter(cx, function, "slowapi", "10/minute"),
@@ -468,4 +483,98 @@ fn python_limiter(cx: &FixContext<'_>, function: Node<'_>, module: &str, limit: 
         edits.extend(import(cx, &module_path(cx, &cx.facts.path, path), &[name]));
     }
     Some(Fix { title: format!("Rate-limit the route with the project's `{name}` ({limit})"), edits, safe: false })
+}
+
+/// DRF: `IsAuthenticated` where the view's permissions are decided: the
+/// `permission_classes=` of an `@action`, the class's `permission_classes`,
+/// or a new `permission_classes` at the top of the class (an `@api_view`
+/// function gets `@permission_classes([...])`).
+fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
+    let source = cx.source;
+    let text = |n: Node<'_>| &source[n.byte_range()];
+    let import_edit = || import(cx, "rest_framework.permissions", &["IsAuthenticated"]);
+    let fix = |title: &str, edit: Edit| {
+        let mut edits = vec![edit];
+        edits.extend(import_edit());
+        Some(Fix { title: title.to_string(), edits, safe: false })
+    };
+    // The decorators written on the function.
+    let decorators: Vec<Node<'_>> = match function.parent() {
+        Some(parent) if parent.kind() == "decorated_definition" => {
+            let mut cursor = parent.walk();
+            parent.named_children(&mut cursor).filter(|n| n.kind() == "decorator").collect()
+        }
+        _ => Vec::new(),
+    };
+    for decorator in &decorators {
+        let Some(call) = decorator.named_child(0).filter(|c| c.kind() == "call") else { continue };
+        let Some(arguments) = call.child_by_field_name("arguments") else { continue };
+        let keyword = elements(arguments).into_iter().find(|a| {
+            a.kind() == "keyword_argument"
+                && a.child_by_field_name("name").is_some_and(|n| text(n) == "permission_classes")
+        });
+        if let Some(value) = keyword.and_then(|k| k.child_by_field_name("value")) {
+            let edit = Edit {
+                span: crate::source::Span::new(value.start_byte(), value.end_byte()),
+                text: "[IsAuthenticated]".to_string(),
+            };
+            return fix(
+                &format!("Require authentication: `permission_classes=[IsAuthenticated]` (was `{}`)", text(value)),
+                edit,
+            );
+        }
+    }
+    let class = function
+        .parent()
+        .filter(|b| b.kind() == "block")
+        .and_then(|b| b.parent())
+        .filter(|c| c.kind() == "class_definition")
+        .or_else(|| {
+            let decorated = function.parent().filter(|p| p.kind() == "decorated_definition")?;
+            decorated
+                .parent()
+                .filter(|b| b.kind() == "block")
+                .and_then(|b| b.parent())
+                .filter(|c| c.kind() == "class_definition")
+        });
+    let Some(class) = class else {
+        // A function view: `@permission_classes([...])` below `@api_view`.
+        let api_view = decorators.iter().find(|d| text(**d).trim_start_matches('@').starts_with("api_view"))?;
+        let indent = line_indent(source, api_view.start_byte());
+        let mut edits =
+            vec![Edit::insert(api_view.end_byte(), format!("\n{indent}@permission_classes([IsAuthenticated])"))];
+        edits.extend(import(cx, "rest_framework.decorators", &["permission_classes"]));
+        edits.extend(import_edit());
+        return Some(Fix {
+            title: "Require authentication: `@permission_classes([IsAuthenticated])`".to_string(),
+            edits,
+            safe: false,
+        });
+    };
+    let body = class.child_by_field_name("body")?;
+    let statements = elements(body);
+    let existing = statements.iter().find_map(|s| {
+        let assignment = s.named_child(0).filter(|a| a.kind() == "assignment")?;
+        (assignment.child_by_field_name("left").map(text) == Some("permission_classes"))
+            .then_some(assignment)?
+            .child_by_field_name("right")
+    });
+    if let Some(value) = existing {
+        let edit = Edit {
+            span: crate::source::Span::new(value.start_byte(), value.end_byte()),
+            text: "[IsAuthenticated]".to_string(),
+        };
+        return fix(
+            &format!("Require authentication: `permission_classes = [IsAuthenticated]` (was `{}`)", text(value)),
+            edit,
+        );
+    }
+    let first = statements.iter().find(|s| !is_docstring(source, **s)).or(statements.first())?;
+    let indent = line_indent(source, first.start_byte());
+    let edit = if is_docstring(source, *first) {
+        Edit::insert(first.end_byte(), format!("\n\n{indent}permission_classes = [IsAuthenticated]"))
+    } else {
+        Edit::insert(first.start_byte(), format!("permission_classes = [IsAuthenticated]\n\n{indent}"))
+    };
+    fix("Require authentication: `permission_classes = [IsAuthenticated]`", edit)
 }
