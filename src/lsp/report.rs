@@ -17,6 +17,9 @@ pub fn write(session: &Session, target: Option<&str>) -> Result<String, String> 
         Some(t) => root.join(t),
         None => root.join("custodia-report.json"),
     };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
     std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path.display().to_string())
 }

@@ -375,6 +375,9 @@ impl LanguageServer for Server {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if matches!(params.command.as_str(), SCAN_WORKSPACE | WRITE_REPORT) {
+            self.session.wait_ready().await;
+        }
         match params.command.as_str() {
             SCAN_WORKSPACE => {
                 let session = self.session.clone();

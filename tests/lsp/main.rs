@@ -459,3 +459,75 @@ async fn the_editor_and_the_cli_agree_on_the_example_project() {
     assert_eq!(compared, result.findings.iter().filter(|f| f.path.is_some()).count());
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_document_returns_to_the_file_on_disk() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    client.open("lib/ai.ts", AI, 1).await;
+    let capped = AI.replace("      messages: [", "      max_completion_tokens: 256,\n      messages: [");
+    client.change("lib/ai.ts", 2, json!([{ "text": capped }])).await;
+    client.diagnostics("lib/ai.ts", |d| codes(d) == ["missing-timeout"]).await;
+    // Closed without saving: the file on disk still has no cap.
+    let uri = client.uri("lib/ai.ts");
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } })).await;
+    client.diagnostics("lib/ai.ts", |d| codes(d) == ["missing-timeout", "missing-token-cap"]).await;
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_open_files_scope_publishes_open_documents_only() {
+    let dir = project();
+    let options = json!({ "custodia": { "diagnostics": { "scope": "openFiles" } } });
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), options).await;
+    client.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    client.open("lib/ai.ts", AI, 1).await;
+    client.diagnostics("lib/ai.ts", |d| !d.is_empty()).await;
+    // The route is analysed (it reaches lib/ai.ts) but not open: nothing published for it.
+    client.pull("lib/ai.ts").await;
+    let route = client.uri("app/api/chat/route.ts");
+    assert!(
+        !client
+            .inbox
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == route.as_str()),
+        "{:#?}",
+        client.inbox
+    );
+    // Switching to the workspace scope publishes it.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "custodia": { "diagnostics": { "scope": "workspace" } } } }),
+        )
+        .await;
+    let diagnostics = client.diagnostics("app/api/chat/route.ts", |d| !d.is_empty()).await;
+    assert!(codes(&diagnostics).contains(&"inference-without-auth".to_string()));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_scan_the_workspace_and_write_a_report() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let summary = client.request("workspace/executeCommand", json!({ "command": "custodia.scanWorkspace" })).await;
+    assert_eq!(summary["indexed"], true, "{summary}");
+    assert_eq!(summary["files"], 2);
+    assert!(summary["byCriterion"]["SOC 2 A1.1"].as_u64().is_some_and(|n| n >= 2), "{summary}");
+    let written = client
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": "custodia.writeReport", "arguments": [{ "path": "reports/custodia.json" }] }),
+        )
+        .await;
+    let path = written["path"].as_str().expect("path");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("report")).expect("JSON");
+    assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()));
+    client
+        .wait_for(|m| {
+            m["method"] == "window/showMessage"
+                && m["params"]["message"].as_str().is_some_and(|s| s.contains("report written"))
+        })
+        .await;
+    client.shutdown().await;
+}
