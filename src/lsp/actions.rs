@@ -98,9 +98,14 @@ fn suppress(session: &Session, path: &str, diagnostic: &Diagnostic, rule: &str) 
     let line = diagnostic.range.start.line;
     let line_text = text.split('\n').nth(line as usize)?;
     let indent: String = line_text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-    let language = FileKind::of(std::path::Path::new(path))?.language;
-    let leader = if language == Language::Python { "#" } else { "//" };
-    let comment = format!("{indent}{leader} {MARKER}[{rule}]: ");
+    let kind = FileKind::of(std::path::Path::new(path))?;
+    let line_start: usize = text.split_inclusive('\n').take(line as usize).map(str::len).sum();
+    let (comment, close) = match kind.language {
+        Language::Python => (format!("{indent}# {MARKER}[{rule}]: "), ""),
+        // Between JSX children a `//` comment would be rendered as text.
+        _ if in_jsx_children(&text, kind, line_start + indent.len()) => (format!("{indent}{{/* {MARKER}[{rule}]: "), " */}"),
+        _ => (format!("{indent}// {MARKER}[{rule}]: "), ""),
+    };
     // Indentation and the marker are ASCII: bytes, UTF-16 units and
     // characters agree.
     let cursor = Position::new(line, comment.len() as u32);
@@ -119,9 +124,28 @@ fn suppress(session: &Session, path: &str, diagnostic: &Diagnostic, rule: &str) 
         diagnostics: Some(vec![diagnostic.clone()]),
         edit: Some(edit(
             &uri,
-            vec![TextEdit::new(Range::new(Position::new(line, 0), Position::new(line, 0)), format!("{comment}\n"))],
+            vec![TextEdit::new(Range::new(Position::new(line, 0), Position::new(line, 0)), format!("{comment}{close}\n"))],
         )),
         command,
         ..CodeAction::default()
     })
+}
+
+/// Whether the code at `offset` is a child of a JSX element (not inside a
+/// `{...}` expression in it).
+fn in_jsx_children(text: &str, kind: FileKind, offset: usize) -> bool {
+    let Some(tree) = crate::lang::parse(kind.grammar, text, None) else { return false };
+    let Some(mut node) = tree.root_node().descendant_for_byte_range(offset, offset) else { return false };
+    loop {
+        match node.kind() {
+            "jsx_expression" => return false,
+            // An element that starts here is the line's own; its parent decides.
+            "jsx_element" | "jsx_fragment" if node.start_byte() < offset => return true,
+            _ => {}
+        }
+        match node.parent() {
+            Some(parent) => node = parent,
+            None => return false,
+        }
+    }
 }

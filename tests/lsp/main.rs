@@ -531,3 +531,38 @@ async fn commands_scan_the_workspace_and_write_a_report() {
         .await;
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suppressions_between_jsx_children_are_jsx_comments() {
+    let dir = project();
+    let page = r#"import OpenAI from "openai";
+
+const openai = new OpenAI({ timeout: 10_000 });
+
+export default async function Page() {
+  const completion = await openai.chat.completions.create({ model: "gpt-4o-mini", max_completion_tokens: 100, messages: [{ role: "user", content: "Greet" }] });
+  const html = completion.choices[0].message.content ?? "";
+  return (
+    <main>
+      <div dangerouslySetInnerHTML={{ __html: html }} />
+    </main>
+  );
+}
+"#;
+    std::fs::create_dir_all(dir.path().join("app/greeting")).expect("dirs");
+    std::fs::write(dir.path().join("app/greeting/page.tsx"), page).expect("write");
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let path = "app/greeting/page.tsx";
+    client.open(path, page, 1).await;
+    let diagnostics = client.pull(path).await;
+    let diagnostic = with_code(&diagnostics, "model-output-html").clone();
+    let actions = actions_for(&mut client, path, &diagnostic).await;
+    let suppress = actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Suppress"))).expect("suppress");
+    let uri = client.uri(path);
+    let after = applied(suppress, &uri, page, path);
+    assert!(after.contains("    <main>\n      {/* custodia-ignore[model-output-html]:  */}\n      <div"), "{after}");
+    let reasoned = after.replace("html]:  */}", "html]: the greeting is sanitised by the CMS before storage */}");
+    client.change(path, 2, json!([{ "text": reasoned }])).await;
+    assert!(!codes(&client.pull(path).await).contains(&"model-output-html".to_string()));
+    client.shutdown().await;
+}
