@@ -153,3 +153,29 @@ fn a_changed_client_reanalyses_the_files_that_import_it() {
     );
     assert_eq!(workspace.stats().file_analyses, settled.file_analyses + 2, "the client's file and its importer");
 }
+
+/// The editor's initial index loads every file at once, in parallel: the
+/// result is the one a file-by-file build gives (and the one a scan gives:
+/// tests/lsp compares the server with the CLI).
+#[test]
+fn a_parallel_load_equals_setting_files_one_by_one() {
+    let engine = Arc::new(Engine::new(Config::default()));
+    let mut one_by_one = workspace(&engine);
+    let mut loaded = Workspace::new(engine.clone(), one_by_one.root().to_path_buf());
+    let files = [
+        ("app/api/summary/route.ts", SUMMARY_ROUTE),
+        ("lib/format.ts", FORMAT),
+        ("app/api/chat/route.ts", CHAT_ROUTE),
+        ("lib/answer.ts", ANSWER),
+        ("lib/ai.ts", CLIENT),
+    ];
+    let complete = loaded.load(files.iter().map(|(p, t)| (p.to_string(), (*t).into(), None)).collect(), 2, &|_| true);
+    assert!(complete);
+    let (expected, _) = one_by_one.analysis();
+    let (got, _) = loaded.analysis();
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected);
+    // A caller that gives up stops the load.
+    let mut stopped = Workspace::new(engine, one_by_one.root().to_path_buf());
+    assert!(!stopped.load(files.iter().map(|(p, t)| (p.to_string(), (*t).into(), None)).collect(), 1, &|_| false));
+}

@@ -103,7 +103,9 @@ fn suppress(session: &Session, path: &str, diagnostic: &Diagnostic, rule: &str) 
     let (comment, close) = match kind.language {
         Language::Python => (format!("{indent}# {MARKER}[{rule}]: "), ""),
         // Between JSX children a `//` comment would be rendered as text.
-        _ if in_jsx_children(&text, kind, line_start + indent.len()) => (format!("{indent}{{/* {MARKER}[{rule}]: "), " */}"),
+        _ if in_jsx_children(&text, kind, line_start + indent.len()) => {
+            (format!("{indent}{{/* {MARKER}[{rule}]: "), " */}")
+        }
         _ => (format!("{indent}// {MARKER}[{rule}]: "), ""),
     };
     // Indentation and the marker are ASCII: bytes, UTF-16 units and
@@ -124,7 +126,10 @@ fn suppress(session: &Session, path: &str, diagnostic: &Diagnostic, rule: &str) 
         diagnostics: Some(vec![diagnostic.clone()]),
         edit: Some(edit(
             &uri,
-            vec![TextEdit::new(Range::new(Position::new(line, 0), Position::new(line, 0)), format!("{comment}{close}\n"))],
+            vec![TextEdit::new(
+                Range::new(Position::new(line, 0), Position::new(line, 0)),
+                format!("{comment}{close}\n"),
+            )],
         )),
         command,
         ..CodeAction::default()

@@ -320,11 +320,7 @@ impl LanguageServer for Server {
         match self.apply_settings(&params.settings) {
             Ok(true) => {
                 let session = self.session.clone();
-                // Fix payloads depend on the settings: analyse everything again.
-                tokio::task::spawn_blocking(move || {
-                    session.republish();
-                });
-                self.spawn_index("settings changed");
+                tokio::task::spawn_blocking(move || session.settings_changed());
             }
             Ok(false) => {}
             Err(err) => {

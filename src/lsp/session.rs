@@ -67,6 +67,8 @@ struct Project {
     rendered: HashMap<String, (RenderKey, Vec<Diagnostic>)>,
     /// Rule failures already logged.
     failures_reported: std::collections::HashSet<String>,
+    /// The diagnostics reflect every change ingested so far.
+    analysed: bool,
 }
 
 /// What a file's diagnostics are made of: its findings, its text and the
@@ -245,28 +247,31 @@ impl Session {
     /// Builds the project from the files on disk and the open documents,
     /// then analyses it. `progress` is told `(files done, files in all)`.
     /// Returns the number of files indexed, or why indexing stopped.
-    pub fn index(&self, engine: Arc<Engine>, progress: &dyn Fn(usize, usize)) -> Result<usize, String> {
+    pub fn index(&self, engine: Arc<Engine>, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<usize, String> {
         let root = self.init().map(|i| i.root.clone()).ok_or("the server is not initialized")?;
         let sources = crate::scan::read_sources(&engine, &root, &[]).map_err(|e| e.to_string())?;
         let mut workspace = Workspace::new(engine, root);
         let mut versions = HashMap::new();
         let total = sources.files.len();
-        for (done, file) in sources.files.iter().enumerate() {
-            if self.is_shutting_down() {
-                return Err("the server is shutting down".to_string());
-            }
+        let mut files = Vec::with_capacity(total);
+        for file in sources.files {
             match self.documents.get(&file.path) {
                 Some(doc) => {
                     versions.insert(file.path.clone(), doc.version());
-                    workspace.set_parsed(&file.path, doc.text().into(), doc.tree().cloned());
+                    files.push((file.path, doc.text().into(), doc.tree().cloned()));
                 }
-                None => {
-                    workspace.set_file(&file.path, &file.text);
-                }
+                None => files.push((file.path, file.text.into(), None)),
             }
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let complete = workspace.load(files, threads, &|done| {
             if done % 64 == 0 {
                 progress(done, total);
             }
+            !self.is_shutting_down()
+        });
+        if !complete {
+            return Err("the server is shutting down".to_string());
         }
         progress(total, total);
         for document in &sources.documents {
@@ -289,6 +294,7 @@ impl Session {
             latest,
             rendered: HashMap::new(),
             failures_reported: Default::default(),
+            analysed: false,
         });
         drop(guard);
         self.analyze();
@@ -329,6 +335,11 @@ impl Session {
         self.queued.store(false, Ordering::SeqCst);
         let Some(project) = guard.as_mut() else { return };
         let dirty = std::mem::take(&mut *lock(&self.dirty));
+        // Nothing changed since the last analysis (a pull right after one).
+        if dirty.is_empty() && project.analysed {
+            return;
+        }
+        project.analysed = true;
         for path in dirty {
             self.ingest(project, &path);
         }
@@ -436,6 +447,17 @@ impl Session {
         }
         drop(outbox);
         self.outbox_ready.notify_one();
+    }
+
+    /// The settings changed: diagnostics are built again (their fixes follow
+    /// the fix settings) and every file is queued (the scope may differ).
+    pub fn settings_changed(&self) {
+        if let Some(project) = lock(&self.project).as_mut() {
+            project.rendered.clear();
+            project.analysed = false;
+        }
+        self.analyze();
+        self.republish();
     }
 
     /// Queues every file again: the settings changed what is shown.

@@ -132,6 +132,127 @@ impl Workspace {
         true
     }
 
+    /// Loads many files at once on `threads` threads: what `set_file` does
+    /// for each, in the two passes a scan makes. Every file is analysed
+    /// alone, then the files that import a client another file builds are
+    /// analysed again with their imports resolved. `progress` is called with
+    /// the number of files analysed so far (from the worker threads); when it
+    /// returns false the load stops, and false is returned (the server is
+    /// shutting down).
+    pub fn load(
+        &mut self,
+        files: Vec<(String, Arc<str>, Option<tree_sitter::Tree>)>,
+        threads: usize,
+        progress: &(dyn Fn(usize) -> bool + Sync),
+    ) -> bool {
+        let mut fresh = Vec::new();
+        for (path, source, tree) in files {
+            let Some(kind) = FileKind::of(std::path::Path::new(&path)) else { continue };
+            let hash = hash_of(&source);
+            let entry =
+                Entry { kind, source, tree, hash, findings: Vec::new(), evidence: Vec::new(), failures: Vec::new() };
+            let index = match self.by_path.get(&path) {
+                Some(&i) => i,
+                None => {
+                    self.entries.push(None);
+                    self.facts.push(FileFacts { path: path.clone(), ..FileFacts::default() });
+                    self.by_path.insert(path, self.entries.len() - 1);
+                    self.entries.len() - 1
+                }
+            };
+            self.entries[index] = Some(entry);
+            fresh.push(index);
+        }
+        self.reach.clear();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let first = self.analyze_all(&fresh, threads, false, &|| {
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
+        });
+        let complete = first.len() == fresh.len();
+        self.store(first);
+        if !complete {
+            return false;
+        }
+        // Files that import a client from another project file.
+        let again: Vec<usize> = {
+            let project = ProjectIndex::new(&self.root, &self.facts);
+            fresh
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let facts = &self.facts[i];
+                    let language = facts.language.unwrap_or(crate::lang::Language::TypeScript);
+                    let externals = project.externals(&facts.path, language);
+                    facts.imports.iter().filter(|imp| !imp.namespace).any(|imp| {
+                        use crate::analysis::ExternalResolver;
+                        externals
+                            .client(&imp.module, imp.relative_level, imp.name.as_deref().unwrap_or("default"))
+                            .is_some()
+                    })
+                })
+                .collect()
+        };
+        let second = self.analyze_all(&again, threads, true, &|| true);
+        self.store(second);
+        true
+    }
+
+    /// Analyses files in parallel (with the project's externals or alone).
+    fn analyze_all(
+        &mut self,
+        indices: &[usize],
+        threads: usize,
+        with_externals: bool,
+        tick: &(dyn Fn() -> bool + Sync),
+    ) -> Vec<(usize, Option<crate::engine::FileAnalysis>)> {
+        // The parses handed in are used by the first analysis of their file.
+        let trees: Vec<Option<tree_sitter::Tree>> =
+            indices.iter().map(|&i| self.entries[i].as_mut().and_then(|e| e.tree.take())).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results = std::sync::Mutex::new(Vec::with_capacity(indices.len()));
+        let project = ProjectIndex::new(&self.root, &self.facts);
+        let (engine, entries, facts) = (&self.engine, &self.entries, &self.facts);
+        std::thread::scope(|scope| {
+            for _ in 0..threads.clamp(1, indices.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&index) = indices.get(n) else { break };
+                        let Some(entry) = &entries[index] else { continue };
+                        let path = &facts[index].path;
+                        let analysis = if with_externals {
+                            let externals = project.externals(path, entry.kind.language);
+                            analyze_one(engine, path, entry, trees[n].as_ref(), &externals)
+                        } else {
+                            analyze_one(engine, path, entry, trees[n].as_ref(), &crate::analysis::NoExternals)
+                        };
+                        results.lock().unwrap_or_else(|e| e.into_inner()).push((index, analysis));
+                        if !tick() {
+                            // Stop every worker: the caller gave up.
+                            next.store(usize::MAX / 2, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.file_analyses += results.len();
+        results
+    }
+
+    fn store(&mut self, results: Vec<(usize, Option<crate::engine::FileAnalysis>)>) {
+        for (index, analysis) in results {
+            self.reach.invalidate_file(index);
+            let Some(analysis) = analysis else { continue };
+            self.facts[index] = analysis.facts;
+            if let Some(entry) = self.entries[index].as_mut() {
+                entry.findings = analysis.findings;
+                entry.evidence = analysis.evidence;
+                entry.failures = analysis.failures;
+            }
+        }
+    }
+
     /// Sets the text of a document (an incident-response plan, a runbook);
     /// a path that is not where such documents are looked for is ignored.
     pub fn set_document(&mut self, path: &str, text: &str) {
@@ -250,6 +371,19 @@ impl Workspace {
         });
         evidence.dedup();
         (findings, evidence)
+    }
+}
+
+fn analyze_one(
+    engine: &Engine,
+    path: &str,
+    entry: &Entry,
+    tree: Option<&tree_sitter::Tree>,
+    externals: &dyn crate::analysis::ExternalResolver,
+) -> Option<crate::engine::FileAnalysis> {
+    match tree {
+        Some(tree) => Some(engine.analyze_tree(path, entry.kind, &entry.source, tree, externals)),
+        None => engine.analyze_source(path, entry.kind, &entry.source, externals),
     }
 }
 

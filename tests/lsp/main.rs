@@ -557,7 +557,8 @@ export default async function Page() {
     let diagnostics = client.pull(path).await;
     let diagnostic = with_code(&diagnostics, "model-output-html").clone();
     let actions = actions_for(&mut client, path, &diagnostic).await;
-    let suppress = actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Suppress"))).expect("suppress");
+    let suppress =
+        actions.iter().find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Suppress"))).expect("suppress");
     let uri = client.uri(path);
     let after = applied(suppress, &uri, page, path);
     assert!(after.contains("    <main>\n      {/* custodia-ignore[model-output-html]:  */}\n      <div"), "{after}");
