@@ -174,7 +174,7 @@ fn main() {
     eprintln!("indexed {files} files in {index_ms:.0} ms");
 
     let route = find(&root, "web/app/api", "route.ts", "chat.completions.create", "services/");
-    let plain = find(&root, "web/lib", ".ts", "export function", "ai/");
+    let plain = find(&root, "web/lib", ".ts", "export interface", "openai");
     let scenarios = [
         ("a route handler that calls a model", route),
         ("the shared client every TS service imports", "web/lib/ai/client.ts".to_string()),

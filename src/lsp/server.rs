@@ -418,7 +418,38 @@ impl LanguageServer for Server {
     }
 }
 
+/// `custodia/syntaxTree` parameters.
+#[derive(Debug, serde::Deserialize)]
+pub struct SyntaxTreeParams {
+    pub uri: Uri,
+}
+
 impl Server {
+    /// `custodia/syntaxTree`: an open document's text, version and every node
+    /// of its incrementally maintained tree as `[kind, start byte, end byte]`,
+    /// in document order. For tests and for debugging an editor session.
+    pub async fn syntax_tree(&self, params: SyntaxTreeParams) -> Result<Value> {
+        let path = self.session.path_of(&params.uri).ok_or_else(|| Error::invalid_params("outside the workspace"))?;
+        let document = self.session.documents().get(&path).ok_or_else(|| Error::invalid_params("not open"))?;
+        let mut nodes = Vec::new();
+        if let Some(tree) = document.tree() {
+            let mut cursor = tree.walk();
+            'walk: loop {
+                let node = cursor.node();
+                nodes.push(serde_json::json!([node.kind(), node.start_byte(), node.end_byte()]));
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                }
+            }
+        }
+        Ok(serde_json::json!({ "version": document.version(), "text": document.text(), "nodes": nodes }))
+    }
+
     async fn outside(&self, uri: &Uri) {
         self.client()
             .log_message(

@@ -61,7 +61,6 @@ struct Project {
     workspace: Workspace,
     /// The version of each open document's text the workspace holds.
     versions: HashMap<String, i32>,
-    latest: HashMap<String, FileDiagnostics>,
     /// Each file's diagnostics with what they were made from, so that a
     /// file nothing changed for is not converted (nor parsed for fixes) again.
     rendered: HashMap<String, (RenderKey, Vec<Diagnostic>)>,
@@ -83,16 +82,29 @@ struct RenderKey {
 
 impl RenderKey {
     fn new(workspace: &Workspace, path: &str, findings: &[&Finding], version: Option<i32>) -> Self {
-        let mut paths: Vec<&str> = vec![path];
-        paths.extend(findings.iter().flat_map(|f| f.related.iter().map(|r| r.path.as_str())));
-        paths.sort_unstable();
-        paths.dedup();
         RenderKey {
             findings: findings.iter().map(|f| (*f).clone()).collect(),
-            texts: paths.iter().map(|p| TextIdentity(workspace.source(p))).collect(),
+            texts: texts_of(workspace, path, findings),
             version,
         }
     }
+
+    /// Whether diagnostics built now would be built from the same inputs
+    /// (without cloning them: this runs for every file on every analysis).
+    fn matches(&self, workspace: &Workspace, path: &str, findings: &[&Finding], version: Option<i32>) -> bool {
+        self.version == version
+            && self.findings.len() == findings.len()
+            && self.findings.iter().zip(findings).all(|(a, b)| a == *b)
+            && self.texts == texts_of(workspace, path, findings)
+    }
+}
+
+fn texts_of(workspace: &Workspace, path: &str, findings: &[&Finding]) -> Vec<TextIdentity> {
+    let mut paths: Vec<&str> = vec![path];
+    paths.extend(findings.iter().flat_map(|f| f.related.iter().map(|r| r.path.as_str())));
+    paths.sort_unstable();
+    paths.dedup();
+    paths.iter().map(|p| TextIdentity(workspace.source(p))).collect()
 }
 
 /// A text compared by identity, not by content.
@@ -114,6 +126,9 @@ pub struct Session {
     settings: RwLock<Settings>,
     /// Open documents, by workspace path.
     documents: DashMap<String, Document>,
+    /// The diagnostics last computed, per file: readers (hover, code
+    /// actions, pulls) never wait for an analysis in progress.
+    latest: DashMap<String, FileDiagnostics>,
     /// Files whose text changed since the last analysis.
     dirty: Mutex<BTreeSet<String>>,
     project: Mutex<Option<Project>>,
@@ -144,6 +159,7 @@ impl Session {
             init: OnceLock::new(),
             settings: RwLock::new(Settings::default()),
             documents: DashMap::new(),
+            latest: DashMap::new(),
             dirty: Mutex::new(BTreeSet::new()),
             project: Mutex::new(None),
             engine: RwLock::new(None),
@@ -214,7 +230,7 @@ impl Session {
 
     /// The diagnostics last computed for a file.
     pub fn diagnostics(&self, path: &str) -> Option<FileDiagnostics> {
-        lock(&self.project).as_ref()?.latest.get(path).cloned()
+        self.latest.get(path).map(|d| d.clone())
     }
 
     /// The text of a file as analysed, or as open in the editor.
@@ -278,8 +294,6 @@ impl Session {
             workspace.set_document(&document.path, &document.text);
         }
         let mut guard = lock(&self.project);
-        // Diagnostics of the last index, so that files that left are cleared.
-        let latest = guard.take().map(|old| old.latest).unwrap_or_default();
         // Open documents the walk left out (excluded, or not saved yet),
         // and documents edited while the index was built.
         for doc in self.documents.iter() {
@@ -291,7 +305,6 @@ impl Session {
         *guard = Some(Project {
             workspace,
             versions,
-            latest,
             rendered: HashMap::new(),
             failures_reported: Default::default(),
             analysed: false,
@@ -366,31 +379,30 @@ impl Session {
         let mut hints: Option<ProjectHints> = None;
         for (path, findings) in &by_path {
             let version = project.versions.get(path).copied();
-            let key = RenderKey::new(&project.workspace, path, findings, version);
-            let items = match rendered.remove(path) {
-                // Nothing this file's diagnostics are made of changed.
-                Some((old, items)) if old == key => items,
-                _ => {
-                    let tree = self
-                        .documents
-                        .get(path)
-                        .filter(|d| Some(d.version()) == version)
-                        .and_then(|d| d.tree().cloned());
-                    let hints = hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
-                    diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints)
+            // Nothing this file's diagnostics are made of changed: keep them.
+            if rendered.get(path).is_some_and(|(key, _)| key.matches(&project.workspace, path, findings, version)) {
+                if let Some(entry) = rendered.remove(path) {
+                    project.rendered.insert(path.clone(), entry);
                 }
-            };
+                continue;
+            }
+            let tree =
+                self.documents.get(path).filter(|d| Some(d.version()) == version).and_then(|d| d.tree().cloned());
+            let hints = hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
+            let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints);
+            let key = RenderKey::new(&project.workspace, path, findings, version);
             project.rendered.insert(path.clone(), (key, items.clone()));
             let next = FileDiagnostics { version, items };
-            if project.latest.get(path) != Some(&next) {
-                project.latest.insert(path.clone(), next);
+            if self.latest.get(path).is_none_or(|d| *d != next) {
+                self.latest.insert(path.clone(), next);
                 changed.push(path.clone());
             }
         }
         // Files that left the workspace.
-        let gone: Vec<String> = project.latest.keys().filter(|p| !by_path.contains_key(*p)).cloned().collect();
+        let gone: Vec<String> =
+            self.latest.iter().map(|d| d.key().clone()).filter(|p| !by_path.contains_key(p)).collect();
         for path in gone {
-            project.latest.remove(&path);
+            self.latest.remove(&path);
             changed.push(path);
         }
         self.queue_publish(project, changed, &settings);
@@ -438,7 +450,7 @@ impl Session {
             for path in paths {
                 let open = self.documents.contains_key(&path);
                 let shown = settings.enable && (open || settings.diagnostics.scope == Scope::Workspace);
-                let wanted = match project.latest.get(&path) {
+                let wanted = match self.latest.get(&path) {
                     Some(latest) if shown => latest.clone(),
                     _ => FileDiagnostics { version: project.versions.get(&path).copied(), items: Vec::new() },
                 };
@@ -465,7 +477,7 @@ impl Session {
         let settings = self.settings();
         let guard = lock(&self.project);
         let Some(project) = guard.as_ref() else { return };
-        let mut paths: Vec<String> = project.latest.keys().cloned().collect();
+        let mut paths: Vec<String> = self.latest.iter().map(|d| d.key().clone()).collect();
         paths.extend(project.workspace.paths().map(str::to_string));
         paths.sort();
         paths.dedup();
@@ -519,7 +531,7 @@ impl Session {
         let Some(project) = guard.as_ref() else { return serde_json::json!({ "indexed": false }) };
         let mut by_criterion: std::collections::BTreeMap<String, usize> = Default::default();
         let mut findings = 0;
-        for diagnostics in project.latest.values() {
+        for diagnostics in self.latest.iter() {
             for d in &diagnostics.items {
                 findings += 1;
                 if let Some(criterion) = d.message.strip_prefix('[').and_then(|m| m.split_once(']')).map(|(c, _)| c) {

@@ -31,7 +31,8 @@ where
     let (to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);
     let (errors_tx, errors_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let (service, socket) = LspService::new(Server::new);
+    let (service, socket) =
+        LspService::build(Server::new).custom_method("custodia/syntaxTree", Server::syntax_tree).finish();
     let server = tokio::spawn(tower_lsp_server::Server::new(server_in, server_out, socket).serve(service));
     tokio::spawn(read_frames(input, to_server, errors_tx));
     tokio::spawn(write_frames(from_server, errors_rx, output));

@@ -61,6 +61,10 @@ pub struct Workspace {
     documents: Vec<crate::documents::DocumentFacts>,
     /// Project rules that panicked in the last analysis.
     project_failures: Vec<RuleFailure>,
+    /// Directories holding a `tsconfig.json` or `jsconfig.json`, probed on
+    /// disk once per set of files (not on every analysis): `None` when a
+    /// file was added or removed since.
+    config_dirs: std::sync::OnceLock<Vec<String>>,
 }
 
 impl Workspace {
@@ -75,7 +79,37 @@ impl Workspace {
             file_analyses: 0,
             documents: Vec::new(),
             project_failures: Vec::new(),
+            config_dirs: std::sync::OnceLock::new(),
         }
+    }
+
+    /// See the `config_dirs` field.
+    fn config_dirs(&self) -> &[String] {
+        self.config_dirs.get_or_init(|| {
+            let mut dirs: Vec<String> = Vec::new();
+            for facts in self.all_facts() {
+                let mut dir = facts.path.rsplit_once('/').map_or("", |(d, _)| d);
+                loop {
+                    dirs.push(dir.to_string());
+                    if dir.is_empty() {
+                        break;
+                    }
+                    dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+                }
+            }
+            dirs.sort();
+            dirs.dedup();
+            dirs.retain(|dir| {
+                let base = self.root.join(dir);
+                base.join("tsconfig.json").is_file() || base.join("jsconfig.json").is_file()
+            });
+            dirs
+        })
+    }
+
+    /// The set of files changed: configuration directories are probed again.
+    fn files_changed(&mut self) {
+        self.config_dirs = std::sync::OnceLock::new();
     }
 
     /// Rules that panicked: on each file as it is now, and in the last
@@ -113,6 +147,7 @@ impl Workspace {
                 // A new file may be the target of imports that failed to
                 // resolve before: resolution is redone for every traversal.
                 self.reach.clear();
+                self.files_changed();
                 self.entries.push(None);
                 self.facts.push(FileFacts { path: path.to_string(), ..FileFacts::default() });
                 self.by_path.insert(path.to_string(), self.entries.len() - 1);
@@ -125,9 +160,9 @@ impl Workspace {
         self.analyze(index);
         if exported_clients(&self.facts[index]) != old_clients {
             // Files that import a client from here see it differently now.
-            for importer in self.importers_of(index) {
-                self.analyze(importer);
-            }
+            let importers = self.importers_of(index);
+            let results = self.analyze_all(&importers, threads(), true, &|| true);
+            self.store(results);
         }
         true
     }
@@ -164,6 +199,7 @@ impl Workspace {
             fresh.push(index);
         }
         self.reach.clear();
+        self.files_changed();
         let done = std::sync::atomic::AtomicUsize::new(0);
         let first = self.analyze_all(&fresh, threads, false, &|| {
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
@@ -175,7 +211,7 @@ impl Workspace {
         }
         // Files that import a client from another project file.
         let again: Vec<usize> = {
-            let project = ProjectIndex::new(&self.root, &self.facts);
+            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
             fresh
                 .iter()
                 .copied()
@@ -210,7 +246,7 @@ impl Workspace {
             indices.iter().map(|&i| self.entries[i].as_mut().and_then(|e| e.tree.take())).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let results = std::sync::Mutex::new(Vec::with_capacity(indices.len()));
-        let project = ProjectIndex::new(&self.root, &self.facts);
+        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
         let (engine, entries, facts) = (&self.engine, &self.entries, &self.facts);
         std::thread::scope(|scope| {
             for _ in 0..threads.clamp(1, indices.len().max(1)) {
@@ -299,11 +335,11 @@ impl Workspace {
         let clients = exported_clients(&self.facts[index]);
         let importers = if clients.is_empty() { Vec::new() } else { self.importers_of(index) };
         self.entries[index] = None;
+        self.files_changed();
         self.facts[index] = FileFacts { path: path.to_string(), ..FileFacts::default() };
         self.reach.invalidate_file(index);
-        for importer in importers {
-            self.analyze(importer);
-        }
+        let results = self.analyze_all(&importers, threads(), true, &|| true);
+        self.store(results);
     }
 
     /// Analyses one file against the current project index.
@@ -313,7 +349,7 @@ impl Workspace {
         let (kind, source) = (entry.kind, entry.source.clone());
         let path = self.facts[index].path.clone();
         let analysis = {
-            let project = ProjectIndex::new(&self.root, &self.facts);
+            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
             let externals = project.externals(&path, kind.language);
             match tree {
                 Some(tree) => Some(self.engine.analyze_tree(&path, kind, &source, &tree, &externals)),
@@ -333,7 +369,7 @@ impl Workspace {
 
     /// Files with an import that resolves to `index`.
     fn importers_of(&self, index: usize) -> Vec<usize> {
-        let project = ProjectIndex::new(&self.root, &self.facts);
+        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
         (0..self.facts.len())
             .filter(|&i| i != index && self.entries[i].is_some())
             .filter(|&i| {
@@ -350,7 +386,7 @@ impl Workspace {
     pub fn analysis(&mut self) -> (Vec<Finding>, Vec<Evidence>) {
         let config = self.engine.config();
         let results = {
-            let index = ProjectIndex::new(&self.root, &self.facts);
+            let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
             let routes = index.routes_with(&mut self.reach);
             crate::rules::run_project_rules(&index, &routes, &self.documents, &config.catalog, &config.disabled)
         };
@@ -372,6 +408,10 @@ impl Workspace {
         evidence.dedup();
         (findings, evidence)
     }
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn analyze_one(

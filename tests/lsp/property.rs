@@ -1,7 +1,8 @@
 //! Random edit sequences: the incremental tree always equals a fresh parse
-//! of the text, the text equals an independent model of the edits, and the
-//! diagnostics the server publishes for the final text equal what
-//! `custodia scan` reports for it.
+//! of the text, the text equals an independent model of the edits (on the
+//! document itself, and through the protocol, where the server's tree is
+//! read with `custodia/syntaxTree`), and the diagnostics the server gives
+//! for the final text equal what `custodia scan` reports for it.
 
 use std::path::Path;
 
@@ -156,12 +157,12 @@ fn scanned(text: &str) -> Vec<(String, u64, u64, u64, u64)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
     fn the_server_and_the_scanner_agree_after_random_edits(changes in proptest::collection::vec(change(), 1..15)) {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let (served, text) = runtime.block_on(async {
+        let (served, text, tree) = runtime.block_on(async {
             let dir = tempfile::tempdir().expect("temp dir");
             std::fs::create_dir_all(dir.path().join("lib")).expect("dirs");
             std::fs::write(dir.path().join("lib/ask.ts"), START).expect("write");
@@ -174,9 +175,20 @@ proptest! {
                 model = model_apply(&model, c);
             }
             let served = client.pull("lib/ask.ts").await;
+            let tree = client.request("custodia/syntaxTree", json!({ "uri": client.uri("lib/ask.ts") })).await;
             client.shutdown().await;
-            (served, model)
+            (served, model, tree)
         });
+        // The server's text and incrementally edited tree are those of a fresh parse.
+        prop_assert_eq!(tree["text"].as_str(), Some(text.as_str()));
+        let fresh = lang::parse(FileKind::of(Path::new("lib/ask.ts")).expect("kind").grammar, &text, None).expect("parses");
+        let nodes: Vec<(String, usize, usize)> = tree["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| (n[0].as_str().unwrap_or_default().to_string(), n[1].as_u64().unwrap_or(0) as usize, n[2].as_u64().unwrap_or(0) as usize))
+            .collect();
+        prop_assert_eq!(nodes, shape(&fresh));
         prop_assert_eq!(summary(&served), scanned(&text));
     }
 }
