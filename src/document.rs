@@ -79,6 +79,20 @@ impl Document {
         Document { rope: Rope::from_str(text), version, kind, tree }
     }
 
+    /// Reparses from the rope's chunks: no copy of the text on the edit path.
+    fn reparse(&mut self, incremental: bool) {
+        let rope = &self.rope;
+        let old = if incremental { self.tree.as_ref() } else { None };
+        let mut chunk = |offset: usize| -> &[u8] {
+            if offset >= rope.len_bytes() {
+                return &[];
+            }
+            let (chunk, start, _, _) = rope.chunk_at_byte(offset);
+            &chunk.as_bytes()[offset - start..]
+        };
+        self.tree = lang::parse_chunks(self.kind.grammar, &mut chunk, old);
+    }
+
     pub fn version(&self) -> i32 {
         self.version
     }
@@ -130,9 +144,7 @@ impl Document {
             }
         }
         self.version = version;
-        let text = self.text();
-        let old = if reparse_from_scratch { None } else { self.tree.as_ref() };
-        self.tree = lang::parse(self.kind.grammar, &text, old);
+        self.reparse(!reparse_from_scratch);
         Ok(())
     }
 

@@ -108,6 +108,20 @@ thread_local! {
 /// Returns `None` only when tree-sitter gives up (it does not on any input
 /// it is allowed to finish); syntax errors produce a tree with ERROR nodes.
 pub fn parse(grammar: Grammar, source: &str, old: Option<&Tree>) -> Option<Tree> {
+    with_parser(grammar, |parser| parser.parse(source, old))
+}
+
+/// Parses text held in pieces (a rope's chunks): `chunk(offset)` returns
+/// the text from `offset` to the end of its piece, empty past the end.
+pub fn parse_chunks<'c>(
+    grammar: Grammar,
+    chunk: &mut dyn FnMut(usize) -> &'c [u8],
+    old: Option<&Tree>,
+) -> Option<Tree> {
+    with_parser(grammar, |parser| parser.parse_with_options(&mut |offset, _| chunk(offset), old, None))
+}
+
+fn with_parser(grammar: Grammar, parse: impl FnOnce(&mut Parser) -> Option<Tree>) -> Option<Tree> {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let slot = &mut parsers[grammar.index()];
@@ -118,7 +132,7 @@ pub fn parse(grammar: Grammar, source: &str, old: Option<&Tree>) -> Option<Tree>
             parser.set_language(&grammar.language()).ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(source, old)
+        parse(slot.as_mut()?)
     })
 }
 
