@@ -109,8 +109,12 @@ struct ScanArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
+    /// Annotated snippets and a summary by criterion
     Text,
+    /// The stable JSON contract (docs/JSON.md)
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards (docs/SARIF.md)
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -195,6 +199,10 @@ fn scan_command(args: ScanArgs) -> ExitCode {
         OutputFormat::Json => {
             let report = report::json::build(&result, &catalog, args.stats);
             serde_json::to_string_pretty(&report).map(|json| json + "\n").map_err(std::io::Error::other)
+        }
+        OutputFormat::Sarif => {
+            let sarif = report::sarif::build(&result, &engine);
+            serde_json::to_string_pretty(&sarif).map(|json| json + "\n").map_err(std::io::Error::other)
         }
         OutputFormat::Text => {
             let color = match args.color {

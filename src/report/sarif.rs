@@ -1,0 +1,368 @@
+//! SARIF 2.1.0 (`--format sarif`), for code-scanning dashboards.
+//!
+//! One run. The driver lists every rule with its descriptions, help link,
+//! tags and `security-severity`, and relates it to the criteria it maps to;
+//! the frameworks themselves (SOC 2, NIST AI RMF, the EU AI Act, the OWASP
+//! Top 10 for LLM Applications 2025 and 2026) are `taxonomies` whose `taxa`
+//! are the criteria custodia uses. Results carry locations (columns in
+//! Unicode code points, as everywhere in custodia), related locations,
+//! `partialFingerprints` that survive line shifts, the fixes custodia can
+//! place without project knowledge (token caps, timeouts, failure paths),
+//! and, for findings a `custodia-ignore` comment suppressed, an `inSource`
+//! suppression with its justification. Tests validate the output against
+//! the official schema.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::fingerprint;
+use crate::catalog::{Catalog, display_tag};
+use crate::engine::Engine;
+use crate::finding::{Finding, Severity};
+use crate::fix::{self, FixContext, FixSettings, ProjectHints};
+use crate::lang::{self, FileKind};
+use crate::scan::ScanResult;
+use crate::source::{LineIndex, Location};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const DOCS: &str = "https://github.com/custodia-dev/custodia";
+
+/// Rules whose fixes need nothing beyond their own file; the others (auth,
+/// rate limits) follow libraries the whole project uses, which the editor
+/// knows and a prefiltered scan does not.
+const SELF_CONTAINED_FIXES: [&str; 3] = ["missing-token-cap", "missing-timeout", "missing-failure-path"];
+
+pub fn build(result: &ScanResult, engine: &Engine) -> Value {
+    let catalog = &engine.config().catalog;
+    let sources = Sources::new(&result.root);
+    let rules: Vec<Value> = catalog.rules.iter().map(|r| rule(catalog, r)).collect();
+    let rule_index: BTreeMap<&str, usize> = catalog.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let mut seen: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut results = Vec::new();
+    let fixable = |f: &Finding| SELF_CONTAINED_FIXES.contains(&f.rule);
+    for f in &result.findings {
+        let fixes = if fixable(f) { fixes(result, engine, &sources, f) } else { Vec::new() };
+        results.push(finding(catalog, &rule_index, &sources, &mut seen, f, fixes, None));
+    }
+    for s in &result.suppressed {
+        let suppression = json!([{ "kind": "inSource", "justification": s.reason }]);
+        results.push(finding(catalog, &rule_index, &sources, &mut seen, &s.finding, Vec::new(), Some(suppression)));
+    }
+    let notifications: Vec<Value> = result
+        .skipped
+        .iter()
+        .map(|s| notification("warning", &format!("skipped ({}): {}", s.reason.as_str(), s.detail), Some(&s.path)))
+        .chain(result.partial.iter().map(|p| notification("note", p.reason.detail(), Some(&p.path))))
+        .chain(result.rule_failures.iter().map(|f| notification("error", &f.to_string(), f.path.as_deref())))
+        .collect();
+    let root_uri = root_uri(&sources.root);
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "custodia",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": DOCS,
+                    "rules": rules,
+                    "supportedTaxonomies": catalog.frameworks.iter().enumerate()
+                        .map(|(i, f)| json!({ "name": f.id, "index": i }))
+                        .collect::<Vec<_>>(),
+                }
+            },
+            "taxonomies": taxonomies(catalog),
+            "invocations": [{
+                "executionSuccessful": result.rule_failures.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri } },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn rule(catalog: &Catalog, meta: &crate::catalog::RuleMeta) -> Value {
+    let relationships: Vec<Value> = meta
+        .criteria
+        .iter()
+        .filter_map(|tag| {
+            let (framework, id) = tag.split_once(':')?;
+            let index = catalog.frameworks.iter().position(|f| f.id == framework)?;
+            Some(json!({
+                "target": { "id": id, "toolComponent": { "name": framework, "index": index } },
+                "kinds": ["relevant"],
+            }))
+        })
+        .collect();
+    let mut tags: Vec<String> = vec!["security".to_string(), "ai".to_string()];
+    tags.extend(meta.criteria.iter().map(|c| display_tag(c)));
+    let help = crate::rules::documentation(&meta.id).unwrap_or_default();
+    json!({
+        "id": meta.id,
+        "name": pascal_case(&meta.id),
+        "shortDescription": { "text": meta.name },
+        "fullDescription": { "text": meta.summary },
+        "help": { "text": format!("{}\n\nFix: {}", meta.summary, meta.fix), "markdown": help },
+        "helpUri": format!("{DOCS}/blob/main/docs/rules/{}.md", meta.id),
+        "defaultConfiguration": { "level": level(meta.severity) },
+        "relationships": relationships,
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "security-severity": security_severity(meta.severity),
+            "criteria": meta.criteria,
+        },
+    })
+}
+
+fn taxonomies(catalog: &Catalog) -> Vec<Value> {
+    catalog
+        .frameworks
+        .iter()
+        .map(|framework| {
+            let taxa: Vec<Value> = catalog
+                .criteria
+                .iter()
+                .filter_map(|c| {
+                    let (fw, id) = c.id.split_once(':')?;
+                    (fw == framework.id).then(|| {
+                        json!({
+                            "id": id,
+                            "name": c.title,
+                            "shortDescription": { "text": c.title },
+                            "fullDescription": { "text": c.text },
+                            "properties": { "mapping": c.status, "custodiaReading": c.ai_reading },
+                        })
+                    })
+                })
+                .collect();
+            json!({
+                "name": framework.id,
+                "fullName": framework.name,
+                "version": framework.edition,
+                "shortDescription": { "text": format!(
+                    "{} ({}). custodia's findings map to these criteria; the mapping is custodia's reading, not a compliance opinion.",
+                    framework.name, framework.edition
+                ) },
+                "taxa": taxa,
+            })
+        })
+        .collect()
+}
+
+fn finding(
+    catalog: &Catalog,
+    rule_index: &BTreeMap<&str, usize>,
+    sources: &Sources,
+    seen: &mut BTreeMap<(String, String, String), usize>,
+    f: &Finding,
+    fixes: Vec<Value>,
+    suppressions: Option<Value>,
+) -> Value {
+    let criteria = catalog.rule(f.rule).map(|r| r.criteria.clone()).unwrap_or_default();
+    let primary = criteria.iter().find(|c| c.starts_with("SOC2:")).map(|c| display_tag(c));
+    let message = match &primary {
+        Some(primary) => format!("[{primary}] {}", f.message),
+        None => f.message.clone(),
+    };
+    let path = f.path.clone().unwrap_or_default();
+    // The finding's own line, without indentation: it survives lines added
+    // above it. Identical lines in one file are told apart by their order.
+    let line_text = f.location.and_then(|l| sources.line(&path, l.range.start.line)).unwrap_or_default();
+    let key = (f.rule.to_string(), path.clone(), line_text.trim().to_string());
+    let occurrence = seen.entry(key.clone()).or_insert(0);
+    *occurrence += 1;
+    let fingerprint = fingerprint::finding(&key.0, &key.1, &key.2, *occurrence);
+    let locations: Vec<Value> = match (&f.path, f.location) {
+        (Some(path), Some(location)) => vec![location_json(path, location, None)],
+        // A project-level finding: where it points, if anywhere.
+        _ => f.related.first().map(|r| location_json(&r.path, r.location, None)).into_iter().collect(),
+    };
+    let related: Vec<Value> = f
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut value = location_json(&r.path, r.location, Some(&r.message));
+            value["id"] = json!(i + 1);
+            value
+        })
+        .collect();
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": locations,
+        "partialFingerprints": { "custodiaFindingHash/v1": fingerprint },
+        "properties": { "severity": f.severity.as_str(), "criteria": criteria },
+    });
+    if let Some(&index) = rule_index.get(f.rule) {
+        result["ruleIndex"] = json!(index);
+    }
+    if !related.is_empty() {
+        result["relatedLocations"] = json!(related);
+    }
+    if !fixes.is_empty() {
+        result["fixes"] = json!(fixes);
+    }
+    if let Some(suppressions) = suppressions {
+        result["suppressions"] = suppressions;
+    }
+    result
+}
+
+fn location_json(path: &str, location: Location, message: Option<&str>) -> Value {
+    let range = location.range;
+    let mut value = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": uri_path(path), "uriBaseId": "%SRCROOT%" },
+            "region": {
+                "startLine": range.start.line,
+                "startColumn": range.start.column,
+                "endLine": range.end.line.max(range.start.line),
+                "endColumn": if range.end.line > range.start.line || range.end.column > range.start.column { range.end.column } else { range.start.column + 1 },
+            }
+        }
+    });
+    if let Some(message) = message {
+        value["message"] = json!({ "text": message });
+    }
+    value
+}
+
+/// The fixes of a finding as SARIF `fix` objects (line/column regions).
+fn fixes(result: &ScanResult, engine: &Engine, sources: &Sources, f: &Finding) -> Vec<Value> {
+    let (Some(path), Some(facts)) = (&f.path, result.files.iter().find(|x| Some(&x.path) == f.path.as_ref())) else {
+        return Vec::new();
+    };
+    let Some(source) = sources.text(path) else { return Vec::new() };
+    let Some(kind) = FileKind::of(Path::new(path)) else { return Vec::new() };
+    let Some(tree) = lang::parse(kind.grammar, &source, None) else { return Vec::new() };
+    let settings = FixSettings::default();
+    let project = ProjectHints::default();
+    let cx = FixContext {
+        source: &source,
+        tree: &tree,
+        facts,
+        catalog: &engine.config().catalog,
+        settings: &settings,
+        project: &project,
+    };
+    let lines = LineIndex::new(&source);
+    fix::fixes_for(f, &cx)
+        .into_iter()
+        .map(|fix| {
+            let replacements: Vec<Value> = fix
+                .edits
+                .iter()
+                .map(|edit| {
+                    let range = lines.range(edit.span);
+                    json!({
+                        "deletedRegion": {
+                            "startLine": range.start.line,
+                            "startColumn": range.start.column,
+                            "endLine": range.end.line,
+                            "endColumn": range.end.column,
+                        },
+                        "insertedContent": { "text": edit.text },
+                    })
+                })
+                .collect();
+            json!({
+                "description": { "text": fix.title },
+                "artifactChanges": [{
+                    "artifactLocation": { "uri": uri_path(path), "uriBaseId": "%SRCROOT%" },
+                    "replacements": replacements,
+                }],
+            })
+        })
+        .collect()
+}
+
+fn notification(level: &str, message: &str, path: Option<&str>) -> Value {
+    let mut value = json!({ "level": level, "message": { "text": message } });
+    if let Some(path) = path {
+        value["locations"] = json!([{ "physicalLocation": { "artifactLocation": { "uri": uri_path(path), "uriBaseId": "%SRCROOT%" } } }]);
+    }
+    value
+}
+
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's scale: 9.0+ critical, 7.0+ high, 4.0+ medium, above 0 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// `missing-token-cap` → `MissingTokenCap`.
+fn pascal_case(id: &str) -> String {
+    id.split('-').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+}
+
+fn root_uri(root: &Path) -> String {
+    let absolute = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let text = uri_path(&absolute.to_string_lossy().replace('\\', "/"));
+    let text = if text.ends_with('/') { text } else { format!("{text}/") };
+    if text.starts_with('/') { format!("file://{text}") } else { format!("file:///{text}") }
+}
+
+/// A `/`-separated path as a URI reference: characters a URI path may not
+/// hold (`[`, `]`, spaces, `%`, `#`, `?`, non-ASCII ...) percent-encoded.
+/// Next.js dynamic segments (`app/[slug]/page.tsx`) need it.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The scanned files' text, read once each when a result needs it.
+struct Sources {
+    root: std::path::PathBuf,
+    cache: std::cell::RefCell<BTreeMap<String, Option<std::rc::Rc<str>>>>,
+}
+
+impl Sources {
+    fn new(root: &Path) -> Self {
+        // A single-file scan reports paths relative to the file's directory.
+        let root =
+            if root.is_file() { root.parent().unwrap_or(Path::new(".")).to_path_buf() } else { root.to_path_buf() };
+        Sources { root, cache: Default::default() }
+    }
+
+    fn text(&self, path: &str) -> Option<std::rc::Rc<str>> {
+        self.cache
+            .borrow_mut()
+            .entry(path.to_string())
+            .or_insert_with(|| std::fs::read_to_string(self.root.join(path)).ok().map(Into::into))
+            .clone()
+    }
+
+    fn line(&self, path: &str, line: u32) -> Option<String> {
+        let text = self.text(path)?;
+        text.lines().nth(line.checked_sub(1)? as usize).map(str::to_string)
+    }
+}
