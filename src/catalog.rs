@@ -22,6 +22,18 @@ const RULES: &str = include_str!("../rules/rules.toml");
 const CRITERIA: &str = include_str!("../rules/criteria.toml");
 const GUARDS: &str = include_str!("../rules/guards.toml");
 
+/// The built-in catalogues as embedded, by file name: what the ruleset hash
+/// of a report is computed over.
+pub const BUILTIN_SOURCES: [(&str, &str); 7] = [
+    ("controls.toml", CONTROLS),
+    ("criteria.toml", CRITERIA),
+    ("guards.toml", GUARDS),
+    ("providers.toml", PROVIDERS),
+    ("rules.toml", RULES),
+    ("secrets.toml", SECRETS),
+    ("sinks.toml", SINKS),
+];
+
 /// Everything the engine knows about SDKs, controls and criteria.
 #[derive(Debug)]
 pub struct Catalog {

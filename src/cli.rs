@@ -115,6 +115,39 @@ enum OutputFormat {
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards (docs/SARIF.md)
     Sarif,
+    /// The evidence report as Markdown, for pull requests and wikis (docs/REPORTS.md)
+    Markdown,
+    /// The evidence report as one self-contained HTML file, printable (docs/REPORTS.md)
+    Html,
+}
+
+/// The command that reproduces a report's scan: the options that change
+/// its findings, not where the output went.
+fn reproduce_command(args: &ScanArgs) -> String {
+    let mut parts = vec!["custodia".to_string(), "scan".to_string(), args.path.display().to_string()];
+    if let Some(config) = &args.config {
+        parts.push(format!("--config {}", config.display()));
+    }
+    for pattern in &args.exclude {
+        parts.push(format!("--exclude '{pattern}'"));
+    }
+    if let Some(size) = args.max_file_size {
+        parts.push(format!("--max-file-size {size}"));
+    }
+    if args.no_prefilter {
+        parts.push("--no-prefilter".to_string());
+    }
+    parts.push(format!(
+        "--format {}",
+        match args.format {
+            OutputFormat::Html => "html",
+            OutputFormat::Markdown => "markdown",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Json => "json",
+            OutputFormat::Text => "text",
+        }
+    ));
+    parts.join(" ")
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -199,6 +232,14 @@ fn scan_command(args: ScanArgs) -> ExitCode {
         OutputFormat::Json => {
             let report = report::json::build(&result, &catalog, args.stats);
             serde_json::to_string_pretty(&report).map(|json| json + "\n").map_err(std::io::Error::other)
+        }
+        OutputFormat::Markdown | OutputFormat::Html => {
+            let command = reproduce_command(&args);
+            let audit = report::audit::build(&result, &engine, &command);
+            Ok(match args.format {
+                OutputFormat::Html => report::html::render(&audit),
+                _ => report::markdown::render(&audit),
+            })
         }
         OutputFormat::Sarif => {
             let sarif = report::sarif::build(&result, &engine);

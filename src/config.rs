@@ -55,6 +55,8 @@ pub struct Config {
     pub severities: HashMap<String, Severity>,
     /// The built-in catalogue with the project's additions.
     pub catalog: Arc<Catalog>,
+    /// `[report]`: branding and control statements for reports.
+    pub report: ReportSettings,
 }
 
 impl Default for Config {
@@ -66,6 +68,7 @@ impl Default for Config {
             disabled: HashSet::new(),
             severities: HashMap::new(),
             catalog: Catalog::builtin(),
+            report: ReportSettings::default(),
         }
     }
 }
@@ -150,6 +153,26 @@ struct ConfigFile {
     controls: Option<Controls>,
     #[serde(default)]
     guards: Option<Guards>,
+    #[serde(default)]
+    report: ReportSettings,
+}
+
+/// `[report]`: who the evidence report is for, and the organisation's own
+/// control statements. custodia supplies the checks and the evidence; the
+/// control belongs to the organisation (SOC 2 is management's description
+/// of its system, not the tool's).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// The organisation's name, on the cover and in every page header.
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// The system the report covers ("Support assistant").
+    #[serde(default)]
+    pub system: Option<String>,
+    /// Control statements by criterion: `"CC6.1" = "Every inference route ..."`.
+    #[serde(default)]
+    pub controls: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -201,6 +224,7 @@ impl Config {
         let builtin = Catalog::builtin();
         let mut config = Config { source: Some(path.to_path_buf()), ..Config::default() };
         config.exclude = file.scan.exclude;
+        config.report = file.report;
         if let Some(size) = file.scan.max_file_size {
             config.max_file_size = size.0;
         }

@@ -1,0 +1,447 @@
+//! The evidence report: what a scan found, arranged the way an auditor reads
+//! it (see `../shared/reference/auditor-report.md`). One model, rendered as
+//! Markdown, HTML (and, later, PDF): identification, scope, the mapping
+//! statement, a summary per criterion, then each criterion's evidence and
+//! gaps, the AI inventory, the exceptions register and the cross-references.
+//!
+//! It is evidence a company hands its auditor, not an audit opinion: it says
+//! what was checked, what was found in place and what is missing, in the
+//! auditor's words ("no exceptions noted by the tool"), and how to reproduce
+//! it. A finding "maps to" a criterion; nothing here says "compliant".
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{BUILTIN_SOURCES, Catalog, short_tag};
+use crate::engine::Engine;
+use crate::finding::{Finding, Severity};
+use crate::scan::ScanResult;
+
+/// The SOC 2 criteria the report covers, in the order it presents them.
+pub const CRITERIA: [&str; 10] =
+    ["CC6.1", "CC6.2", "CC6.7", "CC6.8", "CC7.1", "CC7.2", "CC7.4", "CC9.2", "A1.1", "A1.2"];
+
+#[derive(Debug, Clone)]
+pub struct AuditReport {
+    pub id: String,
+    /// UTC, ISO 8601; `SOURCE_DATE_EPOCH` when set.
+    pub generated_at: String,
+    pub tool_version: String,
+    /// SHA-256 of the embedded catalogues.
+    pub ruleset_sha256: String,
+    /// SHA-256 of custodia.toml, when one was used.
+    pub config_sha256: Option<String>,
+    pub organization: Option<String>,
+    pub system: Option<String>,
+    pub source: SourceIdentity,
+    pub reproduce: String,
+    pub scope: Scope,
+    pub frameworks: Vec<(String, String)>,
+    pub summary: Vec<CriterionSummary>,
+    pub sections: Vec<CriterionSection>,
+    pub inventory: crate::inventory::Inventory,
+    pub exceptions: Vec<Exception>,
+    pub cross_references: Vec<CrossReference>,
+}
+
+/// Where the code came from, as git says (absent outside a repository).
+#[derive(Debug, Clone, Default)]
+pub struct SourceIdentity {
+    pub repository: Option<String>,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    /// Uncommitted changes were present: the scan is not of the commit alone.
+    pub dirty: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub root: String,
+    pub files_by_language: Vec<(String, usize)>,
+    pub files_analyzed: usize,
+    pub files_prefiltered: usize,
+    pub excluded: Vec<(String, String)>,
+    pub skipped: Vec<(String, String)>,
+    pub partial: Vec<(String, String)>,
+    pub sdks: Vec<String>,
+    pub inference_sites: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Controls found in place and no exception noted by the tool.
+    Evidenced,
+    /// Exceptions noted.
+    Gaps,
+    /// The criterion applies (the code calls models) but custodia found
+    /// neither a control nor a gap for it.
+    NoEvidence,
+    /// No AI code found: nothing to check.
+    NotApplicable,
+    /// Not assessable from code: manual evidence is needed.
+    Manual,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Evidenced => "Controls evidenced",
+            Status::Gaps => "Gaps noted",
+            Status::NoEvidence => "No evidence found in code",
+            Status::NotApplicable => "Not applicable",
+            Status::Manual => "Manual evidence required",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CriterionSummary {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub evidence: usize,
+    /// Findings by severity, most severe first.
+    pub findings: Vec<(Severity, usize)>,
+    /// "No exceptions noted by the tool", "Exceptions noted: 2 high, 1 medium".
+    pub wording: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CriterionSection {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub reading: Option<String>,
+    /// The organisation's own control statement (`[report.controls]`).
+    pub control: Option<String>,
+    pub evidence: Vec<EvidenceItem>,
+    pub gaps: Vec<Gap>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EvidenceItem {
+    pub location: String,
+    pub kind: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Gap {
+    pub rule: String,
+    pub severity: Severity,
+    pub location: String,
+    pub message: String,
+    /// The finding's lines of code (with line numbers).
+    pub excerpt: Vec<(u32, String)>,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Exception {
+    pub rule: String,
+    pub location: String,
+    pub justification: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CrossReference {
+    pub rule: String,
+    pub location: String,
+    pub soc2: Vec<String>,
+    pub nist: Vec<String>,
+    pub eu_ai_act: Vec<String>,
+    pub owasp_2025: Vec<String>,
+    pub owasp_2026: Vec<String>,
+}
+
+pub fn build(result: &ScanResult, engine: &Engine, command: &str) -> AuditReport {
+    let config = engine.config();
+    let catalog = &config.catalog;
+    let base =
+        if result.root.is_file() { result.root.parent().unwrap_or(Path::new(".")) } else { result.root.as_path() };
+    let source = git_identity(base);
+    let generated_at = timestamp();
+    let ruleset_sha256 = ruleset_hash();
+    let config_sha256 =
+        config.source.as_ref().and_then(|p| std::fs::read(p).ok()).map(|bytes| hex(&Sha256::digest(bytes)));
+    let id = {
+        let seed = format!("{}|{}|{}", source.commit.as_deref().unwrap_or("-"), generated_at, ruleset_sha256);
+        format!("CUS-{}", &hex(&Sha256::digest(seed.as_bytes()))[..12].to_uppercase())
+    };
+    let inventory = crate::inventory::inventory(&result.files, catalog);
+    let inference_sites: usize = inventory.providers.iter().map(|p| p.inference_sites).sum();
+    let uses_models = inference_sites > 0;
+    let excerpts = Excerpts::new(base);
+    let mut summary = Vec::new();
+    let mut sections = Vec::new();
+    for id in CRITERIA {
+        let tag = format!("SOC2:{id}");
+        let criterion = catalog.criterion(&tag);
+        let findings: Vec<&Finding> = result
+            .findings
+            .iter()
+            .filter(|f| catalog.rule(f.rule).is_some_and(|r| r.criteria.contains(&tag)))
+            .collect();
+        let mut evidence: Vec<EvidenceItem> = result
+            .evidence
+            .iter()
+            .filter(|e| e.criterion == tag)
+            .map(|e| EvidenceItem {
+                location: format!("{}:{}", e.path, e.location.range.start.line),
+                kind: e.kind.to_string(),
+                description: e.description.clone(),
+            })
+            .collect();
+        if id == "CC9.2" {
+            // The inventory is the evidence a vendor list starts from.
+            evidence.extend(inventory.providers.iter().map(|p| EvidenceItem {
+                location: p.files.first().cloned().unwrap_or_default(),
+                kind: "ai-inventory".to_string(),
+                description: format!(
+                    "{} used through {} ({} inference call{}{})",
+                    p.name,
+                    p.sdks.join(", "),
+                    p.inference_sites,
+                    if p.inference_sites == 1 { "" } else { "s" },
+                    if p.models.is_empty() { String::new() } else { format!("; models: {}", p.models.join(", ")) }
+                ),
+            }));
+        }
+        let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+        for f in &findings {
+            *by_severity.entry(std::cmp::Reverse(f.severity)).or_default() += 1;
+        }
+        let counts: Vec<(Severity, usize)> = by_severity.into_iter().map(|(s, n)| (s.0, n)).collect();
+        let status = if !findings.is_empty() {
+            Status::Gaps
+        } else if !evidence.is_empty() {
+            Status::Evidenced
+        } else if id == "CC7.1" {
+            Status::Manual
+        } else if uses_models {
+            Status::NoEvidence
+        } else {
+            Status::NotApplicable
+        };
+        let wording = match status {
+            Status::Gaps => format!(
+                "Exceptions noted by the tool: {}",
+                counts.iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>().join(", ")
+            ),
+            Status::Evidenced => "No exceptions noted by the tool".to_string(),
+            Status::NoEvidence => "No control and no exception found in code".to_string(),
+            Status::NotApplicable => "No AI code found".to_string(),
+            Status::Manual => {
+                "Not assessable from one scan: scan history and the team's vulnerability management are the evidence"
+                    .to_string()
+            }
+        };
+        let title = criterion.map(|c| c.title.clone()).unwrap_or_default();
+        summary.push(CriterionSummary {
+            id: id.to_string(),
+            title: title.clone(),
+            status,
+            evidence: evidence.len(),
+            findings: counts,
+            wording,
+        });
+        let gaps = findings
+            .iter()
+            .map(|f| Gap {
+                rule: f.rule.to_string(),
+                severity: f.severity,
+                location: location(f),
+                message: f.message.clone(),
+                excerpt: f
+                    .path
+                    .as_ref()
+                    .zip(f.location)
+                    .map(|(p, l)| excerpts.lines(p, l.range.start.line, l.range.end.line))
+                    .unwrap_or_default(),
+                fix: catalog.rule(f.rule).map(|r| r.fix.clone()).unwrap_or_default(),
+            })
+            .collect();
+        sections.push(CriterionSection {
+            id: id.to_string(),
+            title,
+            text: criterion.map(|c| c.text.clone()).unwrap_or_default(),
+            reading: criterion.and_then(|c| c.ai_reading.clone()),
+            control: config.report.controls.get(id).cloned(),
+            evidence,
+            gaps,
+        });
+    }
+    let exceptions = result
+        .suppressed
+        .iter()
+        .map(|s| Exception {
+            rule: s.finding.rule.to_string(),
+            location: location(&s.finding),
+            justification: s.reason.clone(),
+        })
+        .collect();
+    let cross_references = result.findings.iter().map(|f| cross_reference(catalog, f)).collect();
+    let stats = &result.stats;
+    let scope = Scope {
+        root: base.display().to_string(),
+        files_by_language: stats.files_by_language.iter().map(|(l, n)| (l.as_str().to_string(), *n)).collect(),
+        files_analyzed: stats.files_analyzed,
+        files_prefiltered: stats.files_prefiltered,
+        excluded: result.excluded.iter().map(|e| (e.path.clone(), e.reason.clone())).collect(),
+        skipped: result
+            .skipped
+            .iter()
+            .map(|s| (s.path.clone(), format!("{}: {}", s.reason.as_str(), s.detail)))
+            .collect(),
+        partial: result.partial.iter().map(|p| (p.path.clone(), p.reason.detail().to_string())).collect(),
+        sdks: {
+            let mut sdks: Vec<String> = inventory.providers.iter().flat_map(|p| p.sdks.iter().cloned()).collect();
+            sdks.sort();
+            sdks.dedup();
+            sdks
+        },
+        inference_sites,
+    };
+    let reproduce = match &source.commit {
+        Some(commit) => format!("git checkout {commit} && {command}"),
+        None => command.to_string(),
+    };
+    AuditReport {
+        id,
+        generated_at,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        ruleset_sha256,
+        config_sha256,
+        organization: config.report.organization.clone(),
+        system: config.report.system.clone(),
+        source,
+        reproduce,
+        scope,
+        frameworks: catalog.frameworks.iter().map(|f| (f.name.clone(), f.edition.clone())).collect(),
+        summary,
+        sections,
+        inventory,
+        exceptions,
+        cross_references,
+    }
+}
+
+fn location(f: &Finding) -> String {
+    match (&f.path, f.location) {
+        (Some(path), Some(l)) => format!("{path}:{}", l.range.start.line),
+        (Some(path), None) => path.clone(),
+        _ => "(project)".to_string(),
+    }
+}
+
+fn cross_reference(catalog: &Catalog, f: &Finding) -> CrossReference {
+    let criteria = catalog.rule(f.rule).map(|r| r.criteria.clone()).unwrap_or_default();
+    let of = |framework: &str| -> Vec<String> {
+        criteria.iter().filter(|c| c.starts_with(&format!("{framework}:"))).map(|c| short_tag(c)).collect()
+    };
+    CrossReference {
+        rule: f.rule.to_string(),
+        location: location(f),
+        soc2: of("SOC2"),
+        nist: of("NIST-AI-RMF"),
+        eu_ai_act: of("EU-AI-ACT"),
+        owasp_2025: of("OWASP-LLM-2025"),
+        owasp_2026: of("OWASP-LLM-2026"),
+    }
+}
+
+/// SHA-256 over the embedded catalogues, name and text, in a fixed order.
+pub fn ruleset_hash() -> String {
+    let mut hasher = Sha256::new();
+    for (name, text) in BUILTIN_SOURCES {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hex(&hasher.finalize())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn git_identity(dir: &Path) -> SourceIdentity {
+    let git = |args: &[&str]| -> Option<String> {
+        let output = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+        output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    let Some(commit) = git(&["rev-parse", "HEAD"]) else { return SourceIdentity::default() };
+    SourceIdentity {
+        repository: git(&["remote", "get-url", "origin"]).filter(|r| !r.is_empty()),
+        branch: git(&["rev-parse", "--abbrev-ref", "HEAD"]),
+        dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
+        commit: Some(commit),
+    }
+}
+
+/// Now, or `SOURCE_DATE_EPOCH` (reproducible builds' convention), in UTC.
+pub fn timestamp() -> String {
+    let seconds =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+        });
+    utc(seconds)
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian).
+pub fn utc(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let rest = seconds.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+/// Code excerpts, each file read once.
+struct Excerpts<'b> {
+    base: &'b Path,
+    files: std::cell::RefCell<BTreeMap<String, Vec<String>>>,
+}
+
+impl<'b> Excerpts<'b> {
+    fn new(base: &'b Path) -> Self {
+        Excerpts { base, files: Default::default() }
+    }
+
+    /// Lines `start..=end` (at most 6), with their numbers.
+    fn lines(&self, path: &str, start: u32, end: u32) -> Vec<(u32, String)> {
+        let mut files = self.files.borrow_mut();
+        let lines = files.entry(path.to_string()).or_insert_with(|| {
+            std::fs::read_to_string(self.base.join(path))
+                .map(|t| t.lines().map(str::to_string).collect())
+                .unwrap_or_default()
+        });
+        let end = end.max(start).min(start + 5);
+        (start..=end).filter_map(|n| lines.get(n.checked_sub(1)? as usize).map(|l| (n, l.clone()))).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_795_737_600), "2026-11-27T00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
+    }
+}

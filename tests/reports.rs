@@ -1,0 +1,130 @@
+//! The evidence report as Markdown and HTML: what an auditor needs is in it
+//! (identification, every criterion, a known gap with its file:line and code,
+//! a known piece of evidence, the inventory, the exceptions with their
+//! justification), text from the code is never interpreted as HTML, and the
+//! same input with the same SOURCE_DATE_EPOCH gives the same bytes.
+
+use std::path::Path;
+use std::process::Command;
+
+fn report(path: &Path, format: &str, epoch: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_custodia"))
+        .args(["scan", "--quiet", "--format", format])
+        .arg(path)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("custodia runs");
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// A small project in its own git repository (so the commit is known).
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("dirs");
+        std::fs::write(full, text).expect("write");
+    };
+    write(
+        "custodia.toml",
+        "[report]\norganization = \"Acme Support\"\nsystem = \"Support assistant\"\n\n[report.controls]\n\"CC6.1\" = \"Every inference route requires a signed-in user (Clerk).\"\n",
+    );
+    write(
+        "app/api/chat/route.ts",
+        r#"import OpenAI from "openai";
+import { auth } from "@clerk/nextjs/server";
+
+const openai = new OpenAI({ timeout: 20_000 });
+
+export async function POST(req: Request) {
+  const { userId } = await auth();
+  if (!userId) {
+    return new Response("Unauthorized", { status: 401 });
+  }
+  const { question } = await req.json();
+  // custodia-ignore[missing-failure-path]: the platform's error boundary answers 503 and pages on-call
+  const completion = await openai.chat.completions.create({
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: question }],
+  });
+  return Response.json({ answer: completion.choices[0].message.content });
+}
+"#,
+    );
+    // A route path with markup in it: shown, never interpreted.
+    write(
+        "app/api/<script>alert(1)<\\script>/route.ts",
+        "import OpenAI from \"openai\";\nconst openai = new OpenAI();\nexport async function GET() {\n  const r = await openai.responses.create({ model: \"gpt-4o\", input: \"hi\" });\n  return Response.json(r);\n}\n",
+    );
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git");
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "init"]);
+    dir
+}
+
+fn head(dir: &Path) -> String {
+    let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(dir).output().expect("git");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn markdown_report_has_what_an_auditor_reads() {
+    let dir = project();
+    let md = report(dir.path(), "markdown", "1795737600");
+    let commit = head(dir.path());
+    assert!(md.contains("**Acme Support — Support assistant**"), "{md}");
+    assert!(md.contains(&format!("| Commit | `{commit}` |")), "{md}");
+    assert!(md.contains("| Generated (UTC) | 2026-11-27T00:00:00Z |"));
+    assert!(md.contains("| Working tree | clean |"));
+    assert!(md.contains(&format!("git checkout {commit} && custodia scan")));
+    for criterion in ["CC6.1", "CC6.2", "CC6.7", "CC6.8", "CC7.1", "CC7.2", "CC7.4", "CC9.2", "A1.1", "A1.2"] {
+        assert!(md.contains(&format!("### SOC 2 {criterion} — ")), "no section for {criterion}");
+        assert!(md.contains(&format!("| SOC 2 {criterion} ")), "no summary row for {criterion}");
+    }
+    // The organisation's own control statement.
+    assert!(md.contains("**The organisation's control:** Every inference route requires a signed-in user (Clerk)."));
+    // Evidence in place, with file:line.
+    assert!(md.contains("| `app/api/chat/route.ts:7` | auth-guard |"), "{md}");
+    // A gap with its location, code and fix.
+    assert!(md.contains("`missing-token-cap` at `app/api/chat/route.ts:13`"), "{md}");
+    assert!(md.contains("13 |   const completion = await openai.chat.completions.create({"), "{md}");
+    // The exception register keeps the justification.
+    assert!(md.contains("| `missing-failure-path` | `app/api/chat/route.ts:13` | the platform's error boundary answers 503 and pages on-call |"), "{md}");
+    assert!(md.contains("| OpenAI | openai | gpt-4o, gpt-4o-mini |"), "{md}");
+    assert!(md.contains("maps to") && !md.to_lowercase().contains("is compliant"));
+}
+
+#[test]
+fn html_report_is_self_contained_and_escapes_the_code() {
+    let dir = project();
+    let html = report(dir.path(), "html", "1795737600");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<style>") && html.contains("thead { display: table-header-group; }"));
+    // No external asset, no script.
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("<link"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)"), "the path is shown as text");
+    assert!(html.contains("<h3>SOC 2 CC6.1 — Logical access security</h3>"));
+    assert!(html.contains("<table>") && html.contains("<th>Criterion</th>"));
+}
+
+#[test]
+fn same_commit_and_epoch_give_the_same_bytes() {
+    let dir = project();
+    for format in ["markdown", "html"] {
+        let first = report(dir.path(), format, "1795737600");
+        let second = report(dir.path(), format, "1795737600");
+        assert_eq!(first, second, "{format}");
+        let later = report(dir.path(), format, "1795824000");
+        assert_ne!(first, later, "the timestamp (and the report id) follow SOURCE_DATE_EPOCH");
+    }
+}
