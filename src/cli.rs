@@ -51,6 +51,9 @@ enum Command {
         /// A rule id, as printed in findings (e.g. missing-token-cap)
         rule: String,
     },
+    /// Show the recorded scans (.custodia/history.jsonl): the trend, when each
+    /// finding was first seen and when it was fixed; --verify checks the chain
+    History(HistoryArgs),
     /// Run the language server over stdin/stdout (for editors: VS Code,
     /// Neovim, Helix, Zed). Configuration comes from custodia.toml at the
     /// workspace root, as for `scan`
@@ -61,6 +64,107 @@ enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct HistoryArgs {
+    /// The project directory (its .custodia/history.jsonl is read)
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Check that no record was edited or removed: exit 1 if one was
+    #[arg(long)]
+    verify: bool,
+    /// Only scans at or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    since: Option<i64>,
+    /// Only scans at or before this date (a date alone means the whole day)
+    #[arg(long, value_name = "DATE", value_parser = parse_end_date)]
+    until: Option<i64>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+}
+
+fn parse_date(text: &str) -> Result<i64, String> {
+    crate::history::parse_utc(text)
+        .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"))
+}
+
+fn parse_end_date(text: &str) -> Result<i64, String> {
+    let start = parse_date(text)?;
+    Ok(if text.contains('T') { start } else { start + 86_399 })
+}
+
+fn history_command(args: &HistoryArgs) -> ExitCode {
+    use crate::history;
+    let path = history::path_in(&args.path);
+    let file = match history::read(&path) {
+        Ok(file) => file,
+        Err(err) => return error(format!("cannot read {}: {err}", path.display())),
+    };
+    for problem in &file.problems {
+        eprintln!("{}: {problem}", if args.verify { "error" } else { "warning" });
+    }
+    if args.verify {
+        if file.problems.is_empty() {
+            println!("{}: {} records, chain intact", path.display(), file.records.len());
+            return ExitCode::SUCCESS;
+        }
+        return ExitCode::from(1);
+    }
+    let records: Vec<&history::Record> = file
+        .records
+        .iter()
+        .map(|(_, r)| r)
+        .filter(|r| {
+            let time = history::parse_utc(&r.time).unwrap_or(0);
+            args.since.is_none_or(|s| time >= s) && args.until.is_none_or(|u| time <= u)
+        })
+        .collect();
+    let lives = history::lifecycles(&records);
+    if matches!(args.format, ListFormat::Json) {
+        let scans: Vec<serde_json::Value> = records
+            .iter()
+            .map(|r| serde_json::json!({ "time": r.time, "commit": r.commit, "total": r.total, "by_severity": r.by_severity, "by_criterion": r.by_criterion }))
+            .collect();
+        let document = serde_json::json!({ "scans": scans, "findings": lives });
+        println!("{}", serde_json::to_string_pretty(&document).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    if records.is_empty() {
+        println!("no scans recorded in {} (record one with `custodia scan --record`)", path.display());
+        return ExitCode::SUCCESS;
+    }
+    println!("{:<21} {:<9} {:>6} {:>5} {:>5}  by criterion", "scan (UTC)", "commit", "total", "new", "fixed");
+    for (i, record) in records.iter().enumerate() {
+        let new = lives.iter().filter(|l| l.first_seen == record.time && i > 0).count();
+        let fixed = lives.iter().filter(|l| l.fixed.as_deref() == Some(record.time.as_str())).count();
+        let commit = record.commit.as_deref().map_or("-".to_string(), |c| c.chars().take(8).collect());
+        let criteria: Vec<String> = record.by_criterion.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        println!(
+            "{:<21} {:<9} {:>6} {:>5} {:>5}  {}",
+            record.time,
+            commit,
+            record.total,
+            new,
+            fixed,
+            criteria.join(", ")
+        );
+    }
+    let fixed: Vec<f64> = lives.iter().filter_map(|l| l.days_to_remediate).collect();
+    let open = lives.iter().filter(|l| l.fixed.is_none()).count();
+    println!(
+        "
+{} findings seen: {open} open, {} fixed",
+        lives.len(),
+        fixed.len()
+    );
+    if !fixed.is_empty() {
+        let mut sorted = fixed.clone();
+        sorted.sort_by(f64::total_cmp);
+        let mean = fixed.iter().sum::<f64>() / fixed.len() as f64;
+        println!("time to remediate: median {:.1} days, mean {mean:.1} days", sorted[sorted.len() / 2]);
+    }
+    ExitCode::SUCCESS
 }
 
 #[derive(Args)]
@@ -98,6 +202,10 @@ struct ScanArgs {
     /// Do not print warnings about skipped files or progress
     #[arg(short, long)]
     quiet: bool,
+    /// Append this scan to .custodia/history.jsonl (commit it: it is the
+    /// record that scanning ran over a period; see `custodia history`)
+    #[arg(long)]
+    record: bool,
     /// Parse every file and stop (benchmark baseline; no findings)
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -175,6 +283,7 @@ pub fn run() -> ExitCode {
         Command::Rules { format } => rules_command(format),
         Command::Explain { rule } => explain_command(&rule),
         Command::Facts { path } => facts_command(&path),
+        Command::History(args) => history_command(&args),
         Command::Lsp => match crate::lsp::serve_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => error(format!("the language server could not start: {err}")),
@@ -226,6 +335,21 @@ fn scan_command(args: ScanArgs) -> ExitCode {
                 partial.reason.as_str(),
                 partial.reason.detail()
             );
+        }
+    }
+    if args.record {
+        let path = crate::history::path_in(&args.path);
+        let recorded = crate::history::read(&path).and_then(|history| {
+            for problem in &history.problems {
+                eprintln!("warning: {}: {problem}", path.display());
+            }
+            let record = crate::history::record(&result, &catalog, &history);
+            crate::history::append(&path, &record)
+        });
+        match recorded {
+            Ok(()) if !args.quiet => eprintln!("recorded this scan in {}", path.display()),
+            Ok(()) => {}
+            Err(err) => return error(format!("cannot record the scan in {}: {err}", path.display())),
         }
     }
     let written = match args.format {

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod facts;
 pub mod finding;
 pub mod fix;
+pub mod history;
 pub mod inventory;
 pub mod ir;
 pub mod lang;

@@ -15,6 +15,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
+use super::fingerprint::SourceLines;
 use crate::catalog::{BUILTIN_SOURCES, Catalog, short_tag};
 use crate::engine::Engine;
 use crate::finding::{Finding, Severity};
@@ -174,7 +175,7 @@ pub fn build(result: &ScanResult, engine: &Engine, command: &str) -> AuditReport
     let inventory = crate::inventory::inventory(&result.files, catalog);
     let inference_sites: usize = inventory.providers.iter().map(|p| p.inference_sites).sum();
     let uses_models = inference_sites > 0;
-    let excerpts = Excerpts::new(base);
+    let sources = SourceLines::new(base);
     let mut summary = Vec::new();
     let mut sections = Vec::new();
     for id in CRITERIA {
@@ -259,7 +260,7 @@ pub fn build(result: &ScanResult, engine: &Engine, command: &str) -> AuditReport
                     .path
                     .as_ref()
                     .zip(f.location)
-                    .map(|(p, l)| excerpts.lines(p, l.range.start.line, l.range.end.line))
+                    .map(|(p, l)| excerpt(&sources, p, l.range.start.line, l.range.end.line))
                     .unwrap_or_default(),
                 fix: catalog.rule(f.rule).map(|r| r.fix.clone()).unwrap_or_default(),
             })
@@ -369,7 +370,7 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn git_identity(dir: &Path) -> SourceIdentity {
+pub(crate) fn git_identity(dir: &Path) -> SourceIdentity {
     let git = |args: &[&str]| -> Option<String> {
         let output = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
         output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
@@ -409,28 +410,12 @@ pub fn utc(seconds: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
-/// Code excerpts, each file read once.
-struct Excerpts<'b> {
-    base: &'b Path,
-    files: std::cell::RefCell<BTreeMap<String, Vec<String>>>,
-}
-
-impl<'b> Excerpts<'b> {
-    fn new(base: &'b Path) -> Self {
-        Excerpts { base, files: Default::default() }
-    }
-
-    /// Lines `start..=end` (at most 6), with their numbers.
-    fn lines(&self, path: &str, start: u32, end: u32) -> Vec<(u32, String)> {
-        let mut files = self.files.borrow_mut();
-        let lines = files.entry(path.to_string()).or_insert_with(|| {
-            std::fs::read_to_string(self.base.join(path))
-                .map(|t| t.lines().map(str::to_string).collect())
-                .unwrap_or_default()
-        });
-        let end = end.max(start).min(start + 5);
-        (start..=end).filter_map(|n| lines.get(n.checked_sub(1)? as usize).map(|l| (n, l.clone()))).collect()
-    }
+/// Lines `start..=end` of a file (at most 6), with their numbers.
+fn excerpt(sources: &SourceLines, path: &str, start: u32, end: u32) -> Vec<(u32, String)> {
+    let Some(text) = sources.text(path) else { return Vec::new() };
+    let lines: Vec<&str> = text.lines().collect();
+    let end = end.max(start).min(start + 5);
+    (start..=end).filter_map(|n| lines.get(n.checked_sub(1)? as usize).map(|l| (n, l.to_string()))).collect()
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::fingerprint;
+use super::fingerprint::{Fingerprinter, SourceLines};
 use crate::catalog::{Catalog, display_tag};
 use crate::engine::Engine;
 use crate::finding::{Finding, Severity};
@@ -36,10 +36,10 @@ const SELF_CONTAINED_FIXES: [&str; 3] = ["missing-token-cap", "missing-timeout",
 
 pub fn build(result: &ScanResult, engine: &Engine) -> Value {
     let catalog = &engine.config().catalog;
-    let sources = Sources::new(&result.root);
+    let sources = SourceLines::new(&result.root);
     let rules: Vec<Value> = catalog.rules.iter().map(|r| rule(catalog, r)).collect();
     let rule_index: BTreeMap<&str, usize> = catalog.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let mut seen: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut seen = Fingerprinter::default();
     let mut results = Vec::new();
     let fixable = |f: &Finding| SELF_CONTAINED_FIXES.contains(&f.rule);
     for f in &result.findings {
@@ -57,7 +57,7 @@ pub fn build(result: &ScanResult, engine: &Engine) -> Value {
         .chain(result.partial.iter().map(|p| notification("note", p.reason.detail(), Some(&p.path))))
         .chain(result.rule_failures.iter().map(|f| notification("error", &f.to_string(), f.path.as_deref())))
         .collect();
-    let root_uri = root_uri(&sources.root);
+    let root_uri = root_uri(sources.root());
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -158,8 +158,8 @@ fn taxonomies(catalog: &Catalog) -> Vec<Value> {
 fn finding(
     catalog: &Catalog,
     rule_index: &BTreeMap<&str, usize>,
-    sources: &Sources,
-    seen: &mut BTreeMap<(String, String, String), usize>,
+    sources: &SourceLines,
+    seen: &mut Fingerprinter,
     f: &Finding,
     fixes: Vec<Value>,
     suppressions: Option<Value>,
@@ -170,14 +170,7 @@ fn finding(
         Some(primary) => format!("[{primary}] {}", f.message),
         None => f.message.clone(),
     };
-    let path = f.path.clone().unwrap_or_default();
-    // The finding's own line, without indentation: it survives lines added
-    // above it. Identical lines in one file are told apart by their order.
-    let line_text = f.location.and_then(|l| sources.line(&path, l.range.start.line)).unwrap_or_default();
-    let key = (f.rule.to_string(), path.clone(), line_text.trim().to_string());
-    let occurrence = seen.entry(key.clone()).or_insert(0);
-    *occurrence += 1;
-    let fingerprint = fingerprint::finding(&key.0, &key.1, &key.2, *occurrence);
+    let fingerprint = seen.next(sources, f);
     let locations: Vec<Value> = match (&f.path, f.location) {
         (Some(path), Some(location)) => vec![location_json(path, location, None)],
         // A project-level finding: where it points, if anywhere.
@@ -236,7 +229,7 @@ fn location_json(path: &str, location: Location, message: Option<&str>) -> Value
 }
 
 /// The fixes of a finding as SARIF `fix` objects (line/column regions).
-fn fixes(result: &ScanResult, engine: &Engine, sources: &Sources, f: &Finding) -> Vec<Value> {
+fn fixes(result: &ScanResult, engine: &Engine, sources: &SourceLines, f: &Finding) -> Vec<Value> {
     let (Some(path), Some(facts)) = (&f.path, result.files.iter().find(|x| Some(&x.path) == f.path.as_ref())) else {
         return Vec::new();
     };
@@ -337,32 +330,4 @@ fn uri_path(path: &str) -> String {
         }
     }
     out
-}
-
-/// The scanned files' text, read once each when a result needs it.
-struct Sources {
-    root: std::path::PathBuf,
-    cache: std::cell::RefCell<BTreeMap<String, Option<std::rc::Rc<str>>>>,
-}
-
-impl Sources {
-    fn new(root: &Path) -> Self {
-        // A single-file scan reports paths relative to the file's directory.
-        let root =
-            if root.is_file() { root.parent().unwrap_or(Path::new(".")).to_path_buf() } else { root.to_path_buf() };
-        Sources { root, cache: Default::default() }
-    }
-
-    fn text(&self, path: &str) -> Option<std::rc::Rc<str>> {
-        self.cache
-            .borrow_mut()
-            .entry(path.to_string())
-            .or_insert_with(|| std::fs::read_to_string(self.root.join(path)).ok().map(Into::into))
-            .clone()
-    }
-
-    fn line(&self, path: &str, line: u32) -> Option<String> {
-        let text = self.text(path)?;
-        text.lines().nth(line.checked_sub(1)? as usize).map(str::to_string)
-    }
 }
