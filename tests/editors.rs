@@ -155,3 +155,20 @@ fn helix_languages_toml_uses_documented_keys_and_keeps_the_default_servers() {
         }
     }
 }
+
+#[test]
+fn zed_extension_registers_the_server_for_the_four_languages() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/zed");
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("extension.toml")).expect("extension.toml")).expect("TOML");
+    assert_eq!(manifest["id"].as_str(), Some("custodia"));
+    assert_eq!(manifest["schema_version"].as_integer(), Some(1));
+    let server = manifest["language_servers"]["custodia"].as_table().expect("[language_servers.custodia]");
+    let languages: Vec<&str> =
+        server["languages"].as_array().expect("languages").iter().filter_map(|v| v.as_str()).collect();
+    assert_eq!(languages, ["TypeScript", "TSX", "JavaScript", "Python"]);
+    // The extension starts `custodia lsp` from PATH and says how to install it.
+    let source = std::fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs");
+    assert!(source.contains("worktree.which(\"custodia\")") && source.contains("vec![\"lsp\".to_string()]"));
+    assert!(source.contains("cargo install --path ."));
+}
