@@ -85,8 +85,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand("custodia.writeReport", async () => {
       const target = await vscode.window.showInputBox({
-        prompt: "Where to write the report (relative to the workspace)",
-        value: "custodia-report.json",
+        prompt: "Where to write the report (relative to the workspace; .html, .md, .sarif or .json)",
+        value: "custodia-report.html",
       });
       if (target !== undefined) {
         await executeServerCommand("custodia.writeReport", [{ path: target }]);
