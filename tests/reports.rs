@@ -128,3 +128,34 @@ fn same_commit_and_epoch_give_the_same_bytes() {
         assert_ne!(first, later, "the timestamp (and the report id) follow SOURCE_DATE_EPOCH");
     }
 }
+
+#[test]
+fn recorded_scans_appear_in_the_report_and_a_broken_chain_is_flagged() {
+    let dir = project();
+    let md = report(dir.path(), "markdown", "1795737600");
+    assert!(md.contains("No scan is recorded in `.custodia/history.jsonl`"), "{md}");
+    for epoch in ["1795737600", "1795824000"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_custodia"))
+            .args(["scan", "--quiet", "--record", "--format", "json"])
+            .arg(dir.path())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .expect("runs");
+        assert!(out.status.code().is_some_and(|c| c <= 1));
+    }
+    let md = report(dir.path(), "markdown", "1795910400");
+    let commit = head(dir.path());
+    assert!(md.contains("| Scan (UTC) | Commit | Findings | New | Fixed |"), "{md}");
+    assert!(md.contains(&format!("| 2026-11-27T00:00:00Z | `{}` |", &commit[..12])), "{md}");
+    assert!(md.contains("| 2026-11-28T00:00:00Z |"), "{md}");
+    assert!(!md.contains("The history file has problems"));
+    // Someone edits the first record: the report says so.
+    let path = dir.path().join(".custodia/history.jsonl");
+    let text = std::fs::read_to_string(&path).expect("history");
+    std::fs::write(&path, text.replacen("\"total\":", "\"total\":1", 1)).expect("write");
+    let md = report(dir.path(), "markdown", "1795910400");
+    assert!(
+        md.contains("The history file has problems") && md.contains("line 2: the record before it does not match"),
+        "{md}"
+    );
+}

@@ -46,6 +46,30 @@ pub struct AuditReport {
     pub inventory: crate::inventory::Inventory,
     pub exceptions: Vec<Exception>,
     pub cross_references: Vec<CrossReference>,
+    /// The scans recorded in `.custodia/history.jsonl`, if any.
+    pub history: Option<HistorySummary>,
+}
+
+/// The recorded scans (SOC 2 CC7.1: scanning operated over the period).
+#[derive(Debug, Clone)]
+pub struct HistorySummary {
+    pub file: String,
+    pub scans: Vec<ScanRow>,
+    pub findings_seen: usize,
+    pub open: usize,
+    pub fixed: usize,
+    pub median_days_to_remediate: Option<f64>,
+    /// Lines of the history file that could not be read or do not chain.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanRow {
+    pub time: String,
+    pub commit: Option<String>,
+    pub total: usize,
+    pub new: usize,
+    pub fixed: usize,
 }
 
 /// Where the code came from, as git says (absent outside a repository).
@@ -327,7 +351,40 @@ pub fn build(result: &ScanResult, engine: &Engine, command: &str) -> AuditReport
         inventory,
         exceptions,
         cross_references,
+        history: history_summary(base),
     }
+}
+
+fn history_summary(base: &Path) -> Option<HistorySummary> {
+    let path = crate::history::path_in(base);
+    let file = crate::history::read(&path).ok()?;
+    if file.records.is_empty() && file.problems.is_empty() {
+        return None;
+    }
+    let records: Vec<&crate::history::Record> = file.records.iter().map(|(_, r)| r).collect();
+    let lives = crate::history::lifecycles(&records);
+    let scans = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ScanRow {
+            time: r.time.clone(),
+            commit: r.commit.clone(),
+            total: r.total,
+            new: if i == 0 { 0 } else { lives.iter().filter(|l| l.first_seen == r.time).count() },
+            fixed: lives.iter().filter(|l| l.fixed.as_deref() == Some(r.time.as_str())).count(),
+        })
+        .collect();
+    let mut days: Vec<f64> = lives.iter().filter_map(|l| l.days_to_remediate).collect();
+    days.sort_by(f64::total_cmp);
+    Some(HistorySummary {
+        file: crate::history::FILE.to_string(),
+        scans,
+        findings_seen: lives.len(),
+        open: lives.iter().filter(|l| l.fixed.is_none()).count(),
+        fixed: days.len(),
+        median_days_to_remediate: days.get(days.len() / 2).copied(),
+        problems: file.problems.iter().map(|p| p.to_string()).collect(),
+    })
 }
 
 fn location(f: &Finding) -> String {

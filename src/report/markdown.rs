@@ -195,7 +195,42 @@ pub fn render(report: &AuditReport) -> String {
     }
 
     let _ = writeln!(o, "\n## 8. Scan history (SOC 2 CC7.1)\n");
-    let _ = writeln!(o, "This report covers one scan; it records no history of earlier scans.");
+    match &report.history {
+        None => {
+            let _ = writeln!(
+                o,
+                "No scan is recorded in `.custodia/history.jsonl` (`custodia scan --record` records one): this report covers one scan."
+            );
+        }
+        Some(history) => {
+            let _ = writeln!(
+                o,
+                "Scans recorded in `{}` (each record chained to the one before it by SHA-256; `custodia history --verify` checks the chain).\n",
+                history.file
+            );
+            let _ = writeln!(o, "| Scan (UTC) | Commit | Findings | New | Fixed |\n|---|---|---:|---:|---:|");
+            for scan in &history.scans {
+                let commit = scan.commit.as_deref().map_or("-".to_string(), |c| format!("`{}`", &c[..c.len().min(12)]));
+                let _ = writeln!(o, "| {} | {commit} | {} | {} | {} |", scan.time, scan.total, scan.new, scan.fixed);
+            }
+            let _ = writeln!(
+                o,
+                "\nFindings seen over these scans: {} ({} open, {} fixed){}.",
+                history.findings_seen,
+                history.open,
+                history.fixed,
+                history
+                    .median_days_to_remediate
+                    .map_or(String::new(), |d| format!("; median time to remediate {d:.1} days"))
+            );
+            if !history.problems.is_empty() {
+                let _ = writeln!(o, "\nThe history file has problems (`custodia history --verify`):\n");
+                for problem in &history.problems {
+                    let _ = writeln!(o, "- {}", cell(problem));
+                }
+            }
+        }
+    }
 
     let _ = writeln!(o, "\n## 9. Appendix: cross-references\n");
     if report.cross_references.is_empty() {
