@@ -51,6 +51,9 @@ enum Command {
         /// A rule id, as printed in findings (e.g. missing-token-cap)
         rule: String,
     },
+    /// Write the evidence report for an auditor to a file (-o report.html or
+    /// report.md), its history limited to a period; prints the report's SHA-256
+    Report(ReportArgs),
     /// Show the recorded scans (.custodia/history.jsonl): the trend, when each
     /// finding was first seen and when it was fixed; --verify checks the chain
     History(HistoryArgs),
@@ -64,6 +67,74 @@ enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Directory to scan
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Where to write the report; its extension chooses the format: .html
+    /// (one self-contained file) or .md
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Configuration file (default: custodia.toml in the scanned directory)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Leave out paths matching this pattern (gitignore syntax); repeatable
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// The history section covers scans at or after this date (YYYY-MM-DD, UTC)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    since: Option<i64>,
+    /// The history section covers scans at or before this date (a date alone means the whole day)
+    #[arg(long, value_name = "DATE", value_parser = parse_end_date)]
+    until: Option<i64>,
+}
+
+fn report_command(args: &ReportArgs) -> ExitCode {
+    use sha2::Digest;
+    let extension = args.output.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let markdown = match extension.as_str() {
+        "html" | "htm" => false,
+        "md" | "markdown" => true,
+        other => {
+            return error(format!(
+                "cannot write a report as `.{other}`: name the output `.html` (a self-contained file) or `.md`"
+            ));
+        }
+    };
+    let config = match Config::discover(&args.path, args.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => return error(err),
+    };
+    let engine = Engine::new(config);
+    let mut options = ScanOptions::new(&args.path);
+    options.exclude = args.exclude.clone();
+    let result = match scan::scan(&engine, &options) {
+        Ok(result) => result,
+        Err(err) => return error(err),
+    };
+    for failure in &result.rule_failures {
+        eprintln!("error: {failure}; its findings there are missing (please report this)");
+    }
+    let mut command = format!("custodia report {} -o {}", args.path.display(), args.output.display());
+    if let Some(config) = &args.config {
+        command.push_str(&format!(" --config {}", config.display()));
+    }
+    for pattern in &args.exclude {
+        command.push_str(&format!(" --exclude '{pattern}'"));
+    }
+    let period = report::audit::Period { since: args.since, until: args.until };
+    let audit = report::audit::build_for(&result, &engine, &command, period);
+    let text = if markdown { report::markdown::render(&audit) } else { report::html::render(&audit) };
+    if let Err(err) = std::fs::write(&args.output, &text) {
+        return error(format!("cannot write {}: {err}", args.output.display()));
+    }
+    let digest = report::audit::hex(&sha2::Sha256::digest(text.as_bytes()));
+    println!("{}  {}", digest, args.output.display());
+    eprintln!("report {} written to {} (SHA-256 above)", audit.id, args.output.display());
+    ExitCode::SUCCESS
 }
 
 #[derive(Args)]
@@ -284,6 +355,7 @@ pub fn run() -> ExitCode {
         Command::Explain { rule } => explain_command(&rule),
         Command::Facts { path } => facts_command(&path),
         Command::History(args) => history_command(&args),
+        Command::Report(args) => report_command(&args),
         Command::Lsp => match crate::lsp::serve_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => error(format!("the language server could not start: {err}")),

@@ -159,3 +159,49 @@ fn recorded_scans_appear_in_the_report_and_a_broken_chain_is_flagged() {
         "{md}"
     );
 }
+
+#[test]
+fn the_report_command_writes_the_file_prints_its_sha256_and_limits_the_period() {
+    use sha2::Digest;
+    let dir = project();
+    for epoch in ["1795737600", "1795824000", "1795910400"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_custodia"))
+            .args(["scan", "--quiet", "--record", "--format", "json"])
+            .arg(dir.path())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .expect("runs");
+        assert!(out.status.code().is_some_and(|c| c <= 1));
+    }
+    let target = dir.path().join("out/evidence.html");
+    std::fs::create_dir_all(target.parent().expect("parent")).expect("dirs");
+    let out = Command::new(env!("CARGO_BIN_EXE_custodia"))
+        .arg("report")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&target)
+        .args(["--since", "2026-11-28"])
+        .env("SOURCE_DATE_EPOCH", "1795996800")
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read(&target).expect("report");
+    let digest: String = sha2::Sha256::digest(&written).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{digest}  {}\n", target.display()));
+    let html = String::from_utf8(written).expect("UTF-8");
+    // The period starts on the 28th: two of the three recorded scans.
+    assert!(
+        !html.contains("<td>2026-11-27T00:00:00Z</td>")
+            && html.contains("<td>2026-11-28T00:00:00Z</td>")
+            && html.contains("<td>2026-11-29T00:00:00Z</td>"),
+        "{html}"
+    );
+    let pdf = Command::new(env!("CARGO_BIN_EXE_custodia"))
+        .arg("report")
+        .arg(dir.path())
+        .args(["-o", "report.pdf"])
+        .output()
+        .expect("runs");
+    assert_eq!(pdf.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&pdf.stderr).contains("name the output `.html`"));
+}

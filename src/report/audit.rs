@@ -182,7 +182,26 @@ pub struct CrossReference {
     pub owasp_2026: Vec<String>,
 }
 
+/// The scans a report's history covers: seconds since the epoch, inclusive.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Period {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl Period {
+    fn contains(&self, time: &str) -> bool {
+        let Some(t) = crate::history::parse_utc(time) else { return false };
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
+    }
+}
+
 pub fn build(result: &ScanResult, engine: &Engine, command: &str) -> AuditReport {
+    build_for(result, engine, command, Period::default())
+}
+
+/// As [`build`], with the history limited to `period`.
+pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Period) -> AuditReport {
     let config = engine.config();
     let catalog = &config.catalog;
     let base =
@@ -351,17 +370,18 @@ pub fn build(result: &ScanResult, engine: &Engine, command: &str) -> AuditReport
         inventory,
         exceptions,
         cross_references,
-        history: history_summary(base),
+        history: history_summary(base, period),
     }
 }
 
-fn history_summary(base: &Path) -> Option<HistorySummary> {
+fn history_summary(base: &Path, period: Period) -> Option<HistorySummary> {
     let path = crate::history::path_in(base);
     let file = crate::history::read(&path).ok()?;
-    if file.records.is_empty() && file.problems.is_empty() {
+    let records: Vec<&crate::history::Record> =
+        file.records.iter().map(|(_, r)| r).filter(|r| period.contains(&r.time)).collect();
+    if records.is_empty() && file.problems.is_empty() {
         return None;
     }
-    let records: Vec<&crate::history::Record> = file.records.iter().map(|(_, r)| r).collect();
     let lives = crate::history::lifecycles(&records);
     let scans = records
         .iter()
