@@ -6,6 +6,8 @@
 //! project index), so a client built in `lib/ai.ts` is a client wherever it
 //! is imported.
 
+use rustc_hash::FxHashMap as HashMap;
+
 use crate::facts::{ExportFact, ExportTarget};
 use crate::ir::{Expr, ScopeId, ScopeKind, StatementKind, Target};
 use crate::lang::Language;
@@ -70,19 +72,34 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
         // Methods of exported classes, for calls through injected instances
         // (`this.assistant.answer()` → `AssistantService.answer`).
+        // Looked up once (a generated module exports tens of thousands of
+        // names: a search per export would be quadratic).
+        let mut local_of: HashMap<&str, &str> = HashMap::default();
+        for e in ir.exports.iter().filter(|e| e.source.is_none()) {
+            local_of.entry(e.exported).or_insert(e.local);
+        }
+        let mut class_of: HashMap<&str, usize> = HashMap::default();
+        let mut methods_of: HashMap<usize, Vec<usize>> = HashMap::default();
+        for (id, scope) in ir.scopes.iter().enumerate() {
+            if scope.kind == ScopeKind::Class {
+                if let Some(name) = scope.name {
+                    class_of.entry(name).or_insert(id);
+                }
+            }
+            if scope.kind == ScopeKind::Function {
+                if let Some(parent) = scope.parent {
+                    methods_of.entry(parent as usize).or_default().push(id);
+                }
+            }
+        }
         let mut methods = Vec::new();
         for export in &exports {
-            let local = ir.exports.iter().find(|e| e.exported == export.name && e.source.is_none()).map(|e| e.local);
-            let Some(local) = local else { continue };
-            let Some(class) = ir.scopes.iter().position(|s| s.kind == ScopeKind::Class && s.name == Some(local)) else {
-                continue;
-            };
-            for (id, scope) in ir.scopes.iter().enumerate() {
-                if scope.parent == Some(class as ScopeId) && scope.kind == ScopeKind::Function {
-                    if let (Some(name), Some(index)) = (scope.name, self.function_index(id as ScopeId)) {
-                        let target = ExportTarget::Function(index);
-                        methods.push(ExportFact { name: format!("{}.{name}", export.name), target });
-                    }
+            let Some(local) = local_of.get(export.name.as_str()) else { continue };
+            let Some(&class) = class_of.get(local) else { continue };
+            for &id in methods_of.get(&class).map(Vec::as_slice).unwrap_or_default() {
+                if let (Some(name), Some(index)) = (ir.scopes[id].name, self.function_index(id as ScopeId)) {
+                    let target = ExportTarget::Function(index);
+                    methods.push(ExportFact { name: format!("{}.{name}", export.name), target });
                 }
             }
         }

@@ -4,6 +4,7 @@
 
 mod client;
 mod property;
+mod stress;
 
 use std::path::Path;
 
