@@ -244,49 +244,76 @@ export async function caption(text: string) {
 /// `target`, and scans again: the file parses cleanly and that route's
 /// finding is gone. Returns the fixed text.
 fn fix_in_project(files: &[(&str, &str)], target: &str, rule: &str) -> String {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().expect("parent")).expect("dirs");
-        std::fs::write(full, text).expect("write");
-    }
-    let engine = Engine::new(Config::default());
-    // Every file's facts, as the language server holds them (the prefilter
-    // would leave out files without model code, where auth helpers live).
-    let mut options = custodia::scan::ScanOptions::new(dir.path());
-    options.prefilter = false;
-    let result = custodia::scan::scan(&engine, &options).expect("scan");
-    let count = |r: &custodia::scan::ScanResult| {
-        r.findings.iter().filter(|f| f.rule == rule && f.path.as_deref() == Some(target)).count()
-    };
-    let finding = result
-        .findings
-        .iter()
-        .find(|f| f.rule == rule && f.path.as_deref() == Some(target))
-        .unwrap_or_else(|| panic!("no {rule} in {target}: {:#?}", result.findings));
-    let source = files.iter().find(|(p, _)| *p == target).expect("target").1;
-    let kind = FileKind::of(Path::new(target)).expect("kind");
-    let tree = lang::parse(kind.grammar, source, None).expect("parses");
-    let facts = result.files.iter().find(|f| f.path == target).expect("facts");
-    let project = ProjectHints::from_facts(&result.files);
-    let settings = FixSettings::default();
-    let cx = FixContext {
-        source,
-        tree: &tree,
-        facts,
-        catalog: &engine.config().catalog,
-        settings: &settings,
-        project: &project,
-    };
-    let fix =
-        fix::fixes_for(finding, &cx).into_iter().next().unwrap_or_else(|| panic!("no fix for {rule} in {target}"));
+    let project = Project::new(files);
+    let fix = project.fixes(target, rule).into_iter().next().unwrap_or_else(|| panic!("no fix for {rule} in {target}"));
+    let source = project.source(target);
     let after = fix::apply(source, &fix.edits);
+    let kind = FileKind::of(Path::new(target)).expect("kind");
     let tree = lang::parse(kind.grammar, &after, None).expect("parses");
     assert!(!tree.root_node().has_error(), "`{}` broke the syntax:\n{after}", fix.title);
-    std::fs::write(dir.path().join(target), &after).expect("write");
-    let again = custodia::scan::scan(&engine, &options).expect("scan");
-    assert_eq!(count(&again), count(&result) - 1, "`{}` left {rule} in place:\n{after}", fix.title);
+    std::fs::write(project.dir.path().join(target), &after).expect("write");
+    let again = custodia::scan::scan(&project.engine, &project.options).expect("scan");
+    assert_eq!(
+        project.count(&again, target, rule),
+        project.count(&project.result, target, rule) - 1,
+        "`{}` left {rule} in place:\n{after}",
+        fix.title
+    );
     after
+}
+
+/// A scanned project on disk, with every file's facts as the language server
+/// holds them (the prefilter would leave out files without model code, where
+/// auth helpers and limiters live).
+struct Project<'f> {
+    files: &'f [(&'f str, &'f str)],
+    dir: tempfile::TempDir,
+    engine: Engine,
+    options: custodia::scan::ScanOptions,
+    result: custodia::scan::ScanResult,
+}
+
+impl<'f> Project<'f> {
+    fn new(files: &'f [(&'f str, &'f str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("dirs");
+            std::fs::write(full, text).expect("write");
+        }
+        let engine = Engine::new(Config::default());
+        let mut options = custodia::scan::ScanOptions::new(dir.path());
+        options.prefilter = false;
+        let result = custodia::scan::scan(&engine, &options).expect("scan");
+        Project { files, dir, engine, options, result }
+    }
+
+    fn source(&self, path: &str) -> &'f str {
+        self.files.iter().find(|(p, _)| *p == path).expect("a file of the project").1
+    }
+
+    fn count(&self, result: &custodia::scan::ScanResult, target: &str, rule: &str) -> usize {
+        result.findings.iter().filter(|f| f.rule == rule && f.path.as_deref() == Some(target)).count()
+    }
+
+    /// The fixes offered for the first `rule` finding in `target`.
+    fn fixes(&self, target: &str, rule: &str) -> Vec<fix::Fix> {
+        let result = &self.result;
+        let finding = result
+            .findings
+            .iter()
+            .find(|f| f.rule == rule && f.path.as_deref() == Some(target))
+            .unwrap_or_else(|| panic!("no {rule} in {target}: {:#?}", result.findings));
+        let source = self.source(target);
+        let kind = FileKind::of(Path::new(target)).expect("kind");
+        let tree = lang::parse(kind.grammar, source, None).expect("parses");
+        let facts = result.files.iter().find(|f| f.path == target).expect("facts");
+        let project = ProjectHints::from_facts(&result.files);
+        let settings = FixSettings::default();
+        let catalog = &self.engine.config().catalog;
+        let cx = FixContext { source, tree: &tree, facts, catalog, settings: &settings, project: &project };
+        fix::fixes_for(finding, &cx)
+    }
 }
 
 const NEXT_ROUTE: &str = r#"import OpenAI from "openai";
@@ -563,26 +590,8 @@ fn rate_limit_fix_decorates_with_the_projects_flask_limiter() {
 
 #[test]
 fn no_rate_limit_fix_without_a_limiter_in_the_project() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("app/api/draft")).expect("dirs");
-    std::fs::write(dir.path().join("app/api/draft/route.ts"), NEXT_ROUTE).expect("write");
-    let engine = Engine::new(Config::default());
-    let result = custodia::scan::scan(&engine, &custodia::scan::ScanOptions::new(dir.path())).expect("scan");
-    let finding = result.findings.iter().find(|f| f.rule == "inference-without-rate-limit").expect("finding");
-    let kind = FileKind::of(Path::new("app/api/draft/route.ts")).expect("kind");
-    let tree = lang::parse(kind.grammar, NEXT_ROUTE, None).expect("parses");
-    let project = ProjectHints::from_facts(&result.files);
-    let settings = FixSettings::default();
-    let facts = &result.files[0];
-    let cx = FixContext {
-        source: NEXT_ROUTE,
-        tree: &tree,
-        facts,
-        catalog: &engine.config().catalog,
-        settings: &settings,
-        project: &project,
-    };
-    assert!(fix::fixes_for(finding, &cx).is_empty());
+    let files = [("app/api/draft/route.ts", NEXT_ROUTE)];
+    assert!(Project::new(&files).fixes("app/api/draft/route.ts", "inference-without-rate-limit").is_empty());
 }
 
 const DRF_URLS: &str = r#"from django.urls import path
