@@ -51,8 +51,9 @@ enum Command {
         /// A rule id, as printed in findings (e.g. missing-token-cap)
         rule: String,
     },
-    /// Write the evidence report for an auditor to a file (-o report.html or
-    /// report.md), its history limited to a period; prints the report's SHA-256
+    /// Write the evidence report for an auditor to a file (-o report.pdf,
+    /// report.html or report.md), its history limited to a period; prints the
+    /// report's SHA-256 and records it in .custodia/reports.jsonl
     Report(ReportArgs),
     /// Show the recorded scans (.custodia/history.jsonl): the trend, when each
     /// finding was first seen and when it was fixed; --verify checks the chain
@@ -74,8 +75,8 @@ struct ReportArgs {
     /// Directory to scan
     #[arg(default_value = ".")]
     path: PathBuf,
-    /// Where to write the report; its extension chooses the format: .html
-    /// (one self-contained file) or .md
+    /// Where to write the report; its extension chooses the format: .pdf,
+    /// .html (one self-contained file) or .md
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
     /// Configuration file (default: custodia.toml in the scanned directory)
@@ -90,19 +91,18 @@ struct ReportArgs {
     /// The history section covers scans at or before this date (a date alone means the whole day)
     #[arg(long, value_name = "DATE", value_parser = parse_end_date)]
     until: Option<i64>,
+    /// Do not record the report's SHA-256 in .custodia/reports.jsonl
+    #[arg(long)]
+    no_record: bool,
 }
 
 fn report_command(args: &ReportArgs) -> ExitCode {
     use sha2::Digest;
-    let extension = args.output.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let markdown = match extension.as_str() {
-        "html" | "htm" => false,
-        "md" | "markdown" => true,
-        other => {
-            return error(format!(
-                "cannot write a report as `.{other}`: name the output `.html` (a self-contained file) or `.md`"
-            ));
-        }
+    let Some(format) = report::EvidenceFormat::from_path(&args.output) else {
+        let extension = args.output.extension().map_or(String::new(), |e| e.to_string_lossy().into_owned());
+        return error(format!(
+            "cannot write a report as `.{extension}`: name the output `.pdf`, `.html` (a self-contained file) or `.md`"
+        ));
     };
     let config = match Config::discover(&args.path, args.config.as_deref()) {
         Ok(config) => config,
@@ -127,13 +127,35 @@ fn report_command(args: &ReportArgs) -> ExitCode {
     }
     let period = report::audit::Period { since: args.since, until: args.until };
     let audit = report::audit::build_for(&result, &engine, &command, period);
-    let text = if markdown { report::markdown::render(&audit) } else { report::html::render(&audit) };
-    if let Err(err) = std::fs::write(&args.output, &text) {
+    let bytes = match report::render_evidence(&audit, engine.config(), format) {
+        Ok(bytes) => bytes,
+        Err(err) => return error(err),
+    };
+    if let Err(err) = std::fs::write(&args.output, &bytes) {
         return error(format!("cannot write {}: {err}", args.output.display()));
     }
-    let digest = report::audit::hex(&sha2::Sha256::digest(text.as_bytes()));
+    let digest = report::audit::hex(&sha2::Sha256::digest(&bytes));
     println!("{}  {}", digest, args.output.display());
     eprintln!("report {} written to {} (SHA-256 above)", audit.id, args.output.display());
+    if !args.no_record {
+        let register = crate::history::reports_path_in(&args.path);
+        let record = crate::history::ReportRecord {
+            id: audit.id.clone(),
+            time: audit.generated_at.clone(),
+            file: args.output.display().to_string(),
+            format: format.name().to_string(),
+            sha256: digest,
+            commit: audit.source.commit.clone(),
+            dirty: audit.source.dirty,
+            tool_version: audit.tool_version.clone(),
+        };
+        // The report exists either way: a register that cannot be written
+        // (a read-only checkout) is a warning, not a failed report.
+        match crate::history::record_report(&register, &record) {
+            Ok(()) => eprintln!("recorded in {}", register.display()),
+            Err(err) => eprintln!("warning: cannot record the report in {}: {err}", register.display()),
+        }
+    }
     ExitCode::SUCCESS
 }
 
@@ -298,6 +320,8 @@ enum OutputFormat {
     Markdown,
     /// The evidence report as one self-contained HTML file, printable (docs/REPORTS.md)
     Html,
+    /// The evidence report as PDF, to stdout (redirect it, or use `custodia report -o report.pdf`)
+    Pdf,
 }
 
 /// The command that reproduces a report's scan: the options that change
@@ -320,6 +344,7 @@ fn reproduce_command(args: &ScanArgs) -> String {
         "--format {}",
         match args.format {
             OutputFormat::Html => "html",
+            OutputFormat::Pdf => "pdf",
             OutputFormat::Markdown => "markdown",
             OutputFormat::Sarif => "sarif",
             OutputFormat::Json => "json",
@@ -424,22 +449,29 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             Err(err) => return error(format!("cannot record the scan in {}: {err}", path.display())),
         }
     }
-    let written = match args.format {
+    let written: Result<Vec<u8>, String> = match args.format {
         OutputFormat::Json => {
             let report = report::json::build(&result, &catalog, args.stats);
-            serde_json::to_string_pretty(&report).map(|json| json + "\n").map_err(std::io::Error::other)
+            serde_json::to_string_pretty(&report).map(|json| (json + "\n").into_bytes()).map_err(|e| e.to_string())
         }
-        OutputFormat::Markdown | OutputFormat::Html => {
+        OutputFormat::Markdown | OutputFormat::Html | OutputFormat::Pdf => {
+            let format = match args.format {
+                OutputFormat::Html => report::EvidenceFormat::Html,
+                OutputFormat::Pdf => report::EvidenceFormat::Pdf,
+                _ => report::EvidenceFormat::Markdown,
+            };
+            if matches!(format, report::EvidenceFormat::Pdf) && std::io::stdout().is_terminal() {
+                return error(
+                    "a PDF is not for the terminal: redirect it (`> report.pdf`) or use `custodia report -o report.pdf`",
+                );
+            }
             let command = reproduce_command(&args);
             let audit = report::audit::build(&result, &engine, &command);
-            Ok(match args.format {
-                OutputFormat::Html => report::html::render(&audit),
-                _ => report::markdown::render(&audit),
-            })
+            report::render_evidence(&audit, engine.config(), format)
         }
         OutputFormat::Sarif => {
             let sarif = report::sarif::build(&result, &engine);
-            serde_json::to_string_pretty(&sarif).map(|json| json + "\n").map_err(std::io::Error::other)
+            serde_json::to_string_pretty(&sarif).map(|json| (json + "\n").into_bytes()).map_err(|e| e.to_string())
         }
         OutputFormat::Text => {
             let color = match args.color {
@@ -447,7 +479,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
                 ColorChoice::Never => false,
                 ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            Ok(report::text::render(&result, &catalog, color))
+            Ok(report::text::render(&result, &catalog, color).into_bytes())
         }
     };
     let output = match written {
@@ -455,7 +487,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
         Err(err) => return error(err),
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout.write_all(output.as_bytes()).and_then(|_| stdout.flush()) {
+    if let Err(err) = stdout.write_all(&output).and_then(|_| stdout.flush()) {
         // A closed pipe (`| head`) is not worth a failure status.
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             return error(err);

@@ -173,6 +173,10 @@ pub struct ReportSettings {
     /// Control statements by criterion: `"CC6.1" = "Every inference route ..."`.
     #[serde(default)]
     pub controls: BTreeMap<String, String>,
+    /// A PNG or JPEG logo for the PDF report's first page; relative paths
+    /// are read from the directory of custodia.toml.
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -214,10 +218,10 @@ impl Config {
         let file: ConfigFile = toml::from_str(text).map_err(|err| {
             let offset = err.span().map_or(0, |s| s.start);
             let mut message = err.message().to_string();
-            if let Some(key) = key_at(text, offset) {
-                if !message.contains(&format!("`{key}`")) {
-                    message = format!("{message} (key `{key}`)");
-                }
+            if let Some(key) = key_at(text, offset)
+                && !message.contains(&format!("`{key}`"))
+            {
+                message = format!("{message} (key `{key}`)");
             }
             invalid(offset, message)
         })?;
@@ -225,6 +229,10 @@ impl Config {
         let mut config = Config { source: Some(path.to_path_buf()), ..Config::default() };
         config.exclude = file.scan.exclude;
         config.report = file.report;
+        if let Some(logo) = config.report.logo.take() {
+            let base = path.parent().unwrap_or(Path::new("."));
+            config.report.logo = Some(if logo.is_absolute() { logo } else { base.join(logo) });
+        }
         if let Some(size) = file.scan.max_file_size {
             config.max_file_size = size.0;
         }

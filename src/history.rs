@@ -187,6 +187,41 @@ pub fn append(path: &Path, record: &Record) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Where `custodia report` records each report it writes.
+pub const REPORTS_FILE: &str = ".custodia/reports.jsonl";
+
+/// A report written, as recorded in `.custodia/reports.jsonl`: which file,
+/// of which commit, and the SHA-256 of its bytes, so a copy handed to an
+/// auditor can be matched to the scan that produced it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRecord {
+    pub id: String,
+    /// The report's own time (UTC; `SOURCE_DATE_EPOCH` when set).
+    pub time: String,
+    pub file: String,
+    pub format: String,
+    pub sha256: String,
+    pub commit: Option<String>,
+    pub dirty: Option<bool>,
+    pub tool_version: String,
+}
+
+pub fn reports_path_in(root: &Path) -> PathBuf {
+    let base = if root.is_file() { root.parent().unwrap_or(Path::new(".")) } else { root };
+    base.join(REPORTS_FILE)
+}
+
+/// Appends one line to the reports register.
+pub fn record_report(path: &Path, record: &ReportRecord) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let line = serde_json::to_string(record).map_err(std::io::Error::other)?;
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    file.write_all(format!("{line}\n").as_bytes())?;
+    file.sync_all()
+}
+
 /// One finding's life over the recorded scans.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lifecycle {

@@ -196,12 +196,18 @@ fn the_report_command_writes_the_file_prints_its_sha256_and_limits_the_period() 
             && html.contains("<td>2026-11-29T00:00:00Z</td>"),
         "{html}"
     );
-    let pdf = Command::new(env!("CARGO_BIN_EXE_custodia"))
+    // The register of reports written has this one, with the same digest.
+    let register = std::fs::read_to_string(dir.path().join(".custodia/reports.jsonl")).expect("register");
+    assert!(
+        register.contains(&format!("\"sha256\":\"{digest}\"")) && register.contains("\"format\":\"html\""),
+        "{register}"
+    );
+    let docx = Command::new(env!("CARGO_BIN_EXE_custodia"))
         .arg("report")
         .arg(dir.path())
-        .args(["-o", "report.pdf"])
+        .args(["-o", "report.docx"])
         .output()
         .expect("runs");
-    assert_eq!(pdf.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&pdf.stderr).contains("name the output `.html`"));
+    assert_eq!(docx.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&docx.stderr).contains("name the output `.pdf`, `.html`"));
 }

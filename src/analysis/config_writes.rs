@@ -31,10 +31,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 continue;
             }
             let field = call.args.iter().find_map(|arg| {
-                if let Arg::Keyword { name, .. } = arg {
-                    if self.is_config_key(name) {
-                        return Some(name.to_string());
-                    }
+                if let Arg::Keyword { name, .. } = arg
+                    && self.is_config_key(name)
+                {
+                    return Some(name.to_string());
                 }
                 self.config_field_in(arg.value(), scope, 0)
             });
@@ -97,10 +97,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 Expr::Call(inner) => {
                     for arg in &inner.args {
-                        if let Arg::Keyword { name, .. } = arg {
-                            if self.is_config_key(name) {
-                                field = Some(name.to_string());
-                            }
+                        if let Arg::Keyword { name, .. } = arg
+                            && self.is_config_key(name)
+                        {
+                            field = Some(name.to_string());
                         }
                     }
                 }

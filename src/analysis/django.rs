@@ -234,11 +234,11 @@ impl<'a, 's> Analyzer<'a, 's> {
                         self.url_pattern(item, order);
                     }
                 }
-            } else if let Expr::Call(call) = value {
-                if matches!(call.callee.last_name(), Some("DefaultRouter" | "SimpleRouter")) {
-                    let location = self.locate(statement.span);
-                    self.add_router(name, "drf", location);
-                }
+            } else if let Expr::Call(call) = value
+                && matches!(call.callee.last_name(), Some("DefaultRouter" | "SimpleRouter"))
+            {
+                let location = self.locate(statement.span);
+                self.add_router(name, "drf", location);
             }
         }
         if has_patterns {

@@ -57,10 +57,12 @@ impl<'a, 's> Analyzer<'a, 's> {
         // Python: every module-level function and assignment.
         if self.language == Language::Python {
             for (id, scope) in ir.scopes.iter().enumerate() {
-                if scope.kind == ScopeKind::Function && scope.declaration && scope.parent == Some(MODULE) {
-                    if let (Some(name), Some(index)) = (scope.name, self.function_index(id as ScopeId)) {
-                        exports.push(ExportFact { name: name.to_string(), target: ExportTarget::Function(index) });
-                    }
+                if scope.kind == ScopeKind::Function
+                    && scope.declaration
+                    && scope.parent == Some(MODULE)
+                    && let (Some(name), Some(index)) = (scope.name, self.function_index(id as ScopeId))
+                {
+                    exports.push(ExportFact { name: name.to_string(), target: ExportTarget::Function(index) });
                 }
             }
             for statement in ir.statements.iter().filter(|s| s.scope == MODULE) {
@@ -81,15 +83,15 @@ impl<'a, 's> Analyzer<'a, 's> {
         let mut class_of: HashMap<&str, usize> = HashMap::default();
         let mut methods_of: HashMap<usize, Vec<usize>> = HashMap::default();
         for (id, scope) in ir.scopes.iter().enumerate() {
-            if scope.kind == ScopeKind::Class {
-                if let Some(name) = scope.name {
-                    class_of.entry(name).or_insert(id);
-                }
+            if scope.kind == ScopeKind::Class
+                && let Some(name) = scope.name
+            {
+                class_of.entry(name).or_insert(id);
             }
-            if scope.kind == ScopeKind::Function {
-                if let Some(parent) = scope.parent {
-                    methods_of.entry(parent as usize).or_default().push(id);
-                }
+            if scope.kind == ScopeKind::Function
+                && let Some(parent) = scope.parent
+            {
+                methods_of.entry(parent as usize).or_default().push(id);
             }
         }
         let mut methods = Vec::new();
@@ -140,17 +142,17 @@ impl<'a, 's> Analyzer<'a, 's> {
         // importers depend on `get_current_user`.
         if self.language == Language::Python && matches!(value, Expr::Index { .. }) {
             let text: &'s str = self.lines.source().get(value.span().as_range()).unwrap_or("");
-            if text.starts_with("Annotated[") {
-                if let Some(name) = super::guards::annotated_dependencies(text).into_iter().next() {
-                    return self.export_target_of_name(name, depth + 1);
-                }
+            if text.starts_with("Annotated[")
+                && let Some(name) = super::guards::annotated_dependencies(text).into_iter().next()
+            {
+                return self.export_target_of_name(name, depth + 1);
             }
         }
-        if let Expr::Call(call) = value {
-            if let Some(kind) = self.guard_call_kind(call, scope) {
-                let name = self.snippet(call.callee.span(), 40);
-                return ExportTarget::Guard { kind, name: format!("{name}()"), location: self.locate(call.span) };
-            }
+        if let Expr::Call(call) = value
+            && let Some(kind) = self.guard_call_kind(call, scope)
+        {
+            let name = self.snippet(call.callee.span(), 40);
+            return ExportTarget::Guard { kind, name: format!("{name}()"), location: self.locate(call.span) };
         }
         match value {
             Expr::Function(id, _) => self.function_index(*id).map_or(ExportTarget::Other, ExportTarget::Function),

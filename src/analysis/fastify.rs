@@ -51,12 +51,11 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
             "decorate" | "decorateRequest" => {
-                if let (Some(Arg::Positional(Expr::Str(name))), Some(value)) = (call.args.first(), call.args.get(1)) {
-                    if let HandlerRef::Function(crate::facts::FunctionRef::Local(function)) =
+                if let (Some(Arg::Positional(Expr::Str(name))), Some(value)) = (call.args.first(), call.args.get(1))
+                    && let HandlerRef::Function(crate::facts::FunctionRef::Local(function)) =
                         self.handler_ref(value.value(), scope)
-                    {
-                        self.facts.decorations.push((name.value.to_string(), function));
-                    }
+                {
+                    self.facts.decorations.push((name.value.to_string(), function));
                 }
             }
             "route" => self.fastify_route(router, call, scope, order, location),
@@ -196,10 +195,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 for entry in config {
                     let Prop::Pair { key: "rateLimit", value, key_span } = entry else { continue };
                     if matches!(value, Expr::Lit(crate::ir::Lit::False, _)) {
-                        if let HandlerRef::Function(crate::facts::FunctionRef::Local(function)) = handler {
-                            if let Some(fact) = self.facts.functions.get_mut(*function as usize) {
-                                fact.opts_out.push(GuardKind::RateLimit);
-                            }
+                        if let HandlerRef::Function(crate::facts::FunctionRef::Local(function)) = handler
+                            && let Some(fact) = self.facts.functions.get_mut(*function as usize)
+                        {
+                            fact.opts_out.push(GuardKind::RateLimit);
                         }
                     } else {
                         let location = self.locate(*key_span);

@@ -127,10 +127,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     StatementKind::Return(value) => {
                         let taint = self.eval(value, statement.scope, &mut state);
-                        if let Some(function) = self.function_scope(statement.scope) {
-                            if !taint.is_empty() {
-                                changed |= union(state.returns.entry(function).or_default(), &taint);
-                            }
+                        if let Some(function) = self.function_scope(statement.scope)
+                            && !taint.is_empty()
+                        {
+                            changed |= union(state.returns.entry(function).or_default(), &taint);
                         }
                     }
                     StatementKind::Eval(value) | StatementKind::JsxAttribute { value, .. } => {
@@ -205,15 +205,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
             // tRPC: `.mutation(({ input }) => ...)`.
-            if scope.passed_to.is_some_and(|p| request.rpc_resolvers.iter().any(|r| r == p)) {
-                if let Some(first) = scope.params.first() {
-                    if first.destructured.contains(&"input") {
-                        state.request_params.insert((id, "input"));
-                        self.add_source(state, "tRPC `input`".to_string(), first.span);
-                    }
-                    if let Some(name) = first.name {
-                        state.rpc_params.insert((id, name));
-                    }
+            if scope.passed_to.is_some_and(|p| request.rpc_resolvers.iter().any(|r| r == p))
+                && let Some(first) = scope.params.first()
+            {
+                if first.destructured.contains(&"input") {
+                    state.request_params.insert((id, "input"));
+                    self.add_source(state, "tRPC `input`".to_string(), first.span);
+                }
+                if let Some(name) = first.name {
+                    state.rpc_params.insert((id, name));
                 }
             }
         }
@@ -234,10 +234,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 // `body.units not in ("metric", "imperial")`
                 Some(crate::ir::Arg::Positional(member @ Expr::Member { .. })) => {
-                    if let Some(path) = member.dotted() {
-                        if let Some(key) = self.var_key(path[0], scope) {
-                            state.allow_listed_paths.insert((key.0, path.join(".")));
-                        }
+                    if let Some(path) = member.dotted()
+                        && let Some(key) = self.var_key(path[0], scope)
+                    {
+                        state.allow_listed_paths.insert((key.0, path.join(".")));
                     }
                 }
                 _ => {}
@@ -325,25 +325,23 @@ impl<'a, 's> Analyzer<'a, 's> {
                         taint.retain(|f| !matches!(f.origin, Origin::Request(_)));
                         return taint;
                     }
-                    if state.request_params.contains(&key) {
-                        if let Some(index) = self.param_source(key, state) {
-                            union(&mut taint, &[FlowItem { origin: Origin::Request(index), interpolated: false }]);
-                        }
+                    if state.request_params.contains(&key)
+                        && let Some(index) = self.param_source(key, state)
+                    {
+                        union(&mut taint, &[FlowItem { origin: Origin::Request(index), interpolated: false }]);
                     }
                 }
                 taint
             }
             Expr::Member { object, property, .. } => {
-                if !state.allow_listed_paths.is_empty() {
-                    if let Some(path) = expr.dotted() {
-                        if let Some(key) = self.var_key(path[0], scope) {
-                            if state.allow_listed_paths.contains(&(key.0, path.join("."))) {
-                                let mut taint = self.eval(object, scope, state);
-                                taint.retain(|f| !matches!(f.origin, Origin::Request(_)));
-                                return taint;
-                            }
-                        }
-                    }
+                if !state.allow_listed_paths.is_empty()
+                    && let Some(path) = expr.dotted()
+                    && let Some(key) = self.var_key(path[0], scope)
+                    && state.allow_listed_paths.contains(&(key.0, path.join(".")))
+                {
+                    let mut taint = self.eval(object, scope, state);
+                    taint.retain(|f| !matches!(f.origin, Origin::Request(_)));
+                    return taint;
                 }
                 if self.request_member(expr).is_some() {
                     return self.request_source(expr.span(), state);
@@ -357,10 +355,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                             .unwrap_or_default();
                     }
                     Expr::Name(name, _) if *property == "input" => {
-                        if let Some(key) = self.var_key(name, scope) {
-                            if state.rpc_params.contains(&key) {
-                                return self.request_source(expr.span(), state);
-                            }
+                        if let Some(key) = self.var_key(name, scope)
+                            && state.rpc_params.contains(&key)
+                        {
+                            return self.request_source(expr.span(), state);
                         }
                     }
                     _ => {}
@@ -501,10 +499,10 @@ impl<'a, 's> Analyzer<'a, 's> {
             return state.returns.get(&id).cloned().unwrap_or_default();
         }
         // `schema.parse(body)`: validated, still the request's data.
-        if let Expr::Member { property, .. } = &call.callee {
-            if self.catalog.controls.output.validators.iter().any(|v| v == property) {
-                return self.eval_args(call, scope, state, false);
-            }
+        if let Expr::Member { property, .. } = &call.callee
+            && self.catalog.controls.output.validators.iter().any(|v| v == property)
+        {
+            return self.eval_args(call, scope, state, false);
         }
         // A method called on a value returns data derived from it.
         if let Expr::Member { object, property, .. } = &call.callee {

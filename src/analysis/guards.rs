@@ -90,14 +90,14 @@ impl<'a, 's> Analyzer<'a, 's> {
                 };
                 // Django `@method_decorator(login_required, name="dispatch")`:
                 // the wrapped decorator is the guard.
-                if let Expr::Call(call) = decorator {
-                    if callee.last_name() == Some("method_decorator") {
-                        callee = match call.args.first().map(Arg::value) {
-                            Some(Expr::Call(inner)) => &inner.callee,
-                            Some(other) => other,
-                            None => continue,
-                        };
-                    }
+                if let Expr::Call(call) = decorator
+                    && callee.last_name() == Some("method_decorator")
+                {
+                    callee = match call.args.first().map(Arg::value) {
+                        Some(Expr::Call(inner)) => &inner.callee,
+                        Some(other) => other,
+                        None => continue,
+                    };
                 }
                 let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
                 // DRF `@permission_classes([IsAuthenticated])`, `@throttle_classes([UserRateThrottle])`.
@@ -192,20 +192,21 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// Whether a call is one of `spec`'s guard calls. `path` is the call's
     /// dotted callee, computed once per call by the caller.
     fn matches_calls(&self, spec: &GuardSpec, path: &[&'s str], joined: Option<&str>, scope: ScopeId) -> bool {
-        if let Some(joined) = joined {
-            if spec.calls.iter().any(|c| ends_with_segments(joined, c)) {
-                return true;
-            }
+        if let Some(joined) = joined
+            && spec.calls.iter().any(|c| ends_with_segments(joined, c))
+        {
+            return true;
         }
         // A method of an object a guard library built: `limiter.check(ip)`
         // on `new Ratelimit(...)`.
-        if !spec.objects.is_empty() && path.len() >= 2 {
-            if let Lookup::Bound(values) = self.lookup(path[0], scope) {
-                return values.iter().any(|b| match b.value {
-                    Expr::Call(built) => built.callee.last_name().is_some_and(|n| spec.objects.iter().any(|o| o == n)),
-                    _ => false,
-                });
-            }
+        if !spec.objects.is_empty()
+            && path.len() >= 2
+            && let Lookup::Bound(values) = self.lookup(path[0], scope)
+        {
+            return values.iter().any(|b| match b.value {
+                Expr::Call(built) => built.callee.last_name().is_some_and(|n| spec.objects.iter().any(|o| o == n)),
+                _ => false,
+            });
         }
         false
     }
@@ -256,10 +257,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 continue;
             }
             for param in &scope.params {
-                if let Some(Expr::Call(call)) = &param.default {
-                    if let Some(target) = self.dependency_target(call, id) {
-                        facts.push(DependencyFact { function, target, location: self.locate(param.span) });
-                    }
+                if let Some(Expr::Call(call)) = &param.default
+                    && let Some(target) = self.dependency_target(call, id)
+                {
+                    facts.push(DependencyFact { function, target, location: self.locate(param.span) });
                 }
                 if let Some(annotation) = param.annotation {
                     for name in annotated_dependencies(annotation) {
@@ -278,10 +279,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                 for arg in &call.args {
                     if let Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } = arg {
                         for item in items {
-                            if let Expr::Call(dep) = item {
-                                if let Some(target) = self.dependency_target(dep, scope.parent.unwrap_or(0)) {
-                                    facts.push(DependencyFact { function, target, location: self.locate(dep.span) });
-                                }
+                            if let Expr::Call(dep) = item
+                                && let Some(target) = self.dependency_target(dep, scope.parent.unwrap_or(0))
+                            {
+                                facts.push(DependencyFact { function, target, location: self.locate(dep.span) });
                             }
                         }
                     }

@@ -185,10 +185,10 @@ impl<'a, 's> Analyzer<'a, 's> {
         let visit = |e: &'a Expr<'s>, out: &mut Vec<(&'s str, Span)>, names: &mut Vec<&'s str>| match e {
             Expr::Str(s) if s.value.contains("://") => out.push((s.value, s.span)),
             Expr::Interp(parts, _) => {
-                if let Some(Expr::Str(first)) = parts.first() {
-                    if first.value.contains("://") {
-                        out.push((first.value, first.span));
-                    }
+                if let Some(Expr::Str(first)) = parts.first()
+                    && first.value.contains("://")
+                {
+                    out.push((first.value, first.span));
                 }
             }
             Expr::Name(n, _) => names.push(*n),
@@ -299,7 +299,7 @@ fn has_letters_and_digits(key: &str) -> bool {
 }
 
 /// The key with its middle hidden: `sk-proj…9f2c`.
-fn mask(key: &str) -> String {
+pub(crate) fn mask(key: &str) -> String {
     let chars: Vec<char> = key.chars().collect();
     if chars.len() <= 12 {
         return "…".to_string();

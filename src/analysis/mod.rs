@@ -19,7 +19,7 @@ mod exports;
 mod fastify;
 mod flow;
 mod guards;
-mod literals;
+pub(crate) mod literals;
 mod nestjs;
 mod objects;
 mod routes;
@@ -211,14 +211,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                     // `stream.on("error", handler)` on the value of an inference call.
                     if *property == "on"
                         && matches!(call.args.first().map(|a| a.value()), Some(Expr::Str(s)) if s.value == "error")
+                        && let Expr::Name(name, _) = &**object
+                        && let scope::Lookup::Bound(values) = self.lookup(name, scope)
                     {
-                        if let Expr::Name(name, _) = &**object {
-                            if let scope::Lookup::Bound(values) = self.lookup(name, scope) {
-                                for bound in values.iter().filter(|b| b.part.is_none()) {
-                                    if let Expr::Call(stream) = bound.value {
-                                        caught.insert(stream.span);
-                                    }
-                                }
+                        for bound in values.iter().filter(|b| b.part.is_none()) {
+                            if let Expr::Call(stream) = bound.value {
+                                caught.insert(stream.span);
                             }
                         }
                     }
@@ -455,10 +453,10 @@ impl<'a, 's> Walked<'a, 's> {
                         }
                     }
                     Expr::Array(items, _) if items.len() == 2 => {
-                        if let Expr::Str(s) = &items[0] {
-                            if roles.iter().any(|r| r == s.value) {
-                                walked.role_slots.push(RoleSlot { role: s.value, value: &items[1], scope, enclosing });
-                            }
+                        if let Expr::Str(s) = &items[0]
+                            && roles.iter().any(|r| r == s.value)
+                        {
+                            walked.role_slots.push(RoleSlot { role: s.value, value: &items[1], scope, enclosing });
                         }
                     }
                     Expr::Other(parts, _) if parts.len() == 2 => {

@@ -177,12 +177,11 @@ impl<'a, 's> Analyzer<'a, 's> {
                         return;
                     }
                     for prop in props {
-                        if let Prop::Pair { key: "useClass" | "useExisting", value, .. } = prop {
-                            if let Some(kind) = guard_class_kind(value) {
+                        if let Prop::Pair { key: "useClass" | "useExisting", value, .. } = prop
+                            && let Some(kind) = guard_class_kind(value) {
                                 let class = value.last_name().unwrap_or("guard");
                                 found.push((kind, format!("APP_GUARD {class}"), self.locate(*span)));
                             }
-                        }
                     }
                 });
             }

@@ -244,37 +244,38 @@ impl<'a, 's> Analyzer<'a, 's> {
         if let Some(module) = require_of_call(call) {
             return ObjRef::Module { module, path: Vec::new(), local: None };
         }
-        if call.callee.last_name() == Some("promisify") {
-            if let Some(arg) = call.args.first() {
-                return self.resolve(arg.value(), scope, depth + 1);
-            }
+        if call.callee.last_name() == Some("promisify")
+            && let Some(arg) = call.args.first()
+        {
+            return self.resolve(arg.value(), scope, depth + 1);
         }
         if let Expr::Member { object, .. } = &call.callee {
             // `importedModel.withStructuredOutput(...)`: a runnable over it.
-            if let ObjRef::External { ext, path } = self.resolve(object, scope, depth + 1) {
-                if path.is_empty() && self.external_kind(ext) == ClientKind::Model {
-                    return ObjRef::External { ext, path };
-                }
+            if let ObjRef::External { ext, path } = self.resolve(object, scope, depth + 1)
+                && path.is_empty()
+                && self.external_kind(ext) == ClientKind::Model
+            {
+                return ObjRef::External { ext, path };
             }
         }
         if let Expr::Member { object, property, .. } = &call.callee {
             let base = self.resolve(object, scope, depth + 1);
-            if let ObjRef::Client { client, path, mut extra, mut fallback } = base {
-                if path.is_empty() {
-                    let controls = &self.catalog.controls;
-                    if controls.timeouts.option_methods.iter().any(|m| m == property) {
-                        extra.push((call, scope));
-                        return ObjRef::Client { client, path, extra, fallback };
-                    }
-                    if controls.failure.fallback_methods.iter().any(|m| m == property) {
-                        fallback = Some(call.span);
-                        return ObjRef::Client { client, path, extra, fallback };
-                    }
-                    if self.clients[client].kind == ClientKind::Model {
-                        // `model.bindTools(...)`, `llm.with_structured_output(...)`:
-                        // a runnable over the same model.
-                        return ObjRef::Client { client, path, extra, fallback };
-                    }
+            if let ObjRef::Client { client, path, mut extra, mut fallback } = base
+                && path.is_empty()
+            {
+                let controls = &self.catalog.controls;
+                if controls.timeouts.option_methods.iter().any(|m| m == property) {
+                    extra.push((call, scope));
+                    return ObjRef::Client { client, path, extra, fallback };
+                }
+                if controls.failure.fallback_methods.iter().any(|m| m == property) {
+                    fallback = Some(call.span);
+                    return ObjRef::Client { client, path, extra, fallback };
+                }
+                if self.clients[client].kind == ClientKind::Model {
+                    // `model.bindTools(...)`, `llm.with_structured_output(...)`:
+                    // a runnable over the same model.
+                    return ObjRef::Client { client, path, extra, fallback };
                 }
             }
         }
@@ -867,10 +868,10 @@ impl<'a, 's> Analyzer<'a, 's> {
             e.walk(|inner| {
                 if let Expr::Object(props, _) = inner {
                     for prop in props {
-                        if let Prop::Pair { key, key_span, value } = prop {
-                            if names.iter().any(|n| n == key) {
-                                out.entries.push(OptionEntry { name: key, key: *key_span, value, scope: function });
-                            }
+                        if let Prop::Pair { key, key_span, value } = prop
+                            && names.iter().any(|n| n == key)
+                        {
+                            out.entries.push(OptionEntry { name: key, key: *key_span, value, scope: function });
                         }
                     }
                 }

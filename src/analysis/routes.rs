@@ -125,21 +125,21 @@ impl<'a, 's> Analyzer<'a, 's> {
                 });
             }
         }
-        if let Some(route) = pages_api_path(&path) {
-            if let Some(export) = ir.exports.iter().find(|e| e.exported == "default") {
-                let (handler, chain, location) = self.exported_handler(export.local, export.span);
-                self.facts.entrypoints.push(EntrypointFact {
-                    framework: "nextjs-pages".into(),
-                    method: "*".into(),
-                    path: route,
-                    handler,
-                    chain,
-                    router: None,
-                    order: 0,
-                    location,
-                    report_at_handler: false,
-                });
-            }
+        if let Some(route) = pages_api_path(&path)
+            && let Some(export) = ir.exports.iter().find(|e| e.exported == "default")
+        {
+            let (handler, chain, location) = self.exported_handler(export.local, export.span);
+            self.facts.entrypoints.push(EntrypointFact {
+                framework: "nextjs-pages".into(),
+                method: "*".into(),
+                path: route,
+                handler,
+                chain,
+                router: None,
+                order: 0,
+                location,
+                report_at_handler: false,
+            });
         }
     }
 
@@ -669,13 +669,12 @@ impl<'a, 's> Analyzer<'a, 's> {
             Expr::Call(call) => {
                 // `koaJwt({...}).unless({ path })`: the guard, with the paths
                 // it skips recorded on the middleware.
-                if let Expr::Member { object, property: "unless", .. } = &call.callee {
-                    if let Expr::Call(inner) = &**object {
-                        if let Some(kind) = self.guard_call_kind(inner, scope) {
-                            let name = format!("{}()", self.snippet(inner.callee.span(), 40));
-                            return HandlerRef::Guard { kind, name, location: self.locate(call.span) };
-                        }
-                    }
+                if let Expr::Member { object, property: "unless", .. } = &call.callee
+                    && let Expr::Call(inner) = &**object
+                    && let Some(kind) = self.guard_call_kind(inner, scope)
+                {
+                    let name = format!("{}()", self.snippet(inner.callee.span(), 40));
+                    return HandlerRef::Guard { kind, name, location: self.locate(call.span) };
                 }
                 // An inline guard: `rateLimit({...})`, `passport.authenticate("jwt")`.
                 if let Some(kind) = self.guard_call_kind(call, scope) {
@@ -692,24 +691,24 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
             }
             _ => {
-                if let Some(path) = value.dotted().map(|d| d.join(".")) {
-                    if let Some(kind) = self.guard_name_kind(&path) {
-                        return HandlerRef::Guard { kind, name: path, location: self.locate(value.span()) };
-                    }
+                if let Some(path) = value.dotted().map(|d| d.join("."))
+                    && let Some(kind) = self.guard_name_kind(&path)
+                {
+                    return HandlerRef::Guard { kind, name: path, location: self.locate(value.span()) };
                 }
                 // A name bound to an inline guard: `const limiter = rateLimit({...})`.
-                if let Expr::Name(name, _) = value {
-                    if let Lookup::Bound(values) = self.lookup(name, scope) {
-                        for bound in values {
-                            if let Expr::Call(call) = bound.value {
-                                if let Some(kind) = self.guard_call_kind(call, scope) {
-                                    return HandlerRef::Guard {
-                                        kind,
-                                        name: name.to_string(),
-                                        location: self.locate(bound.value.span()),
-                                    };
-                                }
-                            }
+                if let Expr::Name(name, _) = value
+                    && let Lookup::Bound(values) = self.lookup(name, scope)
+                {
+                    for bound in values {
+                        if let Expr::Call(call) = bound.value
+                            && let Some(kind) = self.guard_call_kind(call, scope)
+                        {
+                            return HandlerRef::Guard {
+                                kind,
+                                name: name.to_string(),
+                                location: self.locate(bound.value.span()),
+                            };
                         }
                     }
                 }

@@ -63,10 +63,10 @@ impl<'a, 's> ScopeIndex<'a, 's> {
             }
         }
         for (id, scope) in ir.scopes.iter().enumerate() {
-            if scope.declaration {
-                if let (Some(name), Some(parent)) = (scope.name, scope.parent) {
-                    index.functions.insert((parent, name), id as ScopeId);
-                }
+            if scope.declaration
+                && let (Some(name), Some(parent)) = (scope.name, scope.parent)
+            {
+                index.functions.insert((parent, name), id as ScopeId);
             }
         }
         for statement in &ir.statements {

@@ -632,14 +632,14 @@ impl<'t, 's> Lowerer<'t, 's> {
             None => Vec::new(),
         };
         // `"...{}".format(x)` builds a string from parts.
-        if let Expr::Member { object, property: "format", .. } = &callee {
-            if matches!(**object, Expr::Str(_) | Expr::Interp(..)) {
-                let mut parts = vec![(**object).clone()];
-                parts.extend(args.into_iter().map(|a| match a {
-                    Arg::Positional(v) | Arg::Keyword { value: v, .. } | Arg::Spread { value: v, .. } => v,
-                }));
-                return Expr::Interp(parts, span);
-            }
+        if let Expr::Member { object, property: "format", .. } = &callee
+            && matches!(**object, Expr::Str(_) | Expr::Interp(..))
+        {
+            let mut parts = vec![(**object).clone()];
+            parts.extend(args.into_iter().map(|a| match a {
+                Arg::Positional(v) | Arg::Keyword { value: v, .. } | Arg::Spread { value: v, .. } => v,
+            }));
+            return Expr::Interp(parts, span);
         }
         Expr::Call(Box::new(Call { callee, args, new: false, span }))
     }

@@ -56,32 +56,32 @@ pub fn code_actions(session: &Session, params: &CodeActionParams) -> Option<Code
             }
         }
     }
-    if wants(&fix_all_kind()) {
-        if let Some(diagnostics) = session.diagnostics(&path) {
-            let mut edits: Vec<TextEdit> = diagnostics
-                .items
-                .iter()
-                .filter_map(data_of)
-                .filter(|d| current(d.version))
-                .filter_map(|d| d.fixes.into_iter().find(|f| f.safe))
-                .flat_map(|f| f.edits)
-                .collect();
-            edits.sort_by_key(|e| (e.range.start, e.range.end));
-            // Overlapping edits would conflict: keep the first of each.
-            let mut kept: Vec<TextEdit> = Vec::new();
-            for e in edits {
-                if kept.last().is_none_or(|last| e.range.start >= last.range.end) {
-                    kept.push(e);
-                }
+    if wants(&fix_all_kind())
+        && let Some(diagnostics) = session.diagnostics(&path)
+    {
+        let mut edits: Vec<TextEdit> = diagnostics
+            .items
+            .iter()
+            .filter_map(data_of)
+            .filter(|d| current(d.version))
+            .filter_map(|d| d.fixes.into_iter().find(|f| f.safe))
+            .flat_map(|f| f.edits)
+            .collect();
+        edits.sort_by_key(|e| (e.range.start, e.range.end));
+        // Overlapping edits would conflict: keep the first of each.
+        let mut kept: Vec<TextEdit> = Vec::new();
+        for e in edits {
+            if kept.last().is_none_or(|last| e.range.start >= last.range.end) {
+                kept.push(e);
             }
-            if !kept.is_empty() {
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: "custodia: apply every safe fix (token caps, timeouts)".to_string(),
-                    kind: Some(fix_all_kind()),
-                    edit: Some(edit(uri, kept)),
-                    ..CodeAction::default()
-                }));
-            }
+        }
+        if !kept.is_empty() {
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: "custodia: apply every safe fix (token caps, timeouts)".to_string(),
+                kind: Some(fix_all_kind()),
+                edit: Some(edit(uri, kept)),
+                ..CodeAction::default()
+            }));
         }
     }
     Some(actions)

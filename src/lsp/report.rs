@@ -1,11 +1,12 @@
 //! `custodia.writeReport`: a fresh scan of the workspace, written where the
 //! editor asks, in the format its extension names: `.html` (the evidence
-//! report, the default: `custodia-report.html` at the root), `.md`,
+//! report, the default: `custodia-report.html` at the root), `.pdf`, `.md`,
 //! `.sarif`, or `.json`.
 
 use std::path::PathBuf;
 
 use super::session::Session;
+use crate::report::EvidenceFormat;
 use crate::scan::{self, ScanOptions};
 
 pub fn write(session: &Session, target: Option<&str>) -> Result<String, String> {
@@ -22,26 +23,30 @@ pub fn write(session: &Session, target: Option<&str>) -> Result<String, String> 
         "custodia scan . --format {}",
         match extension.as_str() {
             "md" | "markdown" => "markdown",
+            "pdf" => "pdf",
             "sarif" => "sarif",
             "json" => "json",
             _ => "html",
         }
     );
-    let text = match extension.as_str() {
+    let bytes = match extension.as_str() {
         "json" => {
             let report = crate::report::json::build(&result, &engine.config().catalog, false);
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
+            (serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n").into_bytes()
         }
-        "sarif" => {
-            serde_json::to_string_pretty(&crate::report::sarif::build(&result, &engine)).map_err(|e| e.to_string())?
-                + "\n"
+        "sarif" => (serde_json::to_string_pretty(&crate::report::sarif::build(&result, &engine))
+            .map_err(|e| e.to_string())?
+            + "\n")
+            .into_bytes(),
+        _ => {
+            let format = EvidenceFormat::from_path(&path).unwrap_or(EvidenceFormat::Html);
+            let audit = crate::report::audit::build(&result, &engine, &command);
+            crate::report::render_evidence(&audit, engine.config(), format)?
         }
-        "md" | "markdown" => crate::report::markdown::render(&crate::report::audit::build(&result, &engine, &command)),
-        _ => crate::report::html::render(&crate::report::audit::build(&result, &engine, &command)),
     };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path.display().to_string())
 }

@@ -97,10 +97,10 @@ impl<'f> ProjectIndex<'f> {
         // `export * from "m"` passes on every name but `default`.
         if name != "default" {
             for export in facts.exports.iter().filter(|e| e.name == "*") {
-                if let ExportTarget::Reexport { module, .. } = &export.target {
-                    if let Some(found) = reexport(module, name) {
-                        return Some(found);
-                    }
+                if let ExportTarget::Reexport { module, .. } = &export.target
+                    && let Some(found) = reexport(module, name)
+                {
+                    return Some(found);
                 }
             }
         }

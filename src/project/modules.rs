@@ -194,10 +194,10 @@ impl ModuleResolver {
             }
             let full = join(&base, &module_path);
             // `from . import x` names a submodule `x` or a name in `__init__`.
-            if let Some(name) = import.name.as_deref().filter(|_| import.module.is_empty()) {
-                if let Some(file) = self.python_candidates(&join(&base, name)) {
-                    return Some(file);
-                }
+            if let Some(name) = import.name.as_deref().filter(|_| import.module.is_empty())
+                && let Some(file) = self.python_candidates(&join(&base, name))
+            {
+                return Some(file);
             }
             return self.python_candidates(&full);
         }

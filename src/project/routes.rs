@@ -540,10 +540,10 @@ impl<'i, 'f, 'c> Graph<'i, 'f, 'c> {
 
     /// Notes a step custodia cannot follow, if its name suggests a control.
     fn suspect(&mut self, function: &FunctionRef) {
-        if let FunctionRef::Import { name, .. } = function {
-            if let Some(kind) = suggested_control(name) {
-                self.suspects.push((kind, name.clone()));
-            }
+        if let FunctionRef::Import { name, .. } = function
+            && let Some(kind) = suggested_control(name)
+        {
+            self.suspects.push((kind, name.clone()));
         }
     }
 

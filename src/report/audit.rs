@@ -303,7 +303,13 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
                     .path
                     .as_ref()
                     .zip(f.location)
-                    .map(|(p, l)| excerpt(&sources, p, l.range.start.line, l.range.end.line))
+                    .map(|(p, l)| {
+                        let mut lines = excerpt(&sources, p, l.range.start.line, l.range.end.line);
+                        if f.rule == "hardcoded-provider-key" {
+                            redact(&mut lines, l.range);
+                        }
+                        lines
+                    })
                     .unwrap_or_default(),
                 fix: catalog.rule(f.rule).map(|r| r.fix.clone()).unwrap_or_default(),
             })
@@ -487,6 +493,28 @@ pub fn utc(seconds: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
+/// Hides a leaked key in the excerpt the way the finding's message does
+/// (`sk-proj…9f2c`): the report travels to auditors and must not carry it.
+fn redact(lines: &mut [(u32, String)], range: crate::source::Range) {
+    for (number, line) in lines.iter_mut() {
+        if *number < range.start.line || *number > range.end.line {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let from = if *number == range.start.line { range.start.column.saturating_sub(1) as usize } else { 0 };
+        let to = if *number == range.end.line { range.end.column.saturating_sub(1) as usize } else { chars.len() };
+        let (from, to) = (from.min(chars.len()), to.min(chars.len()));
+        if from >= to {
+            continue;
+        }
+        let secret: String = chars[from..to].iter().collect();
+        let quotes: &[char] = &['"', '\'', '`'];
+        let inner = secret.trim_matches(quotes);
+        let masked = secret.replacen(inner, &crate::analysis::literals::mask(inner), 1);
+        *line = chars[..from].iter().collect::<String>() + &masked + &chars[to..].iter().collect::<String>();
+    }
+}
+
 /// Lines `start..=end` of a file (at most 6), with their numbers.
 fn excerpt(sources: &SourceLines, path: &str, start: u32, end: u32) -> Vec<(u32, String)> {
     let Some(text) = sources.text(path) else { return Vec::new() };
@@ -498,6 +526,20 @@ fn excerpt(sources: &SourceLines, path: &str, start: u32, end: u32) -> Vec<(u32,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leaked_keys_are_masked_in_excerpts() {
+        let mut lines = vec![(
+            8,
+            r#"  key: process.env.KEY ?? "sk-proj-u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzdo", // x"#.to_string(),
+        )];
+        let range = crate::source::Range {
+            start: crate::source::Position { line: 8, column: 27 },
+            end: crate::source::Position { line: 8, column: 78 },
+        };
+        redact(&mut lines, range);
+        assert_eq!(lines[0].1, r#"  key: process.env.KEY ?? "sk-proj…Lzdo", // x"#);
+    }
 
     #[test]
     fn utc_dates() {

@@ -155,9 +155,10 @@ pub fn render(report: &AuditReport) -> String {
                     for (n, line) in &gap.excerpt {
                         let _ = writeln!(o, "  {n:>width$} | {line}");
                     }
-                    let _ = writeln!(o, "  ```\n");
+                    let _ = writeln!(o, "  ```");
                 }
-                let _ = writeln!(o, "  How to fix: {}", gap.fix);
+                // Its own paragraph, also when there is no excerpt to end the message's.
+                let _ = writeln!(o, "\n  How to fix: {}\n", gap.fix);
             }
         }
     }

@@ -524,6 +524,17 @@ async fn commands_scan_the_workspace_and_write_a_report() {
     let path = written["path"].as_str().expect("path");
     let report: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("report")).expect("JSON");
     assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()));
+    #[cfg(feature = "pdf")]
+    {
+        let written = client
+            .request(
+                "workspace/executeCommand",
+                json!({ "command": "custodia.writeReport", "arguments": [{ "path": "reports/evidence.pdf" }] }),
+            )
+            .await;
+        let pdf = std::fs::read(written["path"].as_str().expect("path")).expect("PDF written");
+        assert!(pdf.starts_with(b"%PDF-"), "the evidence report as PDF");
+    }
     client
         .wait_for(|m| {
             m["method"] == "window/showMessage"

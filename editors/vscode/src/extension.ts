@@ -85,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand("custodia.writeReport", async () => {
       const target = await vscode.window.showInputBox({
-        prompt: "Where to write the report (relative to the workspace; .html, .md, .sarif or .json)",
+        prompt: "Where to write the report (relative to the workspace; .html, .pdf, .md, .sarif or .json)",
         value: "custodia-report.html",
       });
       if (target !== undefined) {
