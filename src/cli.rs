@@ -280,6 +280,14 @@ struct ScanArgs {
     /// Skip files larger than this (e.g. 2097152, "4 MB"); default 2 MB
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
+    /// Follow expressions this many levels deep, no deeper (1 to 1000);
+    /// files nested deeper are reported as analysed in part; default 200
+    #[arg(long, value_name = "N", value_parser = crate::limits::parse_nesting_depth)]
+    max_nesting_depth: Option<u32>,
+    /// Skip (and report) a file whose parse and analysis take longer than
+    /// this (e.g. "2s", "500ms"); default 10s
+    #[arg(long, value_name = "DURATION", value_parser = crate::limits::parse_duration)]
+    file_time_budget: Option<Duration>,
     /// Print counts, bytes, parse, analysis and cross-file time, and throughput to stderr
     #[arg(long)]
     stats: bool,
@@ -336,6 +344,12 @@ fn reproduce_command(args: &ScanArgs) -> String {
     }
     if let Some(size) = args.max_file_size {
         parts.push(format!("--max-file-size {size}"));
+    }
+    if let Some(depth) = args.max_nesting_depth {
+        parts.push(format!("--max-nesting-depth {depth}"));
+    }
+    if let Some(budget) = args.file_time_budget {
+        parts.push(format!("--file-time-budget {}", crate::limits::format_duration(budget)));
     }
     if args.no_prefilter {
         parts.push("--no-prefilter".to_string());
@@ -401,6 +415,12 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     if let Some(size) = args.max_file_size {
         config.max_file_size = size;
     }
+    if let Some(depth) = args.max_nesting_depth {
+        config.max_nesting_depth = depth;
+    }
+    if let Some(budget) = args.file_time_budget {
+        config.file_time_budget = budget;
+    }
     let catalog = config.catalog.clone();
     let engine = Engine::new(config);
     let mut options = ScanOptions::new(&args.path);
@@ -426,12 +446,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             eprintln!("warning: {}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail);
         }
         for partial in &result.partial {
-            eprintln!(
-                "warning: {}: analysed in part ({}): {}",
-                partial.path,
-                partial.reason.as_str(),
-                partial.reason.detail()
-            );
+            eprintln!("warning: {}: analysed in part ({}): {}", partial.path, partial.reason.as_str(), partial.detail);
         }
     }
     if args.record {
@@ -509,6 +524,11 @@ fn stats_text(result: &ScanResult) -> String {
         s.files_seen, s.files_analyzed, s.files_prefiltered, s.files_skipped, s.files_with_syntax_errors
     ));
     let languages: Vec<String> = s.files_by_language.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    if !s.files_skipped_by_reason.is_empty() {
+        let reasons: Vec<String> =
+            s.files_skipped_by_reason.iter().map(|(reason, n)| format!("{} {n}", reason.as_str())).collect();
+        out.push_str(&format!("skipped: {}\n", reasons.join(", ")));
+    }
     out.push_str(&format!("languages: {}\n", languages.join(", ")));
     out.push_str(&format!("bytes: {:.1} MB seen, {:.1} MB parsed\n", mb, s.bytes_analyzed as f64 / 1_000_000.0));
     out.push_str(&format!(

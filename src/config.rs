@@ -4,6 +4,8 @@
 //! [scan]
 //! exclude = ["scripts/experiments/", "*.generated.ts"]   # gitignore syntax
 //! max_file_size = "4 MB"
+//! max_nesting_depth = 200                  # expressions followed this deep
+//! file_time_budget = "10s"                 # per file: parse and analysis
 //!
 //! [rules]
 //! missing-timeout = "off"          # or a severity: critical, high, medium, low, info
@@ -49,6 +51,10 @@ pub struct Config {
     /// Exclusions in gitignore syntax, relative to the scanned root.
     pub exclude: Vec<String>,
     pub max_file_size: u64,
+    /// Expressions nested deeper than this are not analysed below it.
+    pub max_nesting_depth: u32,
+    /// The time one file's parse and analysis may take before it is skipped.
+    pub file_time_budget: std::time::Duration,
     /// Rules switched off.
     pub disabled: HashSet<String>,
     /// Severity overrides.
@@ -65,6 +71,8 @@ impl Default for Config {
             source: None,
             exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_nesting_depth: crate::limits::DEFAULT_MAX_NESTING_DEPTH,
+            file_time_budget: crate::limits::DEFAULT_FILE_TIME_BUDGET,
             disabled: HashSet::new(),
             severities: HashMap::new(),
             catalog: Catalog::builtin(),
@@ -186,6 +194,41 @@ struct ScanSection {
     exclude: Vec<String>,
     #[serde(default)]
     max_file_size: Option<ByteSize>,
+    #[serde(default)]
+    max_nesting_depth: Option<NestingDepth>,
+    #[serde(default)]
+    file_time_budget: Option<TimeBudget>,
+}
+
+/// `max_nesting_depth = 200`: checked against the stack the lowering may use.
+#[derive(Debug, Clone, Copy)]
+struct NestingDepth(u32);
+
+impl<'de> Deserialize<'de> for NestingDepth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let depth = u32::deserialize(d)?;
+        crate::limits::check_nesting_depth(depth).map(NestingDepth).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `file_time_budget = "10s"` (or `"500ms"`, or a number of seconds).
+#[derive(Debug, Clone, Copy)]
+struct TimeBudget(std::time::Duration);
+
+impl<'de> Deserialize<'de> for TimeBudget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Seconds(u64),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Seconds(n) => n.to_string(),
+            Raw::Text(text) => text,
+        };
+        crate::limits::parse_duration(&text).map(TimeBudget).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Config {
@@ -235,6 +278,12 @@ impl Config {
         }
         if let Some(size) = file.scan.max_file_size {
             config.max_file_size = size.0;
+        }
+        if let Some(depth) = file.scan.max_nesting_depth {
+            config.max_nesting_depth = depth.0;
+        }
+        if let Some(budget) = file.scan.file_time_budget {
+            config.file_time_budget = budget.0;
         }
         for (rule, setting) in file.rules {
             if builtin.rule(rule.get_ref()).is_none() {
@@ -334,6 +383,20 @@ mod tests {
         assert_eq!(config.max_file_size, 4 * 1024 * 1024);
         assert!(config.disabled.contains("missing-timeout"));
         assert_eq!(config.severity_of("missing-token-cap"), Some(Severity::High));
+    }
+
+    #[test]
+    fn resource_bounds() {
+        let config = parse("[scan]\nmax_nesting_depth = 50\nfile_time_budget = \"500ms\"\n").expect("valid");
+        assert_eq!(config.max_nesting_depth, 50);
+        assert_eq!(config.file_time_budget, std::time::Duration::from_millis(500));
+        let defaults = parse("").expect("valid");
+        assert_eq!(defaults.max_nesting_depth, 200);
+        assert_eq!(defaults.file_time_budget, std::time::Duration::from_secs(10));
+        let err = parse("[scan]\nmax_nesting_depth = 0\n").expect_err("too shallow").to_string();
+        assert!(err.contains(":2:") && err.contains("nesting depth"), "{err}");
+        let err = parse("[scan]\nfile_time_budget = \"soon\"\n").expect_err("not a duration").to_string();
+        assert!(err.contains(":2:") && err.contains("soon"), "{err}");
     }
 
     #[test]

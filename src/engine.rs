@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::facts::{FileFacts, Suppression};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind};
+use crate::limits::{Deadline, OverBudget, Phase};
 use crate::prefilter::Prefilter;
 use crate::source::LineIndex;
 use crate::{analysis, rules, suppression};
@@ -29,6 +30,25 @@ pub struct FileAnalysis {
     pub failures: Vec<rules::RuleFailure>,
     pub parse_time: Duration,
     pub analysis_time: Duration,
+    /// The file ran past its time budget (`[scan] file_time_budget`): its
+    /// facts, findings and evidence are empty, and it is reported as skipped.
+    pub over_budget: Option<OverBudget>,
+}
+
+impl FileAnalysis {
+    /// The analysis of a file that ran out of time: nothing but its path.
+    fn over_budget(path: &str, kind: FileKind, over: OverBudget) -> FileAnalysis {
+        FileAnalysis {
+            facts: FileFacts { path: path.to_string(), language: Some(kind.language), ..FileFacts::default() },
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+            evidence: Vec::new(),
+            failures: Vec::new(),
+            parse_time: Duration::ZERO,
+            analysis_time: Duration::ZERO,
+            over_budget: Some(over),
+        }
+    }
 }
 
 pub struct Engine {
@@ -67,7 +87,14 @@ impl Engine {
         applied
     }
 
-    /// Parses and analyses one file. `None` when the parser gives up.
+    /// A deadline for one file's work, from the configured time budget.
+    pub fn deadline(&self) -> Deadline {
+        Deadline::start(self.config.file_time_budget)
+    }
+
+    /// Parses and analyses one file, within the configured time budget. `None`
+    /// when the parser gives up; a file that runs out of time is returned
+    /// with [`FileAnalysis::over_budget`] set and nothing else.
     pub fn analyze_source(
         &self,
         path: &str,
@@ -75,16 +102,19 @@ impl Engine {
         source: &str,
         externals: &dyn ExternalResolver,
     ) -> Option<FileAnalysis> {
+        let deadline = self.deadline();
         let started = Instant::now();
-        let tree = lang::parse(kind.grammar, source, None)?;
+        let Some(tree) = lang::parse_within(kind.grammar, source, &deadline) else {
+            return deadline.over_budget().map(|over| FileAnalysis::over_budget(path, kind, over));
+        };
         let parse_time = started.elapsed();
-        let mut analysis = self.analyze_tree(path, kind, source, &tree, externals);
+        let mut analysis = self.analyze_tree_within(path, kind, source, &tree, externals, &deadline);
         analysis.parse_time = parse_time;
         Some(analysis)
     }
 
     /// Analyses a file whose tree is already parsed (the language server
-    /// keeps trees and reparses incrementally).
+    /// keeps trees and reparses incrementally), within the time budget.
     pub fn analyze_tree(
         &self,
         path: &str,
@@ -93,12 +123,37 @@ impl Engine {
         tree: &Tree,
         externals: &dyn ExternalResolver,
     ) -> FileAnalysis {
+        self.analyze_tree_within(path, kind, source, tree, externals, &self.deadline())
+    }
+
+    /// Analyses a parsed file, stopping once `deadline` is past (the scan
+    /// starts the deadline before parsing, so that one budget covers both).
+    pub fn analyze_tree_within(
+        &self,
+        path: &str,
+        kind: FileKind,
+        source: &str,
+        tree: &Tree,
+        externals: &dyn ExternalResolver,
+        deadline: &Deadline,
+    ) -> FileAnalysis {
+        inject_fault(path);
         let started = Instant::now();
         let config = &self.config;
         let catalog = &config.catalog;
         let lines = LineIndex::new(source);
-        let ir = lang::lower(kind.grammar, tree, source);
-        let mut facts = analysis::analyze(&ir, &lines, kind.language, catalog, path, externals);
+        let ir = lang::lower_within(kind.grammar, tree, source, config.max_nesting_depth, deadline);
+        let over = |deadline: &Deadline| deadline.over_budget().map(|over| FileAnalysis::over_budget(path, kind, over));
+        if let Some(analysis) = over(deadline) {
+            return analysis;
+        }
+        let mut facts = analysis::analyze(&ir, &lines, kind.language, catalog, path, externals, deadline);
+        // The rules and suppressions are one pass over the facts: checked
+        // once before them, not inside.
+        deadline.check(Phase::Analysis);
+        if let Some(analysis) = over(deadline) {
+            return analysis;
+        }
         facts.syntax_errors = tree.root_node().has_error();
         facts.truncated = ir.truncated;
         facts.suppressions = suppression::parse(source, tree, &lines);
@@ -111,6 +166,19 @@ impl Engine {
             failures: results.failures,
             parse_time: Duration::ZERO,
             analysis_time: started.elapsed(),
+            over_budget: None,
         }
     }
+}
+
+/// Test hook (debug builds only): `CUSTODIA_FAULT_ANALYSIS=<path>` makes the
+/// analysis of that file panic outside any rule, so tests can show that the
+/// scan reports the file and goes on.
+fn inject_fault(path: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("CUSTODIA_FAULT_ANALYSIS").is_ok_and(|p| p == path) {
+        panic!("fault injected into the analysis of `{path}` (CUSTODIA_FAULT_ANALYSIS)");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = path;
 }

@@ -4,17 +4,19 @@
 //! node kinds; everything after them reads only this. It keeps what matters to
 //! the controls custodia checks (calls, bindings, object options, strings,
 //! scopes, try blocks, decorators) and borrows all text from the source, so
-//! lowering a file allocates little. An expression nested deeper than
-//! [`MAX_EXPR_DEPTH`] is cut off as [`Expr::Other`] with no children: deeply
-//! nested input degrades the analysis, never the process.
+//! lowering a file allocates little. An expression nested deeper than the
+//! configured depth (`[scan] max_nesting_depth`, [`MAX_EXPR_DEPTH`] by
+//! default) is cut off as [`Expr::Other`] with no children: deeply nested
+//! input degrades the analysis, never the process.
 
 use crate::source::Span;
 
 /// Index of a scope in [`FileIr::scopes`]; scope 0 is the module.
 pub type ScopeId = u32;
 
-/// Expressions nested deeper than this are not lowered further.
-pub const MAX_EXPR_DEPTH: u32 = 200;
+/// Expressions nested deeper than this are not lowered further, unless
+/// configured otherwise (`[scan] max_nesting_depth`).
+pub const MAX_EXPR_DEPTH: u32 = crate::limits::DEFAULT_MAX_NESTING_DEPTH;
 
 #[derive(Debug, Default)]
 pub struct FileIr<'s> {
@@ -23,7 +25,7 @@ pub struct FileIr<'s> {
     pub statements: Vec<Statement<'s>>,
     /// Directive prologue of the module (`'use server'`, `'use client'`).
     pub directives: Vec<&'s str>,
-    /// Some expression was nested deeper than [`MAX_EXPR_DEPTH`] and its
+    /// Some expression was nested deeper than the configured depth and its
     /// deepest parts were not lowered.
     pub truncated: bool,
     /// ES module exports (`export ...`). CommonJS `module.exports` and

@@ -16,6 +16,7 @@ pub mod history;
 pub mod inventory;
 pub mod ir;
 pub mod lang;
+pub mod limits;
 pub mod lsp;
 pub mod prefilter;
 pub mod project;

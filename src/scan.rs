@@ -6,12 +6,12 @@
 //! bundles by default, and applies the project's and the command line's
 //! exclusions (gitignore syntax). Every source file the walk reaches ends in
 //! exactly one of: analysed, skipped by the prefilter, or skipped with a
-//! reason (too large, binary, invalid UTF-8, unreadable, minified). Bad input
-//! never stops the scan.
+//! reason (too large, binary, invalid UTF-8, unreadable, minified, over its
+//! time budget). Bad input never stops the scan.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,7 @@ use crate::engine::{Engine, FileAnalysis};
 use crate::facts::{FileFacts, ImportFact};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
+use crate::limits::{ANALYSIS_STACK_SIZE, OverBudget};
 use crate::prefilter::{import_specifiers, is_health_route, is_project_settings};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
 use crate::rules::RuleFailure;
@@ -110,6 +111,10 @@ pub enum SkipReason {
     ParseFailed,
     /// The walk itself failed here (permission denied, a symlink loop).
     WalkError,
+    /// Parsing and analysing the file ran past `[scan] file_time_budget`.
+    TimeBudget,
+    /// custodia failed on the file (a panic outside the rules): a bug.
+    AnalysisFailed,
 }
 
 impl SkipReason {
@@ -122,6 +127,8 @@ impl SkipReason {
             SkipReason::Minified => "minified",
             SkipReason::ParseFailed => "parse failed",
             SkipReason::WalkError => "walk error",
+            SkipReason::TimeBudget => "time budget",
+            SkipReason::AnalysisFailed => "analysis failed",
         }
     }
 }
@@ -151,12 +158,25 @@ impl PartialReason {
         }
     }
 
+    /// What the reason means, without the configured figures (a
+    /// [`Partial`]'s own `detail` has them).
     pub fn detail(self) -> &'static str {
         match self {
             PartialReason::SyntaxErrors => "the file has syntax errors; it was analysed as far as it parses",
             PartialReason::DeepNesting => {
-                "expressions nested more than 200 levels deep were not analysed below that depth"
+                "expressions nested deeper than scan.max_nesting_depth were not analysed below that depth"
             }
+        }
+    }
+
+    /// What the reason means for a scan with `config`'s bounds.
+    pub fn detail_for(self, config: &crate::config::Config) -> String {
+        match self {
+            PartialReason::SyntaxErrors => self.detail().to_string(),
+            PartialReason::DeepNesting => format!(
+                "expressions nested more than {} levels deep were not analysed below that depth (scan.max_nesting_depth)",
+                config.max_nesting_depth
+            ),
         }
     }
 }
@@ -166,6 +186,8 @@ impl PartialReason {
 pub struct Partial {
     pub path: String,
     pub reason: PartialReason,
+    /// The reason with the configured figures (the nesting depth).
+    pub detail: String,
 }
 
 /// A directory or file left out on purpose, and why.
@@ -184,6 +206,10 @@ pub struct ScanStats {
     pub files_analyzed: usize,
     pub files_prefiltered: usize,
     pub files_skipped: usize,
+    /// `files_skipped` by reason: the counts add up to it.
+    pub files_skipped_by_reason: BTreeMap<SkipReason, usize>,
+    /// Analysed files (counted in `files_analyzed`) analysed only in part.
+    pub files_partial: usize,
     pub files_with_syntax_errors: usize,
     pub files_by_language: BTreeMap<Language, usize>,
     pub bytes_seen: u64,
@@ -261,6 +287,15 @@ struct Kept {
     source: String,
 }
 
+/// The most source text (with its trees, several times its size) the first
+/// pass keeps for the second. Past it, the second pass reads and parses the
+/// file again: a project of 100,000 files costs time there, not memory that
+/// grows with its size.
+const KEPT_SOURCE_BUDGET: u64 = 16 * 1024 * 1024;
+
+/// Source files found by the walk and waiting for an analysis thread.
+const WORK_QUEUE: usize = 1024;
+
 /// A file the prefilter let pass by, with the modules it imports: the
 /// second pass analyses it if one of them exports a model client.
 struct Prefiltered {
@@ -298,36 +333,80 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         let record = excluded.clone();
         builder.filter_entry(move |entry| keep(entry, &base, &defaults, &configured, &record));
     }
-    builder.build_parallel().run(|| {
-        let outcomes = &outcomes;
-        let base = &base;
-        Box::new(move |entry| {
-            match entry {
-                Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file()) {
-                        let rel = relative(entry.path(), base);
-                        let name = rel.rsplit('/').next().unwrap_or(&rel);
-                        let outcome = if name == "tsconfig.json" || name == "jsconfig.json" {
-                            let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
-                            Some(Outcome::ScriptConfig(dir.to_string()))
-                        } else if documents::is_candidate(&rel) {
-                            document(base, &entry).map(Outcome::Document)
-                        } else {
-                            process(engine, options, base, &entry)
-                        };
-                        if let Some(outcome) = outcome {
-                            lock(outcomes).push(outcome);
-                        }
-                    }
-                }
-                Err(err) => {
-                    let (path, detail) = walk_error(&err, base);
-                    let skipped = Skipped { path, reason: SkipReason::WalkError, detail };
-                    lock(outcomes).push(Outcome::Skipped { skipped, bytes: 0, language: None });
+    let kept_bytes = AtomicU64::new(0);
+    // The walker's threads find the files; source files are analysed on
+    // threads of our own, whose stacks have room for the configured nesting
+    // depth (expressions are lowered recursively). The queue between them
+    // is bounded: the walk never runs far ahead of the analysis.
+    let (work, queue) = std::sync::mpsc::sync_channel::<PathBuf>(WORK_QUEUE);
+    let queue = Mutex::new(queue);
+    std::thread::scope(|scope| {
+        let analyse = || {
+            loop {
+                // The lock is released before the file is processed.
+                let next = lock(&queue).recv();
+                let Ok(path) = next else { break };
+                // A worker that died would leave the walk blocked on a full
+                // queue: a panic outside the rules (which are isolated
+                // already) is caught here and the file reported.
+                let processed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    process(engine, options, &base, &path, &kept_bytes)
+                }));
+                let outcome = processed.unwrap_or_else(|panic| Some(analysis_failed(&base, &path, &*panic)));
+                if let Some(outcome) = outcome {
+                    lock(&outcomes).push(outcome);
                 }
             }
-            WalkState::Continue
-        })
+        };
+        let workers = (0..threads)
+            .filter(|_| {
+                let thread = std::thread::Builder::new().stack_size(ANALYSIS_STACK_SIZE);
+                thread.spawn_scoped(scope, analyse).is_ok()
+            })
+            .count();
+        builder.build_parallel().run(|| {
+            let outcomes = &outcomes;
+            let base = &base;
+            let kept_bytes = &kept_bytes;
+            let work = work.clone();
+            Box::new(move |entry| {
+                match entry {
+                    Ok(entry) => {
+                        if entry.file_type().is_some_and(|t| t.is_file()) {
+                            let rel = relative(entry.path(), base);
+                            let name = rel.rsplit('/').next().unwrap_or(&rel);
+                            let outcome = if name == "tsconfig.json" || name == "jsconfig.json" {
+                                let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+                                Some(Outcome::ScriptConfig(dir.to_string()))
+                            } else if documents::is_candidate(&rel) {
+                                document(base, &entry).map(Outcome::Document)
+                            } else if workers == 0 {
+                                // No thread could be started: analyse here.
+                                process(engine, options, base, entry.path(), kept_bytes)
+                            } else {
+                                if FileKind::of(entry.path()).is_some() {
+                                    // Sent unless every worker is gone (then
+                                    // nothing would receive it anyway).
+                                    let _ = work.send(entry.into_path());
+                                }
+                                None
+                            };
+                            if let Some(outcome) = outcome {
+                                lock(outcomes).push(outcome);
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        let (path, detail) = walk_error(&err, base);
+                        let skipped = Skipped { path, reason: SkipReason::WalkError, detail };
+                        lock(outcomes).push(Outcome::Skipped { skipped, bytes: 0, language: None });
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+        // The walk is over: the workers finish the queue and stop.
+        drop(work);
     });
 
     let mut analyzed = Vec::new();
@@ -358,6 +437,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 // accounted for, as seen and skipped.
                 stats.files_seen += 1;
                 stats.files_skipped += 1;
+                *stats.files_skipped_by_reason.entry(skipped.reason).or_default() += 1;
                 if let Some(language) = language {
                     *stats.files_by_language.entry(language).or_default() += 1;
                 }
@@ -370,8 +450,26 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let (analyzed, prefiltered, mut project_findings, project_evidence) = if options.project {
         config_dirs.sort();
         let project = Project { base: &base, config_dirs: &config_dirs };
-        let (mut analyzed, prefiltered) =
-            second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
+        let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
+        // A file whose second analysis ran out of time is skipped, as in the
+        // first pass: its facts are empty and must not stand for the file.
+        let (mut analyzed, over): (Vec<Analyzed>, Vec<Analyzed>) =
+            analyzed.into_iter().partition(|a| a.analysis.over_budget.is_none());
+        for Analyzed { file, analysis, .. } in over {
+            let stats = &mut result.stats;
+            stats.files_seen += 1;
+            stats.files_skipped += 1;
+            *stats.files_skipped_by_reason.entry(SkipReason::TimeBudget).or_default() += 1;
+            *stats.files_by_language.entry(file.kind.language).or_default() += 1;
+            stats.bytes_seen += file.bytes;
+            if let Some(over) = analysis.over_budget {
+                result.skipped.push(Skipped {
+                    path: file.rel,
+                    reason: SkipReason::TimeBudget,
+                    detail: over.to_string(),
+                });
+            }
+        }
         result.documents.sort_by(|a, b| a.path.cmp(&b.path));
         let (findings, evidence, failures) = project_rules(engine, &project, &mut analyzed, &result.documents);
         result.rule_failures.extend(failures);
@@ -396,12 +494,19 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         stats.bytes_analyzed += file.bytes;
         stats.parse_time += analysis.parse_time;
         stats.analysis_time += analysis.analysis_time;
+        if analysis.facts.syntax_errors || analysis.facts.truncated {
+            stats.files_partial += 1;
+        }
+        let mut partial = |reason: PartialReason| {
+            let detail = reason.detail_for(engine.config());
+            result.partial.push(Partial { path: file.rel.clone(), reason, detail });
+        };
         if analysis.facts.syntax_errors {
             stats.files_with_syntax_errors += 1;
-            result.partial.push(Partial { path: file.rel.clone(), reason: PartialReason::SyntaxErrors });
+            partial(PartialReason::SyntaxErrors);
         }
         if analysis.facts.truncated {
-            result.partial.push(Partial { path: file.rel.clone(), reason: PartialReason::DeepNesting });
+            partial(PartialReason::DeepNesting);
         }
         let mut findings = analysis.findings;
         if let Some(more) = project_findings.remove(&file.rel) {
@@ -474,26 +579,22 @@ fn second_pass(
     jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file, None)));
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let n = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((_, file, kept)) = jobs.get(n) else { break };
-                    let externals = index.externals(&file.rel, file.kind.language);
-                    if let Some(kept) = kept {
-                        let analysis = engine.analyze_tree(&file.rel, file.kind, &kept.source, &kept.tree, &externals);
-                        lock(&done).push((n, analysis));
-                        continue;
-                    }
-                    // A file that changed or vanished since the first pass
-                    // keeps its first-pass result.
-                    let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
-                    if let Some(analysis) = engine.analyze_source(&file.rel, file.kind, &source, &externals) {
-                        lock(&done).push((n, analysis));
-                    }
-                }
-            });
+    crate::limits::on_analysis_threads(threads.clamp(1, jobs.len().max(1)), || {
+        loop {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let Some((_, file, kept)) = jobs.get(n) else { break };
+            let externals = index.externals(&file.rel, file.kind.language);
+            if let Some(kept) = kept {
+                let analysis = engine.analyze_tree(&file.rel, file.kind, &kept.source, &kept.tree, &externals);
+                lock(&done).push((n, analysis));
+                continue;
+            }
+            // A file that changed or vanished since the first pass
+            // keeps its first-pass result.
+            let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
+            if let Some(analysis) = engine.analyze_source(&file.rel, file.kind, &source, &externals) {
+                lock(&done).push((n, analysis));
+            }
         }
     });
     let jobs: Vec<Job> = jobs.into_iter().map(|(job, _, _)| job).collect();
@@ -703,8 +804,13 @@ fn walk_error(err: &ignore::Error, base: &Path) -> (String, String) {
     (path, detail)
 }
 
-fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry) -> Option<Outcome> {
-    let path = entry.path();
+fn process(
+    engine: &Engine,
+    options: &ScanOptions,
+    base: &Path,
+    path: &Path,
+    kept_bytes: &AtomicU64,
+) -> Option<Outcome> {
     let kind = FileKind::of(path)?;
     let rel = relative(path, base);
     let language = kind.language;
@@ -717,15 +823,18 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
         Ok(read) => read,
         Err((reason, detail, bytes)) => return Some(skip(reason, detail, bytes)),
     };
+    let over_budget = |over: OverBudget| skip(SkipReason::TimeBudget, over.to_string(), size);
     if options.parse_only {
+        let deadline = engine.deadline();
         let started = Instant::now();
-        let tree = lang::parse(kind.grammar, &source, None);
+        let tree = lang::parse_within(kind.grammar, &source, &deadline);
         let parse_time = started.elapsed();
-        return Some(match tree {
-            Some(tree) => {
+        return Some(match (tree, deadline.over_budget()) {
+            (Some(tree), _) => {
                 Outcome::ParsedOnly { bytes: size, language, parse_time, syntax_errors: tree.root_node().has_error() }
             }
-            None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
+            (None, Some(over)) => over_budget(over),
+            (None, None) => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
         });
     }
     let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size };
@@ -739,19 +848,45 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, entry: &DirEntry
         let imports = import_specifiers(language, &source);
         return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
     }
+    // One budget for the parse and the analysis.
+    let deadline = engine.deadline();
     let started = Instant::now();
-    let Some(tree) = lang::parse(kind.grammar, &source, None) else {
-        return Some(skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size));
+    let Some(tree) = lang::parse_within(kind.grammar, &source, &deadline) else {
+        return Some(match deadline.over_budget() {
+            Some(over) => over_budget(over),
+            None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
+        });
     };
     let parse_time = started.elapsed();
-    let mut analysis = engine.analyze_tree(&rel, kind, &source, &tree, &NoExternals);
+    let mut analysis = engine.analyze_tree_within(&rel, kind, &source, &tree, &NoExternals, &deadline);
+    if let Some(over) = analysis.over_budget {
+        return Some(over_budget(over));
+    }
     analysis.parse_time = parse_time;
     // Only a file with model-related text can call through an imported
     // client; keeping every parse (with the prefilter off) would cost
     // gigabytes.
-    let keep = options.project && imports_project_modules(&analysis.facts) && prefilter.may_matter(source.as_bytes());
+    let keep = options.project
+        && imports_project_modules(&analysis.facts)
+        && prefilter.may_matter(source.as_bytes())
+        && kept_bytes.fetch_add(size, Ordering::Relaxed) + size <= KEPT_SOURCE_BUDGET;
     let kept = keep.then(|| Box::new(Kept { tree, source }));
     Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis, kept })))
+}
+
+/// A file whose analysis panicked: skipped, with the panic's message.
+fn analysis_failed(base: &Path, path: &Path, panic: &(dyn std::any::Any + Send)) -> Outcome {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    let detail = format!("custodia failed on this file ({message}); this is a bug, please report it");
+    Outcome::Skipped {
+        skipped: Skipped { path: relative(path, base), reason: SkipReason::AnalysisFailed, detail },
+        bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
+        language: FileKind::of(path).map(|k| k.language),
+    }
 }
 
 /// Reads a source file the way every scan does: over-size, binary, non-UTF-8

@@ -33,17 +33,32 @@ const NOUNS: &[&str] = &[
 ];
 
 /// Writes the corpus to `root` once (a marker file records the generator version).
+#[allow(dead_code, reason = "each bench includes this module and uses one of the generators")]
 pub fn generate(root: &Path, target_bytes: usize) {
+    generate_until(root, &|bytes, _| bytes >= target_bytes);
+}
+
+/// Writes a corpus of (about) `files` files to `root` once: the same make-up
+/// as [`generate`], stopped by the number of files instead of their size.
+#[allow(dead_code, reason = "each bench includes this module and uses one of the generators")]
+pub fn generate_files(root: &Path, files: usize) {
+    generate_until(root, &|_, written| written >= files);
+}
+
+/// Writes files until `done(bytes written, files written)`.
+fn generate_until(root: &Path, done: &dyn Fn(usize, usize) -> bool) {
     let marker = root.join(".generator");
     if fs::read_to_string(&marker).ok().as_deref() == Some(&GENERATOR_VERSION.to_string()) {
         return;
     }
     let _ = fs::remove_dir_all(root);
-    eprintln!("generating a {} MB corpus in {} ...", target_bytes / 1_000_000, root.display());
+    eprintln!("generating a corpus in {} ...", root.display());
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
     let mut written = 0;
     let mut index = 0;
+    let files = std::cell::Cell::new(0usize);
     let write_file = |rel: &str, text: &str| {
+        files.set(files.get() + 1);
         let path: PathBuf = root.join(rel);
         fs::create_dir_all(path.parent().expect("has parent")).expect("create corpus dirs");
         fs::write(&path, text).expect("write corpus file");
@@ -56,7 +71,7 @@ pub fn generate(root: &Path, target_bytes: usize) {
         "import OpenAI from \"openai\";\n\nexport const openai = new OpenAI({ timeout: 20_000, maxRetries: 2 });\n",
     );
     written += write_file("service/app/__init__.py", "");
-    while written < target_bytes {
+    while !done(written, files.get()) {
         let noun = rng.pick(NOUNS);
         // About one file in six calls a model, as in a typical AI product repo.
         let ai = rng.below(6) == 0;

@@ -32,6 +32,7 @@ use crate::catalog::Catalog;
 use crate::facts::{ClientFact, FileFacts, FunctionFact, FunctionIndex, ImportFact};
 use crate::ir::{Call, Expr, FileIr, ImportKind, Prop, ScopeId, ScopeKind, StatementKind, Str, Target};
 use crate::lang::Language;
+use crate::limits::{Deadline, Phase};
 use crate::source::{LineIndex, Location, Span};
 
 use objects::ClientInfo;
@@ -71,7 +72,9 @@ impl ExternalResolver for NoExternals {
 }
 
 /// Analyses one lowered file; `externals` resolves its imports of clients
-/// built elsewhere in the project.
+/// built elsewhere in the project. Once `deadline` is past the analysis
+/// stops between steps and the facts are incomplete ([`Deadline::over_budget`]
+/// says so; the engine then discards them).
 pub fn analyze(
     ir: &FileIr<'_>,
     lines: &LineIndex<'_>,
@@ -79,12 +82,13 @@ pub fn analyze(
     catalog: &Catalog,
     path: &str,
     externals: &dyn ExternalResolver,
+    deadline: &Deadline,
 ) -> FileFacts {
     let index = ScopeIndex::build(ir, language, catalog);
     let walked = Walked::new(ir, catalog);
     let mut analyzer = Analyzer::new(ir, &index, &walked, lines, language, catalog, externals);
     analyzer.facts.path = path.to_string();
-    analyzer.run();
+    analyzer.run(deadline);
     analyzer.facts
 }
 
@@ -140,26 +144,42 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 
-    fn run(&mut self) {
+    fn run(&mut self, deadline: &Deadline) {
+        let past = || deadline.check(Phase::Analysis);
         self.find_caught_calls();
         let walked = self.walked;
         // Constructions first: inference sites resolve their receivers to them.
         for &(scope, _, call) in &walked.calls {
+            if deadline.tick(Phase::Analysis) {
+                return;
+            }
             self.construction(call, scope, 0);
         }
         for &(scope, in_try, call) in &walked.calls {
+            if deadline.tick(Phase::Analysis) {
+                return;
+            }
             self.inference(call, scope, in_try);
         }
-        self.client_facts();
-        self.flows();
-        self.literals();
-        self.function_facts();
-        self.import_facts();
-        self.export_facts();
-        self.call_facts();
-        self.guard_facts();
-        self.config_write_facts();
-        self.route_facts();
+        // The remaining steps each make one pass over the file's facts.
+        let steps: [fn(&mut Self); 10] = [
+            Self::client_facts,
+            Self::flows,
+            Self::literals,
+            Self::function_facts,
+            Self::import_facts,
+            Self::export_facts,
+            Self::call_facts,
+            Self::guard_facts,
+            Self::config_write_facts,
+            Self::route_facts,
+        ];
+        for step in steps {
+            if past() {
+                return;
+            }
+            step(self);
+        }
     }
 
     pub(crate) fn locate(&self, span: Span) -> Location {

@@ -1,7 +1,8 @@
 //! Lowering of the Python grammar to [`crate::ir`].
 //!
 //! Statements are walked with an explicit work stack, so nesting depth costs
-//! heap, not call stack; expressions recurse up to [`MAX_EXPR_DEPTH`].
+//! heap, not call stack; expressions recurse up to the configured depth
+//! (`[scan] max_nesting_depth`, [`crate::limits`]).
 //! `self` is lowered as [`Expr::This`], so `self.client` and `this.client`
 //! resolve the same way.
 
@@ -10,9 +11,10 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
 
 use crate::ir::{
-    Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope, ScopeId, ScopeKind,
-    StatementKind, Str, Target, span_of,
+    Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, Param, Prop, Scope, ScopeId, ScopeKind, StatementKind,
+    Str, Target, span_of,
 };
+use crate::limits::{Deadline, Phase};
 
 crate::ir::field_table!(
     alias,
@@ -45,12 +47,26 @@ fn fields(tree: &Tree) -> &'static Fields {
     PYTHON.get_or_init(|| Fields::new(&tree.language()))
 }
 
-pub fn lower<'s>(tree: &Tree, source: &'s str) -> FileIr<'s> {
+/// Lowers a parsed file: expressions are followed `max_depth` deep, and
+/// the work stops (leaving the IR incomplete) once `deadline` is past.
+pub fn lower<'s>(tree: &Tree, source: &'s str, max_depth: u32, deadline: &Deadline) -> FileIr<'s> {
     let root = tree.root_node();
     let f = fields(tree);
-    let mut lowerer = Lowerer { b: Builder::new(source), f, work: Vec::new(), depth: 0, scope: 0, in_try: false };
+    let mut lowerer = Lowerer {
+        b: Builder::new(source),
+        f,
+        work: Vec::new(),
+        depth: 0,
+        max_depth,
+        deadline,
+        scope: 0,
+        in_try: false,
+    };
     lowerer.work.push(Work::Block { node: root, scope: 0, in_try: false });
     while let Some(work) = lowerer.work.pop() {
+        if deadline.tick(Phase::Lowering) {
+            break;
+        }
         lowerer.run(work);
     }
     lowerer.b.ir
@@ -79,6 +95,9 @@ struct Lowerer<'t, 's> {
     f: &'static Fields,
     work: Vec<Work<'t>>,
     depth: u32,
+    /// Expressions nested deeper than this are cut off (`[scan] max_nesting_depth`).
+    max_depth: u32,
+    deadline: &'t Deadline,
     scope: ScopeId,
     in_try: bool,
 }
@@ -481,8 +500,13 @@ impl<'t, 's> Lowerer<'t, 's> {
     }
 
     fn expr(&mut self, node: Node<'t>) -> Expr<'s> {
-        if self.depth >= MAX_EXPR_DEPTH {
+        if self.depth >= self.max_depth {
             self.b.ir.truncated = true;
+            return Expr::Other(Vec::new(), span_of(node));
+        }
+        // One statement can hold a whole file's worth of expressions (a
+        // generated table): the deadline is watched inside it too.
+        if self.deadline.tick(Phase::Lowering) {
             return Expr::Other(Vec::new(), span_of(node));
         }
         self.depth += 1;

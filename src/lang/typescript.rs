@@ -2,16 +2,18 @@
 //! to [`crate::ir`].
 //!
 //! Statements are walked with an explicit work stack, so nesting depth costs
-//! heap, not call stack; expressions recurse up to [`MAX_EXPR_DEPTH`].
+//! heap, not call stack; expressions recurse up to the configured depth
+//! (`[scan] max_nesting_depth`, [`crate::limits`]).
 
 use std::sync::OnceLock;
 
 use tree_sitter::{Node, Tree};
 
 use crate::ir::{
-    Arg, Builder, Call, Export, Expr, FileIr, Import, ImportKind, Lit, MAX_EXPR_DEPTH, Param, Prop, Scope, ScopeId,
-    ScopeKind, StatementKind, Str, Target, span_of, unquote,
+    Arg, Builder, Call, Export, Expr, FileIr, Import, ImportKind, Lit, Param, Prop, Scope, ScopeId, ScopeKind,
+    StatementKind, Str, Target, span_of, unquote,
 };
+use crate::limits::{Deadline, Phase};
 
 crate::ir::field_table!(
     alias,
@@ -54,14 +56,28 @@ fn fields(tree: &Tree) -> &'static Fields {
     cell.get_or_init(|| Fields::new(&language))
 }
 
-pub fn lower<'s>(tree: &Tree, source: &'s str) -> FileIr<'s> {
+/// Lowers a parsed file: expressions are followed `max_depth` deep, and
+/// the work stops (leaving the IR incomplete) once `deadline` is past.
+pub fn lower<'s>(tree: &Tree, source: &'s str, max_depth: u32, deadline: &Deadline) -> FileIr<'s> {
     let root = tree.root_node();
     let f = fields(tree);
-    let mut lowerer = Lowerer { b: Builder::new(source), f, work: Vec::new(), depth: 0, scope: 0, in_try: false };
+    let mut lowerer = Lowerer {
+        b: Builder::new(source),
+        f,
+        work: Vec::new(),
+        depth: 0,
+        max_depth,
+        deadline,
+        scope: 0,
+        in_try: false,
+    };
     let directives = lowerer.directives(root);
     lowerer.b.ir.directives = directives;
     lowerer.work.push(Work::Block { node: root, scope: 0, in_try: false });
     while let Some(work) = lowerer.work.pop() {
+        if deadline.tick(Phase::Lowering) {
+            break;
+        }
         lowerer.run(work);
     }
     lowerer.b.ir
@@ -96,6 +112,9 @@ struct Lowerer<'t, 's> {
     f: &'static Fields,
     work: Vec<Work<'t>>,
     depth: u32,
+    /// Expressions nested deeper than this are cut off (`[scan] max_nesting_depth`).
+    max_depth: u32,
+    deadline: &'t Deadline,
     /// Context of the statement being lowered, for statements that
     /// expressions create on the way (nested assignments, JSX attributes).
     scope: ScopeId,
@@ -703,8 +722,13 @@ impl<'t, 's> Lowerer<'t, 's> {
     }
 
     fn expr(&mut self, node: Node<'t>) -> Expr<'s> {
-        if self.depth >= MAX_EXPR_DEPTH {
+        if self.depth >= self.max_depth {
             self.b.ir.truncated = true;
+            return Expr::Other(Vec::new(), span_of(node));
+        }
+        // One statement can hold a whole file's worth of expressions (a
+        // generated table): the deadline is watched inside it too.
+        if self.deadline.tick(Phase::Lowering) {
             return Expr::Other(Vec::new(), span_of(node));
         }
         self.depth += 1;
@@ -967,11 +991,16 @@ impl<'t, 's> Lowerer<'t, 's> {
                     }
                 }
                 "jsx_opening_element" | "jsx_self_closing_element" | "jsx_element" | "jsx_fragment"
-                    if self.depth < MAX_EXPR_DEPTH =>
+                    if self.depth < self.max_depth =>
                 {
                     self.depth += 1;
                     out.extend(self.jsx(child));
                     self.depth -= 1;
+                }
+                // Deeper elements are cut off like deeper expressions, and
+                // said to be.
+                "jsx_opening_element" | "jsx_self_closing_element" | "jsx_element" | "jsx_fragment" => {
+                    self.b.ir.truncated = true;
                 }
                 "jsx_expression" => out.push(self.expr(child)),
                 _ => {}

@@ -21,7 +21,11 @@ pub use transport::serve;
 
 /// Serves the protocol over stdin and stdout until the client exits.
 pub fn serve_stdio() -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // Analyses run on the blocking threads: room for the configured nesting depth.
+        .thread_stack_size(crate::limits::ANALYSIS_STACK_SIZE)
+        .build()?;
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // After `exit` the reader of stdin may still be blocked in a read (some
     // clients never close it): do not wait for it.

@@ -19,6 +19,12 @@ pub const SCAN_WORKSPACE: &str = "custodia.scanWorkspace";
 pub const WRITE_REPORT: &str = "custodia.writeReport";
 pub const PLACE_CURSOR: &str = "custodia.placeCursor";
 
+/// How long the server waits for the editor to answer one of its own
+/// requests (a progress token, a registration, a refresh) before going on
+/// without it: an editor that never answers must not stall indexing or
+/// publishing.
+pub const CLIENT_ANSWER: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct Server {
     session: Arc<Session>,
 }
@@ -55,7 +61,10 @@ impl Server {
             let progress = match session.init().is_some_and(|i| i.progress) {
                 true => {
                     let token = ProgressToken::String(format!("custodia/index/{}", std::process::id()));
-                    match session.client.create_work_done_progress(token.clone()).await {
+                    // A client that does not answer must not hold up the index.
+                    let created =
+                        tokio::time::timeout(CLIENT_ANSWER, session.client.create_work_done_progress(token.clone()));
+                    match created.await.unwrap_or(Err(Error::request_cancelled())) {
                         Ok(()) => Some(
                             session
                                 .client
@@ -231,7 +240,12 @@ impl LanguageServer for Server {
                 method: "workspace/didChangeWatchedFiles".to_string(),
                 register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions { watchers }).ok(),
             };
-            if let Err(err) = self.client().register_capability(vec![registration]).await {
+            let registered = tokio::time::timeout(CLIENT_ANSWER, self.client().register_capability(vec![registration]));
+            let outcome = match registered.await {
+                Ok(outcome) => outcome.map_err(|err| err.to_string()),
+                Err(_) => Err(format!("the editor did not answer within {} s", CLIENT_ANSWER.as_secs())),
+            };
+            if let Err(err) = outcome {
                 self.client().log_message(MessageType::WARNING, format!("custodia: cannot watch files: {err}")).await;
             }
         }

@@ -142,6 +142,9 @@ pub struct Session {
     shutting_down: AtomicBool,
     /// Rule failures to log, newest last.
     failures: Mutex<Vec<String>>,
+    /// Files left out (too large, binary, over the time budget ...) to log
+    /// as warnings, newest last: as `scan` does on stderr, never silent.
+    warnings: Mutex<Vec<String>>,
     /// True once the first index is built and analysed.
     ready: tokio::sync::watch::Sender<bool>,
 }
@@ -168,6 +171,7 @@ impl Session {
             outbox_ready: tokio::sync::Notify::new(),
             shutting_down: AtomicBool::new(false),
             failures: Mutex::new(Vec::new()),
+            warnings: Mutex::new(Vec::new()),
             ready: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -266,6 +270,9 @@ impl Session {
     pub fn index(&self, engine: Arc<Engine>, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<usize, String> {
         let root = self.init().map(|i| i.root.clone()).ok_or("the server is not initialized")?;
         let sources = crate::scan::read_sources(&engine, &root, &[]).map_err(|e| e.to_string())?;
+        for skipped in &sources.skipped {
+            self.warn(format!("{}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail));
+        }
         let mut workspace = Workspace::new(engine, root);
         let mut versions = HashMap::new();
         let total = sources.files.len();
@@ -365,6 +372,12 @@ impl Session {
                 self.outbox_ready.notify_one();
             }
         }
+        for (path, over) in project.workspace.over_budget() {
+            let message = format!("{path}: skipped ({}): {over}", crate::scan::SkipReason::TimeBudget.as_str());
+            if project.failures_reported.insert(message.clone()) {
+                self.warn(message);
+            }
+        }
         let mut by_path: HashMap<String, Vec<&Finding>> =
             project.workspace.paths().map(|p| (p.to_string(), Vec::new())).collect();
         for finding in &findings {
@@ -431,8 +444,21 @@ impl Session {
             Ok((text, _)) => {
                 project.workspace.set_file(path, &text);
             }
-            Err(_) => project.workspace.remove_file(path),
+            Err((reason, detail, _)) => {
+                // A deleted file is simply gone; one that is there but
+                // cannot be analysed is said so.
+                if absolute.exists() {
+                    self.warn(format!("{path}: skipped ({}): {detail}", reason.as_str()));
+                }
+                project.workspace.remove_file(path);
+            }
         }
+    }
+
+    /// Queues a warning for the editor's log.
+    fn warn(&self, message: String) {
+        lock(&self.warnings).push(message);
+        self.outbox_ready.notify_one();
     }
 
     /// Queues, for each of `paths`, what the editor should show now: the
@@ -495,12 +521,17 @@ impl Session {
                 let message = format!("custodia: {failure}; its findings there are missing (please report this)");
                 self.client.log_message(MessageType::ERROR, message).await;
             }
+            let warnings: Vec<String> = std::mem::take(&mut *lock(&self.warnings));
+            for warning in warnings {
+                self.client.log_message(MessageType::WARNING, format!("custodia: {warning}")).await;
+            }
             let mut batch: Vec<(String, FileDiagnostics)> = lock(&self.outbox).drain().collect();
             batch.sort_by(|a, b| a.0.cmp(&b.0));
             for (path, diagnostics) in batch {
                 if path.is_empty() {
                     if self.init().is_some_and(|i| i.refresh) {
-                        let _ = self.client.workspace_diagnostic_refresh().await;
+                        let refresh = self.client.workspace_diagnostic_refresh();
+                        let _ = tokio::time::timeout(super::server::CLIENT_ANSWER, refresh).await;
                     }
                     continue;
                 }

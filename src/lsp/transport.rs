@@ -9,6 +9,10 @@
 //! reaches the framework; a header without a usable `Content-Length` is
 //! skipped to the next frame. The server's own output passes through a
 //! merger that writes whole frames, so an error response never splits one.
+//!
+//! Every queue here is bounded. A client that stops reading fills them, and
+//! then the server stops reading its input: the client's writes block,
+//! nothing grows, and everything is delivered once it reads again.
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -21,6 +25,14 @@ use super::Server;
 /// 256 MiB document.
 const MAX_FRAME: usize = 256 * 1024 * 1024;
 
+/// Error responses of the edge waiting for the client to read them.
+const ERROR_QUEUE: usize = 64;
+
+/// The server's frames waiting for the client to read them. With the
+/// framework's own bounded queues, this bounds what a client that does not
+/// read can make the server hold (see docs/RELIABILITY.md).
+const OUTPUT_QUEUE: usize = 64;
+
 /// Serves the protocol on `input` and `output` until the client exits or
 /// the input ends.
 pub async fn serve<I, O>(input: I, output: O)
@@ -30,7 +42,9 @@ where
 {
     let (to_server, server_in) = tokio::io::duplex(1 << 16);
     let (server_out, from_server) = tokio::io::duplex(1 << 16);
-    let (errors_tx, errors_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    // Bounded, like every other stage: a client that sends malformed frames
+    // and never reads the errors makes the edge stop reading, not grow.
+    let (errors_tx, errors_rx) = mpsc::channel::<Vec<u8>>(ERROR_QUEUE);
     let (service, socket) =
         LspService::build(Server::new).custom_method("custodia/syntaxTree", Server::syntax_tree).finish();
     let server = tokio::spawn(tower_lsp_server::Server::new(server_in, server_out, socket).serve(service));
@@ -51,7 +65,7 @@ fn error_frame(id: Value, code: i64, message: &str) -> Vec<u8> {
 }
 
 /// Reads frames from the client; passes on the well-formed ones.
-async fn read_frames<I, W>(input: I, mut server: W, errors: mpsc::UnboundedSender<Vec<u8>>)
+async fn read_frames<I, W>(input: I, mut server: W, errors: mpsc::Sender<Vec<u8>>)
 where
     I: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -83,8 +97,10 @@ where
             }
         }
         let Some(length) = length.filter(|n| *n <= MAX_FRAME) else {
-            let _ =
-                errors.send(error_frame(Value::Null, -32700, "Parse error: missing or invalid Content-Length header"));
+            let error = error_frame(Value::Null, -32700, "Parse error: missing or invalid Content-Length header");
+            if errors.send(error).await.is_err() {
+                return;
+            }
             continue;
         };
         let mut body = vec![0; length];
@@ -98,7 +114,9 @@ where
                 }
             }
             Err(error) => {
-                let _ = errors.send(error);
+                if errors.send(error).await.is_err() {
+                    return;
+                }
             }
         }
     }
@@ -125,12 +143,12 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
 
 /// Copies the server's frames to the client, whole, with the edge's error
 /// responses in between.
-async fn write_frames<R, O>(from_server: R, mut errors: mpsc::UnboundedReceiver<Vec<u8>>, mut output: O)
+async fn write_frames<R, O>(from_server: R, mut errors: mpsc::Receiver<Vec<u8>>, mut output: O)
 where
     R: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin,
 {
-    let (frames_tx, mut frames) = mpsc::channel::<Vec<u8>>(64);
+    let (frames_tx, mut frames) = mpsc::channel::<Vec<u8>>(OUTPUT_QUEUE);
     tokio::spawn(async move {
         let mut reader = BufReader::new(from_server);
         loop {

@@ -18,6 +18,7 @@ use crate::engine::Engine;
 use crate::facts::{ExportTarget, FileFacts};
 use crate::finding::{Evidence, Finding};
 use crate::lang::FileKind;
+use crate::limits::OverBudget;
 use crate::rules::RuleFailure;
 
 use super::ProjectIndex;
@@ -44,6 +45,24 @@ struct Entry {
     findings: Vec<Finding>,
     evidence: Vec<Evidence>,
     failures: Vec<RuleFailure>,
+    /// The last analysis ran past the time budget (`[scan] file_time_budget`):
+    /// the file has no facts or findings until a change brings it back within it.
+    over_budget: Option<OverBudget>,
+}
+
+impl Entry {
+    fn new(kind: FileKind, source: Arc<str>, tree: Option<tree_sitter::Tree>, hash: u64) -> Entry {
+        Entry {
+            kind,
+            source,
+            tree,
+            hash,
+            findings: Vec::new(),
+            evidence: Vec::new(),
+            failures: Vec::new(),
+            over_budget: None,
+        }
+    }
 }
 
 /// A project under edit.
@@ -123,6 +142,15 @@ impl Workspace {
         WorkspaceStats { file_analyses: self.file_analyses, reach_computations: self.reach.computed() }
     }
 
+    /// Files whose last analysis ran past the time budget, with the budget.
+    pub fn over_budget(&self) -> Vec<(&str, OverBudget)> {
+        self.entries
+            .iter()
+            .zip(&self.facts)
+            .filter_map(|(entry, facts)| Some((facts.path.as_str(), entry.as_ref()?.over_budget?)))
+            .collect()
+    }
+
     /// The facts of a file, if the workspace holds it.
     pub fn facts(&self, path: &str) -> Option<&FileFacts> {
         self.by_path.get(path).and_then(|&i| self.entries[i].as_ref().map(|_| &self.facts[i]))
@@ -155,8 +183,7 @@ impl Workspace {
             }
         };
         let old_clients = exported_clients(&self.facts[index]);
-        self.entries[index] =
-            Some(Entry { kind, source, tree, hash, findings: Vec::new(), evidence: Vec::new(), failures: Vec::new() });
+        self.entries[index] = Some(Entry::new(kind, source, tree, hash));
         self.analyze(index);
         if exported_clients(&self.facts[index]) != old_clients {
             // Files that import a client from here see it differently now.
@@ -184,8 +211,7 @@ impl Workspace {
         for (path, source, tree) in files {
             let Some(kind) = FileKind::of(std::path::Path::new(&path)) else { continue };
             let hash = hash_of(&source);
-            let entry =
-                Entry { kind, source, tree, hash, findings: Vec::new(), evidence: Vec::new(), failures: Vec::new() };
+            let entry = Entry::new(kind, source, tree, hash);
             let index = match self.by_path.get(&path) {
                 Some(&i) => i,
                 None => {
@@ -248,27 +274,23 @@ impl Workspace {
         let results = std::sync::Mutex::new(Vec::with_capacity(indices.len()));
         let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
         let (engine, entries, facts) = (&self.engine, &self.entries, &self.facts);
-        std::thread::scope(|scope| {
-            for _ in 0..threads.clamp(1, indices.len().max(1)) {
-                scope.spawn(|| {
-                    loop {
-                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&index) = indices.get(n) else { break };
-                        let Some(entry) = &entries[index] else { continue };
-                        let path = &facts[index].path;
-                        let analysis = if with_externals {
-                            let externals = project.externals(path, entry.kind.language);
-                            analyze_one(engine, path, entry, trees[n].as_ref(), &externals)
-                        } else {
-                            analyze_one(engine, path, entry, trees[n].as_ref(), &crate::analysis::NoExternals)
-                        };
-                        results.lock().unwrap_or_else(|e| e.into_inner()).push((index, analysis));
-                        if !tick() {
-                            // Stop every worker: the caller gave up.
-                            next.store(usize::MAX / 2, std::sync::atomic::Ordering::Relaxed);
-                        }
-                    }
-                });
+        crate::limits::on_analysis_threads(threads.clamp(1, indices.len().max(1)), || {
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&index) = indices.get(n) else { break };
+                let Some(entry) = &entries[index] else { continue };
+                let path = &facts[index].path;
+                let analysis = if with_externals {
+                    let externals = project.externals(path, entry.kind.language);
+                    analyze_one(engine, path, entry, trees[n].as_ref(), &externals)
+                } else {
+                    analyze_one(engine, path, entry, trees[n].as_ref(), &crate::analysis::NoExternals)
+                };
+                results.lock().unwrap_or_else(|e| e.into_inner()).push((index, analysis));
+                if !tick() {
+                    // Stop every worker: the caller gave up.
+                    next.store(usize::MAX / 2, std::sync::atomic::Ordering::Relaxed);
+                }
             }
         });
         let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -285,6 +307,7 @@ impl Workspace {
                 entry.findings = analysis.findings;
                 entry.evidence = analysis.evidence;
                 entry.failures = analysis.failures;
+                entry.over_budget = analysis.over_budget;
             }
         }
     }
@@ -364,6 +387,7 @@ impl Workspace {
             entry.findings = analysis.findings;
             entry.evidence = analysis.evidence;
             entry.failures = analysis.failures;
+            entry.over_budget = analysis.over_budget;
         }
     }
 

@@ -346,7 +346,7 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
             .iter()
             .map(|s| (s.path.clone(), format!("{}: {}", s.reason.as_str(), s.detail)))
             .collect(),
-        partial: result.partial.iter().map(|p| (p.path.clone(), p.reason.detail().to_string())).collect(),
+        partial: result.partial.iter().map(|p| (p.path.clone(), p.detail.clone())).collect(),
         sdks: {
             let mut sdks: Vec<String> = inventory.providers.iter().flat_map(|p| p.sdks.iter().cloned()).collect();
             sdks.sort();

@@ -116,13 +116,20 @@ pub struct JsonRuleFailure {
 }
 
 /// Every source file seen is counted once: `files_seen = files_analyzed +
-/// files_prefiltered + files_skipped`.
+/// files_prefiltered + files_skipped`, and `files_skipped` is the sum of
+/// `files_skipped_by_reason`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonStats {
     pub files_seen: usize,
     pub files_analyzed: usize,
     pub files_prefiltered: usize,
     pub files_skipped: usize,
+    /// `files_skipped` by reason (the `reason`s of `skipped`).
+    #[serde(default)]
+    pub files_skipped_by_reason: BTreeMap<SkipReason, usize>,
+    /// Analysed files (counted in `files_analyzed`) analysed only in part: the entries of `partial`, by file.
+    #[serde(default)]
+    pub files_partial: usize,
     pub files_with_syntax_errors: usize,
     pub files_by_language: BTreeMap<String, usize>,
     pub bytes_seen: u64,
@@ -205,7 +212,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
         partial: result
             .partial
             .iter()
-            .map(|p| JsonPartial { path: p.path.clone(), reason: p.reason, detail: p.reason.detail().to_string() })
+            .map(|p| JsonPartial { path: p.path.clone(), reason: p.reason, detail: p.detail.clone() })
             .collect(),
         excluded: result
             .excluded
@@ -223,6 +230,8 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             files_analyzed: stats.files_analyzed,
             files_prefiltered: stats.files_prefiltered,
             files_skipped: stats.files_skipped,
+            files_skipped_by_reason: stats.files_skipped_by_reason.clone(),
+            files_partial: stats.files_partial,
             files_with_syntax_errors: stats.files_with_syntax_errors,
             files_by_language: stats.files_by_language.iter().map(|(l, n)| (l.as_str().to_string(), *n)).collect(),
             bytes_seen: stats.bytes_seen,

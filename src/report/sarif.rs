@@ -54,7 +54,7 @@ pub fn build(result: &ScanResult, engine: &Engine) -> Value {
         .skipped
         .iter()
         .map(|s| notification("warning", &format!("skipped ({}): {}", s.reason.as_str(), s.detail), Some(&s.path)))
-        .chain(result.partial.iter().map(|p| notification("note", p.reason.detail(), Some(&p.path))))
+        .chain(result.partial.iter().map(|p| notification("note", &p.detail, Some(&p.path))))
         .chain(result.rule_failures.iter().map(|f| notification("error", &f.to_string(), f.path.as_deref())))
         .collect();
     let root_uri = root_uri(sources.root());

@@ -24,7 +24,18 @@ const WAIT: Duration = Duration::from_secs(30);
 impl TestClient {
     /// Starts a server and sends `initialize` with `capabilities`, then `initialized`.
     pub async fn start(root: &Path, capabilities: Value, options: Value) -> (TestClient, Value) {
-        let (client_side, server_side) = tokio::io::duplex(1 << 20);
+        TestClient::start_with_buffer(root, capabilities, options, 1 << 20).await
+    }
+
+    /// Like [`TestClient::start`], with a connection that holds at most
+    /// `buffer` bytes in each direction.
+    pub async fn start_with_buffer(
+        root: &Path,
+        capabilities: Value,
+        options: Value,
+        buffer: usize,
+    ) -> (TestClient, Value) {
+        let (client_side, server_side) = tokio::io::duplex(buffer);
         let (server_read, server_write) = tokio::io::split(server_side);
         tokio::spawn(custodia::lsp::serve(server_read, server_write));
         let (read, write) = tokio::io::split(client_side);
@@ -73,10 +84,55 @@ impl TestClient {
     }
 
     async fn read_message(&mut self) -> Value {
+        read_frame(&mut self.read).await
+    }
+
+    /// Writes `messages` without reading anything for `stall`, then reads
+    /// (while the rest is written) until `responses` responses to requests
+    /// have arrived. Returns whether everything was written during the
+    /// stall, and the responses. A server that stops reading when its
+    /// output is not read cannot take everything during the stall; one that
+    /// buffered its output without bound could.
+    pub async fn flood(&mut self, messages: &[Value], stall: Duration, responses: usize) -> (bool, Vec<Value>) {
+        let mut bytes = Vec::new();
+        for message in messages {
+            let body = message.to_string();
+            bytes.extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        }
+        let (write, read) = (&mut self.write, &mut self.read);
+        let mut writing = Box::pin(async move {
+            write.write_all(&bytes).await.expect("server reads");
+            write.flush().await.expect("flush");
+        });
+        let written_during_stall = tokio::time::timeout(stall, &mut writing).await.is_ok();
+        let reading = async {
+            let mut got = Vec::new();
+            while got.len() < responses {
+                let message =
+                    tokio::time::timeout(WAIT, read_frame(read)).await.expect("a message from the server in time");
+                if message.get("id").is_some() && message.get("method").is_none() {
+                    got.push(message);
+                }
+            }
+            got
+        };
+        let got = if written_during_stall {
+            reading.await
+        } else {
+            let ((), got) = tokio::join!(writing, reading);
+            got
+        };
+        (written_during_stall, got)
+    }
+}
+
+/// Reads one Content-Length framed message.
+async fn read_frame(read: &mut BufReader<ReadHalf<DuplexStream>>) -> Value {
+    {
         let mut length = None;
         loop {
             let mut line = String::new();
-            let n = self.read.read_line(&mut line).await.expect("header");
+            let n = read.read_line(&mut line).await.expect("header");
             assert!(n > 0, "the server closed the connection");
             let line = line.trim_end();
             if line.is_empty() {
@@ -87,10 +143,12 @@ impl TestClient {
             }
         }
         let mut body = vec![0; length.expect("Content-Length")];
-        self.read.read_exact(&mut body).await.expect("body");
+        read.read_exact(&mut body).await.expect("body");
         serde_json::from_slice(&body).expect("JSON")
     }
+}
 
+impl TestClient {
     /// The next message; the server's requests are answered on the way.
     pub async fn next(&mut self) -> Value {
         let message = tokio::time::timeout(WAIT, self.read_message()).await.expect("a message from the server in time");

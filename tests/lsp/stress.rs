@@ -1,6 +1,7 @@
 //! The server under load: thousands of edits, a thousand open documents, a
-//! 50,000-line file, and `shutdown` while the workspace is being indexed.
-//! Each must end with a responsive server and exact results.
+//! 50,000-line file, `shutdown` while the workspace is being indexed, a
+//! client that never reads what the server sends, and the scan's resource
+//! bounds. Each must end with a responsive server and exact results.
 
 use std::time::{Duration, Instant};
 
@@ -94,4 +95,77 @@ async fn shutdown_while_indexing_answers_promptly() {
     let started = Instant::now();
     client.shutdown().await;
     assert!(started.elapsed() < Duration::from_secs(20), "shutdown took {:?}", started.elapsed());
+}
+
+/// A client that writes and never reads: the server must not queue its
+/// output without bound (it stops reading instead: backpressure through
+/// every stage, see docs/RELIABILITY.md), must not deadlock, and must
+/// answer everything, in full, once the client reads again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_reads_meets_backpressure_not_a_growing_server() {
+    let dir = project(&[("lib/ask.ts".to_string(), CALL.to_string())]);
+    // 4 KiB each way between the client and the server.
+    let (mut client, _) = TestClient::start_with_buffer(dir.path(), json!({}), Value::Null, 4096).await;
+    client.open("lib/ask.ts", CALL, 1).await;
+    let uri = client.uri("lib/ask.ts");
+    // 3,000 requests whose answers are large (each a syntax tree: ~15 KB,
+    // 45 MB in all), with an edit after every one (each publishes diagnostics).
+    let requests = 3000;
+    let mut messages = Vec::new();
+    for i in 0..requests {
+        let id = 1_000_000 + i;
+        messages.push(json!({ "jsonrpc": "2.0", "id": id, "method": "custodia/syntaxTree", "params": { "uri": uri } }));
+        let at = json!({ "line": 0, "character": 0 });
+        let edit = if i % 2 == 0 { "// x\n" } else { "" };
+        let range = if i % 2 == 0 {
+            json!({ "start": at, "end": at })
+        } else {
+            json!({ "start": at, "end": { "line": 1, "character": 0 } })
+        };
+        messages.push(json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": { "uri": uri, "version": 2 + i }, "contentChanges": [{ "range": range, "text": edit }] } }));
+    }
+    let (written_during_stall, responses) = client.flood(&messages, Duration::from_secs(2), requests as usize).await;
+    // The pipeline holds a few hundred messages at most: the rest could only
+    // be taken by a server that buffered its answers without bound.
+    assert!(!written_during_stall, "the server took 6,000 messages while its output was not read");
+    let mut ids: Vec<i64> = responses.iter().filter_map(|r| r["id"].as_i64()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1_000_000..1_000_000 + requests).collect::<Vec<_>>(), "every request answered once");
+    assert!(responses.iter().all(|r| r["result"]["text"].is_string()), "answered in full");
+    // Still responsive, with the text of the last edit (an even number of
+    // edits: each inserted line was removed again), then a clean shutdown.
+    let diagnostics = client.pull("lib/ask.ts").await;
+    assert_eq!(codes(&diagnostics), ["missing-token-cap"]);
+    let tree = client.request("custodia/syntaxTree", json!({ "uri": uri })).await;
+    assert_eq!(tree["text"].as_str(), Some(CALL));
+    let started = Instant::now();
+    client.shutdown().await;
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+/// The editor honours the scan's bounds: a file over its time budget (and
+/// one over the size limit, 2 MB by default) is left out, and the log says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scan_bounds_apply_in_the_editor_and_are_logged() {
+    let mut generated = String::from("import OpenAI from \"openai\";\n");
+    for i in 0..20_000 {
+        generated.push_str(&format!("export const row{i} = {{ id: {i}, label: \"row {i}\" }};\n"));
+    }
+    let dir = project(&[
+        ("lib/ask.ts".to_string(), CALL.to_string()),
+        ("lib/generated.ts".to_string(), generated),
+        ("lib/huge.ts".to_string(), format!("{CALL}{}", "// padding\n".repeat(200_000))),
+        ("custodia.toml".to_string(), "[scan]\nfile_time_budget = \"1ms\"\n".to_string()),
+    ]);
+    let (mut client, _) = TestClient::start(dir.path(), json!({}), Value::Null).await;
+    let logged = |needle: &'static str| {
+        move |m: &Value| {
+            m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|s| s.contains(needle))
+        }
+    };
+    let message = client.wait_for(logged("lib/generated.ts: skipped (time budget)")).await;
+    assert!(message["params"]["message"].as_str().is_some_and(|s| s.contains("1ms time budget")), "{message}");
+    client.wait_for(logged("lib/huge.ts: skipped (too large)")).await;
+    client.shutdown().await;
 }
