@@ -268,6 +268,15 @@ impl Session {
     /// then analyses it. `progress` is told `(files done, files in all)`.
     /// Returns the number of files indexed, or why indexing stopped.
     pub fn index(&self, engine: Arc<Engine>, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<usize, String> {
+        let indexed = self.build_index(engine, progress);
+        // Requests wait for the first index. One that failed (a root that
+        // cannot be read) must not leave them waiting for ever: they are
+        // answered from the open documents, and the failure is logged.
+        self.ready.send_replace(true);
+        indexed
+    }
+
+    fn build_index(&self, engine: Arc<Engine>, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<usize, String> {
         let root = self.init().map(|i| i.root.clone()).ok_or("the server is not initialized")?;
         let sources = crate::scan::read_sources(&engine, &root, &[]).map_err(|e| e.to_string())?;
         for skipped in &sources.skipped {
@@ -318,7 +327,6 @@ impl Session {
         });
         drop(guard);
         self.analyze();
-        self.ready.send_replace(true);
         Ok(total)
     }
 

@@ -127,7 +127,9 @@ where
 fn check(body: &[u8]) -> Result<(), Vec<u8>> {
     let value: Value = serde_json::from_slice(body).map_err(|_| error_frame(Value::Null, -32700, "Parse error"))?;
     let id = value.get("id").cloned().unwrap_or(Value::Null);
-    let valid_id = matches!(id, Value::Null | Value::Number(_) | Value::String(_));
+    // JSON-RPC allows any number; the framework holds an id as an `i64` or
+    // a string, and one it cannot hold is answered as an invalid request.
+    let valid_id = matches!(id, Value::Null | Value::String(_)) || id.is_i64();
     let is_message = value.get("jsonrpc") == Some(&json!("2.0"))
         && valid_id
         && match value.get("method") {
@@ -135,10 +137,26 @@ fn check(body: &[u8]) -> Result<(), Vec<u8>> {
             // A response to one of the server's requests.
             None => value.get("id").is_some() && (value.get("result").is_some() || value.get("error").is_some()),
         };
-    if !is_message {
+    // What the framework cannot decode it answers with an error, and then
+    // its reader ends the input stream: the server would never read another
+    // message. So whatever else could fail there (a key given twice, say)
+    // is refused here too.
+    if !is_message || serde_json::from_slice::<FrameworkMessage>(body).is_err() {
         return Err(error_frame(if valid_id { id } else { Value::Null }, -32600, "Invalid request"));
     }
     Ok(())
+}
+
+/// What tower-lsp-server decodes each frame into (its own `Message` is
+/// private): a response to one of the server's requests, or a request or
+/// notification, tried in that order.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum FrameworkMessage {
+    #[expect(dead_code, reason = "decoded only to learn whether it decodes")]
+    Response(tower_lsp_server::jsonrpc::Response),
+    #[expect(dead_code, reason = "decoded only to learn whether it decodes")]
+    Request(tower_lsp_server::jsonrpc::Request),
 }
 
 /// Copies the server's frames to the client, whole, with the edge's error
@@ -206,5 +224,10 @@ mod tests {
         let invalid = String::from_utf8(check(br#"{"jsonrpc":"2.0","id":3,"method":5}"#).unwrap_err()).expect("utf8");
         assert!(invalid.contains("-32600") && invalid.contains("\"id\":3"), "{invalid}");
         assert!(check(b"[1,2]").is_err());
+        // Valid JSON-RPC that tower-lsp-server cannot decode (found by fuzzing).
+        for body in [&br#"{"jsonrpc":"2.0","id":1.5,"method":"shutdown"}"#[..], br#"{"jsonrpc":"2.0","id":2,"id":2}"#] {
+            let invalid = String::from_utf8(check(body).unwrap_err()).expect("utf8");
+            assert!(invalid.contains("-32600"), "{invalid}");
+        }
     }
 }
