@@ -51,8 +51,7 @@ fn main() {
         assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
         command_ms.push(start.elapsed().as_secs_f64() * 1000.0);
     }
-    let pages =
-        std::fs::read(&out).map(|pdf| count(&pdf, b"/Type /Page\n") + count(&pdf, b"/Type /Page ")).unwrap_or(0);
+    let pages = std::fs::read(&out).map(|pdf| pages(&pdf)).unwrap_or(0);
     println!(
         "| findings | pages | PDF size | render only (ms, median) | `custodia report -o report.pdf` (ms, median) |"
     );
@@ -66,8 +65,10 @@ fn main() {
     );
 }
 
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+/// Page objects: `/Type/Page` not followed by `s` (that is the page tree).
+fn pages(pdf: &[u8]) -> usize {
+    const NEEDLE: &[u8] = b"/Type/Page";
+    pdf.windows(NEEDLE.len() + 1).filter(|w| w.starts_with(NEEDLE) && w[NEEDLE.len()] != b's').count()
 }
 
 fn median(values: &mut [f64]) -> f64 {
