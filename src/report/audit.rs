@@ -50,6 +50,19 @@ pub struct AuditReport {
     pub history: Option<HistorySummary>,
 }
 
+impl AuditReport {
+    /// Whose system the report covers: "Acme — Support assistant", or
+    /// `None` when custodia.toml names neither.
+    pub fn subject(&self) -> Option<String> {
+        match (&self.organization, &self.system) {
+            (Some(org), Some(system)) => Some(format!("{org} — {system}")),
+            (Some(org), None) => Some(org.clone()),
+            (None, Some(system)) => Some(system.clone()),
+            (None, None) => None,
+        }
+    }
+}
+
 /// The recorded scans (SOC 2 CC7.1: scanning operated over the period).
 #[derive(Debug, Clone)]
 pub struct HistorySummary {

@@ -13,12 +13,7 @@ fn cell(text: &str) -> String {
 pub fn render(report: &AuditReport) -> String {
     let mut out = String::new();
     let o = &mut out;
-    let subject = match (&report.organization, &report.system) {
-        (Some(org), Some(system)) => format!("{org} — {system}"),
-        (Some(org), None) => org.clone(),
-        (None, Some(system)) => system.clone(),
-        (None, None) => report.scope.root.clone(),
-    };
+    let subject = report.subject().unwrap_or_else(|| report.scope.root.clone());
     let _ = writeln!(o, "# AI application code evidence report\n\n**{}**\n", cell(&subject));
     let _ = writeln!(
         o,

@@ -405,7 +405,7 @@ impl Typesetter<'_> {
         self.room_for(header_height + first_row);
         let mut table_top = self.y;
         if let (Some(header), Some(nodes)) = (&header, &header_nodes) {
-            self.row(header, &widths, x, 0, None, true, right(table), nodes);
+            self.row(header, &widths, x, 0, None, true, &table.right, nodes);
         }
         for (row, nodes) in rows.iter().zip(&row_nodes) {
             let mut from = 0;
@@ -414,7 +414,7 @@ impl Typesetter<'_> {
                 let lines_left = remaining.iter().copied().max().unwrap_or(0).max(1);
                 let height = lines_left as f32 * line_height + 2.0 * CELL_PAD_Y;
                 if self.y + height <= BODY_BOTTOM {
-                    self.row(row, &widths, x, from, None, false, right(table), nodes);
+                    self.row(row, &widths, x, from, None, false, &table.right, nodes);
                     break;
                 }
                 let fresh = BODY_BOTTOM - BODY_TOP - header_height;
@@ -422,7 +422,7 @@ impl Typesetter<'_> {
                 if height > fresh && fit >= 2.0 {
                     // Taller than a page: fill this one, continue on the next.
                     let fit = fit as usize;
-                    self.row(row, &widths, x, from, Some(fit), false, right(table), nodes);
+                    self.row(row, &widths, x, from, Some(fit), false, &table.right, nodes);
                     from += fit;
                 }
                 // The rest of the row goes to the next page, under the header.
@@ -430,7 +430,7 @@ impl Typesetter<'_> {
                 self.new_page();
                 table_top = self.y;
                 if let Some(header) = &header {
-                    self.row(header, &widths, x, 0, None, true, right(table), &repeated);
+                    self.row(header, &widths, x, 0, None, true, &table.right, &repeated);
                 }
             }
         }
@@ -588,10 +588,6 @@ impl Typesetter<'_> {
         lines.retain(|l| l.fragments.iter().any(|f| !f.text.is_empty()));
         lines
     }
-}
-
-fn right(table: &Table) -> &[bool] {
-    &table.right
 }
 
 fn size_of(style: Style, size: f32) -> f32 {

@@ -200,12 +200,7 @@ struct Running {
 
 impl Running {
     fn of(report: &AuditReport) -> Running {
-        let title = match (&report.organization, &report.system) {
-            (Some(org), Some(system)) => format!("{org} — {system}"),
-            (Some(org), None) => org.clone(),
-            (None, Some(system)) => system.clone(),
-            (None, None) => "AI application code evidence report".to_string(),
-        };
+        let title = report.subject().unwrap_or_else(|| "AI application code evidence report".to_string());
         let commit = report
             .source
             .commit
