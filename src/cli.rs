@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::catalog::{Catalog, display_tag};
 use crate::config::{Config, parse_size};
 use crate::engine::Engine;
+use crate::file_class::Reported;
 use crate::finding::Severity;
 use crate::report;
 use crate::scan::{self, ScanOptions, ScanResult};
@@ -94,6 +95,10 @@ struct ReportArgs {
     /// Do not record the report's SHA-256 in .custodia/reports.jsonl
     #[arg(long)]
     no_record: bool,
+    /// Which files' findings to report: `production` (the default), `all`,
+    /// or a comma-separated list of production, test, example, docs, generated
+    #[arg(long, value_name = "CLASSES", value_parser = Reported::parse)]
+    scope: Option<Reported>,
 }
 
 fn report_command(args: &ReportArgs) -> ExitCode {
@@ -104,10 +109,13 @@ fn report_command(args: &ReportArgs) -> ExitCode {
             "cannot write a report as `.{extension}`: name the output `.pdf`, `.html` (a self-contained file) or `.md`"
         ));
     };
-    let config = match Config::discover(&args.path, args.config.as_deref()) {
+    let mut config = match Config::discover(&args.path, args.config.as_deref()) {
         Ok(config) => config,
         Err(err) => return error(err),
     };
+    if let Some(scope) = args.scope {
+        config.scope = scope;
+    }
     let engine = Engine::new(config);
     let mut options = ScanOptions::new(&args.path);
     options.exclude = args.exclude.clone();
@@ -297,6 +305,11 @@ struct ScanArgs {
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Which files' findings to report: `production` (the default), `all`,
+    /// or a comma-separated list of production, test, example, docs,
+    /// generated. Files left out are counted in the output
+    #[arg(long, value_name = "CLASSES", value_parser = Reported::parse)]
+    scope: Option<Reported>,
     /// When to use colours in text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -421,6 +434,9 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     if let Some(budget) = args.file_time_budget {
         config.file_time_budget = budget;
     }
+    if let Some(scope) = args.scope {
+        config.scope = scope;
+    }
     let catalog = config.catalog.clone();
     let engine = Engine::new(config);
     let mut options = ScanOptions::new(&args.path);
@@ -540,6 +556,12 @@ fn stats_text(result: &ScanResult) -> String {
         wall
     ));
     out.push_str(&format!("throughput: {:.1} MB/s\n", if wall > 0.0 { mb / wall } else { 0.0 }));
+    out.push_str(&format!(
+        "work: {} analysis steps ({:.1} per byte parsed), {} files analysed in part\n",
+        s.analysis_steps,
+        s.analysis_steps as f64 / s.bytes_analyzed.max(1) as f64,
+        s.files_partial
+    ));
     if let Some(kb) = report::json::peak_rss_kb() {
         out.push_str(&format!("peak memory: {:.0} MB\n", kb as f64 / 1024.0));
     }

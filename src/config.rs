@@ -7,6 +7,12 @@
 //! max_nesting_depth = 200                  # expressions followed this deep
 //! file_time_budget = "10s"                 # per file: parse and analysis
 //!
+//! [scan.scope]                              # what is reported (docs/CONFIGURATION.md)
+//! report = ["production"]                   # or "all"; classes: production, test,
+//!                                           # example, docs, generated
+//! test = ["qa/**"]                          # these files are tests, whatever their path says
+//! production = ["scripts/serve.py"]         # and these are production code
+//!
 //! [rules]
 //! missing-timeout = "off"          # or a severity: critical, high, medium, low, info
 //! missing-token-cap = "high"
@@ -55,6 +61,10 @@ pub struct Config {
     pub max_nesting_depth: u32,
     /// The time one file's parse and analysis may take before it is skipped.
     pub file_time_budget: std::time::Duration,
+    /// The classes of files a scan reports (`[scan.scope] report`).
+    pub scope: crate::file_class::Reported,
+    /// `[scan.scope]` globs: files of a class whatever their path says.
+    pub scope_globs: Vec<(crate::file_class::FileClass, Vec<String>)>,
     /// Rules switched off.
     pub disabled: HashSet<String>,
     /// Severity overrides.
@@ -73,6 +83,8 @@ impl Default for Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_nesting_depth: crate::limits::DEFAULT_MAX_NESTING_DEPTH,
             file_time_budget: crate::limits::DEFAULT_FILE_TIME_BUDGET,
+            scope: crate::file_class::Reported::default(),
+            scope_globs: Vec::new(),
             disabled: HashSet::new(),
             severities: HashMap::new(),
             catalog: Catalog::builtin(),
@@ -198,6 +210,46 @@ struct ScanSection {
     max_nesting_depth: Option<NestingDepth>,
     #[serde(default)]
     file_time_budget: Option<TimeBudget>,
+    #[serde(default)]
+    scope: ScopeSection,
+}
+
+/// `[scan.scope]`: which classes of files are reported, and globs that
+/// decide a file's class before the conventions do.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScopeSection {
+    #[serde(default)]
+    report: Option<ReportedClasses>,
+    #[serde(default)]
+    production: Vec<String>,
+    #[serde(default)]
+    test: Vec<String>,
+    #[serde(default)]
+    example: Vec<String>,
+    #[serde(default)]
+    docs: Vec<String>,
+    #[serde(default)]
+    generated: Vec<String>,
+}
+
+/// `report = "all"` or `report = ["production", "example"]`.
+struct ReportedClasses(crate::file_class::Reported);
+
+impl<'de> Deserialize<'de> for ReportedClasses {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::One(text) => text,
+            Raw::Many(list) => list.join(","),
+        };
+        crate::file_class::Reported::parse(&text).map(ReportedClasses).map_err(serde::de::Error::custom)
+    }
 }
 
 /// `max_nesting_depth = 200`: checked against the stack the lowering may use.
@@ -284,6 +336,24 @@ impl Config {
         }
         if let Some(budget) = file.scan.file_time_budget {
             config.file_time_budget = budget.0;
+        }
+        let scope = file.scan.scope;
+        if let Some(report) = scope.report {
+            config.scope = report.0;
+        }
+        use crate::file_class::FileClass;
+        config.scope_globs = [
+            (FileClass::Production, scope.production),
+            (FileClass::Test, scope.test),
+            (FileClass::Example, scope.example),
+            (FileClass::Docs, scope.docs),
+            (FileClass::Generated, scope.generated),
+        ]
+        .into_iter()
+        .filter(|(_, globs)| !globs.is_empty())
+        .collect();
+        if let Err(message) = crate::file_class::Classifier::new(Path::new("."), &config.scope_globs) {
+            return Err(invalid(text.find("[scan.scope]").unwrap_or(0), message));
         }
         for (rule, setting) in file.rules {
             if builtin.rule(rule.get_ref()).is_none() {
@@ -414,6 +484,20 @@ mod tests {
 
         let err = parse("[rules]\nmissing-timeout = \"loud\"\n").expect_err("bad severity").to_string();
         assert!(err.contains("loud") && err.contains(":2:"), "{err}");
+    }
+
+    #[test]
+    fn scope() {
+        use crate::file_class::FileClass;
+        let config = parse("[scan.scope]\nreport = [\"production\", \"example\"]\ntest = [\"qa/\"]\n").expect("valid");
+        assert_eq!(config.scope.classes(), vec![FileClass::Production, FileClass::Example]);
+        assert_eq!(config.scope_globs, vec![(FileClass::Test, vec!["qa/".to_string()])]);
+        assert!(parse("[scan.scope]\nreport = \"all\"\n").expect("valid").scope.is_all());
+        assert_eq!(parse("").expect("valid").scope.classes(), vec![FileClass::Production]);
+        let err = parse("[scan.scope]\nreport = [\"prod\"]\n").expect_err("unknown class").to_string();
+        assert!(err.contains(":2:") && err.contains("unknown scope `prod`"), "{err}");
+        let err = parse("[scan.scope]\nfixtures = [\"x/\"]\n").expect_err("unknown key").to_string();
+        assert!(err.contains("fixtures"), "{err}");
     }
 
     #[test]

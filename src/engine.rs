@@ -2,6 +2,7 @@
 //! `scan` command and the language server call, with the same configuration,
 //! so both give the same answers on the same code.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,9 +11,10 @@ use tree_sitter::Tree;
 use crate::analysis::ExternalResolver;
 use crate::config::Config;
 use crate::facts::{FileFacts, Suppression};
+use crate::file_class::{Because, Classifier, FileClass};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind};
-use crate::limits::{Deadline, OverBudget, Phase};
+use crate::limits::{Budget, OverBudget, Phase};
 use crate::prefilter::Prefilter;
 use crate::source::LineIndex;
 use crate::{analysis, rules, suppression};
@@ -30,8 +32,13 @@ pub struct FileAnalysis {
     pub failures: Vec<rules::RuleFailure>,
     pub parse_time: Duration,
     pub analysis_time: Duration,
-    /// The file ran past its time budget (`[scan] file_time_budget`): its
-    /// facts, findings and evidence are empty, and it is reported as skipped.
+    /// The steps of analysis the file took (see [`Budget`]): the measure of
+    /// its cost that does not depend on the machine.
+    pub steps: u64,
+    /// The file ran past its budget. Stopped while it was parsed or lowered
+    /// ([`OverBudget::keeps_facts`] false), its facts, findings and evidence
+    /// are empty and it is reported as skipped; stopped during the analysis,
+    /// they hold what was found before and it is analysed in part.
     pub over_budget: Option<OverBudget>,
 }
 
@@ -46,6 +53,7 @@ impl FileAnalysis {
             failures: Vec::new(),
             parse_time: Duration::ZERO,
             analysis_time: Duration::ZERO,
+            steps: 0,
             over_budget: Some(over),
         }
     }
@@ -54,12 +62,27 @@ impl FileAnalysis {
 pub struct Engine {
     config: Arc<Config>,
     prefilter: Prefilter,
+    classifier: Classifier,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Engine {
         let prefilter = Prefilter::new(&config.catalog);
-        Engine { config: Arc::new(config), prefilter }
+        // The globs were checked when the configuration was read.
+        let classifier = Classifier::new(Path::new("."), &config.scope_globs).unwrap_or_default();
+        Engine { config: Arc::new(config), prefilter, classifier }
+    }
+
+    /// What the file at `rel` (relative to the root) is for, from its path
+    /// and the start of its text, and why.
+    pub fn classify(&self, rel: &str, text: &str) -> (FileClass, Because) {
+        self.classifier.classify(rel, crate::file_class::head(text))
+    }
+
+    /// Whether findings in the file at `rel` are reported with the
+    /// configured scope (`[scan.scope] report`).
+    pub fn in_scope(&self, rel: &str, text: &str) -> bool {
+        self.config.scope.includes(self.classify(rel, text).0)
     }
 
     pub fn config(&self) -> &Config {
@@ -87,9 +110,12 @@ impl Engine {
         applied
     }
 
-    /// A deadline for one file's work, from the configured time budget.
-    pub fn deadline(&self) -> Deadline {
-        Deadline::start(self.config.file_time_budget)
+    /// The budget of one file of `bytes` bytes: the configured time, and
+    /// steps in proportion to its size.
+    pub fn budget(&self, bytes: usize) -> Budget {
+        let budget = Budget::start(self.config.file_time_budget);
+        budget.allow_steps_for(bytes);
+        budget
     }
 
     /// Parses and analyses one file, within the configured time budget. `None`
@@ -102,13 +128,13 @@ impl Engine {
         source: &str,
         externals: &dyn ExternalResolver,
     ) -> Option<FileAnalysis> {
-        let deadline = self.deadline();
+        let budget = self.budget(source.len());
         let started = Instant::now();
-        let Some(tree) = lang::parse_within(kind.grammar, source, &deadline) else {
-            return deadline.over_budget().map(|over| FileAnalysis::over_budget(path, kind, over));
+        let Some(tree) = lang::parse_within(kind.grammar, source, &budget) else {
+            return budget.over_budget().map(|over| FileAnalysis::over_budget(path, kind, over));
         };
         let parse_time = started.elapsed();
-        let mut analysis = self.analyze_tree_within(path, kind, source, &tree, externals, &deadline);
+        let mut analysis = self.analyze_tree_within(path, kind, source, &tree, externals, &budget);
         analysis.parse_time = parse_time;
         Some(analysis)
     }
@@ -123,11 +149,11 @@ impl Engine {
         tree: &Tree,
         externals: &dyn ExternalResolver,
     ) -> FileAnalysis {
-        self.analyze_tree_within(path, kind, source, tree, externals, &self.deadline())
+        self.analyze_tree_within(path, kind, source, tree, externals, &self.budget(source.len()))
     }
 
-    /// Analyses a parsed file, stopping once `deadline` is past (the scan
-    /// starts the deadline before parsing, so that one budget covers both).
+    /// Analyses a parsed file within `budget` (the scan starts the budget
+    /// before parsing, so that one budget covers both).
     pub fn analyze_tree_within(
         &self,
         path: &str,
@@ -135,25 +161,23 @@ impl Engine {
         source: &str,
         tree: &Tree,
         externals: &dyn ExternalResolver,
-        deadline: &Deadline,
+        budget: &Budget,
     ) -> FileAnalysis {
         inject_fault(path);
         let started = Instant::now();
         let config = &self.config;
         let catalog = &config.catalog;
         let lines = LineIndex::new(source);
-        let ir = lang::lower_within(kind.grammar, tree, source, config.max_nesting_depth, deadline);
-        let over = |deadline: &Deadline| deadline.over_budget().map(|over| FileAnalysis::over_budget(path, kind, over));
-        if let Some(analysis) = over(deadline) {
+        let ir = lang::lower_within(kind.grammar, tree, source, config.max_nesting_depth, budget);
+        let over = |budget: &Budget| budget.over_budget().map(|over| FileAnalysis::over_budget(path, kind, over));
+        if let Some(analysis) = over(budget) {
             return analysis;
         }
-        let mut facts = analysis::analyze(&ir, &lines, kind.language, catalog, path, externals, deadline);
-        // The rules and suppressions are one pass over the facts: checked
-        // once before them, not inside.
-        deadline.check(Phase::Analysis);
-        if let Some(analysis) = over(deadline) {
-            return analysis;
-        }
+        let mut facts = analysis::analyze(&ir, &lines, kind.language, catalog, path, externals, budget);
+        // Past this point the budget can only have run out in the analysis:
+        // what it found stands (the rules and suppressions are one pass over
+        // the facts, and run either way).
+        budget.check(Phase::Analysis);
         facts.syntax_errors = tree.root_node().has_error();
         facts.truncated = ir.truncated;
         facts.suppressions = suppression::parse(source, tree, &lines);
@@ -166,7 +190,8 @@ impl Engine {
             failures: results.failures,
             parse_time: Duration::ZERO,
             analysis_time: started.elapsed(),
-            over_budget: None,
+            steps: budget.spent(),
+            over_budget: budget.over_budget(),
         }
     }
 }

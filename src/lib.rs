@@ -10,6 +10,7 @@ pub mod document;
 pub mod documents;
 pub mod engine;
 pub mod facts;
+pub mod file_class;
 pub mod finding;
 pub mod fix;
 pub mod history;

@@ -5,12 +5,14 @@
 //! and the matching command-line flags) and honoured the same way by `scan`
 //! and the language server, through the [`Engine`](crate::engine::Engine).
 //!
-//! The time budget is enforced by cooperation, never by killing a thread:
-//! the parser's progress callback and the loops of lowering and analysis
-//! ask a [`Deadline`] whether time is up, and stop at the next step when it
-//! is. A file that runs out of time is skipped and reported with its budget;
-//! what was computed for it before the deadline is thrown away, so a report
-//! never shows half a file's findings as if they were all of them.
+//! The budget is enforced by cooperation, never by killing a thread: the
+//! parser's progress callback, the loops of lowering and every loop and
+//! recursion of the analysis ask a [`Budget`] whether time (or, in the
+//! analysis, the counted steps) is up, and stop at the next step when it
+//! is. A file that runs out while it is parsed or lowered is skipped and
+//! reported with its budget; one that runs out during the analysis keeps
+//! what was found before and is reported as analysed in part, with the
+//! reason.
 
 use std::cell::Cell;
 use std::fmt;
@@ -55,7 +57,31 @@ pub fn on_analysis_threads<F: Fn() + Sync>(threads: usize, work: F) {
     });
 }
 
-/// Where a file's work stopped when its time ran out.
+/// Runs `work` on a thread with an [`ANALYSIS_STACK_SIZE`] stack and
+/// returns what it returns; on the calling thread if none can be started.
+/// For work over the whole project (routes, reachability) that recurses
+/// over user code and would otherwise run on the main thread's 8 MiB.
+pub fn on_large_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let mut work = Some(work);
+    let mut out = None;
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().stack_size(ANALYSIS_STACK_SIZE);
+        let spawned = thread.spawn_scoped(scope, || work.take().map(|w| w()));
+        if let Ok(handle) = spawned {
+            match handle.join() {
+                Ok(value) => out = value,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    match (out, work) {
+        (Some(value), _) => value,
+        (None, Some(work)) => work(),
+        (None, None) => unreachable!("the work ran on the thread or is still here"),
+    }
+}
+
+/// Where a file's work stopped when its budget ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Parsing,
@@ -75,54 +101,125 @@ impl Phase {
     }
 }
 
-/// A file whose work ran past its time budget.
+/// Which bound a file's work ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exhausted {
+    /// The wall-clock budget (`[scan] file_time_budget`).
+    Time,
+    /// The counted steps allowed for a file of its size.
+    Steps,
+}
+
+/// A file whose work ran past its budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OverBudget {
-    pub budget: Duration,
+    pub time: Duration,
+    /// The steps the file was allowed.
+    pub steps: u64,
     pub phase: Phase,
+    pub exhausted: Exhausted,
+}
+
+impl OverBudget {
+    /// Parsing and lowering build what the analysis reads: stopped there, the
+    /// file is not analysed at all. Stopped during the analysis, what was
+    /// found before stands and the file is analysed in part.
+    pub fn keeps_facts(&self) -> bool {
+        self.phase == Phase::Analysis
+    }
 }
 
 impl fmt::Display for OverBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "parse and analysis ran past the {} time budget (scan.file_time_budget), during {}; not analysed",
-            format_duration(self.budget),
-            self.phase.as_str()
-        )
+        let outcome = if self.keeps_facts() { "analysed in part" } else { "not analysed" };
+        match self.exhausted {
+            Exhausted::Time => write!(
+                f,
+                "ran past the {} time budget (scan.file_time_budget) during {}; {outcome}",
+                format_duration(self.time),
+                self.phase.as_str()
+            ),
+            Exhausted::Steps => write!(
+                f,
+                "used up its work budget ({} steps for a file of its size) during {}; {outcome}",
+                self.steps,
+                self.phase.as_str()
+            ),
+        }
     }
 }
 
-/// When one file's work must stop. Reading the clock costs tens of
-/// nanoseconds, so the loops call [`Deadline::tick`], which reads it once
-/// every [`TICKS_PER_CHECK`] calls; once past, the deadline stays past.
+/// The work one file may cost: a wall-clock budget and a count of steps.
 ///
-/// One deadline serves one file on one thread (it is not `Sync`).
+/// Every loop and every recursion over the file's code draws from it:
+/// lowering and the parser's progress callback read the clock now and then
+/// ([`Budget::tick`]); the analysis also counts its steps ([`Budget::step`])
+/// against an allowance proportional to the file's size
+/// ([`Budget::allow_steps_for`]), so that a shape of code that would cost
+/// more than linear work stops early and the same way on every machine,
+/// whatever its speed. Once spent, the budget stays spent and every later
+/// step says stop.
+///
+/// One budget serves one file on one thread (it is not `Sync`).
 #[derive(Debug)]
-pub struct Deadline {
+pub struct Budget {
     started: Instant,
-    budget: Duration,
+    time: Duration,
     ticks: Cell<u32>,
-    expired: Cell<Option<Phase>>,
+    allowed: Cell<u64>,
+    spent: Cell<u64>,
+    expired: Cell<Option<(Phase, Exhausted)>>,
 }
 
-/// How many [`Deadline::tick`] calls share one reading of the clock. A step
-/// of lowering or analysis costs well under a microsecond, so the deadline is
+/// How many [`Budget::tick`] calls share one reading of the clock. A step
+/// of lowering or analysis costs well under a microsecond, so the budget is
 /// noticed within a fraction of a millisecond of passing.
 const TICKS_PER_CHECK: u32 = 256;
 
-impl Deadline {
-    /// A deadline `budget` from now.
-    pub fn start(budget: Duration) -> Deadline {
-        Deadline { started: Instant::now(), budget, ticks: Cell::new(0), expired: Cell::new(None) }
+/// Analysis steps every file may take, whatever its size.
+pub const BASE_STEPS: u64 = 200_000;
+
+/// Analysis steps per byte of source on top of [`BASE_STEPS`]. Linear
+/// analysis takes a few steps per byte (docs/PERFORMANCE.md has the
+/// figures from the corpus); the allowance is far above that, so only a
+/// shape the analysis cannot handle in linear time reaches it.
+pub const STEPS_PER_BYTE: u64 = 20;
+
+impl Budget {
+    /// A budget of `time` from now, with no limit on steps until
+    /// [`Budget::allow_steps_for`] sets one.
+    pub fn start(time: Duration) -> Budget {
+        Budget {
+            started: Instant::now(),
+            time,
+            ticks: Cell::new(0),
+            allowed: Cell::new(u64::MAX),
+            spent: Cell::new(0),
+            expired: Cell::new(None),
+        }
     }
 
-    pub fn budget(&self) -> Duration {
-        self.budget
+    /// Allows the steps a file of `bytes` bytes may take.
+    pub fn allow_steps_for(&self, bytes: usize) {
+        self.allowed.set(BASE_STEPS.saturating_add(STEPS_PER_BYTE.saturating_mul(bytes as u64)));
     }
 
-    /// Whether the time is up, reading the clock only now and then; `phase`
-    /// is recorded as where the work stopped.
+    /// Allows exactly `steps` steps (tests use small allowances).
+    pub fn allow_steps(&self, steps: u64) {
+        self.allowed.set(steps);
+    }
+
+    pub fn time(&self) -> Duration {
+        self.time
+    }
+
+    /// The analysis steps taken so far.
+    pub fn spent(&self) -> u64 {
+        self.spent.get()
+    }
+
+    /// Whether the budget is spent, reading the clock only now and then;
+    /// `phase` is recorded as where the work stopped.
     pub fn tick(&self, phase: Phase) -> bool {
         if self.expired.get().is_some() {
             return true;
@@ -132,21 +229,40 @@ impl Deadline {
         ticks.is_multiple_of(TICKS_PER_CHECK) && self.check(phase)
     }
 
-    /// Whether the time is up, reading the clock.
+    /// Takes one step of analysis: true when the work must stop (the steps
+    /// or the time are used up).
+    pub fn step(&self) -> bool {
+        let spent = self.spent.get() + 1;
+        self.spent.set(spent);
+        if spent > self.allowed.get() {
+            if self.expired.get().is_none() {
+                self.expired.set(Some((Phase::Analysis, Exhausted::Steps)));
+            }
+            return true;
+        }
+        self.tick(Phase::Analysis)
+    }
+
+    /// Whether the budget is spent, reading the clock.
     pub fn check(&self, phase: Phase) -> bool {
         if self.expired.get().is_some() {
             return true;
         }
-        if self.started.elapsed() > self.budget {
-            self.expired.set(Some(phase));
+        if self.started.elapsed() > self.time {
+            self.expired.set(Some((phase, Exhausted::Time)));
             return true;
         }
         false
     }
 
-    /// The budget and the phase, once the deadline has been found past.
+    /// What ran out and where, once the budget has been found spent.
     pub fn over_budget(&self) -> Option<OverBudget> {
-        self.expired.get().map(|phase| OverBudget { budget: self.budget, phase })
+        self.expired.get().map(|(phase, exhausted)| OverBudget {
+            time: self.time,
+            steps: self.allowed.get(),
+            phase,
+            exhausted,
+        })
     }
 }
 
@@ -227,17 +343,28 @@ mod tests {
     }
 
     #[test]
-    fn a_deadline_stays_past() {
-        let deadline = Deadline::start(Duration::from_nanos(1));
+    fn a_budget_stays_past() {
+        let budget = Budget::start(Duration::from_nanos(1));
         std::thread::sleep(Duration::from_millis(1));
-        assert!(deadline.check(Phase::Lowering));
-        assert!(deadline.tick(Phase::Analysis));
-        assert_eq!(
-            deadline.over_budget(),
-            Some(OverBudget { budget: Duration::from_nanos(1), phase: Phase::Lowering })
-        );
-        let generous = Deadline::start(Duration::from_secs(3600));
+        assert!(budget.check(Phase::Lowering));
+        assert!(budget.tick(Phase::Analysis));
+        let over = budget.over_budget().map(|o| (o.phase, o.exhausted));
+        assert_eq!(over, Some((Phase::Lowering, Exhausted::Time)));
+        let generous = Budget::start(Duration::from_secs(3600));
         assert!(!(0..1000).any(|_| generous.tick(Phase::Analysis)));
         assert_eq!(generous.over_budget(), None);
+    }
+
+    #[test]
+    fn steps_run_out_and_stay_out() {
+        let budget = Budget::start(Duration::from_secs(3600));
+        budget.allow_steps(10);
+        assert!(!(0..10).any(|_| budget.step()));
+        assert!(budget.step());
+        assert!(budget.tick(Phase::Analysis));
+        let over = budget.over_budget().expect("spent");
+        assert_eq!((over.phase, over.exhausted, over.steps), (Phase::Analysis, Exhausted::Steps, 10));
+        assert!(over.keeps_facts());
+        assert!(over.to_string().contains("10 steps"), "{over}");
     }
 }

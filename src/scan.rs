@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,9 +23,10 @@ use crate::analysis::{ExternalResolver, NoExternals};
 use crate::documents::{self, DocumentFacts};
 use crate::engine::{Engine, FileAnalysis};
 use crate::facts::{FileFacts, ImportFact};
+use crate::file_class::{Because, FileClass, Reported};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
-use crate::limits::{ANALYSIS_STACK_SIZE, OverBudget};
+use crate::limits::{ANALYSIS_STACK_SIZE, Exhausted, OverBudget};
 use crate::prefilter::{import_specifiers, is_health_route, is_project_settings};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
 use crate::rules::RuleFailure;
@@ -148,6 +149,10 @@ pub enum PartialReason {
     SyntaxErrors,
     /// Expressions nested deeper than the analysis follows were cut off.
     DeepNesting,
+    /// The analysis used up the steps allowed for a file of its size.
+    WorkBudget,
+    /// The analysis ran past `[scan] file_time_budget`.
+    TimeBudget,
 }
 
 impl PartialReason {
@@ -155,6 +160,8 @@ impl PartialReason {
         match self {
             PartialReason::SyntaxErrors => "syntax errors",
             PartialReason::DeepNesting => "deep nesting",
+            PartialReason::WorkBudget => "work budget",
+            PartialReason::TimeBudget => "time budget",
         }
     }
 
@@ -166,13 +173,19 @@ impl PartialReason {
             PartialReason::DeepNesting => {
                 "expressions nested deeper than scan.max_nesting_depth were not analysed below that depth"
             }
+            PartialReason::WorkBudget => {
+                "the analysis used up the steps allowed for a file of its size; what it found before stands"
+            }
+            PartialReason::TimeBudget => "the analysis ran past scan.file_time_budget; what it found before stands",
         }
     }
 
     /// What the reason means for a scan with `config`'s bounds.
     pub fn detail_for(self, config: &crate::config::Config) -> String {
         match self {
-            PartialReason::SyntaxErrors => self.detail().to_string(),
+            PartialReason::SyntaxErrors | PartialReason::WorkBudget | PartialReason::TimeBudget => {
+                self.detail().to_string()
+            }
             PartialReason::DeepNesting => format!(
                 "expressions nested more than {} levels deep were not analysed below that depth (scan.max_nesting_depth)",
                 config.max_nesting_depth
@@ -193,9 +206,28 @@ pub struct Partial {
 /// A directory or file left out on purpose, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Excluded {
+    /// A path, or for files left out of scope by their name a pattern in a
+    /// directory (`src/*.test.ts`).
     pub path: String,
-    /// `default` or `configured`, with the pattern.
+    /// `default` or `configured`, with the pattern; or `scope: <class>`.
     pub reason: String,
+    /// For files left out of scope: how many the entry stands for (an
+    /// excluded directory is not walked, so its files are not counted).
+    pub files: usize,
+}
+
+/// The files a scan left out of its report because of what they are for
+/// (tests, examples, docs and tooling, generated code).
+#[derive(Debug, Clone, Default)]
+pub struct ScopeSummary {
+    /// The classes reported.
+    pub reported: Reported,
+    /// Files of the other classes, by class.
+    pub left_out: BTreeMap<FileClass, usize>,
+    /// Of those, the files analysed all the same because reported code
+    /// imports them (routes reach helpers and clients through them); their
+    /// own findings are not reported.
+    pub analysed_for_reach: usize,
 }
 
 /// Counts and timings of a scan. Every source file seen is analysed,
@@ -218,6 +250,10 @@ pub struct ScanStats {
     pub parse_time: Duration,
     /// Summed over threads: lowering, facts, rules, suppressions.
     pub analysis_time: Duration,
+    /// Steps of analysis taken, summed over the files (see
+    /// [`Budget`](crate::limits::Budget)): the cost of a scan that does not
+    /// depend on the machine.
+    pub analysis_steps: u64,
     /// Wall time of the cross-file analysis: the second pass (files that
     /// import clients or reach model code through other files) and the
     /// project rules (routes, reachability, documents).
@@ -242,6 +278,7 @@ pub struct ScanResult {
     /// Rules that panicked (their findings on that input are missing).
     pub rule_failures: Vec<RuleFailure>,
     pub stats: ScanStats,
+    pub scope: ScopeSummary,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -272,26 +309,14 @@ enum Outcome {
     },
 }
 
-/// A file the first pass analysed.
+/// A file the first pass analysed. The second pass reads and parses again
+/// the few files it analyses again: keeping their trees from the first pass
+/// cost several times their size in memory, and was slower on the corpus
+/// (docs/PERFORMANCE.md).
 struct Analyzed {
     file: SourceFile,
     analysis: FileAnalysis,
-    /// The parse of a file that imports the project's own modules: if one of
-    /// them turns out to export a client, the second pass analyses the file
-    /// again from this tree instead of parsing it twice.
-    kept: Option<Box<Kept>>,
 }
-
-struct Kept {
-    tree: tree_sitter::Tree,
-    source: String,
-}
-
-/// The most source text (with its trees, several times its size) the first
-/// pass keeps for the second. Past it, the second pass reads and parses the
-/// file again: a project of 100,000 files costs time there, not memory that
-/// grows with its size.
-const KEPT_SOURCE_BUDGET: u64 = 16 * 1024 * 1024;
 
 /// Source files found by the walk and waiting for an analysis thread.
 const WORK_QUEUE: usize = 1024;
@@ -310,6 +335,9 @@ struct SourceFile {
     rel: String,
     kind: FileKind,
     bytes: u64,
+    /// Outside the classes reported: analysed only if reported code imports
+    /// it, and then for what it lends to routes, never for findings.
+    out_of_scope: Option<(FileClass, Because)>,
 }
 
 pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanError> {
@@ -333,7 +361,6 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         let record = excluded.clone();
         builder.filter_entry(move |entry| keep(entry, &base, &defaults, &configured, &record));
     }
-    let kept_bytes = AtomicU64::new(0);
     // The walker's threads find the files; source files are analysed on
     // threads of our own, whose stacks have room for the configured nesting
     // depth (expressions are lowered recursively). The queue between them
@@ -349,9 +376,8 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 // A worker that died would leave the walk blocked on a full
                 // queue: a panic outside the rules (which are isolated
                 // already) is caught here and the file reported.
-                let processed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process(engine, options, &base, &path, &kept_bytes)
-                }));
+                let processed =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, options, &base, &path)));
                 let outcome = processed.unwrap_or_else(|panic| Some(analysis_failed(&base, &path, &*panic)));
                 if let Some(outcome) = outcome {
                     lock(&outcomes).push(outcome);
@@ -367,7 +393,6 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         builder.build_parallel().run(|| {
             let outcomes = &outcomes;
             let base = &base;
-            let kept_bytes = &kept_bytes;
             let work = work.clone();
             Box::new(move |entry| {
                 match entry {
@@ -382,7 +407,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                                 document(base, &entry).map(Outcome::Document)
                             } else if workers == 0 {
                                 // No thread could be started: analyse here.
-                                process(engine, options, base, entry.path(), kept_bytes)
+                                process(engine, options, base, entry.path())
                             } else {
                                 if FileKind::of(entry.path()).is_some() {
                                     // Sent unless every worker is gone (then
@@ -451,10 +476,10 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         config_dirs.sort();
         let project = Project { base: &base, config_dirs: &config_dirs };
         let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
-        // A file whose second analysis ran out of time is skipped, as in the
+        // A file whose second parse ran out of budget is skipped, as in the
         // first pass: its facts are empty and must not stand for the file.
         let (mut analyzed, over): (Vec<Analyzed>, Vec<Analyzed>) =
-            analyzed.into_iter().partition(|a| a.analysis.over_budget.is_none());
+            analyzed.into_iter().partition(|a| a.analysis.over_budget.is_none_or(|o| o.keeps_facts()));
         for Analyzed { file, analysis, .. } in over {
             let stats = &mut result.stats;
             stats.files_seen += 1;
@@ -471,7 +496,9 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
         result.documents.sort_by(|a, b| a.path.cmp(&b.path));
-        let (findings, evidence, failures) = project_rules(engine, &project, &mut analyzed, &result.documents);
+        let documents = &result.documents;
+        let (findings, evidence, failures) =
+            crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents));
         result.rule_failures.extend(failures);
         (analyzed, prefiltered, findings, evidence)
     } else {
@@ -480,13 +507,29 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.stats.project_time = project_started.elapsed();
     result.evidence.extend(project_evidence);
     let stats = &mut result.stats;
+    result.scope.reported = engine.config().scope;
+    let mut left_out: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut leave_out = |scope: &mut ScopeSummary, (class, because): &(FileClass, Because)| {
+        *scope.left_out.entry(*class).or_default() += 1;
+        *left_out.entry((because.anchor().to_string(), format!("scope: {class}"))).or_default() += 1;
+    };
     for file in prefiltered {
+        if let Some(out) = &file.file.out_of_scope {
+            leave_out(&mut result.scope, out);
+            continue;
+        }
         stats.files_seen += 1;
         stats.files_prefiltered += 1;
         *stats.files_by_language.entry(file.file.kind.language).or_default() += 1;
         stats.bytes_seen += file.file.bytes;
     }
     for Analyzed { file, analysis, .. } in analyzed {
+        if let Some(out) = &file.out_of_scope {
+            leave_out(&mut result.scope, out);
+            result.scope.analysed_for_reach += 1;
+            project_findings.remove(&file.rel);
+            continue;
+        }
         stats.files_seen += 1;
         stats.files_analyzed += 1;
         *stats.files_by_language.entry(file.kind.language).or_default() += 1;
@@ -494,19 +537,27 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         stats.bytes_analyzed += file.bytes;
         stats.parse_time += analysis.parse_time;
         stats.analysis_time += analysis.analysis_time;
-        if analysis.facts.syntax_errors || analysis.facts.truncated {
+        stats.analysis_steps += analysis.steps;
+        let stopped = analysis.over_budget.filter(|o| o.keeps_facts());
+        if analysis.facts.syntax_errors || analysis.facts.truncated || stopped.is_some() {
             stats.files_partial += 1;
         }
-        let mut partial = |reason: PartialReason| {
-            let detail = reason.detail_for(engine.config());
+        let mut partial = |reason: PartialReason, detail: String| {
             result.partial.push(Partial { path: file.rel.clone(), reason, detail });
         };
         if analysis.facts.syntax_errors {
             stats.files_with_syntax_errors += 1;
-            partial(PartialReason::SyntaxErrors);
+            partial(PartialReason::SyntaxErrors, PartialReason::SyntaxErrors.detail_for(engine.config()));
         }
         if analysis.facts.truncated {
-            partial(PartialReason::DeepNesting);
+            partial(PartialReason::DeepNesting, PartialReason::DeepNesting.detail_for(engine.config()));
+        }
+        if let Some(over) = stopped {
+            let reason = match over.exhausted {
+                Exhausted::Steps => PartialReason::WorkBudget,
+                Exhausted::Time => PartialReason::TimeBudget,
+            };
+            partial(reason, over.to_string());
         }
         let mut findings = analysis.findings;
         if let Some(more) = project_findings.remove(&file.rel) {
@@ -531,6 +582,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.partial.sort();
     result.files.sort_by(|a, b| a.path.cmp(&b.path));
     result.excluded = std::mem::take(&mut *lock(&excluded));
+    result.excluded.extend(left_out.into_iter().map(|((path, reason), files)| Excluded { path, reason, files }));
     result.excluded.sort();
     result.excluded.dedup();
     result.stats.wall_time = started.elapsed();
@@ -565,30 +617,25 @@ fn second_pass(
     }
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
     let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
-    let mut jobs: Vec<(Job, &SourceFile, Option<&Kept>)> = Vec::new();
+    let mut jobs: Vec<(Job, &SourceFile)> = Vec::new();
     for (i, file) in analyzed.iter().enumerate() {
         let externals = index.externals(&file.file.rel, file.file.kind.language);
         let imports_client = facts[i].imports.iter().filter(|imp| !imp.namespace).any(|imp| {
             externals.client(&imp.module, imp.relative_level, imp.name.as_deref().unwrap_or("default")).is_some()
         });
         if imports_client {
-            jobs.push((Job::Again(i), &file.file, file.kept.as_deref()));
+            jobs.push((Job::Again(i), &file.file));
         }
     }
     let wanted = prefiltered_wanted(project, &analyzed, &facts, &prefiltered, &index);
-    jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file, None)));
+    jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file)));
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
     crate::limits::on_analysis_threads(threads.clamp(1, jobs.len().max(1)), || {
         loop {
             let n = next.fetch_add(1, Ordering::Relaxed);
-            let Some((_, file, kept)) = jobs.get(n) else { break };
+            let Some((_, file)) = jobs.get(n) else { break };
             let externals = index.externals(&file.rel, file.kind.language);
-            if let Some(kept) = kept {
-                let analysis = engine.analyze_tree(&file.rel, file.kind, &kept.source, &kept.tree, &externals);
-                lock(&done).push((n, analysis));
-                continue;
-            }
             // A file that changed or vanished since the first pass
             // keeps its first-pass result.
             let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
@@ -597,14 +644,10 @@ fn second_pass(
             }
         }
     });
-    let jobs: Vec<Job> = jobs.into_iter().map(|(job, _, _)| job).collect();
+    let jobs: Vec<Job> = jobs.into_iter().map(|(job, _)| job).collect();
     drop(index);
     for (analysis, facts) in analyzed.iter_mut().zip(facts) {
         analysis.analysis.facts = facts;
-    }
-    // The kept parses have served.
-    for file in &mut analyzed {
-        file.kept = None;
     }
     let mut prefiltered: Vec<Option<Prefiltered>> = prefiltered.into_iter().map(Some).collect();
     for (n, analysis) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -613,11 +656,18 @@ fn second_pass(
                 // The first pass's time was spent too.
                 stats.parse_time += analyzed[*i].analysis.parse_time;
                 stats.analysis_time += analyzed[*i].analysis.analysis_time;
+                stats.analysis_steps += analyzed[*i].analysis.steps;
                 analyzed[*i].analysis = analysis;
             }
             Some(Job::First(j)) => {
                 if let Some(file) = prefiltered[*j].take() {
-                    analyzed.push(Analyzed { file: file.file, analysis, kept: None });
+                    let mut analysis = analysis;
+                    if file.file.out_of_scope.is_some() {
+                        // Analysed for what reported code reaches through
+                        // it; its own routes are not the system's.
+                        analysis.facts.entrypoints.clear();
+                    }
+                    analyzed.push(Analyzed { file: file.file, analysis });
                 }
             }
             None => {}
@@ -676,6 +726,11 @@ fn prefiltered_wanted(
                     || index.exports_client(i))
         })
         .collect();
+    // Files outside the reported scope (tests, examples) pass reachability
+    // on (a route may reach the model through a helper filed under
+    // `testing/`), but are analysed only when reported code that reaches
+    // model code imports them.
+    let in_scope = |i: usize| i < first || prefiltered[i - first].file.out_of_scope.is_none();
     let mut work: Vec<usize> = (0..first).filter(|&i| reaches[i]).collect();
     while let Some(file) = work.pop() {
         for &importer in &importers[file] {
@@ -685,15 +740,17 @@ fn prefiltered_wanted(
             }
         }
     }
-    let mut wanted: Vec<bool> = reaches.clone();
+    let mut wanted: Vec<bool> = (0..reaches.len()).map(|i| reaches[i] && in_scope(i)).collect();
     for (from, targets) in imports.iter().enumerate() {
-        if reaches[from] {
+        if reaches[from] && in_scope(from) {
             for &to in targets {
                 wanted[to] = true;
             }
         }
     }
-    (0..prefiltered.len()).filter(|&j| wanted[first + j] || is_next_middleware(&prefiltered[j].file)).collect()
+    (0..prefiltered.len())
+        .filter(|&j| wanted[first + j] || (in_scope(first + j) && is_next_middleware(&prefiltered[j].file)))
+        .collect()
 }
 
 /// `middleware.ts` (or `.js`) at the root of a Next.js app or in its `src/`:
@@ -774,7 +831,8 @@ fn keep(
         if matched.is_ignore() {
             if relevant {
                 let pattern = matched.inner().map(|g| g.original().to_string()).unwrap_or_default();
-                lock(record).push(Excluded { path: relative(path, base), reason: format!("{reason}: {pattern}") });
+                let reason = format!("{reason}: {pattern}");
+                lock(record).push(Excluded { path: relative(path, base), reason, files: 0 });
             }
             return false;
         }
@@ -804,13 +862,7 @@ fn walk_error(err: &ignore::Error, base: &Path) -> (String, String) {
     (path, detail)
 }
 
-fn process(
-    engine: &Engine,
-    options: &ScanOptions,
-    base: &Path,
-    path: &Path,
-    kept_bytes: &AtomicU64,
-) -> Option<Outcome> {
+fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> Option<Outcome> {
     let kind = FileKind::of(path)?;
     let rel = relative(path, base);
     let language = kind.language;
@@ -825,11 +877,11 @@ fn process(
     };
     let over_budget = |over: OverBudget| skip(SkipReason::TimeBudget, over.to_string(), size);
     if options.parse_only {
-        let deadline = engine.deadline();
+        let budget = engine.budget(source.len());
         let started = Instant::now();
-        let tree = lang::parse_within(kind.grammar, &source, &deadline);
+        let tree = lang::parse_within(kind.grammar, &source, &budget);
         let parse_time = started.elapsed();
-        return Some(match (tree, deadline.over_budget()) {
+        return Some(match (tree, budget.over_budget()) {
             (Some(tree), _) => {
                 Outcome::ParsedOnly { bytes: size, language, parse_time, syntax_errors: tree.root_node().has_error() }
             }
@@ -837,7 +889,18 @@ fn process(
             (None, None) => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
         });
     }
-    let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size };
+    // A file named as the root is reported whatever it is.
+    let out_of_scope = if path == options.root {
+        None
+    } else {
+        let (class, because) = engine.classify(&rel, &source);
+        (!engine.config().scope.includes(class)).then_some((class, because))
+    };
+    let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size, out_of_scope };
+    if file.out_of_scope.is_some() {
+        let imports = import_specifiers(language, &source);
+        return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
+    }
     let prefilter = engine.prefilter();
     if options.prefilter
         && !prefilter.may_matter(source.as_bytes())
@@ -849,29 +912,21 @@ fn process(
         return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
     }
     // One budget for the parse and the analysis.
-    let deadline = engine.deadline();
+    let budget = engine.budget(source.len());
     let started = Instant::now();
-    let Some(tree) = lang::parse_within(kind.grammar, &source, &deadline) else {
-        return Some(match deadline.over_budget() {
+    let Some(tree) = lang::parse_within(kind.grammar, &source, &budget) else {
+        return Some(match budget.over_budget() {
             Some(over) => over_budget(over),
             None => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
         });
     };
     let parse_time = started.elapsed();
-    let mut analysis = engine.analyze_tree_within(&rel, kind, &source, &tree, &NoExternals, &deadline);
-    if let Some(over) = analysis.over_budget {
+    let mut analysis = engine.analyze_tree_within(&rel, kind, &source, &tree, &NoExternals, &budget);
+    if let Some(over) = analysis.over_budget.filter(|o| !o.keeps_facts()) {
         return Some(over_budget(over));
     }
     analysis.parse_time = parse_time;
-    // Only a file with model-related text can call through an imported
-    // client; keeping every parse (with the prefilter off) would cost
-    // gigabytes.
-    let keep = options.project
-        && imports_project_modules(&analysis.facts)
-        && prefilter.may_matter(source.as_bytes())
-        && kept_bytes.fetch_add(size, Ordering::Relaxed) + size <= KEPT_SOURCE_BUDGET;
-    let kept = keep.then(|| Box::new(Kept { tree, source }));
-    Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis, kept })))
+    Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis })))
 }
 
 /// A file whose analysis panicked: skipped, with the panic's message.
@@ -977,21 +1032,6 @@ pub fn read_sources(engine: &Engine, root: &Path, exclude: &[String]) -> Result<
     }
     sources.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(sources)
-}
-
-/// Whether a file imports a module that may be the project's own: a
-/// relative or aliased specifier (`./ai`, `@/lib/ai`, `~/ai`, `#ai`), a Python
-/// relative import, or a Python module named after a directory of the file's
-/// own path (`from app.llm import client` in `service/app/routes.py`).
-fn imports_project_modules(facts: &FileFacts) -> bool {
-    let directories: Vec<&str> = facts.path.split('/').collect();
-    facts.imports.iter().any(|import| match facts.language {
-        Some(Language::Python) => {
-            import.relative_level > 0
-                || directories.contains(&import.module.split('.').next().unwrap_or(&import.module))
-        }
-        _ => ["./", "../", "@/", "~/", "#"].iter().any(|p| import.module.starts_with(p)),
-    })
 }
 
 /// Documents larger than this are not read: a plan is not megabytes long.

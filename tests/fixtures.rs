@@ -15,6 +15,10 @@
 //!   project index); the harness ignores them, and they become `expect` when
 //!   that lands.
 //!
+//! The annotations say what is reported with every file in scope (`--scope
+//! all`); with the default scope, the findings are exactly those in files
+//! classed as production code (tests, examples, scripts ... are left out).
+//!
 //! A coverage test requires a positive (`expect`) and a negative (`ok`) case
 //! for every rule in both languages, and, for every provider and language its
 //! SDK exists in, an inference site with a finding and one with none.
@@ -24,6 +28,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use custodia::file_class::{Classifier, FileClass, Reported};
 use custodia::lang::{FileKind, Language};
 use regex::Regex;
 
@@ -81,7 +86,7 @@ fn fixtures_report_exactly_what_their_comments_say() {
     for project in common::subdirs(&common::fixtures_dir()) {
         let name = project.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let marks = annotations(&project);
-        let result = common::scan_dir(&project, true);
+        let result = common::scan_dir_in_scope(&project, true, Some(Reported::all()));
         let actual: BTreeSet<(String, u32, String)> = result
             .findings
             .iter()
@@ -136,6 +141,52 @@ fn fixtures_report_exactly_what_their_comments_say() {
         }
     }
     assert!(failures.is_empty(), "{} fixture mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The finding keys of a scan: path, line, rule (project level: no path).
+fn keys(result: &custodia::scan::ScanResult) -> BTreeSet<(String, u32, String)> {
+    result
+        .findings
+        .iter()
+        .map(|f| (f.path.clone().unwrap_or_default(), f.location.map_or(0, |l| l.range.start.line), f.rule.to_string()))
+        .collect()
+}
+
+#[test]
+fn by_default_only_production_files_are_reported() {
+    let classifier = Classifier::default();
+    let mut failures = Vec::new();
+    let mut left_out = 0;
+    for project in common::subdirs(&common::fixtures_dir()) {
+        let name = project.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let all = keys(&common::scan_dir_in_scope(&project, true, Some(Reported::all())));
+        let default = common::scan_dir(&project, true);
+        let production = |path: &str| {
+            let text = std::fs::read_to_string(project.join(path)).unwrap_or_default();
+            path.is_empty() || classifier.classify(path, &text).0 == FileClass::Production
+        };
+        let expected: BTreeSet<_> = all.iter().filter(|k| production(&k.0)).cloned().collect();
+        left_out += all.len() - expected.len();
+        let actual = keys(&default);
+        for missing in expected.difference(&actual) {
+            failures.push(format!("{name}/{}:{}: `{}` not reported by default", missing.0, missing.1, missing.2));
+        }
+        for extra in actual.difference(&expected) {
+            failures.push(format!("{name}/{}:{}: `{}` reported outside production code", extra.0, extra.1, extra.2));
+        }
+        let counted: usize = default.scope.left_out.values().sum();
+        let files = common::files_under(&project)
+            .iter()
+            .filter(|f| FileKind::of(f).is_some())
+            .map(|f| common::rel(f, &project))
+            .filter(|rel| !production(rel))
+            .count();
+        if counted != files {
+            failures.push(format!("{name}: {files} files outside production code, {counted} counted as left out"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(left_out > 0, "some fixture has findings in a test, an example or a script");
 }
 
 #[test]
@@ -219,7 +270,7 @@ fn every_provider_has_a_flagged_and_a_clean_inference_site() {
     // (provider, language) -> (sites with a finding, sites without)
     let mut seen: BTreeMap<(String, Language), (usize, usize)> = BTreeMap::new();
     for project in common::subdirs(&common::fixtures_dir()) {
-        let result = common::scan_dir(&project, true);
+        let result = common::scan_dir_in_scope(&project, true, Some(Reported::all()));
         for file in &result.files {
             let Some(language) = language_of(&file.path) else { continue };
             for site in &file.inference {

@@ -78,6 +78,9 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// argument of a nested call (`defaults=dict(system_prompt=...)`), or
     /// either of these in the value of a local name the payload mentions.
     fn config_field_in(&self, payload: &'a Expr<'s>, scope: ScopeId, depth: u32) -> Option<String> {
+        if self.budget.step() {
+            return None;
+        }
         let mut field = None;
         let mut names = Vec::new();
         payload.walk(|e| {

@@ -116,7 +116,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// What a module-level name is bound to.
     fn export_target_of_name(&mut self, name: &'s str, depth: u32) -> ExportTarget {
-        if depth > 8 {
+        if depth > 8 || self.budget.step() {
             return ExportTarget::Other;
         }
         match self.lookup(name, MODULE) {

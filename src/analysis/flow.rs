@@ -252,7 +252,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     fn is_fixed_collection_at(&self, expr: &'a Expr<'s>, scope: ScopeId, depth: u32) -> bool {
-        if depth > 8 {
+        if depth > 8 || self.budget.step() {
             return false;
         }
         match expr {
@@ -314,6 +314,9 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     fn eval(&mut self, expr: &'a Expr<'s>, scope: ScopeId, state: &mut FlowState<'s>) -> Taint {
+        if self.budget.step() {
+            return Taint::new();
+        }
         match expr {
             Expr::Name(name, _) => {
                 let mut taint = Taint::new();

@@ -221,6 +221,9 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// a name bound to one built from them (`logger.child({...})`,
     /// `pino()`, `logging.getLogger(__name__)`, `structlog.get_logger()`).
     fn is_logger(&self, object: &Expr<'s>, scope: ScopeId, depth: u32) -> bool {
+        if self.budget.step() {
+            return false;
+        }
         let logging = &self.catalog.guards.logging;
         let known = |name: &str| logging.receivers.iter().any(|r| r.eq_ignore_ascii_case(name));
         match object {

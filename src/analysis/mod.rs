@@ -32,7 +32,7 @@ use crate::catalog::Catalog;
 use crate::facts::{ClientFact, FileFacts, FunctionFact, FunctionIndex, ImportFact};
 use crate::ir::{Call, Expr, FileIr, ImportKind, Prop, ScopeId, ScopeKind, StatementKind, Str, Target};
 use crate::lang::Language;
-use crate::limits::{Deadline, Phase};
+use crate::limits::{Budget, Phase};
 use crate::source::{LineIndex, Location, Span};
 
 use objects::ClientInfo;
@@ -72,9 +72,9 @@ impl ExternalResolver for NoExternals {
 }
 
 /// Analyses one lowered file; `externals` resolves its imports of clients
-/// built elsewhere in the project. Once `deadline` is past the analysis
-/// stops between steps and the facts are incomplete ([`Deadline::over_budget`]
-/// says so; the engine then discards them).
+/// built elsewhere in the project. Every step draws from `budget`; once it
+/// is spent the analysis stops and the facts hold what was found before
+/// ([`Budget::over_budget`] says so; the file is then analysed in part).
 pub fn analyze(
     ir: &FileIr<'_>,
     lines: &LineIndex<'_>,
@@ -82,13 +82,30 @@ pub fn analyze(
     catalog: &Catalog,
     path: &str,
     externals: &dyn ExternalResolver,
-    deadline: &Deadline,
+    budget: &Budget,
 ) -> FileFacts {
     let index = ScopeIndex::build(ir, language, catalog);
     let walked = Walked::new(ir, catalog);
-    let mut analyzer = Analyzer::new(ir, &index, &walked, lines, language, catalog, externals);
+    let mut analyzer = Analyzer {
+        ir,
+        index: &index,
+        walked: &walked,
+        resolver: externals,
+        budget,
+        memo: Default::default(),
+        externals: Default::default(),
+        external_index: Default::default(),
+        lines,
+        language,
+        catalog,
+        clients: Vec::new(),
+        constructions: HashMap::default(),
+        site_by_call: HashMap::default(),
+        caught: HashSet::default(),
+        facts: FileFacts { language: Some(language), ..FileFacts::default() },
+    };
     analyzer.facts.path = path.to_string();
-    analyzer.run(deadline);
+    analyzer.run();
     analyzer.facts
 }
 
@@ -103,6 +120,10 @@ pub(crate) struct Analyzer<'a, 's> {
     index: &'a ScopeIndex<'a, 's>,
     walked: &'a Walked<'a, 's>,
     resolver: &'a dyn ExternalResolver,
+    /// The file's work budget: every loop and recursion takes its steps from it.
+    budget: &'a Budget,
+    /// What names, fields and calls resolve to (see objects.rs).
+    memo: objects::ResolveMemo<'a, 's>,
     /// Clients imported from other files, as they are met.
     externals: std::cell::RefCell<Vec<ExternalClient>>,
     /// (module, relative level, name) → index into `externals`, or none.
@@ -117,46 +138,20 @@ pub(crate) struct Analyzer<'a, 's> {
 }
 
 impl<'a, 's> Analyzer<'a, 's> {
-    fn new(
-        ir: &'a FileIr<'s>,
-        index: &'a ScopeIndex<'a, 's>,
-        walked: &'a Walked<'a, 's>,
-        lines: &'a LineIndex<'s>,
-        language: Language,
-        catalog: &'a Catalog,
-        resolver: &'a dyn ExternalResolver,
-    ) -> Self {
-        Analyzer {
-            ir,
-            index,
-            walked,
-            resolver,
-            externals: Default::default(),
-            external_index: Default::default(),
-            lines,
-            language,
-            catalog,
-            clients: Vec::new(),
-            constructions: HashMap::default(),
-            site_by_call: HashMap::default(),
-            caught: HashSet::default(),
-            facts: FileFacts { language: Some(language), ..FileFacts::default() },
-        }
-    }
-
-    fn run(&mut self, deadline: &Deadline) {
-        let past = || deadline.check(Phase::Analysis);
+    fn run(&mut self) {
+        let budget = self.budget;
+        let past = || budget.check(Phase::Analysis);
         self.find_caught_calls();
         let walked = self.walked;
         // Constructions first: inference sites resolve their receivers to them.
         for &(scope, _, call) in &walked.calls {
-            if deadline.tick(Phase::Analysis) {
+            if budget.step() {
                 return;
             }
             self.construction(call, scope, 0);
         }
         for &(scope, in_try, call) in &walked.calls {
-            if deadline.tick(Phase::Analysis) {
+            if budget.step() {
                 return;
             }
             self.inference(call, scope, in_try);

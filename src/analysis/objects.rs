@@ -18,8 +18,36 @@ use crate::source::Span;
 use super::Analyzer;
 use super::scope::Lookup;
 
-/// Bound on resolution through bindings (`a = b; b = c; ...`).
-const MAX_RESOLVE_DEPTH: u32 = 24;
+/// Bound on the recursion of one resolution (`a = b; b = c; ...`, a
+/// fluent chain `s.m0().m1()...`): it keeps the stack bounded. Work is
+/// bounded by the memo tables below, not by this.
+const MAX_RESOLVE_DEPTH: u32 = 48;
+
+/// The names and fields resolution goes through, for its memo table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum BindingKey<'s> {
+    /// A name bound in a scope.
+    Var(ScopeId, &'s str),
+    /// A field of a class (`this.x`, `self.x`).
+    Field(ScopeId, &'s str),
+}
+
+/// What resolution has learnt about a file, so that each binding and each
+/// call is resolved once: without it, `b = b.m0(); b = b.m1(); ...`
+/// resolves every earlier binding again from every later one, which is
+/// exponential in the number of reassignments.
+#[derive(Default)]
+pub(crate) struct ResolveMemo<'a, 's> {
+    /// (binding, how many of its values are considered) → what it denotes;
+    /// `None` while it is being resolved (a cycle resolves to unknown).
+    bindings: rustc_hash::FxHashMap<(BindingKey<'s>, u32), Option<ObjRef<'a, 's>>>,
+    /// The value of a binding being resolved now: a use of the same name
+    /// inside it (`b = b.m()`) sees the values bound before it, as the
+    /// program does.
+    evaluating: rustc_hash::FxHashMap<BindingKey<'s>, u32>,
+    /// What the result of a call denotes, by the call's span.
+    calls: rustc_hash::FxHashMap<Span, Option<ObjRef<'a, 's>>>,
+}
 
 /// A client or model object constructed in the file.
 pub(crate) struct ClientInfo<'a, 's> {
@@ -100,11 +128,22 @@ pub(crate) struct Options<'a, 's> {
     /// False when part of the options could not be seen (a spread of an
     /// unknown value, an options object passed in from elsewhere).
     pub complete: bool,
+    /// The bound values already followed for these options (by address):
+    /// each is read once, so values that refer to each other
+    /// (`a = f(b); b = f(a)`) end instead of recursing.
+    seen: rustc_hash::FxHashSet<usize>,
 }
 
 impl Default for Options<'_, '_> {
     fn default() -> Self {
-        Options { entries: Vec::new(), complete: true }
+        Options { entries: Vec::new(), complete: true, seen: Default::default() }
+    }
+}
+
+impl<'a, 's> Options<'a, 's> {
+    /// Whether `value` is met for the first time.
+    fn first_visit(&mut self, value: &'a Expr<'s>) -> bool {
+        self.seen.insert(value as *const Expr<'s> as usize)
     }
 }
 
@@ -118,35 +157,14 @@ struct CallMatch<'a, 's> {
 impl<'a, 's> Analyzer<'a, 's> {
     /// Resolves what `expr` denotes when evaluated in `scope`.
     pub(crate) fn resolve(&mut self, expr: &'a Expr<'s>, scope: ScopeId, depth: u32) -> ObjRef<'a, 's> {
-        if depth > MAX_RESOLVE_DEPTH {
+        if depth > MAX_RESOLVE_DEPTH || self.budget.step() {
             return ObjRef::unknown();
         }
         match expr {
             Expr::Name(name, _) => match self.lookup(name, scope) {
                 Lookup::Bound(values) => {
-                    for bound in values.iter().rev() {
-                        let resolved = match bound.part {
-                            None => {
-                                if let Some(module) = require_of(bound.value) {
-                                    self.externalize(ObjRef::Module { module, path: Vec::new(), local: Some(*name) }, 0)
-                                } else {
-                                    self.resolve(bound.value, bound.scope, depth + 1)
-                                }
-                            }
-                            Some(Some(property)) => {
-                                let base = self.resolve(bound.value, bound.scope, depth + 1);
-                                self.externalize(base.push(property), 0)
-                            }
-                            Some(None) => ObjRef::unknown(),
-                        };
-                        if !resolved.is_unknown() {
-                            return resolved;
-                        }
-                    }
-                    // Built by some other library's call: known not to be a client.
-                    let foreign =
-                        values.iter().any(|b| matches!(b.value, Expr::Call(c) if require_of_call(c).is_none()));
-                    ObjRef::Unknown { path: vec![*name], foreign }
+                    let key = BindingKey::Var(values[0].scope, name);
+                    self.resolve_binding(key, name, values, depth)
                 }
                 Lookup::Import(import) => self.externalize(
                     match import.kind {
@@ -165,15 +183,12 @@ impl<'a, 's> Analyzer<'a, 's> {
             },
             Expr::Member { object, property, .. } => {
                 if let Expr::This(_) = **object {
-                    if let Some(values) = self.field(property, scope) {
-                        for bound in values.iter().rev() {
-                            let resolved = self.resolve(bound.value, bound.scope, depth + 1);
-                            if !resolved.is_unknown() {
-                                return resolved;
-                            }
+                    return match (self.field(property, scope), self.class_of(scope)) {
+                        (Some(values), Some(class)) => {
+                            self.resolve_binding(BindingKey::Field(class, property), property, values, depth)
                         }
-                    }
-                    return ObjRef::Unknown { path: vec![*property], foreign: false };
+                        _ => ObjRef::Unknown { path: vec![*property], foreign: false },
+                    };
                 }
                 let base = self.resolve(object, scope, depth + 1);
                 self.externalize(base.push(property), 0)
@@ -191,6 +206,66 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             _ => ObjRef::unknown(),
         }
+    }
+
+    /// What a name or field denotes: the last of its values that resolves
+    /// to something known, each binding resolved once per file.
+    ///
+    /// Inside one of its own values (`b = b.m()`) the binding counts only
+    /// the values bound before that one; a binding met again while it is
+    /// being resolved through other names (`a = b; b = a`) is a cycle and
+    /// resolves to unknown.
+    fn resolve_binding(
+        &mut self,
+        key: BindingKey<'s>,
+        name: &'s str,
+        values: &'a [super::scope::Bound<'a, 's>],
+        depth: u32,
+    ) -> ObjRef<'a, 's> {
+        let upto = self.memo.evaluating.get(&key).copied().unwrap_or(values.len() as u32);
+        match self.memo.bindings.get(&(key, upto)) {
+            Some(Some(done)) => return done.clone(),
+            Some(None) => return ObjRef::Unknown { path: vec![name], foreign: false },
+            None => {}
+        }
+        self.memo.bindings.insert((key, upto), None);
+        let outer = self.memo.evaluating.get(&key).copied();
+        let mut found = None;
+        for i in (0..upto as usize).rev() {
+            if self.budget.step() {
+                break;
+            }
+            self.memo.evaluating.insert(key, i as u32);
+            let bound = values[i];
+            let resolved = match (key, bound.part) {
+                (BindingKey::Field(..), _) => self.resolve(bound.value, bound.scope, depth + 1),
+                (BindingKey::Var(..), None) => match require_of(bound.value) {
+                    Some(module) => self.externalize(ObjRef::Module { module, path: Vec::new(), local: Some(name) }, 0),
+                    None => self.resolve(bound.value, bound.scope, depth + 1),
+                },
+                (BindingKey::Var(..), Some(Some(property))) => {
+                    let base = self.resolve(bound.value, bound.scope, depth + 1);
+                    self.externalize(base.push(property), 0)
+                }
+                (BindingKey::Var(..), Some(None)) => ObjRef::unknown(),
+            };
+            if !resolved.is_unknown() {
+                found = Some(resolved);
+                break;
+            }
+        }
+        match outer {
+            Some(i) => self.memo.evaluating.insert(key, i),
+            None => self.memo.evaluating.remove(&key),
+        };
+        let result = found.unwrap_or_else(|| {
+            // Built by some other library's call: known not to be a client.
+            let foreign = matches!(key, BindingKey::Var(..))
+                && values.iter().any(|b| matches!(b.value, Expr::Call(c) if require_of_call(c).is_none()));
+            ObjRef::Unknown { path: vec![name], foreign }
+        });
+        self.memo.bindings.insert((key, upto), Some(result.clone()));
+        result
     }
 
     fn is_model(&self, obj: &ObjRef<'a, 's>) -> bool {
@@ -237,7 +312,20 @@ impl<'a, 's> Analyzer<'a, 's> {
         self.externals.borrow()[ext].client.kind
     }
 
+    /// What the result of `call` denotes, each call resolved once.
     fn resolve_call_result(&mut self, call: &'a Call<'s>, scope: ScopeId, depth: u32) -> ObjRef<'a, 's> {
+        match self.memo.calls.get(&call.span) {
+            Some(Some(done)) => return done.clone(),
+            Some(None) => return ObjRef::unknown(),
+            None => {}
+        }
+        self.memo.calls.insert(call.span, None);
+        let result = self.call_result(call, scope, depth);
+        self.memo.calls.insert(call.span, Some(result.clone()));
+        result
+    }
+
+    fn call_result(&mut self, call: &'a Call<'s>, scope: ScopeId, depth: u32) -> ObjRef<'a, 's> {
         if let Some(client) = self.construction(call, scope, depth + 1) {
             return ObjRef::Client { client, path: Vec::new(), extra: Vec::new(), fallback: None };
         }
@@ -249,17 +337,15 @@ impl<'a, 's> Analyzer<'a, 's> {
         {
             return self.resolve(arg.value(), scope, depth + 1);
         }
-        if let Expr::Member { object, .. } = &call.callee {
-            // `importedModel.withStructuredOutput(...)`: a runnable over it.
-            if let ObjRef::External { ext, path } = self.resolve(object, scope, depth + 1)
-                && path.is_empty()
-                && self.external_kind(ext) == ClientKind::Model
-            {
-                return ObjRef::External { ext, path };
-            }
-        }
         if let Expr::Member { object, property, .. } = &call.callee {
             let base = self.resolve(object, scope, depth + 1);
+            // `importedModel.withStructuredOutput(...)`: a runnable over it.
+            if let ObjRef::External { ext, path } = &base
+                && path.is_empty()
+                && self.external_kind(*ext) == ClientKind::Model
+            {
+                return base;
+            }
             if let ObjRef::Client { client, path, mut extra, mut fallback } = base
                 && path.is_empty()
             {
@@ -747,15 +833,46 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// Collects the options written in a call's arguments. With `strict`, an
     /// argument whose value cannot be seen makes the options incomplete.
     pub(crate) fn collect_args(&mut self, call: &'a Call<'s>, scope: ScopeId, out: &mut Options<'a, 's>, strict: bool) {
+        self.collect_args_at(call, scope, out, strict, 0);
+    }
+
+    /// Options are followed at most this many levels deep (a local holding
+    /// an object whose field holds a call of a configuration builder ...):
+    /// a bound on the stack. The work is bounded by reading each bound value
+    /// once per set of options.
+    const MAX_OPTION_DEPTH: u32 = 64;
+
+    /// Whether collecting may go on: within its depth and the file's budget.
+    /// Options that could not be followed to the end are incomplete, so that
+    /// no missing option is concluded from them.
+    fn may_collect(&self, out: &mut Options<'a, 's>, depth: u32) -> bool {
+        if depth > Self::MAX_OPTION_DEPTH {
+            return false;
+        }
+        if self.budget.step() {
+            out.complete = false;
+            return false;
+        }
+        true
+    }
+
+    fn collect_args_at(
+        &mut self,
+        call: &'a Call<'s>,
+        scope: ScopeId,
+        out: &mut Options<'a, 's>,
+        strict: bool,
+        depth: u32,
+    ) {
         for arg in &call.args {
             match arg {
-                Arg::Positional(e) => self.collect(e, scope, out, 0, strict),
+                Arg::Positional(e) => self.collect(e, scope, out, depth, strict),
                 Arg::Keyword { name, span, value } => {
                     out.entries.push(OptionEntry { name, key: *span, value, scope });
-                    self.collect_nested(name, value, scope, out, 1);
+                    self.collect_nested(name, value, scope, out, depth + 1);
                 }
                 Arg::Spread { value, .. } => {
-                    if !self.collect_spread(value, scope, out, 1) {
+                    if !self.collect_spread(value, scope, out, depth + 1) {
                         out.complete = false;
                     }
                 }
@@ -764,7 +881,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     fn collect(&mut self, expr: &'a Expr<'s>, scope: ScopeId, out: &mut Options<'a, 's>, depth: u32, strict: bool) {
-        if depth > 6 {
+        if !self.may_collect(out, depth) {
             return;
         }
         match expr {
@@ -784,13 +901,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                 }
             }
-            Expr::Call(call) if is_config_call(call) => self.collect_args(call, scope, out, false),
+            Expr::Call(call) if is_config_call(call) => self.collect_args_at(call, scope, out, false, depth + 1),
             // `process.env.HF_TOKEN`, `os.environ["KEY"]`: a value, not options.
             _ if credential_source(expr) != CredentialSource::Other => {}
             Expr::Name(..) | Expr::Member { .. } => match self.bound_values(expr, scope) {
                 Some(values) => {
                     for bound in values {
-                        self.collect(bound.value, bound.scope, out, depth + 1, strict);
+                        if out.first_visit(bound.value) {
+                            self.collect(bound.value, bound.scope, out, depth + 1, strict);
+                        }
                     }
                 }
                 None if strict => out.complete = false,
@@ -831,20 +950,21 @@ impl<'a, 's> Analyzer<'a, 's> {
         out: &mut Options<'a, 's>,
         depth: u32,
     ) {
-        if depth > 6 {
+        if !self.may_collect(out, depth) {
             return;
         }
         let container = self.catalog.controls.options.containers.iter().any(|c| c == key);
         match value {
             Expr::Object(..) => self.collect(value, scope, out, depth, false),
-            Expr::Call(call) if is_config_call(call) => self.collect_args(call, scope, out, false),
+            Expr::Call(call) if is_config_call(call) => self.collect_args_at(call, scope, out, false, depth + 1),
             Expr::Name(..) | Expr::Member { .. } => match self.bound_values(value, scope) {
                 Some(values) => {
                     for bound in values {
                         if matches!(
                             bound.value,
                             Expr::Object(..) | Expr::Call(_) | Expr::Name(..) | Expr::Member { .. }
-                        ) {
+                        ) && out.first_visit(bound.value)
+                        {
                             self.collect_nested(key, bound.value, bound.scope, out, depth + 1);
                         }
                     }
@@ -882,6 +1002,10 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// `...defaults` / `**params` / `**self.defaults`: true when the spread
     /// value was seen.
     fn collect_spread(&mut self, value: &'a Expr<'s>, scope: ScopeId, out: &mut Options<'a, 's>, depth: u32) -> bool {
+        if !self.may_collect(out, depth) {
+            // Not followed: unseen, as far as the options can tell.
+            return false;
+        }
         match value {
             Expr::Object(..) => {
                 self.collect(value, scope, out, depth, false);
@@ -890,7 +1014,9 @@ impl<'a, 's> Analyzer<'a, 's> {
             Expr::Name(..) | Expr::Member { .. } => match self.bound_values(value, scope) {
                 Some(values) if values.iter().all(|b| matches!(b.value, Expr::Object(..))) => {
                     for bound in values {
-                        self.collect(bound.value, bound.scope, out, depth + 1, false);
+                        if out.first_visit(bound.value) {
+                            self.collect(bound.value, bound.scope, out, depth + 1, false);
+                        }
                     }
                     true
                 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 
 use crate::ir::FileIr;
-use crate::limits::{DEFAULT_MAX_NESTING_DEPTH, Deadline, Phase};
+use crate::limits::{Budget, DEFAULT_MAX_NESTING_DEPTH, Phase};
 
 /// A source language, as reported in statistics and matched by catalogues
 /// (where `typescript` stands for the whole TypeScript/JavaScript family).
@@ -124,15 +124,15 @@ pub fn parse_chunks<'c>(
     with_parser(grammar, |parser| parser.parse_with_options(&mut |offset, _| chunk(offset), old, None))
 }
 
-/// Parses `source`, giving up once `deadline` is past (then `None`, and
-/// [`Deadline::over_budget`] says so). tree-sitter calls the progress
-/// callback every hundred or so parse steps; the deadline reads the clock
+/// Parses `source`, giving up once `budget` is past (then `None`, and
+/// [`Budget::over_budget`] says so). tree-sitter calls the progress
+/// callback every hundred or so parse steps; the budget reads the clock
 /// only now and then.
-pub fn parse_within(grammar: Grammar, source: &str, deadline: &Deadline) -> Option<Tree> {
+pub fn parse_within(grammar: Grammar, source: &str, budget: &Budget) -> Option<Tree> {
     let bytes = source.as_bytes();
     let mut text = |offset: usize, _| bytes.get(offset..).unwrap_or_default();
     let mut progress = |_: &ParseState| {
-        if deadline.tick(Phase::Parsing) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        if budget.tick(Phase::Parsing) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
     };
     with_parser(grammar, |parser| {
         let tree =
@@ -164,23 +164,17 @@ fn with_parser(grammar: Grammar, parse: impl FnOnce(&mut Parser) -> Option<Tree>
 /// Lowers a parsed file to the shared IR, with the default nesting depth
 /// and no time limit.
 pub fn lower<'s>(grammar: Grammar, tree: &Tree, source: &'s str) -> FileIr<'s> {
-    lower_within(grammar, tree, source, DEFAULT_MAX_NESTING_DEPTH, &Deadline::start(Duration::MAX))
+    lower_within(grammar, tree, source, DEFAULT_MAX_NESTING_DEPTH, &Budget::start(Duration::MAX))
 }
 
 /// Lowers a parsed file to the shared IR: expressions are followed
 /// `max_depth` deep (deeper ones set [`FileIr::truncated`]), and lowering
-/// stops once `deadline` is past (the IR is then incomplete, and
-/// [`Deadline::over_budget`] says so).
-pub fn lower_within<'s>(
-    grammar: Grammar,
-    tree: &Tree,
-    source: &'s str,
-    max_depth: u32,
-    deadline: &Deadline,
-) -> FileIr<'s> {
+/// stops once `budget` is past (the IR is then incomplete, and
+/// [`Budget::over_budget`] says so).
+pub fn lower_within<'s>(grammar: Grammar, tree: &Tree, source: &'s str, max_depth: u32, budget: &Budget) -> FileIr<'s> {
     match grammar {
-        Grammar::TypeScript | Grammar::Tsx => typescript::lower(tree, source, max_depth, deadline),
-        Grammar::Python => python::lower(tree, source, max_depth, deadline),
+        Grammar::TypeScript | Grammar::Tsx => typescript::lower(tree, source, max_depth, budget),
+        Grammar::Python => python::lower(tree, source, max_depth, budget),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::ir::{
     Arg, Builder, Call, Expr, FileIr, Import, ImportKind, Lit, Param, Prop, Scope, ScopeId, ScopeKind, StatementKind,
     Str, Target, span_of,
 };
-use crate::limits::{Deadline, Phase};
+use crate::limits::{Budget, Phase};
 
 crate::ir::field_table!(
     alias,
@@ -48,23 +48,15 @@ fn fields(tree: &Tree) -> &'static Fields {
 }
 
 /// Lowers a parsed file: expressions are followed `max_depth` deep, and
-/// the work stops (leaving the IR incomplete) once `deadline` is past.
-pub fn lower<'s>(tree: &Tree, source: &'s str, max_depth: u32, deadline: &Deadline) -> FileIr<'s> {
+/// the work stops (leaving the IR incomplete) once `budget` is past.
+pub fn lower<'s>(tree: &Tree, source: &'s str, max_depth: u32, budget: &Budget) -> FileIr<'s> {
     let root = tree.root_node();
     let f = fields(tree);
-    let mut lowerer = Lowerer {
-        b: Builder::new(source),
-        f,
-        work: Vec::new(),
-        depth: 0,
-        max_depth,
-        deadline,
-        scope: 0,
-        in_try: false,
-    };
+    let mut lowerer =
+        Lowerer { b: Builder::new(source), f, work: Vec::new(), depth: 0, max_depth, budget, scope: 0, in_try: false };
     lowerer.work.push(Work::Block { node: root, scope: 0, in_try: false });
     while let Some(work) = lowerer.work.pop() {
-        if deadline.tick(Phase::Lowering) {
+        if budget.tick(Phase::Lowering) {
             break;
         }
         lowerer.run(work);
@@ -97,7 +89,7 @@ struct Lowerer<'t, 's> {
     depth: u32,
     /// Expressions nested deeper than this are cut off (`[scan] max_nesting_depth`).
     max_depth: u32,
-    deadline: &'t Deadline,
+    budget: &'t Budget,
     scope: ScopeId,
     in_try: bool,
 }
@@ -505,8 +497,8 @@ impl<'t, 's> Lowerer<'t, 's> {
             return Expr::Other(Vec::new(), span_of(node));
         }
         // One statement can hold a whole file's worth of expressions (a
-        // generated table): the deadline is watched inside it too.
-        if self.deadline.tick(Phase::Lowering) {
+        // generated table): the budget is watched inside it too.
+        if self.budget.tick(Phase::Lowering) {
             return Expr::Other(Vec::new(), span_of(node));
         }
         self.depth += 1;

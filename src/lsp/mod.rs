@@ -19,6 +19,16 @@ pub use server::{PLACE_CURSOR, SCAN_WORKSPACE, Server, WRITE_REPORT};
 pub use settings::{Scope, Settings};
 pub use transport::serve;
 
+/// Runs work that analyses user code off the async threads, on a thread
+/// with the analysis stack ([`crate::limits::ANALYSIS_STACK_SIZE`]),
+/// whatever runtime the server was started in (the stdio server's, or a
+/// host's or a test's with default stacks).
+pub(crate) fn spawn_analysis<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> tokio::task::JoinHandle<T> {
+    tokio::task::spawn_blocking(move || crate::limits::on_large_stack(work))
+}
+
 /// Serves the protocol over stdin and stdout until the client exits.
 pub fn serve_stdio() -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -81,7 +81,7 @@ impl Server {
             };
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
             let worker = session.clone();
-            let job = tokio::task::spawn_blocking(move || {
+            let job = super::spawn_analysis(move || {
                 worker.index(engine, &|done, total| {
                     let _ = tx.send((done, total));
                 })
@@ -334,7 +334,7 @@ impl LanguageServer for Server {
         match self.apply_settings(&params.settings) {
             Ok(true) => {
                 let session = self.session.clone();
-                tokio::task::spawn_blocking(move || session.settings_changed());
+                super::spawn_analysis(move || session.settings_changed());
             }
             Ok(false) => {}
             Err(err) => {
@@ -348,7 +348,7 @@ impl LanguageServer for Server {
         let path = self.session.path_of(&params.text_document.uri);
         let session = self.session.clone();
         // Bring the project up to date first: the editor asks right after an edit.
-        let _ = tokio::task::spawn_blocking(move || session.analyze()).await;
+        let _ = super::spawn_analysis(move || session.analyze()).await;
         let settings = self.session.settings();
         let diagnostics = path.and_then(|p| self.session.diagnostics(&p));
         let items = match diagnostics {
@@ -392,7 +392,7 @@ impl LanguageServer for Server {
             SCAN_WORKSPACE => {
                 let session = self.session.clone();
                 let engine = session.engine().ok_or_else(Error::invalid_request)?;
-                let outcome = tokio::task::spawn_blocking(move || {
+                let outcome = super::spawn_analysis(move || {
                     session.index(engine, &|_, _| {})?;
                     Ok::<_, String>(session.summary())
                 })
@@ -404,7 +404,7 @@ impl LanguageServer for Server {
                 let session = self.session.clone();
                 let target =
                     params.arguments.first().and_then(|a| a.get("path")).and_then(Value::as_str).map(String::from);
-                let written = tokio::task::spawn_blocking(move || super::report::write(&session, target.as_deref()))
+                let written = super::spawn_analysis(move || super::report::write(&session, target.as_deref()))
                     .await
                     .map_err(|e| internal(e.to_string()))?
                     .map_err(internal)?;

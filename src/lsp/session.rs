@@ -145,6 +145,9 @@ pub struct Session {
     /// Files left out (too large, binary, over the time budget ...) to log
     /// as warnings, newest last: as `scan` does on stderr, never silent.
     warnings: Mutex<Vec<String>>,
+    /// What the user must see, not only the log: a file whose analysis
+    /// stopped at its budget (its diagnostics are incomplete).
+    notices: Mutex<Vec<String>>,
     /// True once the first index is built and analysed.
     ready: tokio::sync::watch::Sender<bool>,
 }
@@ -172,6 +175,7 @@ impl Session {
             shutting_down: AtomicBool::new(false),
             failures: Mutex::new(Vec::new()),
             warnings: Mutex::new(Vec::new()),
+            notices: Mutex::new(Vec::new()),
             ready: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -338,7 +342,7 @@ impl Session {
         let session = self.clone();
         tokio::spawn(async move {
             let worker = session.clone();
-            let outcome = tokio::task::spawn_blocking(move || worker.analyze()).await;
+            let outcome = super::spawn_analysis(move || worker.analyze()).await;
             if let Err(err) = outcome {
                 session.queued.store(false, Ordering::SeqCst);
                 let message = panic_message(err);
@@ -381,6 +385,16 @@ impl Session {
             }
         }
         for (path, over) in project.workspace.over_budget() {
+            if over.keeps_facts() {
+                // The diagnostics computed stand; the user is told they may
+                // not be all of them.
+                let message = format!("{path}: analysed in part: the analysis {over}");
+                if project.failures_reported.insert(message.clone()) {
+                    lock(&self.notices).push(message);
+                    self.outbox_ready.notify_one();
+                }
+                continue;
+            }
             let message = format!("{path}: skipped ({}): {over}", crate::scan::SkipReason::TimeBudget.as_str());
             if project.failures_reported.insert(message.clone()) {
                 self.warn(message);
@@ -532,6 +546,12 @@ impl Session {
             let warnings: Vec<String> = std::mem::take(&mut *lock(&self.warnings));
             for warning in warnings {
                 self.client.log_message(MessageType::WARNING, format!("custodia: {warning}")).await;
+            }
+            let notices: Vec<String> = std::mem::take(&mut *lock(&self.notices));
+            for notice in notices {
+                let message = format!("custodia: {notice}");
+                self.client.log_message(MessageType::WARNING, message.clone()).await;
+                self.client.show_message(MessageType::WARNING, message).await;
             }
             let mut batch: Vec<(String, FileDiagnostics)> = lock(&self.outbox).drain().collect();
             batch.sort_by(|a, b| a.0.cmp(&b.0));

@@ -10,6 +10,9 @@ pub mod routes;
 pub mod workspace;
 
 use std::path::Path;
+use std::sync::Mutex;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::analysis::{ExternalClient, ExternalResolver};
 use crate::facts::{ExportTarget, FileFacts, ImportFact};
@@ -23,7 +26,21 @@ const MAX_REEXPORTS: u32 = 8;
 pub struct ProjectIndex<'f> {
     files: &'f [FileFacts],
     resolver: ModuleResolver,
+    /// What a file's exported name finally is, once asked: barrels
+    /// (`export * from`) are asked about by every file that imports them.
+    exports: Mutex<ExportAnswers>,
+    /// Whether a file exports a client, once asked.
+    client_exports: Mutex<HashMap<usize, bool>>,
 }
+
+/// (file, exported name) → where it is defined: (file, index into its
+/// exports), or nowhere.
+type ExportAnswers = HashMap<(usize, String), Option<(usize, usize)>>;
+
+/// What `name` a file exports: a marker of the (file, name) pairs one
+/// lookup has been through, so that re-export cycles end and each pair is
+/// looked at once however many barrels lead to it.
+type Visited = HashSet<(usize, String)>;
 
 impl<'f> ProjectIndex<'f> {
     pub fn new(root: &Path, files: &'f [FileFacts]) -> ProjectIndex<'f> {
@@ -34,7 +51,7 @@ impl<'f> ProjectIndex<'f> {
     /// directories given (see [`ModuleResolver::with_config_dirs`]).
     pub fn with_config_dirs(root: &Path, files: &'f [FileFacts], config_dirs: Option<&[String]>) -> ProjectIndex<'f> {
         let resolver = ModuleResolver::with_config_dirs(root, files.iter().map(|f| f.path.as_str()), config_dirs);
-        ProjectIndex { files, resolver }
+        ProjectIndex { files, resolver, exports: Default::default(), client_exports: Default::default() }
     }
 
     pub fn files(&self) -> &'f [FileFacts] {
@@ -47,21 +64,38 @@ impl<'f> ProjectIndex<'f> {
     }
 
     /// Whether `file` exports a client or model object, directly or through
-    /// a re-export.
+    /// a re-export (`export * from` chains are followed, each file once).
     pub fn exports_client(&self, file: usize) -> bool {
-        self.files.get(file).is_some_and(|facts| {
-            facts.exports.iter().any(|e| matches!(self.export(file, &e.name), Some((_, ExportTarget::Client { .. }))))
-                || facts.exports.iter().filter(|e| e.name == "*").any(|e| match &e.target {
-                    ExportTarget::Reexport { module, .. } => self
-                        .resolve_import(
-                            &facts.path,
-                            facts.language.unwrap_or(Language::TypeScript),
-                            &module_import(module, None),
-                        )
-                        .is_some_and(|target| target != file && self.exports_client(target)),
-                    _ => false,
-                })
-        })
+        if let Some(known) = lock(&self.client_exports).get(&file) {
+            return *known;
+        }
+        let mut seen: HashSet<usize> = HashSet::default();
+        let mut work = vec![file];
+        let mut found = false;
+        while let Some(current) = work.pop() {
+            let Some(facts) = self.files.get(current) else { continue };
+            if !seen.insert(current) {
+                continue;
+            }
+            if facts
+                .exports
+                .iter()
+                .any(|e| matches!(self.export(current, &e.name), Some((_, ExportTarget::Client { .. }))))
+            {
+                found = true;
+                break;
+            }
+            let language = facts.language.unwrap_or(Language::TypeScript);
+            for export in facts.exports.iter().filter(|e| e.name == "*") {
+                if let ExportTarget::Reexport { module, .. } = &export.target
+                    && let Some(target) = self.resolve_import(&facts.path, language, &module_import(module, None))
+                {
+                    work.push(target);
+                }
+            }
+        }
+        lock(&self.client_exports).insert(file, found);
+        found
     }
 
     /// What a file at `path` sees when it imports clients.
@@ -71,27 +105,40 @@ impl<'f> ProjectIndex<'f> {
 
     /// What `name` exported by `file` finally is, following re-exports.
     pub fn export(&self, file: usize, name: &str) -> Option<(usize, &'f ExportTarget)> {
-        self.export_at(file, name, 0)
+        let key = (file, name.to_string());
+        let known = lock(&self.exports).get(&key).copied();
+        let found = match known {
+            Some(found) => found,
+            None => {
+                // Each question is answered on its own (not from the partial
+                // answers of a lookup cut by a cycle), so the answer does not
+                // depend on the order in which threads ask.
+                let found = self.export_at(file, name, 0, &mut Visited::default());
+                lock(&self.exports).insert(key, found);
+                found
+            }
+        };
+        found.map(|(file, i)| (file, &self.files[file].exports[i].target))
     }
 
-    fn export_at(&self, file: usize, name: &str, depth: u32) -> Option<(usize, &'f ExportTarget)> {
-        if depth > MAX_REEXPORTS {
+    fn export_at(&self, file: usize, name: &str, depth: u32, visited: &mut Visited) -> Option<(usize, usize)> {
+        if depth > MAX_REEXPORTS || !visited.insert((file, name.to_string())) {
             return None;
         }
         let facts = self.files.get(file)?;
         let language = facts.language.unwrap_or(Language::TypeScript);
-        let reexport = |module: &str, imported: &str| {
+        let mut reexport = |module: &str, imported: &str| {
             // Python relative modules keep their leading dots here (`..llm`).
             let level =
                 if language == Language::Python { module.bytes().take_while(|b| *b == b'.').count() } else { 0 };
             let import = ImportFact { relative_level: level as u8, ..module_import(&module[level..], Some(imported)) };
             let target = self.resolver.resolve(&facts.path, language, &import)?;
-            self.export_at(target, imported, depth + 1)
+            self.export_at(target, imported, depth + 1, visited)
         };
-        if let Some(export) = facts.exports.iter().find(|e| e.name == name) {
+        if let Some((i, export)) = facts.exports.iter().enumerate().find(|(_, e)| e.name == name) {
             return match &export.target {
                 ExportTarget::Reexport { module, name: imported } => reexport(module, imported),
-                target => Some((file, target)),
+                _ => Some((file, i)),
             };
         }
         // `export * from "m"` passes on every name but `default`.
@@ -106,6 +153,10 @@ impl<'f> ProjectIndex<'f> {
         }
         None
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// An import of `name` from `module`, as a fact to resolve.

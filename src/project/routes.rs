@@ -22,6 +22,10 @@ const MAX_DEPTH: usize = 10;
 const MAX_FUNCTIONS: usize = 5_000;
 /// How many mount levels are followed up from a router.
 const MAX_MOUNTS: usize = 8;
+/// Bound on the ways one route is mounted.
+const MAX_MOUNT_CHAINS: usize = 64;
+/// Bound on the dependencies followed from one function (FastAPI `Depends`).
+const MAX_DEPENDENCIES: usize = 256;
 
 /// A function of the project: file index and function index.
 pub type FunctionId = (usize, FunctionIndex);
@@ -189,7 +193,7 @@ impl<'f> ProjectIndex<'f> {
                             route.covers.push(Cover { kind, name, file: at, location, how: "in the handler path" });
                         }
                         route.unknown_guards = reach.suspects(self);
-                        for cover in self.dependency_covers(&mut graph, handler, 0) {
+                        for cover in self.dependency_covers(&mut graph, handler, &mut HashSet::default()) {
                             route.covers.push(cover);
                         }
                     }
@@ -264,6 +268,12 @@ impl<'f> ProjectIndex<'f> {
         };
         let mut queue = vec![(start, vec![], 0usize)];
         while let Some((level, mut levels, depth)) = queue.pop() {
+            // A router mounted in many places, under routers mounted in many
+            // places: the number of chains multiplies; the first ones found
+            // are kept.
+            if out.len() >= MAX_MOUNT_CHAINS {
+                break;
+            }
             let prefix = self.files[level.file]
                 .routers
                 .iter()
@@ -369,7 +379,7 @@ impl<'f> ProjectIndex<'f> {
                     .into_iter()
                     .map(|(kind, name, at, location)| Cover { kind, name, file: at, location, how })
                     .collect();
-                out.extend(self.dependency_covers(graph, id, 0));
+                out.extend(self.dependency_covers(graph, id, &mut HashSet::default()));
                 out
             }
             // `preHandler: [fastify.authenticate]`: a decoration, wherever declared.
@@ -403,8 +413,10 @@ impl<'f> ProjectIndex<'f> {
     /// `Depends(get_current_user)` covers the route when `get_current_user`
     /// authenticates (uses a security scheme, verifies a token, answers 401,
     /// or depends on something that does).
-    fn dependency_covers(&self, graph: &mut Graph, function: FunctionId, depth: usize) -> Vec<Cover> {
-        if depth > 6 {
+    /// Each function is followed once (`seen`): dependencies that depend on
+    /// each other end, and a shared dependency is not followed twice.
+    fn dependency_covers(&self, graph: &mut Graph, function: FunctionId, seen: &mut HashSet<FunctionId>) -> Vec<Cover> {
+        if seen.len() > MAX_DEPENDENCIES || !seen.insert(function) {
             return Vec::new();
         }
         let (file, index) = function;
@@ -430,7 +442,7 @@ impl<'f> ProjectIndex<'f> {
                             out.push(Cover { kind, name, file: at, location, how: "dependency" });
                         }
                     }
-                    for mut cover in self.dependency_covers(graph, id, depth + 1) {
+                    for mut cover in self.dependency_covers(graph, id, seen) {
                         cover.how = "dependency";
                         out.push(cover);
                     }

@@ -45,8 +45,9 @@ struct Entry {
     findings: Vec<Finding>,
     evidence: Vec<Evidence>,
     failures: Vec<RuleFailure>,
-    /// The last analysis ran past the time budget (`[scan] file_time_budget`):
-    /// the file has no facts or findings until a change brings it back within it.
+    /// The last analysis ran past its budget: stopped while parsing, the file
+    /// has no facts or findings until a change brings it back within it;
+    /// stopped during the analysis, it has what was found before.
     over_budget: Option<OverBudget>,
 }
 
@@ -142,7 +143,7 @@ impl Workspace {
         WorkspaceStats { file_analyses: self.file_analyses, reach_computations: self.reach.computed() }
     }
 
-    /// Files whose last analysis ran past the time budget, with the budget.
+    /// Files whose last analysis ran past its budget, with what ran out.
     pub fn over_budget(&self) -> Vec<(&str, OverBudget)> {
         self.entries
             .iter()

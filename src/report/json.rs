@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
+use crate::file_class::FileClass;
 use crate::finding::{Finding, Severity};
 use crate::scan::{PartialReason, ScanResult, SkipReason};
 use crate::source::Range;
@@ -28,9 +29,14 @@ pub struct Report {
     /// Source files analysed in part (syntax errors, deep nesting).
     #[serde(default)]
     pub partial: Vec<JsonPartial>,
-    /// Directories and files left out by default or by configuration.
+    /// Directories and files left out by default or by configuration, and
+    /// files left out of scope (tests, examples ...; see `scope`).
     #[serde(default)]
     pub excluded: Vec<JsonExcluded>,
+    /// The classes of files reported, and how many files of the others
+    /// were left out (`--scope all` reports them).
+    #[serde(default)]
+    pub scope: JsonScope,
     /// Model providers, SDKs, models named in code and the files using them.
     #[serde(default)]
     pub inventory: crate::inventory::Inventory,
@@ -103,8 +109,31 @@ pub struct JsonPartial {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JsonExcluded {
+    /// A directory or file; for files left out of scope by their name, a
+    /// pattern in a directory (`src/*.test.ts`).
     pub path: String,
     pub reason: String,
+    /// For entries left out of scope: how many files the entry stands for.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub files: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JsonScope {
+    /// The classes of files whose findings are reported: `production`,
+    /// `test`, `example`, `docs`, `generated`.
+    pub reported: Vec<FileClass>,
+    /// Files of the other classes, by class: not reported.
+    #[serde(default)]
+    pub left_out: BTreeMap<FileClass, usize>,
+    /// Of those, files analysed because reported code imports them (their
+    /// own findings are not reported either).
+    #[serde(default)]
+    pub analysed_for_reach: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +178,10 @@ pub struct JsonTiming {
     pub wall_ms: f64,
     pub threads: usize,
     pub mb_per_s: f64,
+    /// Steps of analysis, summed over the files: the scan's cost in units
+    /// that do not depend on the machine (docs/PERFORMANCE.md).
+    #[serde(default)]
+    pub analysis_steps: u64,
     /// Peak resident memory of the process (Linux only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_kb: Option<u64>,
@@ -217,8 +250,13 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
         excluded: result
             .excluded
             .iter()
-            .map(|e| JsonExcluded { path: e.path.clone(), reason: e.reason.clone() })
+            .map(|e| JsonExcluded { path: e.path.clone(), reason: e.reason.clone(), files: e.files })
             .collect(),
+        scope: JsonScope {
+            reported: result.scope.reported.classes(),
+            left_out: result.scope.left_out.clone(),
+            analysed_for_reach: result.scope.analysed_for_reach,
+        },
         inventory: crate::inventory::inventory(&result.files, catalog),
         rule_failures: result
             .rule_failures
@@ -243,6 +281,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
                 wall_ms: seconds * 1000.0,
                 threads: stats.threads,
                 mb_per_s: if seconds > 0.0 { stats.bytes_seen as f64 / 1_000_000.0 / seconds } else { 0.0 },
+                analysis_steps: stats.analysis_steps,
                 peak_rss_kb: peak_rss_kb(),
             }),
         }),

@@ -137,7 +137,19 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
         let _ = write!(line, ", {} suppressed with a reason", result.suppressed.len());
     }
     let _ = writeln!(out, "{line}. {}", scanned(&result.stats));
+    if let Some(left_out) = left_out(&result.scope) {
+        let _ = writeln!(out, "{left_out}");
+    }
     out
+}
+
+/// "Not reported: 120 test files, 14 example files (--scope all reports them)."
+fn left_out(scope: &crate::scan::ScopeSummary) -> Option<String> {
+    if scope.left_out.is_empty() {
+        return None;
+    }
+    let classes: Vec<String> = scope.left_out.iter().map(|(class, n)| class.count(*n)).collect();
+    Some(format!("Not reported: {} (--scope all reports them).", classes.join(", ")))
 }
 
 fn scanned(stats: &ScanStats) -> String {

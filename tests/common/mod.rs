@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use custodia::config::Config;
 use custodia::engine::Engine;
+use custodia::file_class::Reported;
 use custodia::scan::{ScanOptions, ScanResult, scan};
 
 pub fn fixtures_dir() -> PathBuf {
@@ -19,7 +20,16 @@ pub fn examples_dir() -> PathBuf {
 /// Scans a directory the way `custodia scan` does (configuration discovered
 /// in the directory), with or without the prefilter.
 pub fn scan_dir(dir: &Path, prefilter: bool) -> ScanResult {
-    let config = Config::discover(dir, None).expect("fixture configuration is valid");
+    scan_dir_in_scope(dir, prefilter, None)
+}
+
+/// As [`scan_dir`], reporting the classes of files in `scope` (the
+/// configuration's when `None`; `--scope` on the command line).
+pub fn scan_dir_in_scope(dir: &Path, prefilter: bool, scope: Option<Reported>) -> ScanResult {
+    let mut config = Config::discover(dir, None).expect("fixture configuration is valid");
+    if let Some(scope) = scope {
+        config.scope = scope;
+    }
     let engine = Engine::new(config);
     let mut options = ScanOptions::new(dir);
     options.prefilter = prefilter;
