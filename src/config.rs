@@ -6,6 +6,7 @@
 //! max_file_size = "4 MB"
 //! max_nesting_depth = 200                  # expressions followed this deep
 //! file_time_budget = "10s"                 # per file: parse and analysis
+//! max_analysis_steps = 1000000             # per file: a hard cap on the analysis's steps
 //!
 //! [scan.scope]                              # what is reported (docs/CONFIGURATION.md)
 //! report = ["production"]                   # or "all"; classes: production, test,
@@ -61,6 +62,9 @@ pub struct Config {
     pub max_nesting_depth: u32,
     /// The time one file's parse and analysis may take before it is skipped.
     pub file_time_budget: std::time::Duration,
+    /// A hard cap on one file's analysis steps (`[scan] max_analysis_steps`),
+    /// below the allowance proportional to its size.
+    pub max_analysis_steps: Option<u64>,
     /// The classes of files a scan reports (`[scan.scope] report`).
     pub scope: crate::file_class::Reported,
     /// `[scan.scope]` globs: files of a class whatever their path says.
@@ -83,6 +87,7 @@ impl Default for Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             max_nesting_depth: crate::limits::DEFAULT_MAX_NESTING_DEPTH,
             file_time_budget: crate::limits::DEFAULT_FILE_TIME_BUDGET,
+            max_analysis_steps: None,
             scope: crate::file_class::Reported::default(),
             scope_globs: Vec::new(),
             disabled: HashSet::new(),
@@ -211,6 +216,8 @@ struct ScanSection {
     #[serde(default)]
     file_time_budget: Option<TimeBudget>,
     #[serde(default)]
+    max_analysis_steps: Option<u64>,
+    #[serde(default)]
     scope: ScopeSection,
 }
 
@@ -337,6 +344,7 @@ impl Config {
         if let Some(budget) = file.scan.file_time_budget {
             config.file_time_budget = budget.0;
         }
+        config.max_analysis_steps = file.scan.max_analysis_steps;
         let scope = file.scan.scope;
         if let Some(report) = scope.report {
             config.scope = report.0;

@@ -114,7 +114,7 @@ impl Engine {
     /// steps in proportion to its size.
     pub fn budget(&self, bytes: usize) -> Budget {
         let budget = Budget::start(self.config.file_time_budget);
-        budget.allow_steps_for(bytes);
+        budget.allow_steps_for(bytes, self.config.max_analysis_steps);
         budget
     }
 

@@ -141,7 +141,7 @@ impl fmt::Display for OverBudget {
             ),
             Exhausted::Steps => write!(
                 f,
-                "used up its work budget ({} steps for a file of its size) during {}; {outcome}",
+                "used up its work budget of {} steps (scan.max_analysis_steps, or 200,000 + 20 per byte) during {}; {outcome}",
                 self.steps,
                 self.phase.as_str()
             ),
@@ -199,9 +199,11 @@ impl Budget {
         }
     }
 
-    /// Allows the steps a file of `bytes` bytes may take.
-    pub fn allow_steps_for(&self, bytes: usize) {
-        self.allowed.set(BASE_STEPS.saturating_add(STEPS_PER_BYTE.saturating_mul(bytes as u64)));
+    /// Allows the steps a file of `bytes` bytes may take, at most `cap`
+    /// (`[scan] max_analysis_steps`).
+    pub fn allow_steps_for(&self, bytes: usize, cap: Option<u64>) {
+        let proportional = BASE_STEPS.saturating_add(STEPS_PER_BYTE.saturating_mul(bytes as u64));
+        self.allowed.set(cap.map_or(proportional, |cap| cap.min(proportional)));
     }
 
     /// Allows exactly `steps` steps (tests use small allowances).
@@ -365,6 +367,6 @@ mod tests {
         let over = budget.over_budget().expect("spent");
         assert_eq!((over.phase, over.exhausted, over.steps), (Phase::Analysis, Exhausted::Steps, 10));
         assert!(over.keeps_facts());
-        assert!(over.to_string().contains("10 steps"), "{over}");
+        assert!(over.to_string().contains("work budget of 10 steps"), "{over}");
     }
 }

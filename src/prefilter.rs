@@ -89,6 +89,49 @@ pub fn is_health_route(path: &str, text: &str) -> bool {
             .is_some_and(|re| re.is_match(text))
 }
 
+/// Whether a file the prefilter skipped may declare routes, middleware or
+/// router mounts, by its path (`app/**/route.ts`, `pages/api/`) or a shape
+/// of its text (`export async function POST`, `"use server"`,
+/// `router.post("/...")`, `@Controller(`, `@app.get(`, `APIRouter`,
+/// `urlpatterns` ...). Generous on purpose: a false positive costs one
+/// parse, a miss hides a route that reaches the model through this file.
+/// The second pass follows the project's imports from such files only.
+pub fn may_hold_routes(path: &str, language: Language, text: &str) -> bool {
+    static SCRIPT: OnceLock<Option<Regex>> = OnceLock::new();
+    static PYTHON: OnceLock<Option<Regex>> = OnceLock::new();
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let re = match language {
+        Language::Python => PYTHON.get_or_init(|| {
+            Regex::new(concat!(
+                r"@\w+(?:\.\w+)*\.(?:get|post|put|patch|delete|route|api_route|websocket|websocket_route|head|options)\s*\(",
+                r"|APIRouter|include_router|add_api_route|add_url_rule|register_blueprint|Blueprint\s*\(|urlpatterns",
+                r"|(?-u:\b)(?:Route|WebSocketRoute|Mount)\s*\(|@api_view|APIView|ViewSet|(?-u:\b)View\)|as_view",
+                r"|def\s+\w+\s*\(\s*(?:self\s*,\s*)?request(?-u:\b)|(?:FastAPI|Flask|Starlette)\s*\(|add_middleware"
+            ))
+            .ok()
+        }),
+        _ => {
+            if matches!(stem, "route" | "middleware" | "proxy") || path.contains("pages/api/") {
+                return true;
+            }
+            SCRIPT.get_or_init(|| {
+                Regex::new(concat!(
+                    r#"['"]use server['"]"#,
+                    r"|export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(?-u:\b)",
+                    r"|export\s+const\s+(?:GET|POST|PUT|PATCH|DELETE)(?-u:\b)",
+                    r#"|\.(?:get|post|put|patch|delete|del|all|options|head|route|use)\s*\(\s*['"`]/"#,
+                    r"|@(?:Controller|Get|Post|Put|Patch|Delete|All|UseGuards|WebSocketGateway|SubscribeMessage|Module)\s*\(",
+                    r"|\.(?:mutation|query|subscription)\s*\(|\.route\s*\(\s*\{|\.register\s*\(|\.use\s*\(",
+                    r"|new\s+Hono|(?-u:\b)express\s*\(|Router\s*\(",
+                ))
+                .ok()
+            })
+        }
+    };
+    re.as_ref().is_none_or(|re| re.is_match(text))
+}
+
 /// The module specifiers a file imports, found without parsing it (with the
 /// number of leading dots of a Python relative import). A file the
 /// prefilter skips is still analysed when one of these names a module that
@@ -124,8 +167,9 @@ pub fn import_specifiers(language: Language, text: &str) -> Vec<(String, u8)> {
             }
         }
         _ => {
-            let re = SCRIPT
-                .get_or_init(|| Regex::new(r#"(?:\bfrom|\bimport|\brequire\s*\()\s*\(?\s*['"]([^'"\n]+)['"]"#).ok());
+            let re = SCRIPT.get_or_init(|| {
+                Regex::new(r#"(?:(?-u:\b)from|(?-u:\b)import|(?-u:\b)require\s*\()\s*\(?\s*['"]([^'"\n]+)['"]"#).ok()
+            });
             let Some(re) = re else { return out };
             out.extend(re.captures_iter(text).filter_map(|c| c.get(1)).map(|m| (m.as_str().to_string(), 0)));
         }
@@ -163,7 +207,10 @@ fn needles(catalog: &Catalog) -> Vec<String> {
             for command in &call.commands {
                 add(command.clone());
             }
-            if call.on.contains(&Receiver::Any) {
+            // A call shape that matches only with a command argument
+            // (`client.send(new ConverseCommand(...))`) needs the command's
+            // name in the file: `send` alone is in every other file.
+            if call.on.contains(&Receiver::Any) && call.commands.is_empty() {
                 // The longest segment: formatters may break a chain across lines.
                 for path in &call.paths {
                     if let Some(longest) = path.split('.').max_by_key(|s| s.len()) {
@@ -254,7 +301,19 @@ mod tests {
         assert!(is_health_route("src/app.js", "app.get(\"/healthz\", (req, res) => res.send(\"ok\"));"));
         assert!(is_health_route("main.py", "@app.get('/api/v1/ready')"));
         assert!(!is_health_route("src/app.js", "const healthScore = 3; fetch('/api/patients')"));
+        let ts = Language::TypeScript;
+        assert!(may_hold_routes("app/api/chat/route.ts", ts, ""));
+        assert!(may_hold_routes("src/actions.ts", ts, "'use server';\nexport async function save() {}"));
+        assert!(may_hold_routes("src/server.ts", ts, "router.post(\"/chat\", requireAuth, chat);"));
+        assert!(may_hold_routes("src/chat.controller.ts", ts, "@Controller(\"chat\")\nexport class Chat {}"));
+        assert!(!may_hold_routes("src/format.ts", ts, "export const fmt = (m: Map<string, string>) => m.get(\"a\");"));
+        let py = Language::Python;
+        assert!(may_hold_routes("app/chat.py", py, "@router.post(\"/chat\")\nasync def chat(): ..."));
+        assert!(may_hold_routes("app/main.py", py, "app.include_router(chat.router, dependencies=[Depends(auth)])"));
+        assert!(may_hold_routes("web/views.py", py, "def ask(request):\n    return None"));
+        assert!(!may_hold_routes("app/util.py", py, "def slug(text):\n    return text.lower()"));
         assert!(prefilter.may_matter(b"from google import genai"));
+        assert!(!prefilter.may_matter(b"socket.send(payload)"), "`send` alone is not a Bedrock call");
         assert!(!prefilter.may_matter(b"export function add(a: number, b: number) { return a + b }"));
     }
 }

@@ -27,7 +27,7 @@ use crate::file_class::{Because, FileClass, Reported};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
 use crate::limits::{ANALYSIS_STACK_SIZE, Exhausted, OverBudget};
-use crate::prefilter::{import_specifiers, is_health_route, is_project_settings};
+use crate::prefilter::{import_specifiers, is_health_route, is_project_settings, may_hold_routes};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
 use crate::rules::RuleFailure;
 
@@ -326,6 +326,9 @@ const WORK_QUEUE: usize = 1024;
 struct Prefiltered {
     file: SourceFile,
     imports: Vec<(String, u8)>,
+    /// The text may declare routes, middleware or mounts
+    /// ([`may_hold_routes`]): the second pass follows imports from here.
+    may_route: bool,
 }
 
 struct SourceFile {
@@ -740,9 +743,46 @@ fn prefiltered_wanted(
             }
         }
     }
-    let mut wanted: Vec<bool> = (0..reaches.len()).map(|i| reaches[i] && in_scope(i)).collect();
+    // What a route can reach matters: the files that declare (or may
+    // declare) routes, middleware or mounts, the files that import them (an
+    // app module that registers a guard for its controllers, a server that
+    // mounts a router), and everything these import, directly or not. In a
+    // library, where nothing serves requests, that is little or nothing.
+    let route_file = |i: usize| {
+        if i < first {
+            let f = &facts[i];
+            !f.entrypoints.is_empty() || !f.routers.is_empty() || !f.mounts.is_empty() || f.next_middleware.is_some()
+        } else {
+            prefiltered[i - first].may_route
+        }
+    };
+    let mut on_route: Vec<bool> = (0..imports.len()).map(route_file).collect();
+    let mut work: Vec<usize> = (0..imports.len()).filter(|&i| on_route[i]).collect();
+    while let Some(file) = work.pop() {
+        for &importer in &importers[file] {
+            if !on_route[importer] {
+                on_route[importer] = true;
+                work.push(importer);
+            }
+        }
+    }
+    let mut work: Vec<usize> = (0..imports.len()).filter(|&i| on_route[i]).collect();
+    while let Some(file) = work.pop() {
+        for &to in &imports[file] {
+            if !on_route[to] {
+                on_route[to] = true;
+                work.push(to);
+            }
+        }
+    }
+    // A file that calls through a client another file exports makes
+    // inference calls of its own, on a route or not (a nightly job).
+    let calls_imported_client =
+        |i: usize| i >= first && imports[i].iter().any(|&to| to < first && index.exports_client(to));
+    let needed = |i: usize| reaches[i] && in_scope(i) && (on_route[i] || calls_imported_client(i));
+    let mut wanted: Vec<bool> = (0..reaches.len()).map(needed).collect();
     for (from, targets) in imports.iter().enumerate() {
-        if reaches[from] && in_scope(from) {
+        if needed(from) {
             for &to in targets {
                 wanted[to] = true;
             }
@@ -898,8 +938,9 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
     };
     let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size, out_of_scope };
     if file.out_of_scope.is_some() {
+        // Its own routes are not the system's: never a route file.
         let imports = import_specifiers(language, &source);
-        return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
+        return Some(Outcome::Prefiltered(Prefiltered { file, imports, may_route: false }));
     }
     let prefilter = engine.prefilter();
     if options.prefilter
@@ -909,7 +950,8 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
         && !is_health_route(&rel, &source)
     {
         let imports = import_specifiers(language, &source);
-        return Some(Outcome::Prefiltered(Prefiltered { file, imports }));
+        let may_route = may_hold_routes(&rel, language, &source);
+        return Some(Outcome::Prefiltered(Prefiltered { file, imports, may_route }));
     }
     // One budget for the parse and the analysis.
     let budget = engine.budget(source.len());

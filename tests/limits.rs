@@ -93,6 +93,57 @@ fn the_configured_nesting_depth_is_applied_and_reported() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("nesting depth"));
 }
 
+/// A model call, then plain code whose data flow costs steps: with a small
+/// cap on steps, the analysis stops after the call is found.
+fn call_then_flow(lines: usize) -> String {
+    let tail: String = (0..lines).map(|i| format!("export const a{i} = b{i} + `${{c{i}}}` + d{i};\n")).collect();
+    format!("{CALL}{tail}")
+}
+
+#[test]
+fn a_file_out_of_work_budget_is_partial_and_keeps_its_findings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "src/chat.ts", call_then_flow(300));
+    write(dir.path(), "custodia.toml", "[scan]\nmax_analysis_steps = 200\n");
+    let (output, report) = scan_json(dir.path(), &[]);
+    let partial = report.partial.iter().find(|p| p.path == "src/chat.ts").expect("analysed in part");
+    assert_eq!(partial.reason, PartialReason::WorkBudget);
+    assert!(partial.detail.contains("work budget of 200 steps"), "{}", partial.detail);
+    // What was found before the budget ran out stands.
+    assert!(
+        report.findings.iter().any(|f| f.rule == "missing-token-cap" && f.path.as_deref() == Some("src/chat.ts")),
+        "{:?}",
+        report.findings
+    );
+    let stats = report.stats.expect("stats");
+    assert_eq!((stats.files_analyzed, stats.files_partial, stats.files_skipped), (1, 1, 0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("src/chat.ts: analysed in part (work budget)"), "{stderr}");
+
+    // Within the default budget the same file is analysed whole.
+    write(dir.path(), "custodia.toml", "");
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert!(report.partial.is_empty(), "{:?}", report.partial);
+}
+
+/// The shapes that overflowed the main thread's stack in the cross-file
+/// pass finish, and the model call behind the re-export ring is still seen.
+#[test]
+fn shapes_that_overflowed_the_stack_are_scanned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in common::overflow_shapes() {
+        write(dir.path(), &path, text);
+    }
+    let (output, report) = scan_json(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+    assert!(
+        report.findings.iter().any(|f| f.rule == "missing-token-cap" && f.path.as_deref() == Some("lib/use.ts")),
+        "{:?}",
+        report.findings
+    );
+}
+
 #[test]
 fn the_deepest_configurable_nesting_does_not_exhaust_the_stack() {
     // Expressions are lowered recursively: at the largest depth that may be

@@ -846,10 +846,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// Options that could not be followed to the end are incomplete, so that
     /// no missing option is concluded from them.
     fn may_collect(&self, out: &mut Options<'a, 's>, depth: u32) -> bool {
-        if depth > Self::MAX_OPTION_DEPTH {
-            return false;
-        }
-        if self.budget.step() {
+        if depth > Self::MAX_OPTION_DEPTH || self.budget.step() {
             out.complete = false;
             return false;
         }

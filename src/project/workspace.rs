@@ -49,19 +49,28 @@ struct Entry {
     /// has no facts or findings until a change brings it back within it;
     /// stopped during the analysis, it has what was found before.
     over_budget: Option<OverBudget>,
+    /// The file is of a class the configuration reports (`[scan.scope]`):
+    /// production code by default. A file outside it (a test, an example)
+    /// is analysed only while a reported file imports it, for what routes
+    /// reach through it, and its findings are never reported, as in `scan`.
+    in_scope: bool,
+    /// The file's facts are its analysis (always, for a file in scope).
+    analysed: bool,
 }
 
 impl Entry {
-    fn new(kind: FileKind, source: Arc<str>, tree: Option<tree_sitter::Tree>, hash: u64) -> Entry {
+    fn new(engine: &Engine, path: &str, kind: FileKind, source: Arc<str>, tree: Option<tree_sitter::Tree>) -> Entry {
         Entry {
             kind,
+            in_scope: engine.in_scope(path, &source),
+            hash: hash_of(&source),
             source,
             tree,
-            hash,
             findings: Vec::new(),
             evidence: Vec::new(),
             failures: Vec::new(),
             over_budget: None,
+            analysed: false,
         }
     }
 }
@@ -168,7 +177,8 @@ impl Workspace {
     /// has one (it must be the parse of `source`).
     pub fn set_parsed(&mut self, path: &str, source: Arc<str>, tree: Option<tree_sitter::Tree>) -> bool {
         let Some(kind) = FileKind::of(std::path::Path::new(path)) else { return false };
-        let hash = hash_of(&source);
+        let entry = Entry::new(&self.engine, path, kind, source, tree);
+        let hash = entry.hash;
         let index = match self.by_path.get(path) {
             Some(&i) if self.entries[i].as_ref().is_some_and(|e| e.hash == hash) => return false,
             Some(&i) => i,
@@ -184,8 +194,20 @@ impl Workspace {
             }
         };
         let old_clients = exported_clients(&self.facts[index]);
-        self.entries[index] = Some(Entry::new(kind, source, tree, hash));
-        self.analyze(index);
+        let in_scope = entry.in_scope;
+        self.entries[index] = Some(entry);
+        if in_scope || self.importers_of(index).iter().any(|&i| self.in_scope(i)) {
+            self.analyze(index);
+        } else {
+            self.reach.invalidate_file(index);
+            self.facts[index] = FileFacts { path: path.to_string(), ..FileFacts::default() };
+        }
+        if in_scope {
+            // It may import a test helper or an example nobody imported before.
+            let needed = self.unanalysed_imports(&[index]);
+            let results = self.analyze_all(&needed, threads(), true, &|| true);
+            self.store(results);
+        }
         if exported_clients(&self.facts[index]) != old_clients {
             // Files that import a client from here see it differently now.
             let importers = self.importers_of(index);
@@ -211,8 +233,7 @@ impl Workspace {
         let mut fresh = Vec::new();
         for (path, source, tree) in files {
             let Some(kind) = FileKind::of(std::path::Path::new(&path)) else { continue };
-            let hash = hash_of(&source);
-            let entry = Entry::new(kind, source, tree, hash);
+            let entry = Entry::new(&self.engine, &path, kind, source, tree);
             let index = match self.by_path.get(&path) {
                 Some(&i) => i,
                 None => {
@@ -227,7 +248,11 @@ impl Workspace {
         }
         self.reach.clear();
         self.files_changed();
-        let done = std::sync::atomic::AtomicUsize::new(0);
+        // Files in scope first; then the files outside it (tests, examples)
+        // that they import, as the scan's second pass does.
+        let (fresh, outside): (Vec<usize>, Vec<usize>) = fresh.into_iter().partition(|&i| self.in_scope(i));
+        let done = std::sync::atomic::AtomicUsize::new(outside.len());
+        progress(outside.len());
         let first = self.analyze_all(&fresh, threads, false, &|| {
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
         });
@@ -236,6 +261,14 @@ impl Workspace {
         if !complete {
             return false;
         }
+        let needed = self.unanalysed_imports(&fresh);
+        let imported = self.analyze_all(&needed, threads, false, &|| true);
+        self.store(imported);
+        for index in outside.into_iter().filter(|i| !needed.contains(i)) {
+            let path = std::mem::take(&mut self.facts[index].path);
+            self.facts[index] = FileFacts { path, ..FileFacts::default() };
+        }
+        let fresh: Vec<usize> = fresh.into_iter().chain(needed).collect();
         // Files that import a client from another project file.
         let again: Vec<usize> = {
             let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
@@ -303,14 +336,47 @@ impl Workspace {
         for (index, analysis) in results {
             self.reach.invalidate_file(index);
             let Some(analysis) = analysis else { continue };
-            self.facts[index] = analysis.facts;
-            if let Some(entry) = self.entries[index].as_mut() {
-                entry.findings = analysis.findings;
-                entry.evidence = analysis.evidence;
-                entry.failures = analysis.failures;
-                entry.over_budget = analysis.over_budget;
-            }
+            self.keep(index, analysis);
         }
+    }
+
+    /// Keeps a file's analysis. A file outside the reported scope lends its
+    /// functions, calls and clients to the routes that reach it; its own
+    /// routes are not the system's (as in `scan`).
+    fn keep(&mut self, index: usize, analysis: crate::engine::FileAnalysis) {
+        self.facts[index] = analysis.facts;
+        if let Some(entry) = self.entries[index].as_mut() {
+            if !entry.in_scope {
+                self.facts[index].entrypoints.clear();
+            }
+            entry.findings = analysis.findings;
+            entry.evidence = analysis.evidence;
+            entry.failures = analysis.failures;
+            entry.over_budget = analysis.over_budget;
+            entry.analysed = true;
+        }
+    }
+
+    fn in_scope(&self, index: usize) -> bool {
+        self.entries.get(index).and_then(Option::as_ref).is_some_and(|e| e.in_scope)
+    }
+
+    /// Files outside the reported scope, not analysed yet, that `files` import.
+    fn unanalysed_imports(&self, files: &[usize]) -> Vec<usize> {
+        let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
+        let project = &index;
+        let mut out: Vec<usize> = files
+            .iter()
+            .flat_map(|&i| {
+                let facts = &self.facts[i];
+                let language = facts.language.unwrap_or(crate::lang::Language::TypeScript);
+                facts.imports.iter().filter_map(move |import| project.resolve_import(&facts.path, language, import))
+            })
+            .filter(|&target| self.entries[target].as_ref().is_some_and(|e| !e.in_scope && !e.analysed))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Sets the text of a document (an incident-response plan, a runbook);
@@ -383,13 +449,7 @@ impl Workspace {
         self.file_analyses += 1;
         self.reach.invalidate_file(index);
         let Some(analysis) = analysis else { return };
-        self.facts[index] = analysis.facts;
-        if let Some(entry) = self.entries[index].as_mut() {
-            entry.findings = analysis.findings;
-            entry.evidence = analysis.evidence;
-            entry.failures = analysis.failures;
-            entry.over_budget = analysis.over_budget;
-        }
+        self.keep(index, analysis);
     }
 
     /// Files with an import that resolves to `index`.
@@ -419,7 +479,7 @@ impl Workspace {
         self.project_failures = results.failures;
         let mut findings = Vec::new();
         for (i, entry) in self.entries.iter().enumerate() {
-            let Some(entry) = entry else { continue };
+            let Some(entry) = entry.as_ref().filter(|e| e.in_scope) else { continue };
             let facts = &self.facts[i];
             let mut own = entry.findings.clone();
             own.extend(project_findings.iter().filter(|f| f.path.as_deref() == Some(facts.path.as_str())).cloned());

@@ -68,3 +68,29 @@ pub fn rel(file: &Path, root: &Path) -> String {
     let rel = file.strip_prefix(root).unwrap_or(file);
     rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
 }
+
+/// The shapes that overflowed the stack before resolution was bounded: a
+/// ring of `export *` re-exports that an import goes through, and options
+/// nested 180 calls deep around values that refer to each other, in both
+/// languages. Each file path with its text.
+pub fn overflow_shapes() -> Vec<(String, String)> {
+    let n = 180;
+    let ts = format!(
+        "import OpenAI from \"openai\";\nconst openai = new OpenAI({{ timeout: 10_000 }});\nfunction cfg(o: any) {{ return o; }}\nlet a: any = cfg({{ ...b }});\nlet b: any = cfg({{ ...a }});\nexport async function ask(q: string) {{\n  try {{\n    return await openai.chat.completions.create({}{{ model: \"gpt-4o\", ...a, messages: [{{ role: \"user\", content: q }}] }}{});\n  }} catch {{ return null; }}\n}}\n",
+        "cfg(".repeat(n),
+        ")".repeat(n)
+    );
+    let py = format!(
+        "from openai import OpenAI\nclient = OpenAI(timeout=10)\na = dict(**b)\nb = dict(**a)\ndef ask(q):\n    try:\n        return client.chat.completions.create({}model=\"gpt-4o\", **a{})\n    except Exception:\n        return None\n",
+        "dict(".repeat(n),
+        ")".repeat(n)
+    );
+    let user = "import { openai } from \"./a\";\nexport async function ask(q: string) {\n  return openai.chat.completions.create({ model: \"gpt-4o\", messages: [{ role: \"user\", content: q }] });\n}\n";
+    vec![
+        ("lib/a.ts".to_string(), "export * from \"./b\";\nexport const fromA = 1;\n".to_string()),
+        ("lib/b.ts".to_string(), "export * from \"./a\";\nexport const fromB = 2;\n".to_string()),
+        ("lib/use.ts".to_string(), user.to_string()),
+        ("lib/nested.ts".to_string(), ts),
+        ("py/nested.py".to_string(), py),
+    ]
+}

@@ -61,9 +61,19 @@ impl TestClient {
         (client, result)
     }
 
+    /// The `file://` URI of a path, percent-encoded as editors send it
+    /// (VS Code encodes the brackets of a Next.js `[id]` segment).
     pub fn uri(&self, path: &str) -> String {
         let path = if path.is_empty() { self.root.clone() } else { self.root.join(path) };
-        format!("file://{}", path.display())
+        let mut encoded = String::from("file://");
+        for byte in path.to_string_lossy().bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+                encoded.push(byte as char);
+            } else {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        encoded
     }
 
     pub async fn send(&mut self, message: Value) {

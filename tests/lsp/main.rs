@@ -3,6 +3,8 @@
 //! files and configuration, code actions proven on the text, hover.
 
 mod client;
+#[path = "../common/mod.rs"]
+mod common;
 mod property;
 mod stress;
 
@@ -419,13 +421,45 @@ async fn auth_and_rate_limit_fixes_follow_the_projects_libraries() {
 /// positions).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_and_the_cli_agree_on_the_example_project() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ai-support-desk");
+    the_editor_agrees_with_the_cli(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ai-support-desk")).await;
+}
+
+/// The same with tests, scripts and test helpers beside production code:
+/// both leave them out of the report, and both follow routes through them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_and_the_cli_agree_on_what_is_in_scope() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for project in ["precision", "fastapi-helpdesk-cohere-mistral-hf", "routes-nextjs"] {
+        the_editor_agrees_with_the_cli(&fixtures.join(project)).await;
+    }
+}
+
+/// Every source file under `root`, relative and sorted.
+fn source_files(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if custodia::lang::FileKind::of(&path).is_some() {
+                let rel = path.strip_prefix(root).expect("under the root");
+                out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn the_editor_agrees_with_the_cli(root: &Path) {
+    let root = root.to_path_buf();
     let engine = custodia::engine::Engine::new(custodia::config::Config::discover(&root, None).expect("config"));
     let result = custodia::scan::scan(&engine, &custodia::scan::ScanOptions::new(&root)).expect("scan");
     assert!(!result.findings.is_empty());
     let (mut client, _) = TestClient::start(&root, json!({}), Value::Null).await;
-    let mut paths: Vec<String> = result.files.iter().map(|f| f.path.clone()).collect();
-    paths.sort();
+    let paths = source_files(&root);
     let mut compared = 0;
     for path in paths {
         let text = std::fs::read_to_string(root.join(&path)).expect("read");

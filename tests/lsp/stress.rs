@@ -147,6 +147,41 @@ async fn a_client_that_never_reads_meets_backpressure_not_a_growing_server() {
 /// The editor honours the scan's bounds: a file over its time budget (and
 /// one over the size limit, 2 MB by default) is left out, and the log says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_out_of_work_budget_shows_what_was_found_and_says_so() {
+    let tail: String = (0..300).map(|i| format!("export const a{i} = b{i} + `${{c{i}}}` + d{i};\n")).collect();
+    let dir = project(&[
+        ("lib/ask.ts".to_string(), format!("{CALL}{tail}")),
+        ("custodia.toml".to_string(), "[scan]\nmax_analysis_steps = 200\n".to_string()),
+    ]);
+    let (mut client, _) = TestClient::start(dir.path(), json!({}), Value::Null).await;
+    let shown = client
+        .wait_for(|m| {
+            m["method"] == "window/showMessage"
+                && m["params"]["message"].as_str().is_some_and(|s| s.contains("lib/ask.ts: analysed in part"))
+        })
+        .await;
+    let message = shown["params"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("work budget of 200 steps"), "{message}");
+    // The diagnostics computed before the budget ran out are shown.
+    let text = format!("{CALL}{tail}");
+    client.open("lib/ask.ts", &text, 1).await;
+    client.diagnostics("lib/ask.ts", |d| codes(d).contains(&"missing-token-cap".to_string())).await;
+    client.shutdown().await;
+}
+
+/// The shapes that overflowed the stack: the editor indexes them and shows
+/// the diagnostics (its analyses run on the large stack whatever runtime
+/// hosts the server; this test's has default stacks).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shapes_that_overflowed_the_stack_get_diagnostics() {
+    let dir = project(&super::common::overflow_shapes());
+    let (mut client, _) = TestClient::start(dir.path(), json!({}), Value::Null).await;
+    let diagnostics = client.pull("lib/use.ts").await;
+    assert!(codes(&diagnostics).contains(&"missing-token-cap".to_string()), "{diagnostics:?}");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scan_bounds_apply_in_the_editor_and_are_logged() {
     let mut generated = String::from("import OpenAI from \"openai\";\n");
     for i in 0..20_000 {
