@@ -172,7 +172,8 @@ struct HistoryArgs {
     /// The project directory (its .custodia/history.jsonl is read)
     #[arg(default_value = ".")]
     path: PathBuf,
-    /// Check that no record was edited or removed: exit 1 if one was
+    /// Check that no record was edited or removed: exit 1 if one was, or if
+    /// there is no history to check
     #[arg(long)]
     verify: bool,
     /// Only scans at or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)
@@ -198,6 +199,14 @@ fn parse_end_date(text: &str) -> Result<i64, String> {
 fn history_command(args: &HistoryArgs) -> ExitCode {
     use crate::history;
     let path = history::path_in(&args.path);
+    if args.verify && !path.is_file() {
+        // Nothing to vouch for: an absent history is not an intact one.
+        eprintln!(
+            "error: no scan history at {}: nothing to verify (record scans with `custodia scan --record`)",
+            path.display()
+        );
+        return ExitCode::from(1);
+    }
     let file = match history::read(&path) {
         Ok(file) => file,
         Err(err) => return error(format!("cannot read {}: {err}", path.display())),
@@ -270,14 +279,19 @@ fn history_command(args: &HistoryArgs) -> ExitCode {
 
 #[derive(Args)]
 struct ScanArgs {
-    /// Directory or file to scan
-    #[arg(default_value = ".")]
-    path: PathBuf,
+    /// What to scan: a project directory (the default: the current one), or
+    /// files and directories within a project (monorepo packages, changed
+    /// files). With files or several paths, the project they belong to (the
+    /// nearest directory with custodia.toml or .git) is analysed, so routes
+    /// are followed across its files, and findings in the paths are reported
+    #[arg(default_value = ".", num_args = 1..)]
+    paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
-    /// Exit with status 1 when a finding is at or above this severity
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    /// Exit with status 1 when a finding is at or above this severity:
+    /// critical, high, medium, low or info (status 0 otherwise, 2 on an error)
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = severities())]
     fail_on: Severity,
     /// Configuration file (default: custodia.toml in the scanned directory)
     #[arg(long, value_name = "FILE")]
@@ -348,7 +362,8 @@ enum OutputFormat {
 /// The command that reproduces a report's scan: the options that change
 /// its findings, not where the output went.
 fn reproduce_command(args: &ScanArgs) -> String {
-    let mut parts = vec!["custodia".to_string(), "scan".to_string(), args.path.display().to_string()];
+    let mut parts = vec!["custodia".to_string(), "scan".to_string()];
+    parts.extend(args.paths.iter().map(|p| p.display().to_string()));
     if let Some(config) = &args.config {
         parts.push(format!("--config {}", config.display()));
     }
@@ -394,8 +409,11 @@ enum ColorChoice {
     Never,
 }
 
-fn parse_severity(text: &str) -> Result<Severity, String> {
-    text.parse()
+/// The severities, listed in `--help` and checked by clap.
+fn severities() -> impl clap::builder::TypedValueParser<Value = Severity> {
+    use clap::builder::TypedValueParser;
+    let names = Severity::ALL.map(Severity::as_str);
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| name.parse::<Severity>())
 }
 
 /// Runs the command line and returns the process exit status.
@@ -421,7 +439,16 @@ fn error(message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn scan_command(args: ScanArgs) -> ExitCode {
-    let mut config = match Config::discover(&args.path, args.config.as_deref()) {
+    let selection = match scan::Selection::of(&args.paths) {
+        Ok(selection) => selection,
+        Err(err) => return error(err),
+    };
+    if args.record && selection.parts.is_some() {
+        return error(
+            "--record records scans of a whole project (the history is its evidence over time); scan the project's root to record",
+        );
+    }
+    let mut config = match Config::discover(&selection.root, args.config.as_deref()) {
         Ok(config) => config,
         Err(err) => return error(err),
     };
@@ -439,7 +466,8 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     }
     let catalog = config.catalog.clone();
     let engine = Engine::new(config);
-    let mut options = ScanOptions::new(&args.path);
+    let mut options = ScanOptions::new(&selection.root);
+    options.named = selection.files();
     options.exclude = args.exclude.clone();
     options.prefilter = !args.no_prefilter;
     options.parse_only = args.parse_only;
@@ -449,10 +477,11 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(Progress::start);
     let result = scan::scan(&engine, &options);
     drop(progress);
-    let result = match result {
+    let mut result = match result {
         Ok(result) => result,
         Err(err) => return error(err),
     };
+    result.restrict(&selection);
     // Never quiet: a failed rule means findings may be missing.
     for failure in &result.rule_failures {
         eprintln!("error: {failure}; its findings there are missing (please report this)");
@@ -466,7 +495,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
         }
     }
     if args.record {
-        let path = crate::history::path_in(&args.path);
+        let path = crate::history::path_in(&selection.root);
         let recorded = crate::history::read(&path).and_then(|history| {
             for problem in &history.problems {
                 eprintln!("warning: {}: {problem}", path.display());

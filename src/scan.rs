@@ -85,6 +85,9 @@ pub struct ScanOptions {
     pub project: bool,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
+    /// Files named on the command line (relative to the root): reported
+    /// whatever their class (a test named explicitly is meant).
+    pub named: Vec<String>,
 }
 
 impl ScanOptions {
@@ -96,6 +99,7 @@ impl ScanOptions {
             parse_only: false,
             project: true,
             threads: None,
+            named: Vec::new(),
         }
     }
 }
@@ -279,6 +283,8 @@ pub struct ScanResult {
     pub rule_failures: Vec<RuleFailure>,
     pub stats: ScanStats,
     pub scope: ScopeSummary,
+    /// The parts of the project reported, when not all of it (see [`Selection`]).
+    pub selected: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -590,6 +596,103 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.excluded.dedup();
     result.stats.wall_time = started.elapsed();
     Ok(result)
+}
+
+/// What a scan covers: the project it analyses, and the part of it whose
+/// findings are reported.
+///
+/// One directory is a project of its own, as always. A file, or several
+/// paths (packages of a monorepo, the files a commit changed), are parts of
+/// a project: the project is found upwards from them (the nearest directory
+/// with a `custodia.toml` or a `.git`, else the paths' common directory), the
+/// whole of it is analysed, so that a route in the file is followed to the
+/// model through other files and its guards in middleware are seen, and
+/// only what lies in the paths is reported. Findings about the project as a
+/// whole are reported only when the whole project is selected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The project root: what is analysed, and what paths are relative to.
+    pub root: PathBuf,
+    /// The parts reported, relative to the root: files, and directories
+    /// with a trailing `/`. `None`: the whole project.
+    pub parts: Option<Vec<String>>,
+}
+
+impl Selection {
+    /// The selection for the paths of a command line (`.` when none).
+    pub fn of(paths: &[PathBuf]) -> Result<Selection, ScanError> {
+        let given: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+        let mut absolute = Vec::with_capacity(given.len());
+        for path in &given {
+            let canonical = std::fs::canonicalize(path)
+                .map_err(|e| ScanError::Root { path: path.clone(), reason: e.to_string() })?;
+            absolute.push(canonical);
+        }
+        if let [only] = given.as_slice()
+            && absolute[0].is_dir()
+        {
+            return Ok(Selection { root: only.clone(), parts: None });
+        }
+        let directory = |p: &Path| if p.is_dir() { p.to_path_buf() } else { p.parent().unwrap_or(p).to_path_buf() };
+        let mut common = directory(&absolute[0]);
+        for path in &absolute[1..] {
+            while !path.starts_with(&common) {
+                let Some(parent) = common.parent() else { break };
+                common = parent.to_path_buf();
+            }
+        }
+        let root = common
+            .ancestors()
+            .find(|dir| dir.join(crate::config::FILE_NAME).is_file() || dir.join(".git").exists())
+            .map_or(common.clone(), Path::to_path_buf);
+        let mut parts = Vec::new();
+        for path in &absolute {
+            let rel = relative(path, &root);
+            if rel.is_empty() {
+                return Ok(Selection { root, parts: None });
+            }
+            parts.push(if path.is_dir() { format!("{rel}/") } else { rel });
+        }
+        parts.sort();
+        parts.dedup();
+        Ok(Selection { root, parts: Some(parts) })
+    }
+
+    /// The files named (not directories), relative to the root.
+    pub fn files(&self) -> Vec<String> {
+        self.parts.iter().flatten().filter(|p| !p.ends_with('/')).cloned().collect()
+    }
+
+    /// Whether findings at `path` (relative to the root; `None` for the
+    /// project as a whole) are reported.
+    pub fn includes(&self, path: Option<&str>) -> bool {
+        match (&self.parts, path) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(parts), Some(path)) => parts
+                .iter()
+                .any(|part| if part.ends_with('/') { path.starts_with(part.as_str()) } else { path == part }),
+        }
+    }
+}
+
+impl ScanResult {
+    /// Keeps what the selection reports: findings, suppressions, evidence,
+    /// skipped and partial files, and file facts in its parts. The counts
+    /// of `stats` and `scope` stay those of the project analysed.
+    pub fn restrict(&mut self, selection: &Selection) {
+        if selection.parts.is_none() {
+            return;
+        }
+        self.selected = selection.parts.clone();
+        let keep = |path: Option<&str>| selection.includes(path);
+        self.findings.retain(|f| keep(f.path.as_deref()));
+        self.suppressed.retain(|s| keep(s.finding.path.as_deref()));
+        self.evidence.retain(|e| keep(Some(&e.path)));
+        self.skipped.retain(|s| keep(Some(&s.path)));
+        self.partial.retain(|p| keep(Some(&p.path)));
+        self.files.retain(|f| keep(Some(&f.path)));
+    }
 }
 
 /// What the cross-file passes know of the project besides its files.
@@ -929,8 +1032,8 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
             (None, None) => skip(SkipReason::ParseFailed, "the parser gave up".to_string(), size),
         });
     }
-    // A file named as the root is reported whatever it is.
-    let out_of_scope = if path == options.root {
+    // A file named on the command line is reported whatever it is.
+    let out_of_scope = if path == options.root || options.named.contains(&rel) {
         None
     } else {
         let (class, because) = engine.classify(&rel, &source);

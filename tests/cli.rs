@@ -94,6 +94,18 @@ fn exit_status_follows_fail_on() {
 }
 
 #[test]
+fn the_help_lists_the_severities_of_fail_on() {
+    for flag in ["-h", "--help"] {
+        let help = String::from_utf8(custodia(&["scan", flag]).stdout).expect("UTF-8");
+        let at = help.find("--fail-on").expect("--fail-on is documented");
+        let text: String = help[at..].split_whitespace().take(40).collect::<Vec<_>>().join(" ");
+        for severity in ["critical", "high", "medium", "low", "info"] {
+            assert!(text.contains(severity), "{flag}: {severity} missing from: {text}");
+        }
+    }
+}
+
+#[test]
 fn text_output_of_the_example() {
     let output = custodia(&["scan", "--color", "never", &example()]);
     let text = String::from_utf8(output.stdout).expect("UTF-8");
@@ -154,4 +166,88 @@ fn json_output_lists_the_ai_inventory() {
     assert!(openai.models.iter().any(|m| m == "gpt-4o-mini"));
     assert!(openai.files.iter().any(|f| f == "web/app/api/chat/route.ts"));
     assert_eq!(report.inventory.providers[0].models, ["claude-sonnet-4-5"]);
+}
+
+#[test]
+fn verifying_a_missing_history_fails_and_says_so() {
+    let empty = tempfile::tempdir().expect("temp dir");
+    let path = empty.path().to_string_lossy().into_owned();
+    let output = custodia(&["history", "--verify", &path]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no scan history") && stderr.contains("custodia scan --record"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("chain intact"));
+    // Without --verify, an empty history is simply empty.
+    assert_eq!(custodia(&["history", &path]).status.code(), Some(0));
+}
+
+/// A project in a git repository: a Next.js route that reaches a model
+/// through `lib/ai.ts`, with no authentication on the way.
+fn route_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("dirs");
+        std::fs::write(full, text).expect("write");
+    };
+    std::fs::create_dir_all(dir.path().join(".git")).expect(".git");
+    write("tsconfig.json", r#"{ "compilerOptions": { "paths": { "@/*": ["./*"] } } }"#);
+    write(
+        "app/api/chat/route.ts",
+        "import { answer } from \"@/lib/ai\";\n\nexport async function POST(req: Request) {\n  const { q } = await req.json();\n  return Response.json({ a: await answer(q) });\n}\n",
+    );
+    write(
+        "lib/ai.ts",
+        "import OpenAI from \"openai\";\nconst openai = new OpenAI();\nexport async function answer(q: string) {\n  return openai.chat.completions.create({ model: \"gpt-4o\", messages: [{ role: \"user\", content: q }] });\n}\n",
+    );
+    dir
+}
+
+fn findings_of(output: &std::process::Output) -> Vec<(String, String)> {
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let mut out: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f: &serde_json::Value| {
+            (f["path"].as_str().unwrap_or("(project)").to_string(), f["rule"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn a_file_is_scanned_in_the_context_of_its_project() {
+    let dir = route_project();
+    let route = dir.path().join("app/api/chat/route.ts").to_string_lossy().into_owned();
+    let output = custodia(&["scan", "--format", "json", &route]);
+    assert_eq!(output.status.code(), Some(1));
+    // The route is followed into lib/ai.ts: the route rules report it; the
+    // model call's own findings (in lib/ai.ts) and the project-level ones
+    // are not about this file.
+    let found = findings_of(&output);
+    let route_rules: Vec<&str> =
+        found.iter().filter(|(p, _)| p == "app/api/chat/route.ts").map(|(_, r)| r.as_str()).collect();
+    assert!(route_rules.contains(&"inference-without-auth"), "{found:?}");
+    assert!(found.iter().all(|(p, _)| p == "app/api/chat/route.ts"), "{found:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["selected"], serde_json::json!(["app/api/chat/route.ts"]));
+
+    // Several paths: the findings in each.
+    let client = dir.path().join("lib/ai.ts").to_string_lossy().into_owned();
+    let both = findings_of(&custodia(&["scan", "--format", "json", &route, &client]));
+    assert!(both.iter().any(|(p, r)| p == "lib/ai.ts" && r == "missing-token-cap"), "{both:?}");
+    assert!(both.iter().any(|(p, r)| p == "app/api/chat/route.ts" && r == "inference-without-auth"), "{both:?}");
+    assert!(both.iter().all(|(p, _)| p != "(project)"), "{both:?}");
+
+    // The whole project, as before, with the project-level findings.
+    let whole = findings_of(&custodia(&["scan", "--format", "json", &dir.path().to_string_lossy()]));
+    assert!(whole.iter().any(|(p, _)| p == "(project)"), "{whole:?}");
+
+    // A history records whole projects only.
+    let record = custodia(&["scan", "--record", &route]);
+    assert_eq!(record.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&record.stderr).contains("--record records scans of a whole project"));
 }

@@ -30,9 +30,8 @@ fn validator() -> jsonschema::Validator {
     jsonschema::options().should_validate_formats(true).build(&schema).expect("the schema compiles")
 }
 
-#[test]
-fn sarif_of_the_example_and_of_every_fixture_is_valid() {
-    let validator = validator();
+/// The example and every fixture project.
+fn projects() -> Vec<std::path::PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut projects = vec![root.join("examples/ai-support-desk")];
     let mut fixtures: Vec<_> = std::fs::read_dir(root.join("tests/fixtures"))
@@ -43,6 +42,13 @@ fn sarif_of_the_example_and_of_every_fixture_is_valid() {
         .collect();
     fixtures.sort();
     projects.extend(fixtures);
+    projects
+}
+
+#[test]
+fn sarif_of_the_example_and_of_every_fixture_is_valid() {
+    let validator = validator();
+    let projects = projects();
     let mut results = 0;
     for project in &projects {
         let document = sarif(project);
@@ -121,4 +127,95 @@ fn fingerprints_survive_lines_added_above_and_suppressions_are_in_source() {
     let caps: Vec<_> = fingerprints(&after).into_iter().filter(|(rule, _, _)| rule == "missing-token-cap").collect();
     assert_eq!(caps.len(), 2);
     assert_ne!(caps[0].1, caps[1].1);
+}
+
+/// What GitHub code scanning checks on upload beyond the schema
+/// (docs.github.com, "SARIF results exceed limit" and "SARIF support"): a
+/// file is rejected whole when one result has no location, or past its hard
+/// limits; past the soft ones, data is dropped.
+fn github_ingestion_problems(document: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let size = document.to_string().len();
+    if size > 10 * 1024 * 1024 {
+        problems.push(format!("{size} bytes: over the 10 MB upload limit"));
+    }
+    let runs = document["runs"].as_array().map_or(0, Vec::len);
+    if runs == 0 || runs > 20 {
+        problems.push(format!("{runs} runs (1 to 20 accepted)"));
+    }
+    for run in document["runs"].as_array().into_iter().flatten() {
+        let rules = run["tool"]["driver"]["rules"].as_array().cloned().unwrap_or_default();
+        if rules.len() > 25_000 {
+            problems.push(format!("{} rules", rules.len()));
+        }
+        for rule in &rules {
+            let tags = rule["properties"]["tags"].as_array().map_or(0, Vec::len);
+            // 20 is the hard limit; past 10 the rest are not shown.
+            if tags > 10 {
+                problems.push(format!("rule {}: {tags} tags (only 10 are shown)", rule["id"]));
+            }
+        }
+        let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+        let results = run["results"].as_array().cloned().unwrap_or_default();
+        if results.len() > 5_000 {
+            problems.push(format!("{} results (only 5,000 are kept)", results.len()));
+        }
+        for (i, result) in results.iter().enumerate() {
+            let rule = result["ruleId"].as_str().unwrap_or_default();
+            if !ids.contains(&rule) {
+                problems.push(format!("result {i}: rule `{rule}` is not among the run's rules"));
+            }
+            if result["message"]["text"].as_str().is_none_or(str::is_empty) {
+                problems.push(format!("result {i} ({rule}): no message"));
+            }
+            let locations = result["locations"].as_array().cloned().unwrap_or_default();
+            if locations.is_empty() || locations.len() > 1_000 {
+                problems.push(format!("result {i} ({rule}): {} locations (1 to 1,000 accepted)", locations.len()));
+            }
+            for location in &locations {
+                let physical = &location["physicalLocation"];
+                if physical["artifactLocation"]["uri"].as_str().is_none_or(str::is_empty) {
+                    problems.push(format!("result {i} ({rule}): a location with no file"));
+                }
+                if physical["region"]["startLine"].as_u64().is_none_or(|l| l == 0) {
+                    problems.push(format!("result {i} ({rule}): a location with no start line"));
+                }
+            }
+            let fingerprints = result["partialFingerprints"].as_object().map_or(0, |f| f.len());
+            if fingerprints == 0 {
+                problems.push(format!("result {i} ({rule}): no partialFingerprints"));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn sarif_of_the_example_and_of_every_fixture_passes_github_ingestion() {
+    let mut problems = Vec::new();
+    let mut project_level = 0;
+    for project in projects() {
+        let document = sarif(&project);
+        project_level += document["runs"][0]["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| {
+                r["ruleId"].as_str().is_some_and(|id| id.starts_with("missing-ai-") || id == "missing-outage-readiness")
+            })
+            .count();
+        problems
+            .extend(github_ingestion_problems(&document).into_iter().map(|p| format!("{}: {p}", project.display())));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(project_level > 0, "the projects include project-level findings, which need a location too");
+}
+
+#[test]
+fn a_project_level_finding_points_at_the_manifest() {
+    let document = sarif(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ai-support-desk"));
+    let results = document["runs"][0]["results"].as_array().expect("results");
+    let plan = results.iter().find(|r| r["ruleId"] == "missing-ai-incident-response").expect("project-level finding");
+    let uri = &plan["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert!(uri.as_str().is_some_and(|u| ["package.json", "pyproject.toml", "README.md"].contains(&u)), "{plan:#}");
 }

@@ -37,6 +37,11 @@ pub struct Report {
     /// were left out (`--scope all` reports them).
     #[serde(default)]
     pub scope: JsonScope,
+    /// When the scan named files or several paths within a project: the
+    /// parts reported (relative to the project root, directories with a
+    /// trailing `/`). The whole project was analysed; `stats` count it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected: Option<Vec<String>>,
     /// Model providers, SDKs, models named in code and the files using them.
     #[serde(default)]
     pub inventory: crate::inventory::Inventory,
@@ -257,6 +262,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             left_out: result.scope.left_out.clone(),
             analysed_for_reach: result.scope.analysed_for_reach,
         },
+        selected: result.selected.clone(),
         inventory: crate::inventory::inventory(&result.files, catalog),
         rule_failures: result
             .rule_failures

@@ -42,13 +42,15 @@ pub fn build(result: &ScanResult, engine: &Engine) -> Value {
     let mut seen = Fingerprinter::default();
     let mut results = Vec::new();
     let fixable = |f: &Finding| SELF_CONTAINED_FIXES.contains(&f.rule);
+    let anchor = project_anchor(result);
+    let context = Context { catalog, rule_index: &rule_index, sources: &sources, anchor: anchor.as_deref() };
     for f in &result.findings {
         let fixes = if fixable(f) { fixes(result, engine, &sources, f) } else { Vec::new() };
-        results.push(finding(catalog, &rule_index, &sources, &mut seen, f, fixes, None));
+        results.push(finding(&context, &mut seen, f, fixes, None));
     }
     for s in &result.suppressed {
         let suppression = json!([{ "kind": "inSource", "justification": s.reason }]);
-        results.push(finding(catalog, &rule_index, &sources, &mut seen, &s.finding, Vec::new(), Some(suppression)));
+        results.push(finding(&context, &mut seen, &s.finding, Vec::new(), Some(suppression)));
     }
     let notifications: Vec<Value> = result
         .skipped
@@ -155,15 +157,48 @@ fn taxonomies(catalog: &Catalog) -> Vec<Value> {
         .collect()
 }
 
+/// What every result of a run is written with.
+struct Context<'r> {
+    catalog: &'r Catalog,
+    rule_index: &'r BTreeMap<&'r str, usize>,
+    sources: &'r SourceLines,
+    /// Where a project-level finding is shown (see [`project_anchor`]).
+    anchor: Option<&'r str>,
+}
+
+/// The file a project-level finding (no incident-response plan, no health
+/// route) is shown at: the project's manifest, which says what is deployed,
+/// else its README, else the first file analysed. Code-scanning dashboards
+/// need a location for every result: GitHub rejects a whole upload with one
+/// result that has none.
+fn project_anchor(result: &ScanResult) -> Option<String> {
+    const MANIFESTS: [&str; 9] = [
+        "package.json",
+        "pyproject.toml",
+        "requirements.txt",
+        "setup.py",
+        "setup.cfg",
+        "Pipfile",
+        "custodia.toml",
+        "README.md",
+        "README",
+    ];
+    let base = if result.root.is_file() { result.root.parent().unwrap_or(Path::new(".")) } else { &result.root };
+    MANIFESTS
+        .iter()
+        .find(|name| base.join(name).is_file())
+        .map(|name| name.to_string())
+        .or_else(|| result.files.first().map(|f| f.path.clone()))
+}
+
 fn finding(
-    catalog: &Catalog,
-    rule_index: &BTreeMap<&str, usize>,
-    sources: &SourceLines,
+    cx: &Context<'_>,
     seen: &mut Fingerprinter,
     f: &Finding,
     fixes: Vec<Value>,
     suppressions: Option<Value>,
 ) -> Value {
+    let (catalog, rule_index, sources) = (cx.catalog, cx.rule_index, cx.sources);
     let criteria = catalog.rule(f.rule).map(|r| r.criteria.clone()).unwrap_or_default();
     let primary = criteria.iter().find(|c| c.starts_with("SOC2:")).map(|c| display_tag(c));
     let message = match &primary {
@@ -173,8 +208,18 @@ fn finding(
     let fingerprint = seen.next(sources, f);
     let locations: Vec<Value> = match (&f.path, f.location) {
         (Some(path), Some(location)) => vec![location_json(path, location, None)],
-        // A project-level finding: where it points, if anywhere.
-        _ => f.related.first().map(|r| location_json(&r.path, r.location, None)).into_iter().collect(),
+        // A project-level finding: where it points, else the project's anchor.
+        _ => match (f.related.first(), cx.anchor) {
+            (Some(r), _) => vec![location_json(&r.path, r.location, None)],
+            (None, Some(anchor)) => vec![json!({
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri_path(anchor), "uriBaseId": "%SRCROOT%" },
+                    "region": { "startLine": 1 },
+                },
+                "message": { "text": "a finding about the project as a whole" },
+            })],
+            (None, None) => Vec::new(),
+        },
     };
     let related: Vec<Value> = f
         .related

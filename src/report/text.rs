@@ -140,6 +140,14 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
     if let Some(left_out) = left_out(&result.scope) {
         let _ = writeln!(out, "{left_out}");
     }
+    if let Some(parts) = &result.selected {
+        let _ = writeln!(
+            out,
+            "Reported: findings in {} (the project at {} was analysed for context; the counts are the project's).",
+            parts.join(", "),
+            result.root.display()
+        );
+    }
     out
 }
 
