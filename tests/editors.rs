@@ -6,7 +6,7 @@
 //! those tests fail and say how to install it (tests/common/tools.rs:
 //! `CUSTODIA_SKIP_MISSING_TOOLS=1` skips them instead, except in CI).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[path = "common/tools.rs"]
@@ -38,25 +38,50 @@ fn nvim_available(test: &str) -> bool {
     tools::require(test, "nvim", "--version", NVIM_INSTALL)
 }
 
-fn run_neovim(mode: &str) -> serde_json::Value {
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+    std::fs::write(path, text).expect("write");
+}
+
+/// A JavaScript monorepo: a git repository whose root package.json names the
+/// workspaces, and the package `packages/bot` (its own package.json) that
+/// calls a model. Neovim only looks for the name `.git`: a directory will do.
+fn monorepo() -> tempfile::TempDir {
     let project = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(project.path().join("lib")).expect("dirs");
-    std::fs::write(project.path().join("lib/ai.ts"), AI).expect("write");
-    std::fs::write(project.path().join("package.json"), "{ \"name\": \"support-bot\" }\n").expect("write");
-    let out = project.path().join("seen.json");
+    std::fs::create_dir(project.path().join(".git")).expect(".git");
+    write(project.path(), "package.json", "{ \"private\": true, \"workspaces\": [\"packages/*\"] }\n");
+    write(project.path(), "packages/bot/package.json", "{ \"name\": \"support-bot\" }\n");
+    write(project.path(), "packages/bot/lib/ai.ts", AI);
+    project
+}
+
+/// What `e2e.lua` saw after opening `project/file` in `mode` (`config`,
+/// `config-0.11.2` or `legacy`); with `root_only`, only the client's root.
+fn run_neovim(project: &Path, file: &str, mode: &str, root_only: bool) -> serde_json::Value {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let out = scratch.path().join("seen.json");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = Command::new("nvim")
         .args(["--headless", "--clean", "-l"])
         .arg(repo.join("editors/neovim/test/e2e.lua"))
         .arg(repo)
-        .arg(project.path())
+        .arg(project)
         .arg(env!("CARGO_BIN_EXE_custodia"))
         .arg(&out)
         .arg(mode)
+        .arg(file)
+        .args(root_only.then_some("root"))
         .output()
         .expect("nvim runs");
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its result")).expect("JSON")
+}
+
+/// The workspace root the client reported, as a canonical path.
+fn root_of(seen: &serde_json::Value) -> PathBuf {
+    let root = seen["root"].as_str().unwrap_or_else(|| panic!("no root: {seen}"));
+    std::fs::canonicalize(root).expect("root exists")
 }
 
 #[test]
@@ -65,8 +90,10 @@ fn neovim_gets_diagnostics_and_applies_a_quick_fix() {
         return;
     }
     for mode in ["config", "legacy"] {
-        let seen = run_neovim(mode);
+        let project = monorepo();
+        let seen = run_neovim(project.path(), "packages/bot/lib/ai.ts", mode, false);
         assert_eq!(seen["attached"], true, "{mode}: {seen}");
+        assert_eq!(root_of(&seen), project.path().canonicalize().expect("path"), "{mode}: {seen}");
         assert_eq!(seen["codes"], serde_json::json!(["missing-token-cap"]), "{mode}: {seen}");
         assert_eq!(seen["fixed"], true, "{mode}: {seen}");
         assert_eq!(seen["cleared"], true, "{mode}: {seen}");
@@ -77,6 +104,44 @@ fn neovim_gets_diagnostics_and_applies_a_quick_fix() {
             ),
             "{text}"
         );
+    }
+}
+
+/// The workspace is custodia's: the directory of `custodia.toml`, else the
+/// repository's root, not the nearest package.json of a monorepo (a route's
+/// reach crosses packages); outside a repository, the nearest package.json
+/// or pyproject.toml.
+#[test]
+fn neovim_roots_the_workspace_at_custodia_toml_or_the_repository() {
+    if !nvim_available("neovim_roots_the_workspace_at_custodia_toml_or_the_repository") {
+        return;
+    }
+    let modes = ["config", "config-0.11.2", "legacy"];
+    // A monorepo: the repository root, not packages/bot.
+    let project = monorepo();
+    for mode in modes {
+        let seen = run_neovim(project.path(), "packages/bot/lib/ai.ts", mode, true);
+        assert_eq!(root_of(&seen), project.path().canonicalize().expect("path"), "{mode}: {seen}");
+    }
+    // custodia.toml in the package: the team scans that package.
+    write(project.path(), "packages/bot/custodia.toml", "[rules]\nmissing-timeout = \"off\"\n");
+    for mode in modes {
+        let seen = run_neovim(project.path(), "packages/bot/lib/ai.ts", mode, true);
+        let package = project.path().join("packages/bot").canonicalize().expect("path");
+        assert_eq!(root_of(&seen), package, "{mode}: {seen}");
+    }
+    // No repository: the nearest project, a Python service under a directory
+    // that happens to hold a package.json (a home directory often does).
+    let home = tempfile::tempdir().expect("temp dir");
+    write(home.path(), "package.json", "{}\n");
+    write(home.path(), "work/support-api/pyproject.toml", "[project]\nname = \"support-api\"\n");
+    write(home.path(), "work/support-api/app/main.py", "import os\n");
+    // Before 0.11.3 the markers cannot be grouped: package.json outranks
+    // pyproject.toml there (lsp/custodia.lua).
+    for mode in ["config", "legacy"] {
+        let seen = run_neovim(home.path(), "work/support-api/app/main.py", mode, true);
+        let service = home.path().join("work/support-api").canonicalize().expect("path");
+        assert_eq!(root_of(&seen), service, "{mode}: {seen}");
     }
 }
 
