@@ -235,8 +235,15 @@ fn zed_extension_registers_the_server_for_the_four_languages() {
     let languages: Vec<&str> =
         server["languages"].as_array().expect("languages").iter().filter_map(|v| v.as_str()).collect();
     assert_eq!(languages, ["TypeScript", "TSX", "JavaScript", "Python"]);
-    // The extension starts `custodia lsp` from PATH and says how to install it.
+    // The extension starts the binary Zed's `lsp.custodia.binary` setting
+    // names, else `custodia lsp` from PATH, and says how to install it. How
+    // it reads the setting is unit-tested in the crate (`cargo test` in
+    // editors/zed, run by .ci/run): here, that it reads the setting of the
+    // server extension.toml registers.
     let source = std::fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs");
-    assert!(source.contains("worktree.which(\"custodia\")") && source.contains("vec![\"lsp\".to_string()]"));
-    assert!(source.contains("cargo install --path ."));
+    assert!(source.contains("const SERVER: &str = \"custodia\";"));
+    assert!(source.contains("LspSettings::for_worktree(SERVER, worktree)"));
+    assert!(source.contains("server_command(settings.binary, || worktree.which(\"custodia\")"));
+    assert!(source.contains("vec![\"lsp\".to_string()]"));
+    assert!(source.contains("cargo install --path .") && source.contains("lsp.custodia.binary.path"));
 }
