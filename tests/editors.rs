@@ -247,3 +247,47 @@ fn zed_extension_registers_the_server_for_the_four_languages() {
     assert!(source.contains("vec![\"lsp\".to_string()]"));
     assert!(source.contains("cargo install --path .") && source.contains("lsp.custodia.binary.path"));
 }
+
+/// `custodia.path` runs a program: it belongs to the machine (not synced
+/// between machines by Settings Sync; a remote window has its own), and a
+/// workspace may still pin it, VS Code's workspace trust permitting.
+#[test]
+fn vscode_custodia_path_is_a_machine_overridable_setting() {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode/package.json"))
+            .expect("package.json"),
+    )
+    .expect("JSON");
+    let properties = &manifest["contributes"]["configuration"]["properties"];
+    assert_eq!(properties["custodia.path"]["scope"], "machine-overridable", "{}", properties["custodia.path"]);
+}
+
+/// The PyPI name `custodia` belongs to an unrelated project (Latchset's
+/// secrets service, whose wheel installs a `custodia` command): an editor
+/// told to start `custodia lsp` would start that. No editor page or message
+/// may tell a user to install it.
+#[test]
+fn no_editor_page_installs_the_unrelated_pypi_custodia() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pages = [
+        "docs/LSP.md",
+        "editors/vscode/README.md",
+        "editors/vscode/src/options.ts",
+        "editors/neovim/README.md",
+        "editors/helix/README.md",
+        "editors/zed/README.md",
+        "editors/zed/src/lib.rs",
+    ];
+    for page in pages {
+        let text = std::fs::read_to_string(repo.join(page)).expect(page);
+        for command in ["pip install", "pipx install", "uv tool install", "uv pip install", "pipx run", "uvx"] {
+            for (at, _) in text.match_indices(&format!("{command} custodia")) {
+                let next = text[at + command.len() + " custodia".len()..].chars().next();
+                assert!(
+                    next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                    "{page} says `{command} custodia`: that is another project's package"
+                );
+            }
+        }
+    }
+}
