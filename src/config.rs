@@ -77,6 +77,55 @@ pub struct Config {
     pub catalog: Arc<Catalog>,
     /// `[report]`: branding and control statements for reports.
     pub report: ReportSettings,
+    /// `[evidence]`: plans kept outside the repository.
+    pub evidence: Vec<EvidenceReference>,
+    /// `[project] kind`: what the repository ships, instead of what its
+    /// manifests and routes say (`library`, `application`, `service`).
+    pub project_kind: Option<crate::packages::PackageKind>,
+}
+
+/// A plan kept outside the repository that the configuration points at:
+/// `[evidence] incident_response = "https://wiki.example.com/ai-incidents"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceReference {
+    /// An incident-response plan, or a provider-outage runbook.
+    pub kind: ReferenceKind,
+    /// A URL, or a path (relative to the configuration file).
+    pub location: String,
+    /// What it covers, as the configuration states it.
+    pub covers: Vec<crate::documents::Topic>,
+    /// The line of the configuration that says so.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceKind {
+    IncidentResponse,
+    OutageRunbook,
+}
+
+impl Config {
+    /// The plans `[evidence]` points at, as documents the project rules read
+    /// beside the repository's own; `root` is the scanned root (the
+    /// evidence cites the configuration file relative to it).
+    pub fn evidence_documents(&self, root: &Path) -> Vec<crate::documents::DocumentFacts> {
+        let Some(source) = &self.source else { return Vec::new() };
+        let cited = match (std::fs::canonicalize(source), std::fs::canonicalize(root)) {
+            (Ok(file), Ok(root)) => file.strip_prefix(&root).map(|p| p.to_string_lossy().replace('\\', "/")).ok(),
+            _ => None,
+        };
+        let cited = cited.unwrap_or_else(|| FILE_NAME.to_string());
+        self.evidence
+            .iter()
+            .map(|reference| crate::documents::DocumentFacts {
+                path: cited.clone(),
+                incident_response: reference.kind == ReferenceKind::IncidentResponse,
+                runbook: reference.kind == ReferenceKind::OutageRunbook,
+                topics: reference.covers.iter().map(|t| (*t, reference.line)).collect(),
+                reference: Some(reference.location.clone()),
+            })
+            .collect()
+    }
 }
 
 impl Default for Config {
@@ -94,6 +143,8 @@ impl Default for Config {
             severities: HashMap::new(),
             catalog: Catalog::builtin(),
             report: ReportSettings::default(),
+            evidence: Vec::new(),
+            project_kind: None,
         }
     }
 }
@@ -180,6 +231,58 @@ struct ConfigFile {
     guards: Option<Guards>,
     #[serde(default)]
     report: ReportSettings,
+    #[serde(default)]
+    evidence: EvidenceSection,
+    #[serde(default)]
+    project: ProjectSection,
+}
+
+/// `[project]`: what the repository ships.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ProjectSection {
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+}
+
+/// `[evidence]`: plans kept outside the repository, each a location or a
+/// table `{ location = "...", covers = ["prompt-injection", ...] }`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct EvidenceSection {
+    #[serde(default)]
+    incident_response: Option<Spanned<RawReference>>,
+    #[serde(default)]
+    outage_runbook: Option<Spanned<RawReference>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawReference {
+    Location(String),
+    Table(ReferenceTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferenceTable {
+    location: String,
+    #[serde(default)]
+    covers: Option<Vec<String>>,
+}
+
+/// The topic a `covers` entry names: `prompt-injection`, `model-output`,
+/// `data-leakage`, `provider-outage`, `key-compromise`.
+fn topic_named(name: &str) -> Option<crate::documents::Topic> {
+    use crate::documents::Topic;
+    Some(match name.trim() {
+        "prompt-injection" => Topic::PromptInjection,
+        "model-output" | "harmful-output" | "wrong-output" => Topic::ModelOutputFailure,
+        "data-leakage" => Topic::DataLeakage,
+        "provider-outage" => Topic::ProviderOutage,
+        "key-compromise" => Topic::KeyCompromise,
+        _ => return None,
+    })
 }
 
 /// `[report]`: who the evidence report is for, and the organisation's own
@@ -329,6 +432,52 @@ impl Config {
         })?;
         let builtin = Catalog::builtin();
         let mut config = Config { source: Some(path.to_path_buf()), ..Config::default() };
+        if let Some(kind) = file.project.kind {
+            let at = kind.span().start;
+            let parsed = crate::packages::PackageKind::parse(kind.get_ref()).ok_or_else(|| {
+                invalid(at, format!("[project] kind `{}`: expected library, application or service", kind.get_ref()))
+            })?;
+            config.project_kind = Some(parsed);
+        }
+        let references = [
+            (ReferenceKind::IncidentResponse, file.evidence.incident_response),
+            (ReferenceKind::OutageRunbook, file.evidence.outage_runbook),
+        ];
+        for (kind, raw) in references {
+            let Some(raw) = raw else { continue };
+            let at = raw.span().start;
+            let line = lines.position(at as u32).line;
+            let (location, covers) = match raw.into_inner() {
+                RawReference::Location(location) => (location, None),
+                RawReference::Table(table) => (table.location, table.covers),
+            };
+            if location.trim().is_empty() {
+                return Err(invalid(at, "[evidence]: `location` is empty".to_string()));
+            }
+            // Without `covers`, what the kind of document is for: every AI
+            // incident for a plan, the provider outage for a runbook.
+            let covers = match covers {
+                None if kind == ReferenceKind::IncidentResponse => crate::documents::Topic::ALL.to_vec(),
+                None => vec![crate::documents::Topic::ProviderOutage],
+                Some(names) => {
+                    let mut topics = Vec::new();
+                    for name in &names {
+                        let topic = topic_named(name).ok_or_else(|| {
+                            invalid(
+                                at,
+                                format!(
+                                    "[evidence]: unknown incident `{name}` in covers (expected prompt-injection, \
+                                     model-output, data-leakage, provider-outage, key-compromise)"
+                                ),
+                            )
+                        })?;
+                        topics.push(topic);
+                    }
+                    topics
+                }
+            };
+            config.evidence.push(EvidenceReference { kind, location, covers, line });
+        }
         config.exclude = file.scan.exclude;
         config.report = file.report;
         if let Some(logo) = config.report.logo.take() {
@@ -506,6 +655,23 @@ mod tests {
         assert!(err.contains(":2:") && err.contains("unknown scope `prod`"), "{err}");
         let err = parse("[scan.scope]\nfixtures = [\"x/\"]\n").expect_err("unknown key").to_string();
         assert!(err.contains("fixtures"), "{err}");
+    }
+
+    #[test]
+    fn evidence_kept_elsewhere() {
+        use crate::documents::Topic;
+        let config = parse(
+            "[evidence]\nincident_response = { location = \"https://wiki.acme.test/ai-ir\", covers = [\"prompt-injection\", \"data-leakage\"] }\noutage_runbook = \"https://wiki.acme.test/outage\"\n",
+        )
+        .expect("valid");
+        assert_eq!(config.evidence.len(), 2);
+        assert_eq!(config.evidence[0].covers, vec![Topic::PromptInjection, Topic::DataLeakage]);
+        assert_eq!(config.evidence[0].line, 2);
+        assert_eq!(config.evidence[1].covers, vec![Topic::ProviderOutage]);
+        let err = parse("[evidence]\nincident_response = { location = \"x\", covers = [\"phishing\"] }\n")
+            .expect_err("unknown incident")
+            .to_string();
+        assert!(err.contains(":2:") && err.contains("phishing"), "{err}");
     }
 
     #[test]

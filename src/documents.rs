@@ -189,6 +189,22 @@ pub struct DocumentFacts {
     /// The topics mentioned, in [`Topic::ALL`] order, each with the 1-based
     /// line of its first mention.
     pub topics: Vec<(Topic, u32)>,
+    /// A plan kept outside the repository (a wiki, a policy repository)
+    /// that `custodia.toml` points at: where it is. `path` is then the
+    /// configuration file and the lines those of its keys; the topics are
+    /// what the configuration says it covers (custodia cannot read it).
+    pub reference: Option<String>,
+}
+
+impl DocumentFacts {
+    /// How evidence names the document: its path, or the configuration's
+    /// pointer to a plan kept elsewhere.
+    pub fn cited(&self) -> String {
+        match &self.reference {
+            Some(location) => format!("`{}` points at {location} (stated there; custodia does not read it)", self.path),
+            None => format!("`{}`", self.path),
+        }
+    }
 }
 
 /// Reads one candidate document (Markdown, reStructuredText, AsciiDoc or
@@ -250,7 +266,7 @@ pub fn analyze(path: &str, text: &str) -> DocumentFacts {
             .collect(),
         None => Vec::new(),
     };
-    DocumentFacts { path: path.to_string(), incident_response, runbook, topics }
+    DocumentFacts { path: path.to_string(), incident_response, runbook, topics, reference: None }
 }
 
 /// See [`analyze`]: incident-response plans by name.
@@ -704,7 +720,13 @@ once a fix is released. Thank you for helping keep our users safe.
         let facts = analyze("SECURITY.md", text);
         assert_eq!(
             facts,
-            DocumentFacts { path: "SECURITY.md".into(), incident_response: true, runbook: false, topics: vec![] }
+            DocumentFacts {
+                path: "SECURITY.md".into(),
+                incident_response: true,
+                runbook: false,
+                topics: vec![],
+                reference: None,
+            }
         );
     }
 

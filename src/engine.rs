@@ -178,6 +178,7 @@ impl Engine {
         // what it found stands (the rules and suppressions are one pass over
         // the facts, and run either way).
         budget.check(Phase::Analysis);
+        facts.class = self.classify(path, source).0;
         facts.syntax_errors = tree.root_node().has_error();
         facts.truncated = ir.truncated;
         facts.suppressions = suppression::parse(source, tree, &lines);

@@ -16,6 +16,8 @@ pub struct FileFacts {
     /// Relative to the scanned root, `/`-separated.
     pub path: String,
     pub language: Option<Language>,
+    /// What the file is for (production code, a test ...): see `file_class`.
+    pub class: crate::file_class::FileClass,
     /// The parser recovered from at least one syntax error.
     pub syntax_errors: bool,
     /// Expressions nested deeper than the analysis follows were cut off.

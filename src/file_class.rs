@@ -33,10 +33,11 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 /// What a file is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileClass {
     /// The system the project ships: reported by default.
+    #[default]
     Production,
     /// Tests, their fixtures, mocks and set-up.
     Test,

@@ -19,6 +19,7 @@ pub mod ir;
 pub mod lang;
 pub mod limits;
 pub mod lsp;
+pub mod packages;
 pub mod prefilter;
 pub mod project;
 pub mod report;

@@ -27,6 +27,7 @@ use crate::file_class::{Because, FileClass, Reported};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind, Language};
 use crate::limits::{ANALYSIS_STACK_SIZE, Exhausted, OverBudget};
+use crate::packages::{self, Manifest, Package};
 use crate::prefilter::{import_specifiers, is_health_route, is_project_settings, may_hold_routes};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
 use crate::rules::RuleFailure;
@@ -279,6 +280,10 @@ pub struct ScanResult {
     pub files: Vec<FileFacts>,
     /// Incident-response plans, runbooks and the other documents looked at.
     pub documents: Vec<DocumentFacts>,
+    /// The packages of the project and what each ships (service,
+    /// application, library): the project-level rules apply to what is
+    /// deployed, not to libraries.
+    pub packages: Vec<Package>,
     /// Rules that panicked (their findings on that input are missing).
     pub rule_failures: Vec<RuleFailure>,
     pub stats: ScanStats,
@@ -299,6 +304,8 @@ enum Outcome {
     Analyzed(Box<Analyzed>),
     /// A document where an incident-response plan or a runbook may be.
     Document(DocumentFacts),
+    /// A package manifest (`package.json`, `pyproject.toml` ...).
+    Manifest(Manifest),
     /// A directory holding a `tsconfig.json` or `jsconfig.json`.
     ScriptConfig(String),
     ParsedOnly {
@@ -344,6 +351,9 @@ struct SourceFile {
     rel: String,
     kind: FileKind,
     bytes: u64,
+    /// Production, test, example ...: what the package classes read,
+    /// whatever the scope reported.
+    class: FileClass,
     /// Outside the classes reported: analysed only if reported code imports
     /// it, and then for what it lends to routes, never for findings.
     out_of_scope: Option<(FileClass, Because)>,
@@ -409,6 +419,11 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                         if entry.file_type().is_some_and(|t| t.is_file()) {
                             let rel = relative(entry.path(), base);
                             let name = rel.rsplit('/').next().unwrap_or(&rel);
+                            if packages::is_manifest(&rel)
+                                && let Some(manifest) = manifest(base, &entry)
+                            {
+                                lock(outcomes).push(Outcome::Manifest(manifest));
+                            }
                             let outcome = if name == "tsconfig.json" || name == "jsconfig.json" {
                                 let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
                                 Some(Outcome::ScriptConfig(dir.to_string()))
@@ -446,6 +461,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let mut analyzed = Vec::new();
     let mut prefiltered = Vec::new();
     let mut config_dirs = Vec::new();
+    let mut manifests = Vec::new();
     let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
     result.stats.threads = threads;
     for outcome in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -454,6 +470,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             Outcome::Analyzed(file) => analyzed.push(*file),
             Outcome::Document(document) => result.documents.push(document),
             Outcome::ScriptConfig(dir) => config_dirs.push(dir),
+            Outcome::Manifest(manifest) => manifests.push(manifest),
             Outcome::Prefiltered(file) => prefiltered.push(file),
             Outcome::ParsedOnly { bytes, language, parse_time, syntax_errors } => {
                 stats.files_seen += 1;
@@ -505,9 +522,25 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             }
         }
         result.documents.sort_by(|a, b| a.path.cmp(&b.path));
-        let documents = &result.documents;
+        // Plans kept outside the repository that custodia.toml points at.
+        result.documents.extend(engine.config().evidence_documents(&base));
+        // What each package ships, from its production code whatever the
+        // scope reported (an example's or a test's routes are not the
+        // system's).
+        let signals: Vec<packages::FileSignal> = analyzed
+            .iter()
+            .filter(|a| a.file.class == FileClass::Production)
+            .map(|a| packages::FileSignal {
+                path: a.file.rel.clone(),
+                serves: !a.analysis.facts.entrypoints.is_empty(),
+            })
+            .collect();
+        let example = |file: &SourceFile| file.class == FileClass::Example;
+        let examples = prefiltered.iter().any(|p| example(&p.file)) || analyzed.iter().any(|a| example(&a.file));
+        result.packages = packages::classify(&manifests, &signals, examples, engine.config().project_kind);
+        let (documents, packages) = (&result.documents, &result.packages);
         let (findings, evidence, failures) =
-            crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents));
+            crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents, packages));
         result.rule_failures.extend(failures);
         (analyzed, prefiltered, findings, evidence)
     } else {
@@ -913,13 +946,15 @@ fn project_rules(
     project: &Project,
     analyzed: &mut [Analyzed],
     documents: &[DocumentFacts],
+    packages: &[Package],
 ) -> (std::collections::HashMap<String, Vec<Finding>>, Vec<Evidence>, Vec<RuleFailure>) {
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
     let (findings, evidence, failures) = {
         let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
         let routes = index.routes();
         let config = engine.config();
-        let results = crate::rules::run_project_rules(&index, &routes, documents, &config.catalog, &config.disabled);
+        let inputs = crate::rules::ProjectInputs { documents, packages };
+        let results = crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled);
         (results.findings, results.evidence, results.failures)
     };
     for (analysis, facts) in analyzed.iter_mut().zip(facts) {
@@ -1033,13 +1068,13 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
         });
     }
     // A file named on the command line is reported whatever it is.
+    let (class, because) = engine.classify(&rel, &source);
     let out_of_scope = if path == options.root || options.named.contains(&rel) {
         None
     } else {
-        let (class, because) = engine.classify(&rel, &source);
         (!engine.config().scope.includes(class)).then_some((class, because))
     };
-    let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size, out_of_scope };
+    let file = SourceFile { abs: path.to_path_buf(), rel: rel.clone(), kind, bytes: size, class, out_of_scope };
     if file.out_of_scope.is_some() {
         // Its own routes are not the system's: never a route file.
         let imports = import_specifiers(language, &source);
@@ -1132,6 +1167,8 @@ pub struct Sources {
     pub files: Vec<SourceText>,
     /// Where incident-response plans and runbooks may be.
     pub documents: Vec<SourceText>,
+    /// Package manifests (`package.json`, `pyproject.toml` ...).
+    pub manifests: Vec<SourceText>,
     pub skipped: Vec<Skipped>,
 }
 
@@ -1162,6 +1199,12 @@ pub fn read_sources(engine: &Engine, root: &Path, exclude: &[String]) -> Result<
             continue;
         }
         let path = relative(entry.path(), root);
+        if packages::is_manifest(&path)
+            && entry.metadata().is_ok_and(|m| m.len() <= MAX_DOCUMENT_SIZE)
+            && let Ok(text) = std::fs::read_to_string(entry.path())
+        {
+            sources.manifests.push(SourceText { path: path.clone(), text });
+        }
         if documents::is_candidate(&path) {
             let readable = entry.metadata().is_ok_and(|m| m.len() <= MAX_DOCUMENT_SIZE);
             if let Some(bytes) = readable.then(|| std::fs::read(entry.path()).ok()).flatten() {
@@ -1177,6 +1220,16 @@ pub fn read_sources(engine: &Engine, root: &Path, exclude: &[String]) -> Result<
     }
     sources.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(sources)
+}
+
+/// Reads a package manifest; one that cannot be read is left out (the
+/// package is then classed as if it had none).
+fn manifest(base: &Path, entry: &DirEntry) -> Option<Manifest> {
+    if entry.metadata().ok()?.len() > MAX_DOCUMENT_SIZE {
+        return None;
+    }
+    let text = std::fs::read_to_string(entry.path()).ok()?;
+    packages::read_manifest(&relative(entry.path(), base), &text)
 }
 
 /// Documents larger than this are not read: a plan is not megabytes long.

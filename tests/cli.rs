@@ -251,3 +251,50 @@ fn a_file_is_scanned_in_the_context_of_its_project() {
     assert_eq!(record.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&record.stderr).contains("--record records scans of a whole project"));
 }
+
+/// An incident-response plan kept in the organisation's wiki, named in
+/// custodia.toml: evidence in the JSON, the SARIF and the report, and no
+/// finding; without the reference, the finding says what an auditor asks.
+#[test]
+fn incident_response_evidence_by_reference_reaches_every_output() {
+    let dir = route_project();
+    std::fs::write(
+        dir.path().join("custodia.toml"),
+        "[evidence]\nincident_response = { location = \"https://wiki.acme.test/ai-incidents\", covers = [\"prompt-injection\", \"model-output\", \"data-leakage\"] }\n",
+    )
+    .expect("config");
+    let root = dir.path().to_string_lossy().into_owned();
+    let json: serde_json::Value =
+        serde_json::from_slice(&custodia(&["scan", "--format", "json", &root]).stdout).expect("JSON");
+    let cited = |e: &serde_json::Value| {
+        e["description"].as_str().is_some_and(|d| d.contains("https://wiki.acme.test/ai-incidents"))
+    };
+    let evidence =
+        json["evidence"].as_array().expect("evidence").iter().find(|e| cited(e)).expect("evidence by reference");
+    assert_eq!(
+        (evidence["criterion"].as_str(), evidence["path"].as_str()),
+        (Some("SOC2:CC7.4"), Some("custodia.toml"))
+    );
+    let rules: Vec<&str> =
+        json["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert!(!rules.contains(&"missing-ai-incident-response"), "{rules:?}");
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&custodia(&["scan", "--format", "sarif", &root]).stdout).expect("SARIF");
+    assert!(sarif["runs"][0]["properties"]["evidence"].as_array().expect("evidence").iter().any(cited));
+    let markdown = String::from_utf8(custodia(&["scan", "--format", "markdown", &root]).stdout).expect("UTF-8");
+    assert!(markdown.contains("https://wiki.acme.test/ai-incidents"));
+
+    // Without it: the finding, saying what an auditor will ask for and how
+    // to point custodia at a plan kept elsewhere.
+    std::fs::remove_file(dir.path().join("custodia.toml")).expect("remove");
+    let json: serde_json::Value =
+        serde_json::from_slice(&custodia(&["scan", "--format", "json", &root]).stdout).expect("JSON");
+    let finding = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "missing-ai-incident-response")
+        .expect("the finding");
+    let message = finding["message"].as_str().unwrap_or_default();
+    assert!(message.contains("[evidence] incident_response") && message.contains("An auditor will ask"), "{message}");
+}

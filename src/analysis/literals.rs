@@ -17,6 +17,42 @@ use super::scope::Lookup;
 /// No provider key pattern matches anything shorter.
 pub(crate) const MIN_KEY_LEN: usize = 20;
 
+/// A key someone typed rather than a provider issued: a run of six or more
+/// consecutive letters or digits (`sk-abcdef…`, `…123456…`), one character
+/// six times in a row (`sk-xxxxxx…`), a short pattern repeated
+/// (`sk-abcabcabc…`), or too little variety for a random key (issued keys
+/// are base-62 noise: over 5 bits of entropy per character; these are
+/// test data, docs and placeholders, under 3.5).
+pub(crate) fn is_made_up(key: &str) -> bool {
+    let body: Vec<u8> = key.bytes().filter(u8::is_ascii_alphanumeric).collect();
+    if body.len() < 12 {
+        return false;
+    }
+    let (mut ascending, mut same) = (1, 1);
+    for pair in body.windows(2) {
+        let step = pair[1].to_ascii_lowercase() as i16 - pair[0].to_ascii_lowercase() as i16;
+        ascending = if step == 1 { ascending + 1 } else { 1 };
+        same = if step == 0 { same + 1 } else { 1 };
+        if ascending >= 6 || same >= 6 {
+            return true;
+        }
+    }
+    let repeated = (1..=8).any(|period| {
+        body.len() >= period * 3 && body.iter().enumerate().skip(period).all(|(i, b)| *b == body[i - period])
+    });
+    repeated || entropy(&body) < 3.5
+}
+
+/// Shannon entropy in bits per character.
+fn entropy(bytes: &[u8]) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in bytes {
+        counts[*b as usize] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts.iter().filter(|c| **c > 0).map(|c| *c as f64 / n).map(|p| -p * p.log2()).sum()
+}
+
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn literals(&mut self) {
         let credential_spans = self.secrets_in_credentials();
@@ -52,7 +88,9 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn is_placeholder(&self, key: &str) -> bool {
         let lower = key.to_ascii_lowercase();
         let distinct: HashSet<char> = key.chars().collect();
-        distinct.len() < 8 || self.catalog.credentials.placeholders.iter().any(|p| lower.contains(p.as_str()))
+        distinct.len() < 8
+            || self.catalog.credentials.placeholders.iter().any(|p| lower.contains(p.as_str()))
+            || is_made_up(key)
     }
 
     /// Literals given as a credential option of a model client. Those that

@@ -313,6 +313,9 @@ impl Session {
         for document in &sources.documents {
             workspace.set_document(&document.path, &document.text);
         }
+        for manifest in &sources.manifests {
+            workspace.set_manifest(&manifest.path, &manifest.text);
+        }
         let mut guard = lock(&self.project);
         // Open documents the walk left out (excluded, or not saved yet),
         // and documents edited while the index was built.

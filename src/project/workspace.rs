@@ -56,13 +56,17 @@ struct Entry {
     in_scope: bool,
     /// The file's facts are its analysis (always, for a file in scope).
     analysed: bool,
+    /// What the file is for.
+    class: crate::file_class::FileClass,
 }
 
 impl Entry {
     fn new(engine: &Engine, path: &str, kind: FileKind, source: Arc<str>, tree: Option<tree_sitter::Tree>) -> Entry {
+        let class = engine.classify(path, &source).0;
         Entry {
             kind,
-            in_scope: engine.in_scope(path, &source),
+            class,
+            in_scope: engine.config().scope.includes(class),
             hash: hash_of(&source),
             source,
             tree,
@@ -88,6 +92,8 @@ pub struct Workspace {
     file_analyses: usize,
     /// Incident-response plans and runbooks, by path.
     documents: Vec<crate::documents::DocumentFacts>,
+    /// Package manifests, by path.
+    manifests: Vec<crate::packages::Manifest>,
     /// Project rules that panicked in the last analysis.
     project_failures: Vec<RuleFailure>,
     /// Directories holding a `tsconfig.json` or `jsconfig.json`, probed on
@@ -107,6 +113,7 @@ impl Workspace {
             reach: ReachCache::default(),
             file_analyses: 0,
             documents: Vec::new(),
+            manifests: Vec::new(),
             project_failures: Vec::new(),
             config_dirs: std::sync::OnceLock::new(),
         }
@@ -390,6 +397,34 @@ impl Workspace {
         self.documents.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
+    /// Sets the text of a package manifest (`package.json`, `pyproject.toml`
+    /// ...); a path that is not one is ignored.
+    pub fn set_manifest(&mut self, path: &str, text: &str) {
+        self.manifests.retain(|m| m.path != path);
+        if let Some(manifest) = crate::packages::read_manifest(path, text) {
+            self.manifests.push(manifest);
+        }
+    }
+
+    /// The packages of the workspace and what each ships, as the scan
+    /// classes them (from production code, whatever the scope reports).
+    pub fn packages(&self) -> Vec<crate::packages::Package> {
+        use crate::file_class::FileClass;
+        let mut signals = Vec::new();
+        let mut examples = false;
+        for (entry, facts) in self.entries.iter().zip(&self.facts) {
+            let Some(entry) = entry else { continue };
+            examples |= entry.class == FileClass::Example;
+            if entry.class == FileClass::Production {
+                signals.push(crate::packages::FileSignal {
+                    path: facts.path.clone(),
+                    serves: !facts.entrypoints.is_empty(),
+                });
+            }
+        }
+        crate::packages::classify(&self.manifests, &signals, examples, self.engine.config().project_kind)
+    }
+
     /// Forgets a document (deleted).
     pub fn remove_document(&mut self, path: &str) {
         self.documents.retain(|d| d.path != path);
@@ -473,7 +508,11 @@ impl Workspace {
         let results = {
             let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
             let routes = index.routes_with(&mut self.reach);
-            crate::rules::run_project_rules(&index, &routes, &self.documents, &config.catalog, &config.disabled)
+            let mut documents = self.documents.clone();
+            documents.extend(config.evidence_documents(&self.root));
+            let packages = self.packages();
+            let inputs = crate::rules::ProjectInputs { documents: &documents, packages: &packages };
+            crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled)
         };
         let (project_findings, mut evidence) = (results.findings, results.evidence);
         self.project_failures = results.failures;

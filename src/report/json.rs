@@ -37,6 +37,11 @@ pub struct Report {
     /// were left out (`--scope all` reports them).
     #[serde(default)]
     pub scope: JsonScope,
+    /// The project's packages and what each ships: `service`,
+    /// `application` or `library` (the project-level rules apply to what is
+    /// deployed; a library gets call-level findings only).
+    #[serde(default)]
+    pub packages: Vec<JsonPackage>,
     /// When the scan named files or several paths within a project: the
     /// parts reported (relative to the project root, directories with a
     /// trailing `/`). The whole project was analysed; `stats` count it.
@@ -125,6 +130,18 @@ pub struct JsonExcluded {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonPackage {
+    /// The package's directory, relative to the root (`""`: the root).
+    pub dir: String,
+    pub manifest: Option<String>,
+    pub name: Option<String>,
+    pub kind: String,
+    /// Why it was classed so: the manifest, a file that serves or runs, or
+    /// custodia.toml's `[project] kind`.
+    pub because: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -263,6 +280,17 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             analysed_for_reach: result.scope.analysed_for_reach,
         },
         selected: result.selected.clone(),
+        packages: result
+            .packages
+            .iter()
+            .map(|p| JsonPackage {
+                dir: p.dir.clone(),
+                manifest: p.manifest.clone(),
+                name: p.name.clone(),
+                kind: p.kind.as_str().to_string(),
+                because: p.because.clone(),
+            })
+            .collect(),
         inventory: crate::inventory::inventory(&result.files, catalog),
         rule_failures: result
             .rule_failures

@@ -84,8 +84,27 @@ pub fn build(result: &ScanResult, engine: &Engine) -> Value {
             "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri } },
             "columnKind": "unicodeCodePoints",
             "results": results,
+            // The controls found in place: SARIF has no place for what is
+            // right, so they travel in the run's property bag, as in the
+            // JSON report (`evidence`), for dashboards that show both.
+            "properties": { "evidence": evidence(result) },
         }]
     })
+}
+
+fn evidence(result: &ScanResult) -> Vec<Value> {
+    result
+        .evidence
+        .iter()
+        .map(|e| {
+            json!({
+                "criterion": e.criterion,
+                "kind": e.kind,
+                "location": location_json(&e.path, e.location, None),
+                "description": e.description,
+            })
+        })
+        .collect()
 }
 
 fn rule(catalog: &Catalog, meta: &crate::catalog::RuleMeta) -> Value {

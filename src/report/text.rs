@@ -140,6 +140,30 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
     if let Some(left_out) = left_out(&result.scope) {
         let _ = writeln!(out, "{left_out}");
     }
+    let libraries: Vec<String> = result
+        .packages
+        .iter()
+        .filter(|p| p.kind == crate::packages::PackageKind::Library)
+        .map(|p| match &p.name {
+            Some(name) => format!("{} ({name})", if p.dir.is_empty() { "." } else { &p.dir }),
+            None => {
+                if p.dir.is_empty() {
+                    ".".to_string()
+                } else {
+                    p.dir.clone()
+                }
+            }
+        })
+        .collect();
+    if !libraries.is_empty() {
+        let shown: Vec<&str> = libraries.iter().take(5).map(String::as_str).collect();
+        let more = if libraries.len() > 5 { format!(" and {} more", libraries.len() - 5) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "Libraries (their own calls get call-level findings; the project-level rules apply to what is deployed): {}{more}.",
+            shown.join(", ")
+        );
+    }
     if let Some(parts) = &result.selected {
         let _ = writeln!(
             out,

@@ -11,6 +11,12 @@
 //! code blocks do not count. Each document found is evidence, with what it
 //! covers.
 //!
+//! A plan kept outside the repository (a policy repository, a wiki) counts
+//! when `custodia.toml` points at it (`[evidence] incident_response`, with the
+//! incidents it `covers`). A repository made only of libraries (an SDK whose
+//! calls are made on its users' behalf) is not reported: the plan is the
+//! deployer's. See docs/CONFIGURATION.md for how packages are classed.
+//!
 //! custodia cannot judge whether a plan is good: it checks that one exists
 //! where a reviewer would look, and that it names the scenarios.
 //!
@@ -39,6 +45,7 @@
 //! LLM02:2025 / LLM02:2026; NIST AI RMF MANAGE 2.2.
 
 use crate::documents::Topic;
+use crate::packages::{self, PackageKind};
 
 use super::{ProjectContext, ProjectRule};
 
@@ -48,7 +55,20 @@ pub(crate) const RULE: ProjectRule = ProjectRule { id: "missing-ai-incident-resp
 const REQUIRED: [Topic; 3] = [Topic::PromptInjection, Topic::ModelOutputFailure, Topic::DataLeakage];
 
 fn check(cx: &mut ProjectContext<'_, '_>) {
-    let uses_models = cx.index.files().iter().any(|f| !f.inference.is_empty());
+    // A library's calls are made on behalf of its users: the plan is theirs.
+    // What is deployed calls models: a route reaches one, or a service or an
+    // application (a worker, a bot, a CLI product) makes the call itself.
+    // Code under no manifest is the root package's (packages.rs decides).
+    let deployed = |f: &crate::facts::FileFacts| {
+        packages::package_of(cx.packages, &f.path).is_none_or(|p| p.kind != PackageKind::Library)
+    };
+    // A service deployed from the repository uses the repository's model
+    // code, even when its routes reach it through a library package the
+    // analysis does not follow (a class built at run time).
+    let serves = cx.routes.iter().any(|r| !r.sites.is_empty())
+        || (cx.packages.iter().any(|p| p.kind == PackageKind::Service)
+            && cx.index.files().iter().any(|f| !f.inference.is_empty()));
+    let uses_models = serves || cx.index.files().iter().any(|f| !f.inference.is_empty() && deployed(f));
     if !uses_models {
         return;
     }
@@ -56,9 +76,17 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
     let mut covered = Vec::new();
     for document in documents.iter().filter(|d| d.incident_response || d.runbook) {
         let named: Vec<&(Topic, u32)> = document.topics.iter().filter(|(t, _)| REQUIRED.contains(t)).collect();
+        covered.extend(named.iter().map(|(topic, _)| *topic));
+        if document.reference.is_some() {
+            // One pointer, one piece of evidence: what it is said to cover.
+            let Some((_, line)) = named.first() else { continue };
+            let labels: Vec<&str> = named.iter().map(|(t, _)| t.label()).collect();
+            let description = format!("{} covers {} (line {line})", document.cited(), join_and(&labels));
+            cx.evidence_in_document("SOC2:CC7.4", "incident-response", &document.path, *line, description);
+            continue;
+        }
         for (topic, line) in &named {
-            covered.push(*topic);
-            let description = format!("`{}` covers {} (line {line})", document.path, topic.label());
+            let description = format!("{} covers {} (line {line})", document.cited(), topic.label());
             cx.evidence_in_document("SOC2:CC7.4", "incident-response", &document.path, *line, description);
         }
     }
@@ -69,14 +97,20 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
     let plans: Vec<&str> =
         documents.iter().filter(|d| d.incident_response || d.runbook).map(|d| d.path.as_str()).collect();
     let found = match plans.as_slice() {
-        [] => "no incident-response document was found".to_string(),
+        [] => "no incident-response document was found in the repository, and custodia.toml names none kept \
+               elsewhere ([evidence] incident_response)"
+            .to_string(),
         plans => {
             let them = if missing.len() > 1 { "them" } else { "it" };
             format!("the incident-response documents ({}) do not name {them}", plans.join(", "))
         }
     };
-    let message =
-        format!("the project calls models but its incident response does not cover {}: {found}", join_and(&missing));
+    let message = format!(
+        "the project calls models but its incident response does not cover {}: {found}. An auditor will ask for the \
+         documented response to each AI incident: how it is detected, who is paged, how the feature is switched \
+         off, how keys are rotated and how customers are told",
+        join_and(&missing)
+    );
     cx.report_project(RULE.id, message, Vec::new());
 }
 

@@ -70,7 +70,7 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
     for document in cx.documents.iter().filter(|d| d.incident_response || d.runbook) {
         if let Some((_, line)) = document.topics.iter().find(|(t, _)| *t == Topic::ProviderOutage) {
             ready = true;
-            let description = format!("`{}` covers a {} (line {line})", document.path, Topic::ProviderOutage.label());
+            let description = format!("{} covers a {} (line {line})", document.cited(), Topic::ProviderOutage.label());
             cx.evidence_in_document("SOC2:A1.2", "outage-runbook", &document.path, *line, description);
         }
     }

@@ -77,6 +77,8 @@ pub struct ProjectContext<'a, 'f> {
     pub routes: &'a [Route<'f>],
     /// Incident-response plans, runbooks and other documents of the project.
     pub documents: &'a [DocumentFacts],
+    /// What each package ships (see `packages`).
+    pub packages: &'a [crate::packages::Package],
     pub catalog: &'a Catalog,
     findings: Vec<Finding>,
     evidence: Vec<Evidence>,
@@ -143,18 +145,26 @@ pub fn line_location(line: u32) -> Location {
     Location { span: Default::default(), range: crate::source::Range { start: position, end: position } }
 }
 
+/// What the project rules read besides the files: the documents where
+/// plans are, and what each package ships.
+pub struct ProjectInputs<'a> {
+    pub documents: &'a [DocumentFacts],
+    pub packages: &'a [crate::packages::Package],
+}
+
 /// Runs the project rules that are not switched off.
 pub fn run_project_rules(
     index: &ProjectIndex<'_>,
     routes: &[Route<'_>],
-    documents: &[DocumentFacts],
+    inputs: &ProjectInputs<'_>,
     catalog: &Catalog,
     disabled: &HashSet<String>,
 ) -> RuleResults {
     let mut cx = ProjectContext {
         index,
         routes,
-        documents,
+        documents: inputs.documents,
+        packages: inputs.packages,
         catalog,
         findings: Vec::new(),
         evidence: Vec::new(),
