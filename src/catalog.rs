@@ -449,6 +449,10 @@ pub struct LoggingSpec {
     /// Request-logging middleware modules (`pino-http`, `morgan`).
     #[serde(default)]
     pub modules: Vec<String>,
+    /// Options of an inference call that record it as an event (the AI
+    /// SDK's `experimental_telemetry`: an OpenTelemetry span per call).
+    #[serde(default)]
+    pub call_options: Vec<String>,
 }
 
 impl Guards {
@@ -475,6 +479,7 @@ impl Guards {
         add(&mut self.logging.receivers, other.logging.receivers);
         add(&mut self.logging.methods, other.logging.methods);
         add(&mut self.logging.modules, other.logging.modules);
+        add(&mut self.logging.call_options, other.logging.call_options);
     }
 }
 

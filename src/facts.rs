@@ -73,6 +73,11 @@ pub struct FunctionFact {
     /// says so (`@api_view`, a method of an `APIView`): project-wide
     /// defaults of that framework apply to it.
     pub view_framework: Option<String>,
+    /// Shaped like a gate: it takes the request or the user (or reads the
+    /// request's context) and it can stop the request (throws, raises,
+    /// aborts, redirects or answers 401/403/429). Only such a function is
+    /// offered as a possible control custodia does not know.
+    pub gate_shaped: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -324,6 +329,8 @@ pub enum OptionSource {
     Client,
     /// On the model object the call is made through.
     Model,
+    /// On the route the call serves (Next.js `maxDuration`).
+    Route,
 }
 
 impl OptionSource {
@@ -332,6 +339,7 @@ impl OptionSource {
             OptionSource::Call => "the call",
             OptionSource::Client => "the client",
             OptionSource::Model => "the model object",
+            OptionSource::Route => "the route (the platform stops it after that many seconds)",
         }
     }
 }

@@ -15,9 +15,10 @@
 //!    `*.d.ts`, `*_pb2.py`, `*.generated.ts` ...;
 //! 3. a directory on its path: `tests/`, `__tests__/`, `fixtures/`,
 //!    `examples/`, `cookbook/`, `docs/`, `scripts/`, `benchmarks/` ... Under a
-//!    source root (`src/`, `lib/`, `app/`, `pages/`) directories are modules
-//!    or URL segments (a NestJS `src/docs/` feature, a Next.js
-//!    `app/examples/` page): only test directories count there;
+//!    routing root (`app/`, `pages/`) directories are URL segments (a
+//!    Next.js `app/examples/` page): only test directories count there;
+//!    under a source root (`src/`, `lib/`) they are modules (a NestJS
+//!    `src/docs/` feature): only test and `examples/` directories count;
 //! 4. its text: an import of a test framework (`vitest`, `@jest/globals`,
 //!    `pytest`, `unittest` ...), or a generated-code header (`@generated`,
 //!    `DO NOT EDIT`).
@@ -359,6 +360,7 @@ const DOCS_DIRECTORIES: &[&str] = &[
 fn by_directory(rel: &str) -> Option<(FileClass, String)> {
     let segments: Vec<&str> = rel.split('/').collect();
     let directories = &segments[..segments.len().saturating_sub(1)];
+    let mut in_routes = false;
     let mut in_source = false;
     for (i, segment) in directories.iter().enumerate() {
         let lower = segment.to_ascii_lowercase();
@@ -366,9 +368,13 @@ fn by_directory(rel: &str) -> Option<(FileClass, String)> {
             || ["_tests", "-tests", "_test", "-test", ".tests"].iter().any(|s| lower.ends_with(s));
         let class = if test {
             Some(FileClass::Test)
-        } else if in_source {
-            // `app/examples/page.tsx` is the URL /examples; `src/docs/` a module.
+        } else if in_routes {
+            // `app/examples/page.tsx` is the URL /examples.
             None
+        } else if in_source {
+            // `src/docs/` is a feature module; `src/examples/` holds examples
+            // all the same (mem0's `src/oss/examples/`).
+            matches!(lower.as_str(), "examples" | "example" | "cookbook").then_some(FileClass::Example)
         } else if EXAMPLE_DIRECTORIES.contains(&lower.as_str()) {
             Some(FileClass::Example)
         } else if DOCS_DIRECTORIES.contains(&lower.as_str()) {
@@ -379,8 +385,10 @@ fn by_directory(rel: &str) -> Option<(FileClass, String)> {
         if let Some(class) = class {
             return Some((class, format!("{}/", directories[..=i].join("/"))));
         }
-        if matches!(lower.as_str(), "src" | "lib" | "app" | "pages") {
-            in_source = true;
+        match lower.as_str() {
+            "app" | "pages" => in_routes = true,
+            "src" | "lib" => in_source = true,
+            _ => {}
         }
     }
     None
@@ -460,7 +468,9 @@ mod tests {
         assert_eq!(class("src/app/docs/[slug]/page.tsx", ""), FileClass::Production);
         // ...and in a source tree, a module.
         assert_eq!(class("src/docs/docs.controller.ts", ""), FileClass::Production);
-        assert_eq!(class("packages/core/src/examples/registry.ts", ""), FileClass::Production);
+        // ...though an `examples/` directory holds examples there too.
+        assert_eq!(class("mem0-ts/src/oss/examples/local-llms.ts", ""), FileClass::Example);
+        assert_eq!(class("src/demo/page.tsx", ""), FileClass::Production);
         // A test directory is one anywhere.
         assert_eq!(class("app/__tests__/page.tsx", ""), FileClass::Test);
         assert_eq!(class("src/tests/helpers.py", ""), FileClass::Test);

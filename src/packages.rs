@@ -163,10 +163,16 @@ pub fn classify(
         };
         packages.push(Package { dir: String::new(), manifest: None, name: None, kind, because });
     }
-    for file in files.iter().filter(|f| f.serves) {
+    // The first serving file in path order names the reason, whatever order
+    // the workers finished in.
+    let mut serving: Vec<&FileSignal> = files.iter().filter(|f| f.serves).collect();
+    serving.sort_by(|a, b| a.path.cmp(&b.path));
+    for file in serving {
         let Some(index) = package_index(&packages, &file.path) else { continue };
-        packages[index].kind = PackageKind::Service;
-        packages[index].because = format!("{} declares HTTP entrypoints", file.path);
+        if packages[index].kind != PackageKind::Service {
+            packages[index].kind = PackageKind::Service;
+            packages[index].because = format!("{} declares HTTP entrypoints", file.path);
+        }
     }
     if let Some(kind) = forced {
         for package in &mut packages {

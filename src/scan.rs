@@ -602,6 +602,9 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             partial(reason, over.to_string());
         }
         let mut findings = analysis.findings;
+        if packages::package_of(&result.packages, &file.rel).is_some_and(|p| p.kind == packages::PackageKind::Library) {
+            findings.retain(|f| crate::rules::applies_in_libraries(f.rule));
+        }
         if let Some(more) = project_findings.remove(&file.rel) {
             findings.extend(more);
         }

@@ -120,3 +120,74 @@ fn the_other_route_rules_still_apply_to_a_declared_check() {
         .collect();
     assert_eq!(limited, ["app/api/draft/route.ts", "service/main.py"]);
 }
+
+/// A hint names a function of the project only when its name and its shape
+/// fit: it takes the request or the user and can stop the request. A
+/// streaming callback named `handleLLMNewToken` or a helper that counts
+/// tokens is no control, and naming it would send the reader astray.
+#[test]
+fn a_hint_names_only_a_function_shaped_like_a_gate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "app/api/answer/route.ts",
+        r#"import OpenAI from "openai";
+import { checkQuota, handleLLMNewToken, tokenBudget } from "@/lib/helpers";
+
+const openai = new OpenAI({ timeout: 20_000 });
+
+export async function POST(req: Request) {
+  await checkQuota(req);
+  const { question } = await req.json();
+  try {
+    const stream = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      max_tokens: tokenBudget(question),
+      stream: true,
+      messages: [{ role: "user", content: question }],
+    });
+    for await (const chunk of stream) handleLLMNewToken(chunk.choices[0]?.delta?.content ?? "");
+    return new Response("ok");
+  } catch {
+    return Response.json({ error: "unavailable" }, { status: 503 });
+  }
+}
+"#,
+    );
+    write(dir.path(), "tsconfig.json", r#"{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./*"] } } }"#);
+    write(
+        dir.path(),
+        "lib/helpers.ts",
+        r#"import { db } from "./db";
+
+export class QuotaExceeded extends Error {}
+
+// Counts the caller's questions today against their plan.
+export async function checkQuota(req: Request) {
+  const team = req.headers.get("x-team-id") ?? "anonymous";
+  const used = await db.usage.count({ where: { team, day: new Date().toDateString() } });
+  if (used >= 500) throw new QuotaExceeded(`team ${team} used its 500 questions today`);
+}
+
+const tokens: string[] = [];
+
+export function handleLLMNewToken(token: string) {
+  tokens.push(token);
+}
+
+export function tokenBudget(text: string) {
+  return Math.min(1024, 4 * text.length);
+}
+"#,
+    );
+    let report = scan(dir.path());
+    let message = |rule: &str| {
+        let found: Vec<&str> = report.findings.iter().filter(|f| f.rule == rule).map(|f| f.message.as_str()).collect();
+        assert_eq!(found.len(), 1, "{rule}: {found:#?}");
+        found[0].to_string()
+    };
+    let limit = message("inference-without-rate-limit");
+    assert!(limit.contains("custodia does not know `checkQuota` as a control"), "{limit}");
+    let auth = message("inference-without-auth");
+    assert!(!auth.contains("does not know"), "no function of this project is shaped like an auth check: {auth}");
+}

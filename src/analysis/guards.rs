@@ -134,7 +134,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                 self.class_guards(id, &mut facts);
             }
         }
-        self.facts.guards = facts;
+        // Guards found earlier (a call that records itself) stand.
+        self.facts.guards.extend(facts);
         self.dependency_facts();
     }
 

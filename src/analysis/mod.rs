@@ -18,6 +18,7 @@ mod django;
 mod exports;
 mod fastify;
 mod flow;
+mod gate;
 mod guards;
 pub(crate) mod literals;
 mod nestjs;
@@ -102,6 +103,8 @@ pub fn analyze(
         constructions: HashMap::default(),
         site_by_call: HashMap::default(),
         caught: HashSet::default(),
+        error_handled: Vec::new(),
+        route_time_limit: None,
         facts: FileFacts { language: Some(language), ..FileFacts::default() },
     };
     analyzer.facts.path = path.to_string();
@@ -134,6 +137,15 @@ pub(crate) struct Analyzer<'a, 's> {
     site_by_call: HashMap<Span, usize>,
     /// Calls whose rejection is handled by a chained `.catch` or `allSettled`.
     caught: HashSet<Span>,
+    /// Callbacks whose errors a sibling `onError` option handles, with that
+    /// option's key: `createUIMessageStream({ execute: async () => {
+    /// streamText(...) }, onError: ... })`.
+    error_handled: Vec<(Span, Span)>,
+    /// Next.js route segment config, `export const maxDuration = 60` in an
+    /// `app/` route, page or server-actions file: the platform stops the
+    /// function after that many seconds, whatever the calls in it wait for.
+    /// Read once per file (`None` until read).
+    route_time_limit: Option<Option<crate::facts::OptionHit>>,
     facts: FileFacts,
 }
 
@@ -241,6 +253,22 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 _ => {}
             }
+            // `createUIMessageStream({ execute, onError })`, a Python
+            // `on_error=` keyword: the callbacks beside the handler report
+            // their errors to it.
+            for arg in &call.args {
+                let Expr::Object(props, _) = arg.value() else { continue };
+                let handler = props.iter().find_map(|p| match p {
+                    Prop::Pair { key: "onError" | "on_error", key_span, .. } => Some(*key_span),
+                    _ => None,
+                });
+                let Some(handler) = handler else { continue };
+                for prop in props {
+                    if let Prop::Pair { value: Expr::Function(_, body), .. } = prop {
+                        self.error_handled.push((*body, handler));
+                    }
+                }
+            }
         }
         for &(_, _, call) in &self.walked.calls {
             if handlers.iter().any(|h| h.contains(call.span)) {
@@ -316,6 +344,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             let parent = scope.parent.and_then(|p| self.function_scope(p)).and_then(|p| index_of.get(&p).copied());
             index_of.insert(id as ScopeId, self.facts.functions.len() as FunctionIndex);
+            let body = self.lines.source().get(scope.span.as_range()).unwrap_or("");
             self.facts.functions.push(FunctionFact {
                 name: scope.name.map(str::to_string),
                 location: self.locate(scope.span),
@@ -323,6 +352,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 parent,
                 opts_out: Vec::new(),
                 view_framework: None,
+                gate_shaped: gate::takes_the_caller(&scope.params, body) && gate::can_stop_the_request(body),
             });
         }
     }

@@ -10,7 +10,10 @@
 //! `openai`, not because of its name.
 
 use crate::catalog::{CallSpec, ClientKind, ClientSpec, Provider, Receiver, applies_to};
-use crate::facts::{CallReceiver, ClientFact, CredentialSource, FailurePath, InferenceSite, OptionHit, OptionSource};
+use crate::facts::{
+    CallReceiver, ClientFact, CredentialSource, FailurePath, GuardFact, GuardKind, InferenceSite, OptionHit,
+    OptionSource,
+};
 use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, StatementKind, Target};
 use crate::lang::Language;
 use crate::source::Span;
@@ -737,6 +740,20 @@ impl<'a, 's> Analyzer<'a, 's> {
             model = model.or_else(|| fact.model.clone());
             options_known &= fact.options_known;
         }
+        if timeout.is_none() && timeout_disabled.is_none() {
+            timeout = self.route_time_limit();
+        }
+        // A call that records itself (`experimental_telemetry`) is logged
+        // where it is made: a logging control of its function.
+        let recorders = &self.catalog.guards.logging.call_options;
+        if let Some(recorded) = self.find_option(&sets, recorders, |v| !telemetry_disabled(v)) {
+            self.facts.guards.push(GuardFact {
+                kind: GuardKind::Logging,
+                function: self.function_index(scope),
+                name: recorded.name.clone(),
+                location: recorded.location,
+            });
+        }
         let site = InferenceSite {
             provider: provider.id.clone(),
             api: found.api,
@@ -754,6 +771,39 @@ impl<'a, 's> Analyzer<'a, 's> {
         };
         self.site_by_call.insert(call.span, self.facts.inference.len());
         self.facts.inference.push(site);
+    }
+
+    /// `export const maxDuration = 60` in a Next.js `app/` route, page or
+    /// server-actions file bounds every call made while serving it.
+    fn route_time_limit(&mut self) -> Option<OptionHit> {
+        if let Some(known) = &self.route_time_limit {
+            return known.clone();
+        }
+        let path = self.facts.path.as_str();
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let in_app = path.starts_with("app/") || path.contains("/app/");
+        let segment_file = ["route.", "page.", "layout."].iter().any(|p| name.starts_with(p));
+        let actions = self.ir.directives.contains(&"use server");
+        let limit = if self.language.is_js_family() && in_app && (segment_file || actions) {
+            self.ir.statements.iter().filter(|s| s.scope == 0).find_map(|s| match &s.kind {
+                StatementKind::Bind {
+                    target: Target::Name("maxDuration", span),
+                    value: value @ Expr::Lit(Lit::Number(_), _),
+                    exported: true,
+                } => Some(OptionHit {
+                    path: None,
+                    name: "maxDuration".to_string(),
+                    location: self.locate(*span),
+                    value: self.snippet(value.span(), 40),
+                    on: OptionSource::Route,
+                }),
+                _ => None,
+            })
+        } else {
+            None
+        };
+        self.route_time_limit = Some(limit.clone());
+        limit
     }
 
     fn find_option(
@@ -790,6 +840,13 @@ impl<'a, 's> Analyzer<'a, 's> {
                 path: None,
                 kind: "promise rejection handler (.catch)".to_string(),
                 location: here,
+            });
+        }
+        if let Some((_, handler)) = self.error_handled.iter().find(|(body, _)| body.contains(call.span)) {
+            return Some(FailurePath {
+                path: None,
+                kind: "the `onError` handler of the stream it runs in".to_string(),
+                location: self.locate(*handler),
             });
         }
         if let ObjRef::Client { fallback: Some(span), .. } = callee {
@@ -1170,5 +1227,18 @@ fn credential_source(value: &Expr<'_>) -> CredentialSource {
             CredentialSource::Other
         }
         _ => CredentialSource::Other,
+    }
+}
+
+/// `experimental_telemetry: { isEnabled: false }` records nothing. A value
+/// custodia cannot read (`isEnabled: isProduction`) is taken as set: the
+/// team wrote the option to record calls where it runs.
+fn telemetry_disabled(value: &Expr<'_>) -> bool {
+    match value {
+        Expr::Lit(Lit::False | Lit::Null, _) => true,
+        Expr::Object(props, _) => {
+            props.iter().any(|p| matches!(p, Prop::Pair { key: "isEnabled", value: Expr::Lit(Lit::False, _), .. }))
+        }
+        _ => false,
     }
 }

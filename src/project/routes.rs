@@ -553,7 +553,7 @@ impl<'i, 'f, 'c> Graph<'i, 'f, 'c> {
     /// Notes a step custodia cannot follow, if its name suggests a control.
     fn suspect(&mut self, function: &FunctionRef) {
         if let FunctionRef::Import { name, .. } = function
-            && let Some(kind) = suggested_control(name)
+            && let Some(kind) = gate_name(name)
         {
             self.suspects.push((kind, name.clone()));
         }
@@ -697,11 +697,14 @@ impl Reach {
     /// kind they suggest: `requireUser()` (auth), `checkQuota()` (rate limit).
     fn suspects(&self, index: &ProjectIndex<'_>) -> Vec<(GuardKind, String)> {
         let mut out: Vec<(GuardKind, String)> =
-            self.unresolved.iter().filter_map(|n| suggested_control(n).map(|k| (k, n.clone()))).collect();
-        // Resolved functions with such names but no control inside.
+            self.unresolved.iter().filter_map(|n| gate_name(n).map(|k| (k, n.clone()))).collect();
+        // Resolved functions named like a control and shaped like one (they
+        // take the request or the user and can stop the request), with no
+        // control custodia knows inside.
         for &(file, function) in self.visited.keys() {
             let facts: &FileFacts = &index.files[file];
-            if let Some(name) = facts.functions.get(function as usize).and_then(|f| f.name.as_deref()) {
+            let Some(fact) = facts.functions.get(function as usize).filter(|f| f.gate_shaped) else { continue };
+            if let Some(name) = fact.name.as_deref() {
                 let guarded = facts.guards.iter().any(|g| g.function == Some(function));
                 if let Some(kind) = suggested_control(name).filter(|_| !guarded) {
                     out.push((kind, name.to_string()));
@@ -714,7 +717,9 @@ impl Reach {
     }
 }
 
-/// The kind of control a function's name suggests, if any.
+/// The kind of control a function's name suggests, if any: a word of a
+/// rate limit, or of authentication. Alone it is not enough to name the
+/// function in a hint (see [`gate_name`] and `FunctionFact::gate_shaped`).
 fn suggested_control(name: &str) -> Option<GuardKind> {
     let lower = name.to_ascii_lowercase();
     const RATE: [&str; 4] = ["limit", "quota", "throttle", "ratelimit"];
@@ -729,6 +734,59 @@ fn suggested_control(name: &str) -> Option<GuardKind> {
         || (lower.contains("user") && USER_CHECKS.iter().any(|w| lower.starts_with(w)))
         || GATES.iter().any(|w| lower.starts_with(w))
     {
+        Some(GuardKind::Auth)
+    } else {
+        None
+    }
+}
+
+/// For a call custodia cannot follow, whose body it cannot see: the control
+/// its name states outright, a gate verb and what it gates (`requireUser`,
+/// `verify_api_key`, `checkRateLimit`, `enforceQuota`). Names that merely
+/// contain such a word (`handleLLMNewToken`, `getSessionTitle`) say nothing.
+fn gate_name(name: &str) -> Option<GuardKind> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let lower = last.to_ascii_lowercase().replace('_', "");
+    const VERBS: [&str; 14] = [
+        "require",
+        "ensure",
+        "check",
+        "verify",
+        "validate",
+        "authenticate",
+        "authorize",
+        "authorise",
+        "assert",
+        "enforce",
+        "guard",
+        "protect",
+        "throttle",
+        "ratelimit",
+    ];
+    const RATE: [&str; 6] = ["ratelimit", "limit", "quota", "throttle", "usage", "credit"];
+    const AUTH: [&str; 16] = [
+        "auth",
+        "user",
+        "session",
+        "login",
+        "signedin",
+        "loggedin",
+        "admin",
+        "role",
+        "permission",
+        "access",
+        "apikey",
+        "token",
+        "owner",
+        "jwt",
+        "credential",
+        "bearer",
+    ];
+    let verb = VERBS.iter().find(|v| lower.starts_with(*v))?;
+    let rest = &lower[verb.len()..];
+    if matches!(*verb, "throttle" | "ratelimit") || RATE.iter().any(|w| rest.contains(w)) {
+        Some(GuardKind::RateLimit)
+    } else if matches!(*verb, "authenticate" | "authorize" | "authorise") || AUTH.iter().any(|w| rest.contains(w)) {
         Some(GuardKind::Auth)
     } else {
         None
@@ -896,6 +954,24 @@ pub fn matcher_matches(pattern: &str, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_name_that_states_a_gate_is_offered_unseen() {
+        for (name, kind) in [
+            ("requireUser", GuardKind::Auth),
+            ("verify_api_key", GuardKind::Auth),
+            ("authenticate", GuardKind::Auth),
+            ("auth.ensureSignedIn", GuardKind::Auth),
+            ("checkRateLimit", GuardKind::RateLimit),
+            ("enforce_quota", GuardKind::RateLimit),
+            ("throttle", GuardKind::RateLimit),
+        ] {
+            assert_eq!(gate_name(name), Some(kind), "{name}");
+        }
+        for name in ["handleLLMNewToken", "Session", "getSessionTitle", "checkInput", "validate", "tokenize"] {
+            assert_eq!(gate_name(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn next_matchers() {

@@ -505,12 +505,12 @@ impl Workspace {
     /// applied. Traversals of the call graph that no change touched are reused.
     pub fn analysis(&mut self) -> (Vec<Finding>, Vec<Evidence>) {
         let config = self.engine.config();
+        let packages = self.packages();
         let results = {
             let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
             let routes = index.routes_with(&mut self.reach);
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));
-            let packages = self.packages();
             let inputs = crate::rules::ProjectInputs { documents: &documents, packages: &packages };
             crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled)
         };
@@ -521,6 +521,11 @@ impl Workspace {
             let Some(entry) = entry.as_ref().filter(|e| e.in_scope) else { continue };
             let facts = &self.facts[i];
             let mut own = entry.findings.clone();
+            let library = crate::packages::package_of(&packages, &facts.path)
+                .is_some_and(|p| p.kind == crate::packages::PackageKind::Library);
+            if library {
+                own.retain(|f| crate::rules::applies_in_libraries(f.rule));
+            }
             own.extend(project_findings.iter().filter(|f| f.path.as_deref() == Some(facts.path.as_str())).cloned());
             findings.extend(self.engine.finalize(&facts.path, own, &facts.suppressions).findings);
             evidence.extend(entry.evidence.iter().cloned());

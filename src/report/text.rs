@@ -160,7 +160,7 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
         let more = if libraries.len() > 5 { format!(" and {} more", libraries.len() - 5) } else { String::new() };
         let _ = writeln!(
             out,
-            "Libraries (their own calls get call-level findings; the project-level rules apply to what is deployed): {}{more}.",
+            "Libraries (their own calls get call-level findings, failure paths aside: those and the project-level rules are the deployer's): {}{more}.",
             shown.join(", ")
         );
     }

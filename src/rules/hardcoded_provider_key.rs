@@ -35,7 +35,7 @@ use crate::file_class::FileClass;
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule { id: "hardcoded-provider-key", check };
+pub(crate) const RULE: Rule = Rule { id: "hardcoded-provider-key", check, in_libraries: true };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;

@@ -3,7 +3,9 @@
 //! when no log call records the event on the way: no call on a logger
 //! (`logger.info`, `log.warn`, `auditLog.event`, pino, winston, bunyan,
 //! Python `logging`, structlog) in the handler, in the functions it calls,
-//! or in middleware that covers the route. `console.log` does not count: it
+//! or in middleware that covers the route; nor does the call record itself
+//! (the AI SDK's `experimental_telemetry`, unless `isEnabled: false`: an
+//! OpenTelemetry span per call). `console.log` does not count: it
 //! is not an application log anyone monitors. Entrypoints and reachability
 //! are as for `inference-without-auth`.
 //!

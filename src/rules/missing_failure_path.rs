@@ -3,9 +3,14 @@
 //! `try`/`catch` (`try`/`except` in Python), no `.catch(...)` handles its
 //! promise, it is not made through a model with fallbacks (LangChain
 //! `withFallbacks` / `with_fallbacks`), and no `fallbacks` option (LiteLLM) or
-//! stream `onError` handler is set. A call made in a `catch`/`except` block
+//! stream `onError` handler is set, on the call or on the stream whose
+//! callback makes it (`createUIMessageStream({ execute, onError })`). A call made in a `catch`/`except` block
 //! or a `.catch` handler is the fallback of the call that failed: the
 //! handler is the failure path of both, and it is not reported.
+//!
+//! Not reported in a library package (published for others to install; see
+//! docs/CONFIGURATION.md): a library that lets the provider's error reach its
+//! caller does the right thing, and the failure path is the application's.
 //!
 //! ## Why it matters to an auditor
 //! Model providers have outages, rate limits and timeouts. Availability
@@ -42,7 +47,7 @@ use crate::lang::Language;
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule { id: "missing-failure-path", check };
+pub(crate) const RULE: Rule = Rule { id: "missing-failure-path", check, in_libraries: false };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;

@@ -5,6 +5,8 @@
 //! signal (`signal: AbortSignal.timeout(ms)`, `abortSignal` in the AI SDK). A
 //! timeout set to `0` or `None` is reported as disabled. When the client is
 //! built in another file, custodia cannot see its options and does not report.
+//! A call in a Next.js `app/` route, page or server-actions file that exports
+//! `maxDuration` is bounded by the platform, which stops the function then.
 //!
 //! ## Why it matters to an auditor
 //! SDK defaults are long (the OpenAI SDKs wait up to ten minutes, with
@@ -30,7 +32,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule { id: "missing-timeout", check };
+pub(crate) const RULE: Rule = Rule { id: "missing-timeout", check, in_libraries: true };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;

@@ -36,7 +36,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule { id: "missing-token-cap", check };
+pub(crate) const RULE: Rule = Rule { id: "missing-token-cap", check, in_libraries: true };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;

@@ -39,6 +39,16 @@ use crate::source::Location;
 pub struct Rule {
     pub id: &'static str,
     pub check: fn(&mut Context<'_>),
+    /// The control is the deployer's, not a library's: in a package that is
+    /// published for others to install (`packages.rs`), letting the error
+    /// reach the caller *is* the failure path, so the rule is not reported
+    /// there.
+    pub in_libraries: bool,
+}
+
+/// Whether findings of `rule` stand in a library package.
+pub fn applies_in_libraries(rule: &str) -> bool {
+    FILE_RULES.iter().find(|r| r.id == rule).is_none_or(|r| r.in_libraries)
 }
 
 /// Rules run on every analysed file, in this order.

@@ -43,7 +43,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule { id: "model-config-from-request", check };
+pub(crate) const RULE: Rule = Rule { id: "model-config-from-request", check, in_libraries: true };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;

@@ -34,7 +34,7 @@ use crate::catalog::SinkKind;
 
 use super::{Context, Rule, model_output_flows};
 
-pub(crate) const RULE: Rule = Rule { id: "model-output-sql", check };
+pub(crate) const RULE: Rule = Rule { id: "model-output-sql", check, in_libraries: true };
 
 fn check(cx: &mut Context<'_>) {
     model_output_flows(cx, RULE.id, SinkKind::Sql, "raw SQL");

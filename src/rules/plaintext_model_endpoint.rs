@@ -28,7 +28,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule { id: "plaintext-model-endpoint", check };
+pub(crate) const RULE: Rule = Rule { id: "plaintext-model-endpoint", check, in_libraries: true };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;

@@ -45,7 +45,7 @@
 
 use super::{Context, Rule};
 
-pub(crate) const RULE: Rule = Rule { id: "system-prompt-injection", check };
+pub(crate) const RULE: Rule = Rule { id: "system-prompt-injection", check, in_libraries: true };
 
 fn check(cx: &mut Context<'_>) {
     let facts = cx.facts;
