@@ -220,6 +220,10 @@ pub struct CallSpec {
     pub commands: Vec<String>,
     #[serde(default)]
     pub language: Option<Language>,
+    /// The call does not throw: its errors arrive as parts of the stream it
+    /// returns and at its `onError` callback (the AI SDK's `streamText`).
+    #[serde(default)]
+    pub errors_in_stream: bool,
 }
 
 fn default_call_on() -> Vec<Receiver> {

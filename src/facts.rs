@@ -48,6 +48,10 @@ pub struct FileFacts {
     pub decorations: Vec<(String, FunctionIndex)>,
     pub clients: Vec<ClientFact>,
     pub inference: Vec<InferenceSite>,
+    /// A Next.js route segment's `export const maxDuration = 60`: where it
+    /// is written and its value. The platform stops every call made while
+    /// serving the route after that many seconds.
+    pub time_limit: Option<(Location, String)>,
     pub sink_flows: Vec<SinkFlow>,
     pub system_inputs: Vec<SystemInput>,
     pub secrets: Vec<SecretLiteral>,
@@ -109,6 +113,9 @@ pub struct CallEdge {
     pub caller: Option<FunctionIndex>,
     pub target: FunctionRef,
     pub location: Location,
+    /// Made inside the body of a `try` with a `catch`/`except`, in the
+    /// caller: an error of the callee is handled here.
+    pub in_try: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -10,6 +10,7 @@
 //! time budget). Bad input never stops the scan.
 
 use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -498,7 +499,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
     }
     let project_started = Instant::now();
-    let (analyzed, prefiltered, mut project_findings, project_evidence) = if options.project {
+    let (analyzed, prefiltered, mut project_findings, project_evidence, covered_above) = if options.project {
         config_dirs.sort();
         let project = Project { base: &base, config_dirs: &config_dirs };
         let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
@@ -539,12 +540,12 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         let examples = prefiltered.iter().any(|p| example(&p.file)) || analyzed.iter().any(|a| example(&a.file));
         result.packages = packages::classify(&manifests, &signals, examples, engine.config().project_kind);
         let (documents, packages) = (&result.documents, &result.packages);
-        let (findings, evidence, failures) =
+        let outcome =
             crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents, packages));
-        result.rule_failures.extend(failures);
-        (analyzed, prefiltered, findings, evidence)
+        result.rule_failures.extend(outcome.failures);
+        (analyzed, prefiltered, outcome.findings, outcome.evidence, outcome.covered_above)
     } else {
-        (analyzed, prefiltered, Default::default(), Vec::new())
+        (analyzed, prefiltered, Default::default(), Vec::new(), HashSet::default())
     };
     result.stats.project_time = project_started.elapsed();
     result.evidence.extend(project_evidence);
@@ -605,6 +606,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         if packages::package_of(&result.packages, &file.rel).is_some_and(|p| p.kind == packages::PackageKind::Library) {
             findings.retain(|f| crate::rules::applies_in_libraries(f.rule));
         }
+        findings.retain(|f| f.location.is_none_or(|at| !covered_above.contains(&(file.rel.clone(), f.rule, at))));
         if let Some(more) = project_findings.remove(&file.rel) {
             findings.extend(more);
         }
@@ -950,16 +952,30 @@ fn project_rules(
     analyzed: &mut [Analyzed],
     documents: &[DocumentFacts],
     packages: &[Package],
-) -> (std::collections::HashMap<String, Vec<Finding>>, Vec<Evidence>, Vec<RuleFailure>) {
+) -> ProjectOutcome {
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
-    let (findings, evidence, failures) = {
+    let (findings, mut evidence, failures, covered) = {
         let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
         let routes = index.routes();
         let config = engine.config();
         let inputs = crate::rules::ProjectInputs { documents, packages };
         let results = crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled);
-        (results.findings, results.evidence, results.failures)
+        let covered = crate::project::above::controls_above(&index, &routes);
+        (results.findings, results.evidence, results.failures, covered)
     };
+    let mut covered_above = HashSet::default();
+    for c in covered {
+        let site = &facts[c.file].inference[c.site];
+        covered_above.insert((facts[c.file].path.clone(), c.rule, site.location));
+        let kind = if c.rule == "missing-timeout" { "timeout" } else { "failure-path" };
+        evidence.push(Evidence {
+            criterion: "SOC2:A1.1",
+            kind,
+            path: facts[c.control_file].path.clone(),
+            location: c.control,
+            description: c.description,
+        });
+    }
     for (analysis, facts) in analyzed.iter_mut().zip(facts) {
         analysis.analysis.facts = facts;
     }
@@ -967,7 +983,19 @@ fn project_rules(
     for finding in findings {
         by_file.entry(finding.path.clone().unwrap_or_default()).or_default().push(finding);
     }
-    (by_file, evidence, failures)
+    ProjectOutcome { findings: by_file, evidence, failures, covered_above }
+}
+
+/// What the project-level analysis adds to the files' own results.
+#[derive(Default)]
+struct ProjectOutcome {
+    /// Project rules' findings, by path (`""` for the project itself).
+    findings: std::collections::HashMap<String, Vec<Finding>>,
+    evidence: Vec<Evidence>,
+    failures: Vec<RuleFailure>,
+    /// File-rule findings a control one level up covers (`project::above`):
+    /// path, rule and the call's location.
+    covered_above: HashSet<(String, &'static str, crate::source::Location)>,
 }
 
 /// Findings in reading order: path, position, rule.

@@ -152,14 +152,6 @@ fn vercel_ai_sdk_options() {
     assert!(after.contains(", abortSignal: AbortSignal.timeout(30_000) });"), "{after}");
 }
 
-#[test]
-fn vercel_streams_get_an_on_error_handler() {
-    let after = assert_fixed("lib/draft.ts", VERCEL, "missing-failure-path", &FixSettings::default());
-    // The first failure-path finding is generateText's; fix it, then the stream's.
-    let after = assert_fixed("lib/draft.ts", &after, "missing-failure-path", &FixSettings::default());
-    assert!(after.contains("onError: ({ error }) => { console.error(\"streamText failed\", error); },"), "{after}");
-}
-
 const NO_FAILURE_PATH: &str = r#"import OpenAI from "openai";
 
 const client = new OpenAI({ timeout: 15_000 });

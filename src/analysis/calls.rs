@@ -12,12 +12,13 @@ impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn call_facts(&mut self) {
         let walked = self.walked;
         let mut edges = Vec::new();
-        for &(scope, _, call) in &walked.calls {
+        for &(scope, in_try, call) in &walked.calls {
             let Some(target) = self.function_ref(&call.callee, scope) else { continue };
             edges.push(CallEdge {
                 caller: self.function_index(scope),
                 target,
                 location: self.locate(call.callee.span()),
+                in_try,
             });
         }
         self.facts.calls = edges;

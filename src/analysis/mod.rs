@@ -168,6 +168,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             self.inference(call, scope, in_try);
         }
+        self.facts.time_limit = self.route_time_limit().map(|hit| (hit.location, hit.value));
         // The remaining steps each make one pass over the file's facts.
         let steps: [fn(&mut Self); 10] = [
             Self::client_facts,

@@ -712,6 +712,16 @@ impl<'a, 's> Analyzer<'a, 's> {
         let mut timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
         let mut timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
         let mut failure = self.failure_path(call, &callee, &sets, in_try);
+        if failure.is_none() && found.spec.errors_in_stream {
+            failure = Some(FailurePath {
+                path: None,
+                kind: format!(
+                    "the SDK (`{}` reports errors in its stream and to onError; it does not throw)",
+                    found.api
+                ),
+                location: self.locate(call.span),
+            });
+        }
         let mut model = self.model_name(&sets);
         let mut options_known = sets.iter().all(|(_, o)| o.complete);
         // What the imported client's own construction says.
@@ -775,7 +785,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// `export const maxDuration = 60` in a Next.js `app/` route, page or
     /// server-actions file bounds every call made while serving it.
-    fn route_time_limit(&mut self) -> Option<OptionHit> {
+    pub(super) fn route_time_limit(&mut self) -> Option<OptionHit> {
         if let Some(known) = &self.route_time_limit {
             return known.clone();
         }

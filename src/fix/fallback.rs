@@ -3,8 +3,8 @@
 //! - an awaited call in TypeScript/JavaScript gets a `.catch` that logs the
 //!   failure and retries on the configured fallback model (or rethrows when
 //!   none is configured);
-//! - the Vercel AI SDK's streaming calls, which report errors through a
-//!   callback instead of a rejected promise, get an `onError` option;
+//! - (the Vercel AI SDK's streaming calls need none: they report errors in
+//!   the stream and to `onError`, which logs by default, and never throw);
 //! - a Python statement is wrapped in `try`/`except` that logs with
 //!   `logging.exception` and retries on the fallback model (or re-raises).
 //!
@@ -21,7 +21,6 @@ pub(super) fn fallback(cx: &FixContext<'_>, language: Language, site: &Inference
     let call = call_node(cx.tree, site)?;
     match language {
         Language::Python => python(cx, site, call),
-        _ if site.provider == "vercel-ai" && site.api.starts_with("stream") => on_error(cx, site, call),
         _ => catch(cx, site, call),
     }
 }
@@ -48,14 +47,6 @@ fn catch(cx: &FixContext<'_>, site: &InferenceSite, call: Node<'_>) -> Option<Fi
     };
     let text = format!(".catch((error) => {{\n{body}{indent}}})");
     Some(Fix { title, edits: vec![Edit::insert(call.end_byte(), text)], safe: false })
-}
-
-fn on_error(cx: &FixContext<'_>, site: &InferenceSite, call: Node<'_>) -> Option<Fix> {
-    let arguments = call.child_by_field_name("arguments")?;
-    let object = elements(arguments).into_iter().next().filter(|a| a.kind() == "object")?;
-    let handler = format!("onError: ({{ error }}) => {{ console.error(\"{} failed\", error); }}", site.api);
-    let edit = super::add_element(cx.source, object, &elements(object), &handler);
-    Some(Fix { title: "Log stream failures: add `onError`".to_string(), edits: vec![edit], safe: false })
 }
 
 /// The call's text with its `model` option set to `model`: the value of a

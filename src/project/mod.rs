@@ -5,6 +5,7 @@
 //! client imported from `lib/ai.ts`) is computed from the index, so that when
 //! one file changes only that file and the files that import it need work.
 
+pub mod above;
 pub mod modules;
 pub mod routes;
 pub mod workspace;

@@ -512,9 +512,23 @@ impl Workspace {
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));
             let inputs = crate::rules::ProjectInputs { documents: &documents, packages: &packages };
-            crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled)
+            let results = crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled);
+            (results, crate::project::above::controls_above(&index, &routes))
         };
+        let (results, above) = results;
         let (project_findings, mut evidence) = (results.findings, results.evidence);
+        let mut covered_above = std::collections::HashSet::new();
+        for c in above {
+            let facts = &self.facts[c.file];
+            covered_above.insert((facts.path.as_str(), c.rule, facts.inference[c.site].location));
+            evidence.push(Evidence {
+                criterion: "SOC2:A1.1",
+                kind: if c.rule == "missing-timeout" { "timeout" } else { "failure-path" },
+                path: self.facts[c.control_file].path.clone(),
+                location: c.control,
+                description: c.description,
+            });
+        }
         self.project_failures = results.failures;
         let mut findings = Vec::new();
         for (i, entry) in self.entries.iter().enumerate() {
@@ -526,6 +540,7 @@ impl Workspace {
             if library {
                 own.retain(|f| crate::rules::applies_in_libraries(f.rule));
             }
+            own.retain(|f| f.location.is_none_or(|at| !covered_above.contains(&(facts.path.as_str(), f.rule, at))));
             own.extend(project_findings.iter().filter(|f| f.path.as_deref() == Some(facts.path.as_str())).cloned());
             findings.extend(self.engine.finalize(&facts.path, own, &facts.suppressions).findings);
             evidence.extend(entry.evidence.iter().cloned());

@@ -1,0 +1,171 @@
+//! Controls one level up: a model call whose own code has no failure path or
+//! timeout may still be covered where it is used. Real applications put
+//! these controls at the caller: a helper lets the provider's error reach
+//! the request handler, whose `try`/`catch` logs it and answers 500; a tool
+//! runs inside a Next.js route whose `maxDuration` the platform enforces.
+//!
+//! Read from the project index after every file is analysed, and applied
+//! to the file rules' findings (`missing-failure-path`, `missing-timeout`)
+//! before they are reported: a covered call is evidence instead.
+
+use std::collections::HashMap;
+
+use crate::facts::FunctionIndex;
+use crate::source::Location;
+
+use super::ProjectIndex;
+use super::routes::Route;
+
+type FunctionId = (usize, FunctionIndex);
+
+/// A route's limit that bounds a site: the route's file, where `maxDuration`
+/// is written, and the route's label.
+type RouteBound = (usize, Location, String);
+
+/// Callers followed up from a call, at most: the work per function is
+/// bounded, and a control further up than this is not a design anyone
+/// reads as one.
+const MAX_LEVELS: u32 = 8;
+
+/// An inference call covered by a control elsewhere: the site, and where the
+/// control is (file, location) with a description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoveredAbove {
+    pub rule: &'static str,
+    pub file: usize,
+    pub site: usize,
+    pub control_file: usize,
+    pub control: Location,
+    pub description: String,
+}
+
+/// The inference calls of the project whose failure path or timeout is
+/// provided above them.
+pub fn controls_above(index: &ProjectIndex<'_>, routes: &[Route<'_>]) -> Vec<CoveredAbove> {
+    let mut out = Vec::new();
+    let callers = callers(index);
+    let mut handled: HashMap<FunctionId, Option<(usize, Location)>> = HashMap::new();
+    for (file, facts) in index.files.iter().enumerate() {
+        for (site, call) in facts.inference.iter().enumerate() {
+            if call.failure.is_some() {
+                continue;
+            }
+            let Some(function) = call.function else { continue };
+            if let Some((at, location)) = handled_by_callers((file, function), &callers, &mut handled, 0) {
+                out.push(CoveredAbove {
+                    rule: "missing-failure-path",
+                    file,
+                    site,
+                    control_file: at,
+                    control: location,
+                    description: format!(
+                        "the error of `{}` reaches its callers' try/catch ({})",
+                        call.api, index.files[at].path
+                    ),
+                });
+            }
+        }
+    }
+    out.extend(bounded_by_routes(index, routes));
+    out
+}
+
+/// Who calls each function, with whether the call is inside a `try`.
+fn callers(index: &ProjectIndex<'_>) -> HashMap<FunctionId, Vec<(FunctionId, bool, Location)>> {
+    let mut map: HashMap<FunctionId, Vec<(FunctionId, bool, Location)>> = HashMap::new();
+    for (file, facts) in index.files.iter().enumerate() {
+        for edge in &facts.calls {
+            let Some(caller) = edge.caller else { continue };
+            if let Some(target) = index.resolve_function(file, &edge.target) {
+                map.entry(target).or_default().push(((file, caller), edge.in_try, edge.location));
+            }
+        }
+    }
+    map
+}
+
+/// Whether every call of `function` is made inside a `try`, directly or by
+/// callers that all are: the first such `try` found. A function nobody in
+/// the project calls (an entrypoint, a callback) is not handled above; a
+/// cycle is not either.
+fn handled_by_callers(
+    function: FunctionId,
+    callers: &HashMap<FunctionId, Vec<(FunctionId, bool, Location)>>,
+    memo: &mut HashMap<FunctionId, Option<(usize, Location)>>,
+    level: u32,
+) -> Option<(usize, Location)> {
+    if let Some(known) = memo.get(&function) {
+        return *known;
+    }
+    // In progress: a cycle ends here, unhandled.
+    memo.insert(function, None);
+    let answer = if level >= MAX_LEVELS {
+        None
+    } else {
+        match callers.get(&function) {
+            None => None,
+            Some(calls) if calls.is_empty() => None,
+            Some(calls) => {
+                let mut first = None;
+                let mut all = true;
+                for &(caller, in_try, location) in calls {
+                    let here = if in_try {
+                        Some((caller.0, location))
+                    } else {
+                        handled_by_callers(caller, callers, memo, level + 1)
+                    };
+                    match here {
+                        Some(found) => first = first.or(Some(found)),
+                        None => {
+                            all = false;
+                            break;
+                        }
+                    }
+                }
+                if all { first } else { None }
+            }
+        }
+    };
+    memo.insert(function, answer);
+    answer
+}
+
+/// Sites reached only from routes whose segment sets `maxDuration`.
+fn bounded_by_routes(index: &ProjectIndex<'_>, routes: &[Route<'_>]) -> Vec<CoveredAbove> {
+    // Per site: the limit of one bounding route, or None once an unbounded
+    // route reaches it.
+    let mut sites: HashMap<(usize, usize), Option<RouteBound>> = HashMap::new();
+    for route in routes {
+        let limit = index.files[route.file].time_limit.as_ref();
+        for reached in &route.sites {
+            let entry = sites.entry((reached.file, reached.site)).or_insert_with(|| {
+                limit.map(|(location, value)| {
+                    (route.file, *location, format!("{} (maxDuration {value})", route.label()))
+                })
+            });
+            if limit.is_none() {
+                *entry = None;
+            }
+        }
+    }
+    let mut out: Vec<CoveredAbove> = sites
+        .into_iter()
+        .filter_map(|((file, site), bound)| {
+            let (control_file, control, route) = bound?;
+            let call = &index.files[file].inference[site];
+            if call.timeout.is_some() || call.timeout_disabled.is_some() || !call.timeout_decidable() {
+                return None;
+            }
+            Some(CoveredAbove {
+                rule: "missing-timeout",
+                file,
+                site,
+                control_file,
+                control,
+                description: format!("`{}` runs only while serving {route}: the platform stops it then", call.api),
+            })
+        })
+        .collect();
+    out.sort_by_key(|c| (c.file, c.site));
+    out
+}
