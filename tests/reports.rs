@@ -211,3 +211,52 @@ fn the_report_command_writes_the_file_prints_its_sha256_and_limits_the_period() 
     assert_eq!(docx.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&docx.stderr).contains("name the output `.pdf`, `.html`"));
 }
+
+/// The number of findings a line gives: "3 findings (…)", "1 finding (…)",
+/// "no findings"; the report's "Exceptions noted by the tool: 2 low, 1 high".
+fn count_in(line: &str) -> usize {
+    if let Some((_, rest)) = line.split_once("Exceptions noted by the tool: ") {
+        return rest
+            .split(" |")
+            .next()
+            .unwrap_or("")
+            .split(", ")
+            .filter_map(|part| part.split(' ').next()?.parse::<usize>().ok())
+            .sum();
+    }
+    line.split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .find(|w| w[1].starts_with("finding"))
+        .and_then(|w| w[0].parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_text_summary_and_the_report_count_a_criterion_the_same_way() {
+    // `missing-timeout` maps to A1.1 first and to A1.2 as well: the text
+    // summary used to count it under A1.1 only, the report under both.
+    let dir = project();
+    std::fs::write(
+        dir.path().join("app/api/chat/slow.ts"),
+        "import OpenAI from \"openai\";\nconst client = new OpenAI();\nexport async function ask(q: string) {\n  try {\n    return await client.chat.completions.create({ model: \"gpt-4o\", max_tokens: 100, messages: [{ role: \"user\", content: q }] });\n  } catch { return null; }\n}\n",
+    )
+    .expect("write");
+    let text = report(dir.path(), "text", "1795737600");
+    let md = report(dir.path(), "markdown", "1795737600");
+    let definition = "A finding is counted under every SOC 2 criterion it maps to";
+    assert!(text.contains(definition), "the text summary states the definition:\n{text}");
+    assert!(md.contains(definition), "the report states the definition:\n{md}");
+    let mut compared = 0;
+    for criterion in ["CC6.1", "CC6.2", "CC6.7", "CC6.8", "CC7.1", "CC7.2", "CC7.4", "CC9.2", "A1.1", "A1.2"] {
+        let row = md.lines().find(|l| l.starts_with(&format!("| SOC 2 {criterion} "))).expect("a summary row");
+        let in_report = count_in(row);
+        let in_text =
+            text.lines().find(|l| l.trim_start().starts_with(&format!("SOC 2 {criterion} "))).map_or(0, count_in);
+        assert_eq!(in_text, in_report, "{criterion}: text says {in_text}, the report {in_report}\n{text}\n{row}");
+        compared += in_report;
+    }
+    let a12 = md.lines().find(|l| l.starts_with("| SOC 2 A1.2 ")).expect("A1.2");
+    assert!(count_in(a12) > 0, "missing-timeout counts under A1.2: {a12}");
+    assert!(compared > 0);
+}
