@@ -38,7 +38,18 @@ pub fn identity(dir: &Path) -> SourceIdentity {
     SourceIdentity {
         repository: git(&["remote", "get-url", "origin"]).filter(|r| !r.is_empty()).map(|r| public_remote(&r)),
         branch: git(&["rev-parse", "--abbrev-ref", "HEAD"]),
-        dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
+        // custodia's own records (`.custodia/`, committed, appended by
+        // every `--record`) are not the code scanned: a history one scan
+        // ahead of its commit does not make the code "uncommitted".
+        dirty: git(&[
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ":/",
+            ":(top,exclude,glob)**/.custodia/**",
+        ])
+        .map(|s| !s.is_empty()),
         prefix: git(&["rev-parse", "--show-prefix"]).unwrap_or_default(),
         commit: Some(commit),
     }

@@ -19,6 +19,7 @@ th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vert
 td { overflow-wrap: break-word; }
 th { background: #f6f8fa; overflow-wrap: normal; word-break: normal; hyphens: manual; }
 a { color: #0550ae; }
+.nw { white-space: nowrap; }
 code, pre { font: .85rem/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 code { background: #f6f8fa; padding: .05rem .25rem; border-radius: 3px; overflow-wrap: break-word; }
 pre { background: #f6f8fa; padding: .6rem .8rem; overflow-x: auto; white-space: pre-wrap; border-radius: 4px; }
@@ -39,10 +40,12 @@ pub fn render(report: &AuditReport) -> String {
     // Markdown becomes text.
     let events = Parser::new_ext(&markdown, Options::ENABLE_TABLES).map(|event| match event {
         Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
-        // A path may break after a `/` (and only there, with a hash or a
-        // token too long for any column): cells keep whole words, so
-        // `inference-without-auth` is never split mid-word.
-        Event::Code(text) => Event::InlineHtml(format!("<code>{}</code>", escape(&text).replace('/', "/<wbr>")).into()),
+        // Browsers break after a hyphen, and an automatic table squeezes a
+        // column to its narrowest: `inference-without-auth` and
+        // `failure-path` came out split. Code breaks only after a `/` (a
+        // path), hyphenated words not at all.
+        Event::Code(text) => Event::InlineHtml(code(&text).into()),
+        Event::Text(text) if text.contains('-') => Event::InlineHtml(unbroken_hyphens(&text).into()),
         other => other,
     });
     let mut body = String::new();
@@ -56,6 +59,35 @@ pub fn render(report: &AuditReport) -> String {
         report.tool_version,
         escape(&title)
     )
+}
+
+/// Inline code whose only break opportunities are after each `/`.
+fn code(text: &str) -> String {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(slash) = rest.find('/') {
+        pieces.push(&rest[..=slash]);
+        rest = &rest[slash + 1..];
+    }
+    pieces.push(rest);
+    let spans: Vec<String> =
+        pieces.iter().filter(|p| !p.is_empty()).map(|p| format!("<span class=\"nw\">{}</span>", escape(p))).collect();
+    format!("<code>{}</code>", spans.join("<wbr>"))
+}
+
+/// Text whose hyphenated words (`failure-path`, `@web-team`, a date) are
+/// each kept on one line; it still breaks between words.
+fn unbroken_hyphens(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.contains('-') && word.chars().count() <= 40 {
+                format!("<span class=\"nw\">{}</span>", escape(word))
+            } else {
+                escape(word)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn escape(text: &str) -> String {
