@@ -444,7 +444,26 @@ impl Typesetter<'_> {
         if let (Some(header), Some(nodes)) = (&header, &header_nodes) {
             self.row(header, &widths, x, 0, None, true, &table.right, nodes);
         }
-        for (row, nodes) in rows.iter().zip(&row_nodes) {
+        // Rows drawn on the current page, for the widow rule below.
+        let mut on_page = 0;
+        for (index, (row, nodes)) in rows.iter().zip(&row_nodes).enumerate() {
+            // The last row alone under a repeated header reads as a stray:
+            // when only it would go over, the row before it goes with it.
+            if index + 2 == rows.len() && on_page >= KEEP_WITH_HEADER {
+                let (this, last) = (height_of(row), height_of(&rows[index + 1]));
+                if self.y + this <= BODY_BOTTOM
+                    && self.y + this + last > BODY_BOTTOM
+                    && this + last <= BODY_BOTTOM - BODY_TOP - header_height
+                {
+                    self.frame(x, table_top, &widths);
+                    self.new_page();
+                    table_top = self.y;
+                    on_page = 0;
+                    if let Some(header) = &header {
+                        self.row(header, &widths, x, 0, None, true, &table.right, &repeated);
+                    }
+                }
+            }
             let mut from = 0;
             loop {
                 let remaining: Vec<usize> = row.iter().map(|lines| lines.len().saturating_sub(from)).collect();
@@ -452,6 +471,7 @@ impl Typesetter<'_> {
                 let height = lines_left as f32 * line_height + 2.0 * CELL_PAD_Y;
                 if self.y + height <= BODY_BOTTOM {
                     self.row(row, &widths, x, from, None, false, &table.right, nodes);
+                    on_page += 1;
                     break;
                 }
                 let fresh = BODY_BOTTOM - BODY_TOP - header_height;
@@ -466,6 +486,7 @@ impl Typesetter<'_> {
                 self.frame(x, table_top, &widths);
                 self.new_page();
                 table_top = self.y;
+                on_page = 0;
                 if let Some(header) = &header {
                     self.row(header, &widths, x, 0, None, true, &table.right, &repeated);
                 }
@@ -841,6 +862,24 @@ mod tests {
         for row in ["CC0", "CC1", "CC2"] {
             assert_eq!(page_of(row), Some(header), "{row} is not on the header's page");
         }
+    }
+
+    #[test]
+    fn the_last_row_does_not_go_over_alone() {
+        let metrics = Metrics::new();
+        let rows = (0..10).map(|i| vec![plain(&format!("R{i}")), plain("x")]).collect();
+        let table = Table { header: Some(vec![plain("Criterion"), plain("Status")]), rows, right: vec![false, false] };
+        let mut setter = setter(&metrics);
+        // Room for the header and nine rows (15.76 points each), not ten.
+        setter.y = BODY_BOTTOM - 15.76 * 10.0 - 2.0;
+        setter.table(&table, MARGIN_X, 400.0);
+        let layout = setter.layout;
+        let page_of = |needle: &str| {
+            layout.pages.iter().position(|p| p.iter().any(|op| matches!(op, Op::Text { text, .. } if text == needle)))
+        };
+        assert_eq!(page_of("R9"), Some(1));
+        assert_eq!(page_of("R8"), Some(1), "the last row has company");
+        assert_eq!(page_of("R7"), Some(0));
     }
 
     #[test]
