@@ -103,11 +103,12 @@ fn provenance(result: &ScanResult) -> Option<Value> {
     let base = if result.root.is_file() { result.root.parent()? } else { result.root.as_path() };
     let identity = crate::git::identity(base);
     let uri = crate::git::remote_uri(identity.repository.as_deref()?)?;
-    let mut details = json!({
-        "repositoryUri": uri,
-        "revisionId": identity.commit?,
-        "mappedTo": { "uriBaseId": "%SRCROOT%" },
-    });
+    let mut details = json!({ "repositoryUri": uri, "revisionId": identity.commit? });
+    // `%SRCROOT%` is the repository's root only when the scan started
+    // there; a scanned subdirectory maps nowhere SARIF can say.
+    if identity.prefix.is_empty() {
+        details["mappedTo"] = json!({ "uriBaseId": "%SRCROOT%" });
+    }
     if let Some(branch) = identity.branch.filter(|b| b != "HEAD") {
         details["branch"] = json!(branch);
     }
