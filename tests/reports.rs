@@ -306,11 +306,21 @@ fn the_report_has_the_audit_period_exceptions_terms_sign_off_limitations_and_lin
     record(dir.path(), "1795824000");
     let md = report(dir.path(), "markdown", "1795910400");
     let commit = head(dir.path());
+    let blob = format!("https://github.com/acme/app/blob/{commit}");
+    // The appendix links every finding too.
+    assert!(
+        md.contains(&format!(
+            "| `missing-token-cap` at [`app/api/chat/route.ts:13`]({blob}/app/api/chat/route.ts#L13) |"
+        )),
+        "{md}"
+    );
 
     // The audit period: first and last scan, how many, what changed.
     assert!(md.contains("## 2. Audit period"), "{md}");
     assert!(
-        md.contains("| First scan | 2026-11-27T00:00:00Z |") && md.contains("| Last scan | 2026-11-28T00:00:00Z |"),
+        md.contains("| Scan | Time (UTC) | Commit | Findings |")
+            && md.contains("| First scan | 2026-11-27T00:00:00Z |")
+            && md.contains("| Last scan | 2026-11-28T00:00:00Z |"),
         "{md}"
     );
     assert!(md.contains("2 scans recorded over the period."), "{md}");
@@ -323,11 +333,11 @@ fn the_report_has_the_audit_period_exceptions_terms_sign_off_limitations_and_lin
     // the status on the report's date, a parenthesis that is not terms.
     assert!(md.contains("| Rule | Location | Justification | Owner | Due | Status |"), "{md}");
     assert!(
-        md.contains("| `missing-token-cap` | `app/api/late/route.ts:6` | the summary prompt asks for one line | @alice | 2027-03-31 | open |"),
+        md.contains(&format!("| `missing-token-cap` | [`app/api/late/route.ts:6`]({blob}/app/api/late/route.ts#L6) | the summary prompt asks for one line | @alice | 2027-03-31 | open |")),
         "{md}"
     );
     assert!(
-        md.contains("| `missing-token-cap` | `app/api/late/route.ts:12` | titles are cut to 60 characters (see ADR 7) | @platform | 2026-11-01 | overdue |"),
+        md.contains(&format!("| `missing-token-cap` | [`app/api/late/route.ts:12`]({blob}/app/api/late/route.ts#L12) | titles are cut to 60 characters (see ADR 7) | @platform | 2026-11-01 | overdue |")),
         "{md}"
     );
 

@@ -201,6 +201,8 @@ pub struct Gap {
 pub struct Exception {
     pub rule: String,
     pub location: String,
+    /// The line on the forge, as for a gap.
+    pub link: Option<String>,
     /// The reason written in the code, without its terms.
     pub justification: String,
     pub owner: Option<String>,
@@ -214,6 +216,8 @@ pub struct Exception {
 pub struct CrossReference {
     pub rule: String,
     pub location: String,
+    /// The line on the forge, as for a gap.
+    pub link: Option<String>,
     pub soc2: Vec<String>,
     pub nist: Vec<String>,
     pub eu_ai_act: Vec<String>,
@@ -263,6 +267,10 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
     let links = match (&source.repository, &source.commit, source.dirty) {
         (Some(remote), Some(commit), Some(false)) => crate::git::CodeLinks::new(remote, commit, &source.prefix),
         _ => None,
+    };
+    let link_to = |f: &Finding| -> Option<String> {
+        let (links, (path, l)) = links.as_ref().zip(f.path.as_ref().zip(f.location))?;
+        Some(links.line(path, l.range.start.line))
     };
     let mut summary = Vec::new();
     let mut sections = Vec::new();
@@ -354,10 +362,7 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
                     })
                     .unwrap_or_default(),
                 fix: catalog.rule(f.rule).map(|r| r.fix.clone()).unwrap_or_default(),
-                link: links
-                    .as_ref()
-                    .zip(f.path.as_ref().zip(f.location))
-                    .map(|(links, (path, l))| links.line(path, l.range.start.line)),
+                link: link_to(f),
             })
             .collect();
         sections.push(CriterionSection {
@@ -382,6 +387,7 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
             Exception {
                 rule: s.finding.rule.to_string(),
                 location: location(&s.finding),
+                link: link_to(&s.finding),
                 status: terms.status_on(&generated_at),
                 justification: terms.justification,
                 owner: terms.owner,
@@ -390,7 +396,8 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
             }
         })
         .collect();
-    let cross_references = result.findings.iter().map(|f| cross_reference(catalog, f)).collect();
+    let cross_references =
+        result.findings.iter().map(|f| CrossReference { link: link_to(f), ..cross_reference(catalog, f) }).collect();
     let stats = &result.stats;
     let scope = Scope {
         root: base.display().to_string(),
@@ -533,6 +540,7 @@ fn cross_reference(catalog: &Catalog, f: &Finding) -> CrossReference {
     CrossReference {
         rule: f.rule.to_string(),
         location: location(f),
+        link: None,
         soc2: of("SOC2"),
         nist: of("NIST-AI-RMF"),
         eu_ai_act: of("EU-AI-ACT"),

@@ -10,6 +10,14 @@ fn cell(text: &str) -> String {
     text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// A location in code, linked to its line on the forge when there is one.
+fn located(location: &str, link: Option<&str>) -> String {
+    match link {
+        Some(link) => format!("[`{location}`]({link})"),
+        None => format!("`{location}`"),
+    }
+}
+
 pub fn render(report: &AuditReport) -> String {
     let mut out = String::new();
     let o = &mut out;
@@ -147,10 +155,7 @@ pub fn render(report: &AuditReport) -> String {
         } else {
             let _ = writeln!(o, "Gaps ({}):\n", section.gaps.len());
             for gap in &section.gaps {
-                let at = match &gap.link {
-                    Some(link) => format!("[`{}`]({link})", gap.location),
-                    None => format!("`{}`", gap.location),
-                };
+                let at = located(&gap.location, gap.link.as_deref());
                 let _ = writeln!(o, "- **{}** `{}` at {at}: {}", gap.severity, gap.rule, gap.message);
                 if !gap.excerpt.is_empty() {
                     let width = gap.excerpt.iter().map(|(n, _)| n.to_string().len()).max().unwrap_or(1);
@@ -241,9 +246,9 @@ pub fn render(report: &AuditReport) -> String {
             // rule id too little room on A4 and it broke mid-word.
             let _ = writeln!(
                 o,
-                "| `{}` at `{}` | {} | {} | {} | {} | {} |",
+                "| `{}` at {} | {} | {} | {} | {} | {} |",
                 x.rule,
-                cell(&x.location),
+                located(&cell(&x.location), x.link.as_deref()),
                 join(&x.soc2),
                 join(&x.nist),
                 join(&x.eu_ai_act),
@@ -280,7 +285,7 @@ fn audit_period(o: &mut String, report: &AuditReport) {
         return;
     };
     let commit = |c: &Option<String>| c.as_deref().map_or("-".to_string(), |c| format!("`{}`", &c[..c.len().min(12)]));
-    let _ = writeln!(o, "| | Scan (UTC) | Commit | Findings |\n|---|---|---|---:|");
+    let _ = writeln!(o, "| Scan | Time (UTC) | Commit | Findings |\n|---|---|---|---:|");
     let _ = writeln!(
         o,
         "| First scan | {} | {} | {} |",
@@ -366,9 +371,9 @@ fn exceptions(o: &mut String, report: &AuditReport) {
         };
         let _ = writeln!(
             o,
-            "| `{}` | `{}` | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} |",
             e.rule,
-            cell(&e.location),
+            located(&cell(&e.location), e.link.as_deref()),
             cell(&e.justification),
             cell(e.owner.as_deref().unwrap_or("(none named)")),
             cell(e.due.as_deref().unwrap_or("(none)")),
