@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
+#[cfg(feature = "pdf")]
 #[path = "common/tools.rs"]
 mod tools;
 

@@ -845,6 +845,30 @@ mod tests {
     }
 
     #[test]
+    fn a_wrapped_code_line_leaves_no_lone_punctuation() {
+        let metrics = Metrics::new();
+        let columns = ((PAGE_WIDTH - 2.0 * MARGIN_X - 2.0 * CODE_PAD) / metrics.char_width('0', Face::Mono, CODE_SIZE))
+            .floor() as usize;
+        // Two characters longer than the box, ending in "`,".
+        let mut line = "12 |     messages: [{ role: \"user\", content: `Summarise ${topic} for ${audience}".to_string();
+        while line.chars().count() < columns {
+            line.push_str(" x");
+        }
+        line.truncate(columns);
+        line.push_str("`,");
+        let layout = typeset(&[Block::Code(vec![line.clone()])], &metrics, None);
+        let lines: Vec<&str> = layout
+            .pages
+            .iter()
+            .flatten()
+            .filter_map(|op| if let Op::Text { text, .. } = op { Some(text.as_str()) } else { None })
+            .collect();
+        assert!(lines.len() == 2, "{lines:?}");
+        assert!(lines[1].trim().chars().count() >= 8, "a stub on its own line: {lines:?}");
+        assert_eq!(lines.concat().split_whitespace().collect::<String>(), line.split_whitespace().collect::<String>());
+    }
+
+    #[test]
     fn a_table_starts_with_its_header_and_some_rows_on_one_page() {
         let metrics = Metrics::new();
         let rows = (0..10).map(|i| vec![plain(&format!("CC{i}")), plain("status")]).collect();
