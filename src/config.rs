@@ -305,6 +305,35 @@ pub struct ReportSettings {
     /// are read from the directory of custodia.toml.
     #[serde(default)]
     pub logo: Option<PathBuf>,
+    /// Who prepares the report and who reviews it, named in its sign-off
+    /// block (the signatures and dates are left to them).
+    #[serde(default)]
+    pub preparer: Option<String>,
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// `[[report.exceptions]]`: owner, due date and status for suppressions
+    /// whose comment does not state them (docs/REPORTS.md).
+    #[serde(default)]
+    pub exceptions: Vec<ExceptionTerms>,
+}
+
+/// The terms of an exception kept in custodia.toml: for the suppressions of
+/// `rule` in `path` (a file or a directory; every path when absent).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionTerms {
+    pub rule: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub due: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub ticket: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -476,6 +505,9 @@ impl Config {
                     topics
                 }
             };
+            // Cited in every output: a wiki URL with a token in it must
+            // not travel with them (as a remote's must not, `git`).
+            let location = crate::git::public_remote(&location);
             config.evidence.push(EvidenceReference { kind, location, covers, line });
         }
         config.exclude = file.scan.exclude;

@@ -136,17 +136,16 @@ pub fn parse(text: &str) -> History {
 pub fn record(result: &ScanResult, catalog: &Catalog, history: &History) -> Record {
     let base =
         if result.root.is_file() { result.root.parent().unwrap_or(Path::new(".")) } else { result.root.as_path() };
-    let identity = crate::report::audit::git_identity(base);
+    let identity = crate::git::identity(base);
     let sources = SourceLines::new(&result.root);
     let mut fingerprints = Fingerprinter::default();
     let mut by_criterion: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_severity: BTreeMap<String, usize> = BTreeMap::new();
     let mut findings = Vec::new();
     for f in &result.findings {
-        for tag in catalog.rule(f.rule).map(|r| r.criteria.as_slice()).unwrap_or_default() {
-            if let Some(id) = tag.strip_prefix("SOC2:") {
-                *by_criterion.entry(id.to_string()).or_default() += 1;
-            }
+        // The same count as the text summary and the report (`report::counts`).
+        for id in crate::report::counts::soc2_criteria(catalog, f.rule) {
+            *by_criterion.entry(id.to_string()).or_default() += 1;
         }
         *by_severity.entry(f.severity.as_str().to_string()).or_default() += 1;
         findings.push(RecordedFinding {

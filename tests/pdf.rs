@@ -200,3 +200,18 @@ fn scan_writes_a_pdf_to_a_pipe_but_not_to_a_terminal() {
     assert!(out.stdout.starts_with(b"%PDF-"));
     assert!(out.stdout.trim_ascii_end().ends_with(b"%%EOF"), "a whole PDF");
 }
+
+#[test]
+fn gaps_link_to_their_line_at_the_commit() {
+    let project = project();
+    let remote = ["remote", "add", "origin", "https://alice:ghp_secret123@github.com/acme/app.git"];
+    let out = Command::new("git").args(remote).current_dir(project.path()).output().expect("git");
+    assert!(out.status.success());
+    let (_out, pdf) = output_dir();
+    report(project.path(), &pdf, &["--no-record"]);
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    let text = String::from_utf8_lossy(&bytes);
+    let link = format!("/URI(https://github.com/acme/app/blob/{}/app/api/chat/route.ts#L10)", head(project.path()));
+    assert!(text.contains(&link), "no link annotation {link}");
+    assert!(!text.contains("ghp_secret123"));
+}

@@ -191,9 +191,9 @@ fn the_report_command_writes_the_file_prints_its_sha256_and_limits_the_period() 
     let html = String::from_utf8(written).expect("UTF-8");
     // The period starts on the 28th: two of the three recorded scans.
     assert!(
-        !html.contains("<td>2026-11-27T00:00:00Z</td>")
-            && html.contains("<td>2026-11-28T00:00:00Z</td>")
-            && html.contains("<td>2026-11-29T00:00:00Z</td>"),
+        !html.contains(">2026-11-27T00:00:00Z<")
+            && html.contains(">2026-11-28T00:00:00Z<")
+            && html.contains(">2026-11-29T00:00:00Z<"),
         "{html}"
     );
     // The register of reports written has this one, with the same digest.
@@ -210,4 +210,200 @@ fn the_report_command_writes_the_file_prints_its_sha256_and_limits_the_period() 
         .expect("runs");
     assert_eq!(docx.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&docx.stderr).contains("name the output `.pdf`, `.html`"));
+}
+
+/// The number of findings a line gives: "3 findings (…)", "1 finding (…)",
+/// "no findings"; the report's "Exceptions noted by the tool: 2 low, 1 high".
+fn count_in(line: &str) -> usize {
+    if let Some((_, rest)) = line.split_once("Exceptions noted by the tool: ") {
+        return rest
+            .split(" |")
+            .next()
+            .unwrap_or("")
+            .split(", ")
+            .filter_map(|part| part.split(' ').next()?.parse::<usize>().ok())
+            .sum();
+    }
+    line.split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .find(|w| w[1].starts_with("finding"))
+        .and_then(|w| w[0].parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_text_summary_and_the_report_count_a_criterion_the_same_way() {
+    // `missing-timeout` maps to A1.1 first and to A1.2 as well: the text
+    // summary used to count it under A1.1 only, the report under both.
+    let dir = project();
+    std::fs::write(
+        dir.path().join("app/api/chat/slow.ts"),
+        "import OpenAI from \"openai\";\nconst client = new OpenAI();\nexport async function ask(q: string) {\n  try {\n    return await client.chat.completions.create({ model: \"gpt-4o\", max_tokens: 100, messages: [{ role: \"user\", content: q }] });\n  } catch { return null; }\n}\n",
+    )
+    .expect("write");
+    let text = report(dir.path(), "text", "1795737600");
+    let md = report(dir.path(), "markdown", "1795737600");
+    let definition = "A finding is counted under every SOC 2 criterion it maps to";
+    assert!(text.contains(definition), "the text summary states the definition:\n{text}");
+    assert!(md.contains(definition), "the report states the definition:\n{md}");
+    let mut compared = 0;
+    for criterion in ["CC6.1", "CC6.2", "CC6.7", "CC6.8", "CC7.1", "CC7.2", "CC7.4", "CC9.2", "A1.1", "A1.2"] {
+        let row = md.lines().find(|l| l.starts_with(&format!("| SOC 2 {criterion} "))).expect("a summary row");
+        let in_report = count_in(row);
+        let in_text =
+            text.lines().find(|l| l.trim_start().starts_with(&format!("SOC 2 {criterion} "))).map_or(0, count_in);
+        assert_eq!(in_text, in_report, "{criterion}: text says {in_text}, the report {in_report}\n{text}\n{row}");
+        compared += in_report;
+    }
+    let a12 = md.lines().find(|l| l.starts_with("| SOC 2 A1.2 ")).expect("A1.2");
+    assert!(count_in(a12) > 0, "missing-timeout counts under A1.2: {a12}");
+    assert!(compared > 0);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn record(dir: &Path, epoch: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_custodia"))
+        .args(["scan", "--quiet", "--record", "--format", "json"])
+        .arg(dir)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("runs");
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_report_has_the_audit_period_exceptions_terms_sign_off_limitations_and_links() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("custodia.toml"),
+        "[report]\norganization = \"Acme Support\"\npreparer = \"Dana Lee\"\nreviewer = \"Sam Ortiz\"\n\n[[report.exceptions]]\nrule = \"missing-token-cap\"\npath = \"app/api/late\"\nowner = \"@platform\"\ndue = \"2026-11-01\"\n\n[evidence]\noutage_runbook = \"https://wiki.acme.test/outage\"\n",
+    )
+    .expect("config");
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "config"]);
+    git(dir.path(), &["remote", "add", "origin", "https://alice:ghp_secret123@github.com/acme/app.git"]);
+    record(dir.path(), "1795737600");
+    // A day later: a new route with a finding and two suppressions with terms.
+    std::fs::create_dir_all(dir.path().join("app/api/late")).expect("dir");
+    std::fs::write(
+        dir.path().join("app/api/late/route.ts"),
+        "import OpenAI from \"openai\";\nconst openai = new OpenAI({ timeout: 10_000 });\nexport async function summarize(q: string) {\n  try {\n    // custodia-ignore[missing-token-cap]: the summary prompt asks for one line (owner: @alice, due: 2027-03-31)\n    return await openai.chat.completions.create({ model: \"gpt-4o\", messages: [{ role: \"user\", content: q }] });\n  } catch { return null; }\n}\nexport async function title(q: string) {\n  try {\n    // custodia-ignore[missing-token-cap]: titles are cut to 60 characters (see ADR 7)\n    return await openai.chat.completions.create({ model: \"gpt-4o\", messages: [{ role: \"user\", content: q }] });\n  } catch { return null; }\n}\nexport async function raw(q: string) {\n  return await openai.chat.completions.create({ model: \"gpt-4o\", max_tokens: 50, messages: [{ role: \"user\", content: q }] });\n}\n",
+    )
+    .expect("write");
+    // The history is committed with the code, as CI does.
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "late"]);
+    record(dir.path(), "1795824000");
+    let md = report(dir.path(), "markdown", "1795910400");
+    let commit = head(dir.path());
+    let blob = format!("https://github.com/acme/app/blob/{commit}");
+    // The appendix links every finding too.
+    assert!(
+        md.contains(&format!(
+            "| `missing-token-cap` at [`app/api/chat/route.ts:13`]({blob}/app/api/chat/route.ts#L13) |"
+        )),
+        "{md}"
+    );
+
+    // The audit period: first and last scan, how many, what changed.
+    assert!(md.contains("## 2. Audit period"), "{md}");
+    assert!(
+        md.contains("| Scan | Time (UTC) | Commit | Findings |")
+            && md.contains("| First scan | 2026-11-27T00:00:00Z |")
+            && md.contains("| Last scan | 2026-11-28T00:00:00Z |"),
+        "{md}"
+    );
+    assert!(md.contains("2 scans recorded over the period."), "{md}");
+    assert!(md.contains("Between the first and the last:"), "{md}");
+    assert!(md.contains("1 finding appeared and 0 were resolved"), "{md}");
+    let moved = md.lines().find(|l| l.starts_with("Counts that changed by criterion:")).unwrap_or_default();
+    assert!(moved.contains("SOC 2 A1.1 ") && moved.contains("SOC 2 A1.2 "), "{md}");
+
+    // The exceptions register: terms from the comment, from custodia.toml,
+    // the status on the report's date, a parenthesis that is not terms.
+    assert!(md.contains("| Rule | Location | Justification | Owner | Due | Status |"), "{md}");
+    assert!(
+        md.contains(&format!("| `missing-token-cap` | [`app/api/late/route.ts:6`]({blob}/app/api/late/route.ts#L6) | the summary prompt asks for one line | @alice | 2027-03-31 | open |")),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("| `missing-token-cap` | [`app/api/late/route.ts:12`]({blob}/app/api/late/route.ts#L12) | titles are cut to 60 characters (see ADR 7) | @platform | 2026-11-01 | overdue |")),
+        "{md}"
+    );
+
+    // Sign-off, limitations, the plan cited and not read.
+    assert!(
+        md.contains("## 11. Sign-off")
+            && md.contains("| Prepared by | Dana Lee |")
+            && md.contains("| Reviewed by | Sam Ortiz |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## 4. Limitations")
+            && md.contains("**Runtime configuration**")
+            && md.contains("**Infrastructure**"),
+        "{md}"
+    );
+    assert!(
+        md.contains("cited, not read") && md.contains("provider-outage runbook: `https://wiki.acme.test/outage`"),
+        "{md}"
+    );
+
+    // Each gap links to its line at the commit, without the credentials.
+    assert!(
+        md.contains(&format!(
+            "[`app/api/chat/route.ts:13`](https://github.com/acme/app/blob/{commit}/app/api/chat/route.ts#L13)"
+        )),
+        "{md}"
+    );
+    assert!(!md.contains("ghp_secret123"));
+    let html = report(dir.path(), "html", "1795910400");
+    assert!(
+        html.contains(&format!("href=\"https://github.com/acme/app/blob/{commit}/app/api/chat/route.ts#L13\"")),
+        "{html}"
+    );
+    for word in ["compliant", "certified", "required by"] {
+        let lower = md.to_lowercase();
+        let said = lower.match_indices(word).any(|(i, _)| {
+            // The mapping statement and the preamble say what the report is not.
+            let before = &lower[i.saturating_sub(40)..i];
+            !(before.contains("never") || before.contains("means \"") || before.contains("not a"))
+        });
+        assert!(!said, "the report says `{word}`");
+    }
+}
+
+#[test]
+fn no_link_without_a_known_forge_or_with_uncommitted_changes() {
+    let dir = project();
+    git(dir.path(), &["remote", "add", "origin", "https://git.example.com/acme/app.git"]);
+    let md = report(dir.path(), "markdown", "1795737600");
+    assert!(md.contains("at `app/api/chat/route.ts:13`") && !md.contains("/blob/"), "{md}");
+    let dir = project();
+    git(dir.path(), &["remote", "add", "origin", "git@github.com:acme/app.git"]);
+    let md = report(dir.path(), "markdown", "1795737600");
+    assert!(md.contains("https://github.com/acme/app/blob/"), "an ssh remote on github.com links:\n{md}");
+    std::fs::write(dir.path().join("custodia.toml"), "# changed\n").expect("write");
+    let md = report(dir.path(), "markdown", "1795737600");
+    assert!(!md.contains("/blob/"), "uncommitted changes: the forge's lines are not the scanned ones:\n{md}");
+}
+
+#[test]
+fn the_html_tables_have_no_empty_header_and_keep_words_whole() {
+    let dir = project();
+    let html = report(dir.path(), "html", "1795737600");
+    assert!(!html.contains("<th></th>"), "an empty header row");
+    assert!(!html.contains("overflow-wrap: anywhere"), "cells may not break inside words");
+    assert!(html.contains(r#"<code><span class="nw">missing-token-cap</span></code>"#), "a rule id stays whole");
+    assert!(html.contains(r#"<span class="nw">auth-guard</span>"#), "a hyphenated kind stays whole");
 }

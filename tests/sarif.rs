@@ -219,3 +219,42 @@ fn a_project_level_finding_points_at_the_manifest() {
     let uri = &plan["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
     assert!(uri.as_str().is_some_and(|u| ["package.json", "pyproject.toml", "README.md"].contains(&u)), "{plan:#}");
 }
+
+#[test]
+fn version_control_provenance_is_valid_and_carries_no_credentials() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let route = dir.path().join("app/api/chat/route.ts");
+    std::fs::create_dir_all(route.parent().expect("parent")).expect("dirs");
+    std::fs::write(
+        &route,
+        "import OpenAI from \"openai\";\nconst openai = new OpenAI();\nexport async function POST(req: Request) {\n  const r = await openai.chat.completions.create({ model: \"gpt-4o\", messages: [] });\n  return Response.json(r);\n}\n",
+    )
+    .expect("write");
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["commit", "-q", "-m", "init"],
+        &["remote", "add", "origin", "https://x-access-token:ghs_secret42@github.com/acme/app.git"],
+    ] {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let document = sarif(dir.path());
+    let errors: Vec<String> =
+        validator().iter_errors(&document).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let provenance = &document["runs"][0]["versionControlProvenance"][0];
+    assert_eq!(provenance["repositoryUri"], "https://github.com/acme/app.git");
+    assert_eq!(provenance["branch"], "main");
+    assert_eq!(provenance["mappedTo"]["uriBaseId"], "%SRCROOT%");
+    assert!(!document.to_string().contains("ghs_secret42"));
+    // A subdirectory scanned: the repository's root is not %SRCROOT%.
+    let document = sarif(&dir.path().join("app"));
+    let provenance = &document["runs"][0]["versionControlProvenance"][0];
+    assert!(provenance["revisionId"].is_string() && provenance.get("mappedTo").is_none(), "{provenance}");
+}

@@ -593,11 +593,18 @@ impl Session {
         let Some(project) = guard.as_ref() else { return serde_json::json!({ "indexed": false }) };
         let mut by_criterion: std::collections::BTreeMap<String, usize> = Default::default();
         let mut findings = 0;
+        let engine = self.engine();
         for diagnostics in self.latest.iter() {
             for d in &diagnostics.items {
                 findings += 1;
-                if let Some(criterion) = d.message.strip_prefix('[').and_then(|m| m.split_once(']')).map(|(c, _)| c) {
-                    *by_criterion.entry(criterion.to_string()).or_default() += 1;
+                // The count every output uses (`report::counts`): under each
+                // SOC 2 criterion the rule maps to, not only the first.
+                let (Some(engine), Some(tower_lsp_server::ls_types::NumberOrString::String(rule))) = (&engine, &d.code)
+                else {
+                    continue;
+                };
+                for id in crate::report::counts::soc2_criteria(&engine.config().catalog, rule) {
+                    *by_criterion.entry(format!("SOC 2 {id}")).or_default() += 1;
                 }
             }
         }

@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
@@ -48,6 +47,13 @@ pub struct AuditReport {
     pub cross_references: Vec<CrossReference>,
     /// The scans recorded in `.custodia/history.jsonl`, if any.
     pub history: Option<HistorySummary>,
+    /// The period asked for (`--since`, `--until`), as UTC times.
+    pub period_requested: (Option<String>, Option<String>),
+    /// Plans kept outside the repository (`[evidence]`): cited, not read.
+    pub cited_plans: Vec<(String, String)>,
+    /// `[report] preparer` and `reviewer`, for the sign-off block.
+    pub preparer: Option<String>,
+    pub reviewer: Option<String>,
 }
 
 impl AuditReport {
@@ -74,6 +80,25 @@ pub struct HistorySummary {
     pub median_days_to_remediate: Option<f64>,
     /// Lines of the history file that could not be read or do not chain.
     pub problems: Vec<String>,
+    /// The first and the last scan of the period and what changed between
+    /// them (absent without a scan in the period).
+    pub change: Option<PeriodChange>,
+}
+
+/// The audit period as the recorded scans show it.
+#[derive(Debug, Clone)]
+pub struct PeriodChange {
+    pub first: ScanRow,
+    pub last: ScanRow,
+    pub scans: usize,
+    /// Findings in the last scan that the first did not have, and the other way round.
+    pub introduced: usize,
+    pub resolved: usize,
+    /// Criteria whose count changed: (criterion, first, last).
+    pub criteria: Vec<(String, usize, usize)>,
+    /// The rules changed within the period (another custodia or ruleset):
+    /// part of a change may be the tool's, not the code's.
+    pub ruleset_changed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -85,15 +110,7 @@ pub struct ScanRow {
     pub fixed: usize,
 }
 
-/// Where the code came from, as git says (absent outside a repository).
-#[derive(Debug, Clone, Default)]
-pub struct SourceIdentity {
-    pub repository: Option<String>,
-    pub commit: Option<String>,
-    pub branch: Option<String>,
-    /// Uncommitted changes were present: the scan is not of the commit alone.
-    pub dirty: Option<bool>,
-}
+pub use crate::git::SourceIdentity;
 
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
@@ -175,19 +192,32 @@ pub struct Gap {
     /// The finding's lines of code (with line numbers).
     pub excerpt: Vec<(u32, String)>,
     pub fix: String,
+    /// The line at the scanned commit on the forge, when `origin` is a
+    /// known forge (`git::CodeLinks`).
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Exception {
     pub rule: String,
     pub location: String,
+    /// The line on the forge, as for a gap.
+    pub link: Option<String>,
+    /// The reason written in the code, without its terms.
     pub justification: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    /// On the report's date (`exceptions::Terms::status_on`).
+    pub status: String,
+    pub ticket: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct CrossReference {
     pub rule: String,
     pub location: String,
+    /// The line on the forge, as for a gap.
+    pub link: Option<String>,
     pub soc2: Vec<String>,
     pub nist: Vec<String>,
     pub eu_ai_act: Vec<String>,
@@ -219,7 +249,7 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
     let catalog = &config.catalog;
     let base =
         if result.root.is_file() { result.root.parent().unwrap_or(Path::new(".")) } else { result.root.as_path() };
-    let source = git_identity(base);
+    let source = crate::git::identity(base);
     let generated_at = timestamp();
     let ruleset_sha256 = ruleset_hash();
     let config_sha256 =
@@ -232,16 +262,23 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
     let inference_sites: usize = inventory.providers.iter().map(|p| p.inference_sites).sum();
     let uses_models = inference_sites > 0;
     let sources = SourceLines::new(base);
+    // Links only to the commit as it is: with uncommitted changes the
+    // lines on the forge are not the lines scanned.
+    let links = match (&source.repository, &source.commit, source.dirty) {
+        (Some(remote), Some(commit), Some(false)) => crate::git::CodeLinks::new(remote, commit, &source.prefix),
+        _ => None,
+    };
+    let link_to = |f: &Finding| -> Option<String> {
+        let (links, (path, l)) = links.as_ref().zip(f.path.as_ref().zip(f.location))?;
+        Some(links.line(path, l.range.start.line))
+    };
     let mut summary = Vec::new();
     let mut sections = Vec::new();
     for id in CRITERIA {
         let tag = format!("SOC2:{id}");
         let criterion = catalog.criterion(&tag);
-        let findings: Vec<&Finding> = result
-            .findings
-            .iter()
-            .filter(|f| catalog.rule(f.rule).is_some_and(|r| r.criteria.contains(&tag)))
-            .collect();
+        let findings: Vec<&Finding> =
+            result.findings.iter().filter(|f| super::counts::counts_under(catalog, f, id)).collect();
         let mut evidence: Vec<EvidenceItem> = result
             .evidence
             .iter()
@@ -325,6 +362,7 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
                     })
                     .unwrap_or_default(),
                 fix: catalog.rule(f.rule).map(|r| r.fix.clone()).unwrap_or_default(),
+                link: link_to(f),
             })
             .collect();
         sections.push(CriterionSection {
@@ -340,13 +378,26 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
     let exceptions = result
         .suppressed
         .iter()
-        .map(|s| Exception {
-            rule: s.finding.rule.to_string(),
-            location: location(&s.finding),
-            justification: s.reason.clone(),
+        .map(|s| {
+            let terms = super::exceptions::parse(&s.reason).complete(
+                s.finding.rule,
+                s.finding.path.as_deref(),
+                &config.report.exceptions,
+            );
+            Exception {
+                rule: s.finding.rule.to_string(),
+                location: location(&s.finding),
+                link: link_to(&s.finding),
+                status: terms.status_on(&generated_at),
+                justification: terms.justification,
+                owner: terms.owner,
+                due: terms.due,
+                ticket: terms.ticket,
+            }
         })
         .collect();
-    let cross_references = result.findings.iter().map(|f| cross_reference(catalog, f)).collect();
+    let cross_references =
+        result.findings.iter().map(|f| CrossReference { link: link_to(f), ..cross_reference(catalog, f) }).collect();
     let stats = &result.stats;
     let scope = Scope {
         root: base.display().to_string(),
@@ -390,6 +441,21 @@ pub fn build_for(result: &ScanResult, engine: &Engine, command: &str, period: Pe
         exceptions,
         cross_references,
         history: history_summary(base, period),
+        period_requested: (period.since.map(utc), period.until.map(utc)),
+        cited_plans: config
+            .evidence
+            .iter()
+            .map(|r| {
+                let kind = match r.kind {
+                    crate::config::ReferenceKind::IncidentResponse => "incident-response plan",
+                    crate::config::ReferenceKind::OutageRunbook => "provider-outage runbook",
+                };
+                // Credentials were removed when the configuration was read.
+                (kind.to_string(), r.location.clone())
+            })
+            .collect(),
+        preparer: config.report.preparer.clone(),
+        reviewer: config.report.reviewer.clone(),
     }
 }
 
@@ -402,7 +468,7 @@ fn history_summary(base: &Path, period: Period) -> Option<HistorySummary> {
         return None;
     }
     let lives = crate::history::lifecycles(&records);
-    let scans = records
+    let scans: Vec<ScanRow> = records
         .iter()
         .enumerate()
         .map(|(i, r)| ScanRow {
@@ -413,6 +479,7 @@ fn history_summary(base: &Path, period: Period) -> Option<HistorySummary> {
             fixed: lives.iter().filter(|l| l.fixed.as_deref() == Some(r.time.as_str())).count(),
         })
         .collect();
+    let change = period_change(&records, &scans);
     let mut days: Vec<f64> = lives.iter().filter_map(|l| l.days_to_remediate).collect();
     days.sort_by(f64::total_cmp);
     Some(HistorySummary {
@@ -423,6 +490,37 @@ fn history_summary(base: &Path, period: Period) -> Option<HistorySummary> {
         fixed: days.len(),
         median_days_to_remediate: days.get(days.len() / 2).copied(),
         problems: file.problems.iter().map(|p| p.to_string()).collect(),
+        change,
+    })
+}
+
+/// The first and last scan of the period, and what changed between them.
+fn period_change(records: &[&crate::history::Record], scans: &[ScanRow]) -> Option<PeriodChange> {
+    let (first, last) = (records.first()?, records.last()?);
+    let fingerprints = |r: &crate::history::Record| -> std::collections::BTreeSet<String> {
+        r.findings.iter().map(|f| f.fingerprint.clone()).collect()
+    };
+    let (before, after) = (fingerprints(first), fingerprints(last));
+    let ids: std::collections::BTreeSet<&String> = first.by_criterion.keys().chain(last.by_criterion.keys()).collect();
+    let mut ids: Vec<&String> = ids.into_iter().collect();
+    // The report's order; criteria it does not present after them.
+    ids.sort_by_key(|id| CRITERIA.iter().position(|c| c == id).unwrap_or(CRITERIA.len()));
+    let criteria = ids
+        .into_iter()
+        .map(|id| {
+            let count = |r: &crate::history::Record| r.by_criterion.get(id).copied().unwrap_or(0);
+            (id.clone(), count(first), count(last))
+        })
+        .filter(|(_, a, b)| a != b)
+        .collect();
+    Some(PeriodChange {
+        first: scans.first()?.clone(),
+        last: scans.last()?.clone(),
+        scans: records.len(),
+        introduced: after.difference(&before).count(),
+        resolved: before.difference(&after).count(),
+        criteria,
+        ruleset_changed: records.iter().any(|r| r.ruleset_sha256 != first.ruleset_sha256),
     })
 }
 
@@ -442,6 +540,7 @@ fn cross_reference(catalog: &Catalog, f: &Finding) -> CrossReference {
     CrossReference {
         rule: f.rule.to_string(),
         location: location(f),
+        link: None,
         soc2: of("SOC2"),
         nist: of("NIST-AI-RMF"),
         eu_ai_act: of("EU-AI-ACT"),
@@ -464,20 +563,6 @@ pub fn ruleset_hash() -> String {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn git_identity(dir: &Path) -> SourceIdentity {
-    let git = |args: &[&str]| -> Option<String> {
-        let output = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
-        output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
-    };
-    let Some(commit) = git(&["rev-parse", "HEAD"]) else { return SourceIdentity::default() };
-    SourceIdentity {
-        repository: git(&["remote", "get-url", "origin"]).filter(|r| !r.is_empty()),
-        branch: git(&["rev-parse", "--abbrev-ref", "HEAD"]),
-        dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
-        commit: Some(commit),
-    }
 }
 
 /// Now, or `SOURCE_DATE_EPOCH` (reproducible builds' convention), in UTC.

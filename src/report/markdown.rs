@@ -10,6 +10,14 @@ fn cell(text: &str) -> String {
     text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// A location in code, linked to its line on the forge when there is one.
+fn located(location: &str, link: Option<&str>) -> String {
+    match link {
+        Some(link) => format!("[`{location}`]({link})"),
+        None => format!("`{location}`"),
+    }
+}
+
 pub fn render(report: &AuditReport) -> String {
     let mut out = String::new();
     let o = &mut out;
@@ -55,8 +63,10 @@ pub fn render(report: &AuditReport) -> String {
         let _ = writeln!(o, "| {name} | {} |", cell(&value));
     }
 
+    audit_period(o, report);
+
     let scope = &report.scope;
-    let _ = writeln!(o, "\n## 2. Scope\n");
+    let _ = writeln!(o, "\n## 3. Scope\n");
     let languages: Vec<String> = scope.files_by_language.iter().map(|(l, n)| format!("{l} {n}")).collect();
     let _ = writeln!(
         o,
@@ -89,7 +99,9 @@ pub fn render(report: &AuditReport) -> String {
         }
     }
 
-    let _ = writeln!(o, "\n## 3. Mapping statement\n");
+    limitations(o, report);
+
+    let _ = writeln!(o, "\n## 5. Mapping statement\n");
     let _ = writeln!(
         o,
         "No framework publishes AI-specific SOC 2 criteria. Every mapping in this report is custodia's reading of the frameworks below: a finding *maps to* a criterion; it is never *required by* one, and a clean result is not a compliance opinion.\n"
@@ -98,8 +110,8 @@ pub fn render(report: &AuditReport) -> String {
         let _ = writeln!(o, "- {name}: {edition}");
     }
 
-    let _ =
-        writeln!(o, "\n## 4. Summary by criterion\n\n| Criterion | Status | Evidence | Result |\n|---|---|---:|---|");
+    let _ = writeln!(o, "\n## 6. Summary by criterion\n\n{}\n", super::counts::DEFINITION);
+    let _ = writeln!(o, "| Criterion | Status | Evidence | Result |\n|---|---|---:|---|");
     for s in &report.summary {
         let _ = writeln!(
             o,
@@ -112,7 +124,7 @@ pub fn render(report: &AuditReport) -> String {
         );
     }
 
-    let _ = writeln!(o, "\n## 5. Criterion by criterion");
+    let _ = writeln!(o, "\n## 7. Criterion by criterion");
     for section in &report.sections {
         let _ = writeln!(o, "\n### SOC 2 {} — {}\n\n> {}\n", section.id, section.title, section.text);
         if let Some(reading) = &section.reading {
@@ -143,7 +155,8 @@ pub fn render(report: &AuditReport) -> String {
         } else {
             let _ = writeln!(o, "Gaps ({}):\n", section.gaps.len());
             for gap in &section.gaps {
-                let _ = writeln!(o, "- **{}** `{}` at `{}`: {}", gap.severity, gap.rule, gap.location, gap.message);
+                let at = located(&gap.location, gap.link.as_deref());
+                let _ = writeln!(o, "- **{}** `{}` at {at}: {}", gap.severity, gap.rule, gap.message);
                 if !gap.excerpt.is_empty() {
                     let width = gap.excerpt.iter().map(|(n, _)| n.to_string().len()).max().unwrap_or(1);
                     let _ = writeln!(o, "\n  ```");
@@ -158,7 +171,7 @@ pub fn render(report: &AuditReport) -> String {
         }
     }
 
-    let _ = writeln!(o, "\n## 6. AI inventory (SOC 2 CC9.2)\n");
+    let _ = writeln!(o, "\n## 8. AI inventory (SOC 2 CC9.2)\n");
     if report.inventory.providers.is_empty() {
         let _ = writeln!(o, "No model provider found in the code.");
     } else {
@@ -177,20 +190,9 @@ pub fn render(report: &AuditReport) -> String {
         }
     }
 
-    let _ = writeln!(o, "\n## 7. Exceptions register\n");
-    if report.exceptions.is_empty() {
-        let _ = writeln!(o, "No finding is suppressed.");
-    } else {
-        let _ = writeln!(
-            o,
-            "Findings suppressed in the code with a `custodia-ignore` comment, and the justification written there.\n\n| Rule | Location | Justification |\n|---|---|---|"
-        );
-        for e in &report.exceptions {
-            let _ = writeln!(o, "| `{}` | `{}` | {} |", e.rule, cell(&e.location), cell(&e.justification));
-        }
-    }
+    exceptions(o, report);
 
-    let _ = writeln!(o, "\n## 8. Scan history (SOC 2 CC7.1)\n");
+    let _ = writeln!(o, "\n## 10. Scan history (SOC 2 CC7.1)\n");
     match &report.history {
         None => {
             let _ = writeln!(
@@ -228,21 +230,25 @@ pub fn render(report: &AuditReport) -> String {
         }
     }
 
-    let _ = writeln!(o, "\n## 9. Appendix: cross-references\n");
+    sign_off(o, report);
+
+    let _ = writeln!(o, "\n## 12. Appendix: cross-references\n");
     if report.cross_references.is_empty() {
         let _ = writeln!(o, "No finding.");
     } else {
         let _ = writeln!(
             o,
-            "| Finding | Location | SOC 2 | NIST AI RMF | EU AI Act | OWASP LLM 2025 | OWASP LLM 2026 |\n|---|---|---|---|---|---|---|"
+            "Each finding's references in every framework custodia maps to (OWASP: the Top 10 for LLM Applications, 2025 and 2026 editions).\n\n| Finding | SOC 2 | NIST AI RMF | EU AI Act | OWASP 2025 | OWASP 2026 |\n|---|---|---|---|---|---|"
         );
         for x in &report.cross_references {
             let join = |v: &Vec<String>| cell(&v.join(", "));
+            // The rule and its location share a cell: seven columns leave a
+            // rule id too little room on A4 and it broke mid-word.
             let _ = writeln!(
                 o,
-                "| `{}` | `{}` | {} | {} | {} | {} | {} |",
+                "| `{}` at {} | {} | {} | {} | {} | {} |",
                 x.rule,
-                cell(&x.location),
+                located(&cell(&x.location), x.link.as_deref()),
                 join(&x.soc2),
                 join(&x.nist),
                 join(&x.eu_ai_act),
@@ -252,4 +258,153 @@ pub fn render(report: &AuditReport) -> String {
         }
     }
     out
+}
+
+/// When the evidence was gathered: the recorded scans of the period, the
+/// first and the last, and what changed between them (SOC 2 reports cover a
+/// period, not a day).
+fn audit_period(o: &mut String, report: &AuditReport) {
+    let _ = writeln!(o, "\n## 2. Audit period\n");
+    let requested = match &report.period_requested {
+        (Some(since), Some(until)) => Some(format!("from {since} to {until}")),
+        (Some(since), None) => Some(format!("from {since}")),
+        (None, Some(until)) => Some(format!("until {until}")),
+        (None, None) => None,
+    };
+    if let Some(requested) = &requested {
+        let _ = writeln!(o, "Period requested: {requested} (UTC).\n");
+    }
+    let change = report.history.as_ref().and_then(|h| h.change.as_ref());
+    let Some(change) = change else {
+        let _ = writeln!(
+            o,
+            "No scan is recorded {}in `.custodia/history.jsonl`: the evidence is this report's own scan, at {}. Recording a scan on every merge (`custodia scan --record`) makes the period visible.",
+            if requested.is_some() { "for this period " } else { "" },
+            report.generated_at
+        );
+        return;
+    };
+    let commit = |c: &Option<String>| c.as_deref().map_or("-".to_string(), |c| format!("`{}`", &c[..c.len().min(12)]));
+    let _ = writeln!(o, "| Scan | Time (UTC) | Commit | Findings |\n|---|---|---|---:|");
+    let _ = writeln!(
+        o,
+        "| First scan | {} | {} | {} |",
+        change.first.time,
+        commit(&change.first.commit),
+        change.first.total
+    );
+    let _ =
+        writeln!(o, "| Last scan | {} | {} | {} |", change.last.time, commit(&change.last.commit), change.last.total);
+    let _ = writeln!(
+        o,
+        "\n{} scan{} recorded over the period. Between the first and the last: {} finding{} appeared and {} {} resolved.",
+        change.scans,
+        if change.scans == 1 { "" } else { "s" },
+        change.introduced,
+        if change.introduced == 1 { "" } else { "s" },
+        change.resolved,
+        if change.resolved == 1 { "was" } else { "were" },
+    );
+    if !change.criteria.is_empty() {
+        let moves: Vec<String> =
+            change.criteria.iter().map(|(id, first, last)| format!("SOC 2 {id} {first} → {last}")).collect();
+        let _ = writeln!(o, "\nCounts that changed by criterion: {}.", moves.join(", "));
+    }
+    if change.ruleset_changed {
+        let _ = writeln!(
+            o,
+            "\nThe rules changed within the period (another custodia version or ruleset): part of the change may be the tool's, not the code's."
+        );
+    }
+}
+
+/// What a static analysis of the repository cannot see: the report says so
+/// next to what it found, so its silence is not read as assurance.
+fn limitations(o: &mut String, report: &AuditReport) {
+    let _ = writeln!(o, "\n## 4. Limitations\n");
+    let _ = writeln!(
+        o,
+        "custodia reads the source code of one commit; it does not run it. What it cannot see is outside this report's evidence, and the organisation evidences it otherwise:\n"
+    );
+    for line in [
+        "**Runtime configuration**: environment variables, feature flags and secrets managers decide values the code only names (a timeout read from the environment, a model chosen at run time).",
+        "**Infrastructure**: gateways, proxies, WAFs, network policy and cloud IAM in front of the application can add controls (or remove them) that the code does not show.",
+        "**Third-party services**: limits, retention and logging in the model provider's or an AI gateway's settings are not in the repository.",
+        "**Code paths custodia does not follow**: dynamic dispatch, generated code, languages it does not analyse, and the paths listed under Scope as excluded, skipped or analysed in part.",
+        "**Operation over time**: one scan shows the code at one commit; operating effectiveness over a period is shown by the recorded scans (Audit period, Scan history), not by this scan.",
+    ] {
+        let _ = writeln!(o, "- {line}");
+    }
+    if report.cited_plans.is_empty() {
+        let _ = writeln!(
+            o,
+            "- **Plans kept outside the repository** (incident response, provider outages): none is cited in `custodia.toml` (`[evidence]`)."
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "- **Plans kept outside the repository** are cited, not read: custodia records that `custodia.toml` points at them and what they are said to cover; their content is the organisation's to show."
+        );
+        for (kind, location) in &report.cited_plans {
+            let _ = writeln!(o, "  - {kind}: `{}`", location.replace('`', "'"));
+        }
+    }
+}
+
+/// Each suppression with its owner, due date and status: the register an
+/// auditor follows up, not only the justification.
+fn exceptions(o: &mut String, report: &AuditReport) {
+    let _ = writeln!(o, "\n## 9. Exceptions register\n");
+    if report.exceptions.is_empty() {
+        let _ = writeln!(o, "No finding is suppressed.");
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "Findings suppressed in the code with a `custodia-ignore` comment: the justification written there, and the owner, due date and status from the comment's terms `(owner: @name, due: YYYY-MM-DD)` or from `[[report.exceptions]]` in custodia.toml. The status is as of this report's date.\n"
+    );
+    let _ = writeln!(o, "| Rule | Location | Justification | Owner | Due | Status |\n|---|---|---|---|---|---|");
+    for e in &report.exceptions {
+        let status = match &e.ticket {
+            Some(ticket) => format!("{} ({ticket})", e.status),
+            None => e.status.clone(),
+        };
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            e.rule,
+            located(&cell(&e.location), e.link.as_deref()),
+            cell(&e.justification),
+            cell(e.owner.as_deref().unwrap_or("(none named)")),
+            cell(e.due.as_deref().unwrap_or("(none)")),
+            cell(&status)
+        );
+    }
+    let unowned = report.exceptions.iter().filter(|e| e.owner.is_none() || e.due.is_none()).count();
+    if unowned > 0 {
+        let _ = writeln!(
+            o,
+            "\n{unowned} of {} exception{} name{} no owner or no due date.",
+            report.exceptions.len(),
+            if report.exceptions.len() == 1 { "" } else { "s" },
+            if unowned == 1 { "s" } else { "" }
+        );
+    }
+}
+
+/// Who prepared the report and who reviewed it: names from custodia.toml,
+/// signatures and dates by hand (or the organisation's e-signature).
+fn sign_off(o: &mut String, report: &AuditReport) {
+    let _ = writeln!(o, "\n## 11. Sign-off\n");
+    let _ = writeln!(
+        o,
+        "The preparer attests that this report was produced by the command under Identification, unaltered; the reviewer, that its content was reviewed.\n"
+    );
+    let _ = writeln!(o, "| Role | Name | Signature | Date |\n|---|---|---|---|");
+    for (role, name) in [("Prepared by", &report.preparer), ("Reviewed by", &report.reviewer)] {
+        // A line to write on, in every format (escaped: `_` is emphasis).
+        let blank = |n: usize| "\\_".repeat(n);
+        let name = name.as_deref().map_or_else(|| blank(22), cell);
+        let _ = writeln!(o, "| {role} | {name} | {} | {} |", blank(22), blank(12));
+    }
 }

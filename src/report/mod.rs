@@ -4,6 +4,8 @@
 //! report (`audit`) for pull requests, wikis and auditors.
 
 pub mod audit;
+pub mod counts;
+pub mod exceptions;
 pub mod fingerprint;
 pub mod html;
 pub mod json;

@@ -60,7 +60,7 @@ pub fn build(result: &ScanResult, engine: &Engine) -> Value {
         .chain(result.rule_failures.iter().map(|f| notification("error", &f.to_string(), f.path.as_deref())))
         .collect();
     let root_uri = root_uri(sources.root());
-    json!({
+    let mut sarif = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -89,7 +89,30 @@ pub fn build(result: &ScanResult, engine: &Engine) -> Value {
             // JSON report (`evidence`), for dashboards that show both.
             "properties": { "evidence": evidence(result) },
         }]
-    })
+    });
+    if let Some(provenance) = provenance(result) {
+        sarif["runs"][0]["versionControlProvenance"] = provenance;
+    }
+    sarif
+}
+
+/// The repository and commit scanned, for dashboards that link results to
+/// the code. The remote passes through `git::public_remote` (in
+/// `git::identity`): no credential of a CI clone reaches the file.
+fn provenance(result: &ScanResult) -> Option<Value> {
+    let base = if result.root.is_file() { result.root.parent()? } else { result.root.as_path() };
+    let identity = crate::git::identity(base);
+    let uri = crate::git::remote_uri(identity.repository.as_deref()?)?;
+    let mut details = json!({ "repositoryUri": uri, "revisionId": identity.commit? });
+    // `%SRCROOT%` is the repository's root only when the scan started
+    // there; a scanned subdirectory maps nowhere SARIF can say.
+    if identity.prefix.is_empty() {
+        details["mappedTo"] = json!({ "uriBaseId": "%SRCROOT%" });
+    }
+    if let Some(branch) = identity.branch.filter(|b| b != "HEAD") {
+        details["branch"] = json!(branch);
+    }
+    Some(json!([details]))
 }
 
 fn evidence(result: &ScanResult) -> Vec<Value> {

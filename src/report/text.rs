@@ -83,7 +83,8 @@ fn render_finding(finding: &Finding, source: Option<&str>, catalog: &Catalog, re
     renderer.render(&[group])
 }
 
-/// Counts by primary SOC 2 criterion, evidence by criterion, totals.
+/// Counts by SOC 2 criterion (`counts`: every criterion a finding maps
+/// to), evidence by criterion, totals.
 pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
     #[derive(Default)]
     struct Row {
@@ -91,9 +92,8 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
         evidence: usize,
     }
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
-    for finding in &result.findings {
-        let criterion = catalog.rule(finding.rule).and_then(|m| m.primary_criterion()).unwrap_or("SOC2:?").to_string();
-        *rows.entry(criterion).or_default().findings.entry(finding.severity).or_default() += 1;
+    for (id, counts) in super::counts::by_criterion(catalog, &result.findings) {
+        rows.entry(format!("SOC2:{id}")).or_default().findings = counts;
     }
     for evidence in &result.evidence {
         rows.entry(evidence.criterion.to_string()).or_default().evidence += 1;
@@ -103,6 +103,7 @@ pub fn summary(result: &ScanResult, catalog: &Catalog) -> String {
         out.push_str(
             "Summary by criterion (custodia's mapping: findings \"map to\" criteria; this is not an audit opinion)\n",
         );
+        let _ = writeln!(out, "{}", super::counts::DEFINITION);
         let mut ordered: Vec<(&String, &Row)> = rows.iter().collect();
         ordered.sort_by_key(|(id, _)| criterion_order(id));
         for (id, row) in ordered {

@@ -27,6 +27,8 @@ impl Style {
 pub struct Span {
     pub text: String,
     pub style: Style,
+    /// The address a Markdown link points at (a finding's line on the forge).
+    pub link: Option<String>,
 }
 
 /// A table cell: a line of inline text.
@@ -170,6 +172,7 @@ struct Inlines {
     spans: Vec<Span>,
     strong: u32,
     emphasis: u32,
+    link: Option<String>,
 }
 
 impl Inlines {
@@ -183,6 +186,8 @@ impl Inlines {
             Event::End(TagEnd::Strong) => self.strong = self.strong.saturating_sub(1),
             Event::Start(Tag::Emphasis) => self.emphasis += 1,
             Event::End(TagEnd::Emphasis) => self.emphasis = self.emphasis.saturating_sub(1),
+            Event::Start(Tag::Link { dest_url, .. }) => self.link = Some(dest_url.to_string()),
+            Event::End(TagEnd::Link) => self.link = None,
             // Text from the scanned code is shown as written, never interpreted.
             Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => self.add(&text, style),
             Event::Code(text) => self.add(&text, Style { face: Face::Mono, oblique: false }),
@@ -193,8 +198,8 @@ impl Inlines {
 
     fn add(&mut self, text: &str, style: Style) {
         match self.spans.last_mut() {
-            Some(last) if last.style == style => last.text.push_str(text),
-            _ => self.spans.push(Span { text: text.to_string(), style }),
+            Some(last) if last.style == style && last.link == self.link => last.text.push_str(text),
+            _ => self.spans.push(Span { text: text.to_string(), style, link: self.link.clone() }),
         }
     }
 
@@ -231,6 +236,17 @@ mod tests {
         assert!(items[0].iter().any(|b| matches!(b, Block::Code(lines) if lines == &["12 | code"])));
         assert!(items[0].iter().any(|b| matches!(b, Block::List(_))));
         assert!(matches!(&blocks[5], Block::Quote(_)));
+    }
+
+    #[test]
+    fn links_keep_their_address() {
+        let blocks = parse("- at [`a.ts:3`](https://github.com/acme/app/blob/abc/a.ts#L3): x\n");
+        let Block::List(items) = &blocks[0] else { panic!("{blocks:?}") };
+        let Block::Paragraph(spans) = &items[0][0] else { panic!() };
+        let linked: Vec<&Span> = spans.iter().filter(|s| s.link.is_some()).collect();
+        assert_eq!(linked.len(), 1);
+        assert_eq!(linked[0].text, "a.ts:3");
+        assert_eq!(linked[0].link.as_deref(), Some("https://github.com/acme/app/blob/abc/a.ts#L3"));
     }
 
     #[test]

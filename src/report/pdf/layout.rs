@@ -33,6 +33,8 @@ const CELL_PAD_Y: f32 = 2.5;
 const CODE_PAD: f32 = 4.0;
 const LIST_INDENT: f32 = 12.0;
 const QUOTE_INDENT: f32 = 10.0;
+/// Rows a table's header is kept with at a page break.
+const KEEP_WITH_HEADER: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -42,6 +44,8 @@ pub const MUTED: Rgb = Rgb(0x57, 0x60, 0x6a);
 const RULE: Rgb = Rgb(0xc8, 0xce, 0xd4);
 const SHADE: Rgb = Rgb(0xf2, 0xf4, 0xf6);
 const HEADER_SHADE: Rgb = Rgb(0xe6, 0xea, 0xee);
+/// Links, as browsers show them.
+const LINK: Rgb = Rgb(0x05, 0x50, 0xae);
 
 /// What a drawing operation belongs to, for the PDF's structure tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +91,14 @@ pub enum Op {
         y2: f32,
         width: f32,
         color: Rgb,
+    },
+    /// A clickable area opening `uri` (a finding's line on the forge).
+    Link {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+        uri: String,
     },
     /// The organisation's logo.
     Logo {
@@ -139,6 +151,7 @@ struct Fragment {
     text: String,
     style: Style,
     size: f32,
+    link: Option<String>,
 }
 
 struct Typesetter<'m> {
@@ -178,7 +191,14 @@ impl Typesetter<'_> {
         for (i, block) in blocks.iter().enumerate() {
             let last = i + 1 == blocks.len();
             match block {
-                Block::Heading { level, spans } => self.heading(*level, spans, x, width),
+                Block::Heading { level, spans } => {
+                    // Kept with the opening of a table that follows it.
+                    let next = match blocks.get(i + 1) {
+                        Some(Block::Table(table)) => self.table_opening(table, width),
+                        _ => 0.0,
+                    };
+                    self.heading(*level, spans, x, width, next)
+                }
                 Block::Paragraph(spans) => {
                     self.paragraph(spans, x, width, BODY_SIZE, color, Role::Paragraph);
                     if !last {
@@ -226,7 +246,7 @@ impl Typesetter<'_> {
         }
     }
 
-    fn heading(&mut self, level: u8, spans: &[Span], x: f32, width: f32) {
+    fn heading(&mut self, level: u8, spans: &[Span], x: f32, width: f32, next: f32) {
         let (size, before, after) = match level {
             1 => (17.0, 0.0, 8.0),
             2 => (13.0, 14.0, 6.0),
@@ -235,12 +255,15 @@ impl Typesetter<'_> {
         if self.y > BODY_TOP {
             self.y += before;
         }
-        let bold: Vec<Span> =
-            spans.iter().map(|s| Span { text: s.text.clone(), style: Style { face: Face::Bold, ..s.style } }).collect();
+        let bold: Vec<Span> = spans
+            .iter()
+            .map(|s| Span { text: s.text.clone(), style: Style { face: Face::Bold, ..s.style }, link: s.link.clone() })
+            .collect();
         let lines = self.break_lines(&bold, size, width);
         let height = lines.len() as f32 * size * LEADING;
-        // Keep the heading with at least three lines of what follows.
-        self.room_for(height + after + 3.0 * BODY_SIZE * LEADING);
+        // Keep the heading with at least three lines of what follows, or
+        // with the opening rows of a table.
+        self.room_for(height + after + (3.0 * BODY_SIZE * LEADING).max(next));
         self.layout.headings.push(Heading {
             level,
             title: spans.iter().map(|s| s.text.as_str()).collect(),
@@ -288,10 +311,20 @@ impl Typesetter<'_> {
                 text: fragment.text.clone(),
                 face: fragment.style.face,
                 size: fragment.size,
-                color,
+                color: if fragment.link.is_some() { LINK } else { color },
                 oblique: fragment.style.oblique,
                 node,
             });
+            if let Some(uri) = &fragment.link {
+                let width = self.metrics.width(&fragment.text, fragment.style.face, fragment.size);
+                self.op(Op::Link {
+                    x: x + fragment.x,
+                    y: baseline - fragment.size * 0.95,
+                    width,
+                    height: fragment.size * 1.25,
+                    uri: uri.clone(),
+                });
+            }
         }
     }
 
@@ -314,7 +347,7 @@ impl Typesetter<'_> {
             let mut first = true;
             while !rest.is_empty() {
                 let room = if first { columns } else { columns - gutter };
-                let take = room.min(rest.len());
+                let take = wrap_at(rest, room);
                 let piece: String = rest[..take].iter().collect();
                 visual.push(if first { piece } else { format!("{}{piece}", " ".repeat(gutter)) });
                 rest = &rest[take..];
@@ -371,6 +404,7 @@ impl Typesetter<'_> {
                         cell.iter()
                             .map(|s| Span {
                                 text: s.text.clone(),
+                                link: s.link.clone(),
                                 style: if s.style.face == Face::Mono {
                                     s.style
                                 } else {
@@ -401,13 +435,35 @@ impl Typesetter<'_> {
             cells.iter().map(Vec::len).max().unwrap_or(0).max(1) as f32 * line_height + 2.0 * CELL_PAD_Y
         };
         let header_height = header.as_ref().map_or(0.0, |h| height_of(h));
-        let first_row = rows.first().map_or(0.0, |r| height_of(r).min(BODY_BOTTOM - BODY_TOP - header_height));
-        self.room_for(header_height + first_row);
+        // Keep the header with its first rows (three, or all of a shorter
+        // table): a header at the foot of a page with one row under it
+        // reads as a table that ended there.
+        let opening: f32 = rows.iter().take(KEEP_WITH_HEADER).map(|r| height_of(r)).sum();
+        self.room_for(header_height + opening.min(BODY_BOTTOM - BODY_TOP - header_height));
         let mut table_top = self.y;
         if let (Some(header), Some(nodes)) = (&header, &header_nodes) {
             self.row(header, &widths, x, 0, None, true, &table.right, nodes);
         }
-        for (row, nodes) in rows.iter().zip(&row_nodes) {
+        // Rows drawn on the current page, for the widow rule below.
+        let mut on_page = 0;
+        for (index, (row, nodes)) in rows.iter().zip(&row_nodes).enumerate() {
+            // The last row alone under a repeated header reads as a stray:
+            // when only it would go over, the row before it goes with it.
+            if index + 2 == rows.len() && on_page >= KEEP_WITH_HEADER {
+                let (this, last) = (height_of(row), height_of(&rows[index + 1]));
+                if self.y + this <= BODY_BOTTOM
+                    && self.y + this + last > BODY_BOTTOM
+                    && this + last <= BODY_BOTTOM - BODY_TOP - header_height
+                {
+                    self.frame(x, table_top, &widths);
+                    self.new_page();
+                    table_top = self.y;
+                    on_page = 0;
+                    if let Some(header) = &header {
+                        self.row(header, &widths, x, 0, None, true, &table.right, &repeated);
+                    }
+                }
+            }
             let mut from = 0;
             loop {
                 let remaining: Vec<usize> = row.iter().map(|lines| lines.len().saturating_sub(from)).collect();
@@ -415,6 +471,7 @@ impl Typesetter<'_> {
                 let height = lines_left as f32 * line_height + 2.0 * CELL_PAD_Y;
                 if self.y + height <= BODY_BOTTOM {
                     self.row(row, &widths, x, from, None, false, &table.right, nodes);
+                    on_page += 1;
                     break;
                 }
                 let fresh = BODY_BOTTOM - BODY_TOP - header_height;
@@ -429,12 +486,51 @@ impl Typesetter<'_> {
                 self.frame(x, table_top, &widths);
                 self.new_page();
                 table_top = self.y;
+                on_page = 0;
                 if let Some(header) = &header {
                     self.row(header, &widths, x, 0, None, true, &table.right, &repeated);
                 }
             }
         }
         self.frame(x, table_top, &widths);
+    }
+
+    /// The height of a table's header and its first rows, which are kept
+    /// together (`KEEP_WITH_HEADER`).
+    fn table_opening(&self, table: &Table, width: f32) -> f32 {
+        let columns = table.header.as_ref().map_or(0, Vec::len).max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
+        if columns == 0 {
+            return 0.0;
+        }
+        let widths = self.column_widths(table, columns, width);
+        let height = |cells: &[Cell], bold: bool| -> f32 {
+            let lines = cells
+                .iter()
+                .enumerate()
+                .take(columns)
+                .map(|(c, cell)| {
+                    let spans: Vec<Span> = cell
+                        .iter()
+                        .map(|s| Span {
+                            text: s.text.clone(),
+                            link: None,
+                            style: if bold && s.style.face != Face::Mono {
+                                Style { face: Face::Bold, ..s.style }
+                            } else {
+                                s.style
+                            },
+                        })
+                        .collect();
+                    self.break_lines(&spans, TABLE_SIZE, widths[c] - 2.0 * CELL_PAD_X).len()
+                })
+                .max()
+                .unwrap_or(0)
+                .max(1);
+            lines as f32 * TABLE_SIZE * LEADING + 2.0 * CELL_PAD_Y
+        };
+        let header = table.header.as_ref().map_or(0.0, |h| height(h, true));
+        let rows: f32 = table.rows.iter().take(KEEP_WITH_HEADER).map(|r| height(r, false)).sum();
+        (header + rows).min(BODY_BOTTOM - BODY_TOP) + 8.0
     }
 
     /// Lines `from..from + count` of each cell of a row, and the line below it.
@@ -502,22 +598,53 @@ impl Typesetter<'_> {
     fn column_widths(&self, table: &Table, columns: usize, width: f32) -> Vec<f32> {
         // A word longer than this breaks between characters instead of
         // widening its column: paths and hashes must not starve the others.
-        const LONGEST_WORD: f32 = 110.0;
+        // Wide enough for a rule id (`inference-without-rate-limit`), which
+        // has no break opportunity and must not be split mid-word.
+        const LONGEST_WORD: f32 = 130.0;
         let mut min = vec![2.0 * CELL_PAD_X + 12.0; columns];
         let mut natural = min.clone();
+        let mut header = min.clone();
         for (row, bold) in table.header.iter().map(|h| (h, true)).chain(table.rows.iter().map(|r| (r, false))) {
             for (c, cell) in row.iter().enumerate().take(columns) {
                 let mut whole = 0.0;
                 for span in cell {
                     let face = if bold && span.style.face != Face::Mono { Face::Bold } else { span.style.face };
                     let size = size_of(span.style, TABLE_SIZE);
-                    for word in span.text.split_whitespace() {
-                        let w = self.metrics.width(word, face, size).min(LONGEST_WORD);
+                    // The pieces `break_lines` keeps whole: a path may break
+                    // after each `/`, so only its longest segment counts.
+                    for word in pieces(&span.text) {
+                        let w = self.metrics.width(word.trim_end(), face, size).min(LONGEST_WORD);
                         min[c] = min[c].max(w + 2.0 * CELL_PAD_X);
                     }
                     whole += self.metrics.width(&span.text, face, size);
                 }
                 natural[c] = natural[c].max(whole + 2.0 * CELL_PAD_X + 1.0);
+                if bold {
+                    header[c] = whole + 2.0 * CELL_PAD_X + 1.0;
+                }
+            }
+        }
+        // Headers on one line where the table can afford it ("EU AI Act"
+        // stacked a word a line reads as three headers): the ones that
+        // cost least first.
+        let mut order: Vec<usize> = (0..columns).collect();
+        order.sort_by(|a, b| (header[*a] - min[*a]).total_cmp(&(header[*b] - min[*b])));
+        for c in order {
+            let extra = (header[c] - min[c]).max(0.0);
+            if min.iter().sum::<f32>() + extra <= width {
+                min[c] += extra;
+            }
+        }
+        // Short cells whole too ("Art. 15", "CC7.2, A1.1"), cheapest first:
+        // wrapping them saves little and makes every row taller; the long
+        // columns (paths, descriptions) share what is left.
+        const SHORT: f32 = 40.0;
+        let mut order: Vec<usize> = (0..columns).collect();
+        order.sort_by(|a, b| (natural[*a] - min[*a]).total_cmp(&(natural[*b] - min[*b])));
+        for c in order {
+            let extra = (natural[c] - min[c]).max(0.0);
+            if extra <= SHORT && min.iter().sum::<f32>() + extra <= width {
+                min[c] += extra;
             }
         }
         let min_total: f32 = min.iter().sum();
@@ -568,14 +695,14 @@ impl Typesetter<'_> {
                             lines.push(Line::default());
                             x = 0.0;
                         }
-                        push(lines.last_mut(), x, c.encode_utf8(&mut [0; 4]), span.style, font_size);
+                        push(lines.last_mut(), x, c.encode_utf8(&mut [0; 4]), span, font_size);
                         x += w;
                     }
-                    push(lines.last_mut(), x, &piece[trimmed.len()..], span.style, font_size);
+                    push(lines.last_mut(), x, &piece[trimmed.len()..], span, font_size);
                     x += space;
                     continue;
                 }
-                push(lines.last_mut(), x, piece, span.style, font_size);
+                push(lines.last_mut(), x, piece, span, font_size);
                 x += word + space;
             }
         }
@@ -590,20 +717,46 @@ impl Typesetter<'_> {
     }
 }
 
+/// How many characters of a code line go on a visual line of `room`
+/// columns: up to the last space in its second half, so the line breaks
+/// between tokens, and never leaving a tail of a few characters (a lone
+/// `` `, `` on a line of its own reads as an error in the excerpt).
+fn wrap_at(rest: &[char], room: usize) -> usize {
+    const SHORTEST_TAIL: usize = 8;
+    if rest.len() <= room {
+        return rest.len();
+    }
+    // At most `room`, and less when the rest would be a stub.
+    let limit = if rest.len() - room < SHORTEST_TAIL { rest.len().saturating_sub(SHORTEST_TAIL) } else { room };
+    let limit = limit.max(room / 2).max(1);
+    match rest[..limit].iter().rposition(|c| *c == ' ') {
+        Some(space) if space + 1 > room / 2 => space + 1,
+        _ => limit,
+    }
+}
+
 fn size_of(style: Style, size: f32) -> f32 {
     if style.face == Face::Mono { size * INLINE_CODE_SCALE } else { size }
 }
 
 /// Appends text to a line, joining it to the last fragment when the style
 /// matches (fewer, longer text runs in the PDF).
-fn push(line: Option<&mut Line>, x: f32, text: &str, style: Style, size: f32) {
+fn push(line: Option<&mut Line>, x: f32, text: &str, span: &Span, size: f32) {
     let Some(line) = line else { return };
     if text.is_empty() {
         return;
     }
     match line.fragments.last_mut() {
-        Some(last) if last.style == style && last.size == size => last.text.push_str(text),
-        _ => line.fragments.push(Fragment { x, text: text.to_string(), style, size }),
+        Some(last) if last.style == span.style && last.size == size && last.link == span.link => {
+            last.text.push_str(text)
+        }
+        _ => line.fragments.push(Fragment {
+            x,
+            text: text.to_string(),
+            style: span.style,
+            size,
+            link: span.link.clone(),
+        }),
     }
 }
 
@@ -645,7 +798,7 @@ mod tests {
     use super::*;
 
     fn plain(text: &str) -> Vec<Span> {
-        vec![Span { text: text.to_string(), style: Style::PLAIN }]
+        vec![Span { text: text.to_string(), style: Style::PLAIN, link: None }]
     }
 
     fn setter(metrics: &Metrics) -> Typesetter<'_> {
@@ -675,6 +828,120 @@ mod tests {
             let joined: String =
                 lines.iter().flat_map(|l| l.fragments.iter().map(|f| f.text.as_str())).collect::<String>();
             assert_eq!(joined.replace(' ', ""), text.replace(' ', ""));
+        }
+    }
+
+    #[test]
+    fn code_wraps_between_tokens_and_leaves_no_stub() {
+        let line: Vec<char> =
+            "const r = await openai.chat.completions.create({ model: `gpt-4o`, messages: [] `,".chars().collect();
+        let take = wrap_at(&line, 78);
+        assert_eq!(line[take - 1], ' ', "breaks after a space");
+        assert!(line.len() - take >= 8, "tail of {} characters", line.len() - take);
+        // No space: the tail still keeps a few characters.
+        let dense: Vec<char> = "x".repeat(81).chars().collect();
+        assert_eq!(wrap_at(&dense, 80), 73);
+        assert_eq!(wrap_at(&dense[..10], 80), 10);
+    }
+
+    #[test]
+    fn a_wrapped_code_line_leaves_no_lone_punctuation() {
+        let metrics = Metrics::new();
+        let columns = ((PAGE_WIDTH - 2.0 * MARGIN_X - 2.0 * CODE_PAD) / metrics.char_width('0', Face::Mono, CODE_SIZE))
+            .floor() as usize;
+        // Two characters longer than the box, ending in "`,".
+        let mut line = "12 |     messages: [{ role: \"user\", content: `Summarise ${topic} for ${audience}".to_string();
+        while line.chars().count() < columns {
+            line.push_str(" x");
+        }
+        line.truncate(columns);
+        line.push_str("`,");
+        let layout = typeset(&[Block::Code(vec![line.clone()])], &metrics, None);
+        let lines: Vec<&str> = layout
+            .pages
+            .iter()
+            .flatten()
+            .filter_map(|op| if let Op::Text { text, .. } = op { Some(text.as_str()) } else { None })
+            .collect();
+        assert!(lines.len() == 2, "{lines:?}");
+        assert!(lines[1].trim().chars().count() >= 8, "a stub on its own line: {lines:?}");
+        assert_eq!(lines.concat().split_whitespace().collect::<String>(), line.split_whitespace().collect::<String>());
+    }
+
+    #[test]
+    fn a_table_starts_with_its_header_and_some_rows_on_one_page() {
+        let metrics = Metrics::new();
+        let rows = (0..10).map(|i| vec![plain(&format!("CC{i}")), plain("status")]).collect();
+        let table = Table { header: Some(vec![plain("Criterion"), plain("Status")]), rows, right: vec![false, false] };
+        let mut setter = setter(&metrics);
+        // Room at the foot of the page for the header and one row, not three.
+        setter.y = BODY_BOTTOM - 35.0;
+        setter.table(&table, MARGIN_X, 400.0);
+        let layout = setter.layout;
+        let page_of = |needle: &str| {
+            layout.pages.iter().position(|p| p.iter().any(|op| matches!(op, Op::Text { text, .. } if text == needle)))
+        };
+        let header = page_of("Criterion").expect("header");
+        assert_eq!(header, 1, "the table starts on the next page");
+        for row in ["CC0", "CC1", "CC2"] {
+            assert_eq!(page_of(row), Some(header), "{row} is not on the header's page");
+        }
+    }
+
+    #[test]
+    fn the_last_row_does_not_go_over_alone() {
+        let metrics = Metrics::new();
+        let rows = (0..10).map(|i| vec![plain(&format!("R{i}")), plain("x")]).collect();
+        let table = Table { header: Some(vec![plain("Criterion"), plain("Status")]), rows, right: vec![false, false] };
+        let mut setter = setter(&metrics);
+        // Room for the header and nine rows (15.76 points each), not ten.
+        setter.y = BODY_BOTTOM - 15.76 * 10.0 - 2.0;
+        setter.table(&table, MARGIN_X, 400.0);
+        let layout = setter.layout;
+        let page_of = |needle: &str| {
+            layout.pages.iter().position(|p| p.iter().any(|op| matches!(op, Op::Text { text, .. } if text == needle)))
+        };
+        assert_eq!(page_of("R9"), Some(1));
+        assert_eq!(page_of("R8"), Some(1), "the last row has company");
+        assert_eq!(page_of("R7"), Some(0));
+    }
+
+    #[test]
+    fn rule_ids_and_headers_stay_whole_in_a_wide_table() {
+        let metrics = Metrics::new();
+        let mono = |text: &str| {
+            vec![Span { text: text.to_string(), style: Style { face: Face::Mono, oblique: false }, link: None }]
+        };
+        let header = ["Finding", "Location", "SOC 2", "NIST AI RMF", "EU AI Act", "OWASP 2025", "OWASP 2026"];
+        let row = |rule: &str| {
+            vec![
+                mono(rule),
+                mono("components/selection-assistant.ts:17"),
+                plain("CC7.2, A1.1"),
+                plain("MEASURE 2.4, GOVERN 6.2"),
+                plain("Art. 15"),
+                plain("LLM05:2025, LLM06:2025"),
+                plain("LLM10:2026, LLM03:2026"),
+            ]
+        };
+        let table = Table {
+            header: Some(header.iter().map(|h| plain(h)).collect()),
+            rows: vec![row("inference-without-rate-limit"), row("model-output-code-execution")],
+            right: vec![false; 7],
+        };
+        let layout = typeset(&[Block::Table(table)], &metrics, None);
+        let texts: Vec<&str> = layout
+            .pages
+            .iter()
+            .flatten()
+            .filter_map(|op| if let Op::Text { text, .. } = op { Some(text.as_str()) } else { None })
+            .collect();
+        for whole in ["inference-without-rate-limit", "model-output-code-execution", "NIST AI RMF", "OWASP 2025"] {
+            assert!(texts.contains(&whole), "`{whole}` is broken: {texts:?}");
+        }
+        // A header may wrap between its words, never inside one.
+        for word in header.iter().flat_map(|h| h.split(' ')) {
+            assert!(texts.iter().any(|t| t.split(' ').any(|w| w == word)), "`{word}` is broken: {texts:?}");
         }
     }
 

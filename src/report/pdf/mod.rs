@@ -17,6 +17,8 @@ mod layout;
 
 use std::num::NonZeroU16;
 
+use krilla::action::LinkAction;
+use krilla::annotation::{LinkAnnotation, Target};
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
@@ -96,6 +98,15 @@ pub fn render(report: &AuditReport, logo: Option<&Logo>) -> Result<Vec<u8>, PdfE
         }
         running.paint(&mut surface, &fonts, &metrics, index + 1, total);
         surface.finish();
+        // Links are annotations on the page, not content of its surface.
+        for op in ops {
+            if let Op::Link { x, y, width, height, uri } = op
+                && let Some(rect) = Rect::from_xywh(*x, *y, *width, *height)
+            {
+                let target = Target::Action(LinkAction::new(uri.clone()).into());
+                page.add_annotation(LinkAnnotation::new(rect, target).into());
+            }
+        }
         page.finish();
     }
     document.set_tag_tree(tag_tree(&layout, pieces));
@@ -180,6 +191,7 @@ fn paint(
             surface.set_stroke(None);
             surface.end_tagged();
         }
+        Op::Link { .. } => {}
         Op::Logo { x, y, width, height } => {
             let (Some(logo), Some(size)) = (logo, Size::from_wh(*width, *height)) else { return };
             surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
