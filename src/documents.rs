@@ -194,6 +194,11 @@ pub struct DocumentFacts {
     /// configuration file and the lines those of its keys; the topics are
     /// what the configuration says it covers (custodia cannot read it).
     pub reference: Option<String>,
+    /// The 1-based line of the first `[FILL IN: ...]` placeholder of a
+    /// template (`custodia init --docs`) left in the prose. A document that
+    /// still holds one is a template, not a plan: it is neither an
+    /// incident-response plan nor a runbook, whatever it says.
+    pub placeholder: Option<u32>,
 }
 
 impl DocumentFacts {
@@ -256,9 +261,11 @@ pub fn analyze(path: &str, text: &str) -> DocumentFacts {
     let patterns = patterns();
     let says = |pick: fn(&Patterns) -> &Regex| patterns.and_then(|p| first_match(pick(p), &prose)).is_some();
 
-    let incident_response =
-        !postmortem && (incident_response_name(stem, &directories) || says(|p| &p.incident_response));
-    let runbook = !postmortem && (runbook_name(stem, &directories) || says(|p| &p.runbook));
+    // Placeholders in code samples or comments are not the document's own.
+    let placeholder = prose.find(crate::init::PLACEHOLDER).map(|offset| line_of(&prose, offset));
+    let plan = !postmortem && placeholder.is_none();
+    let incident_response = plan && (incident_response_name(stem, &directories) || says(|p| &p.incident_response));
+    let runbook = plan && (runbook_name(stem, &directories) || says(|p| &p.runbook));
     let topics = match patterns {
         Some(patterns) => Topic::ALL
             .into_iter()
@@ -266,7 +273,7 @@ pub fn analyze(path: &str, text: &str) -> DocumentFacts {
             .collect(),
         None => Vec::new(),
     };
-    DocumentFacts { path: path.to_string(), incident_response, runbook, topics, reference: None }
+    DocumentFacts { path: path.to_string(), incident_response, runbook, topics, reference: None, placeholder }
 }
 
 /// See [`analyze`]: incident-response plans by name.
@@ -726,6 +733,7 @@ once a fix is released. Thank you for helping keep our users safe.
                 runbook: false,
                 topics: vec![],
                 reference: None,
+                placeholder: None,
             }
         );
     }

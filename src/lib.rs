@@ -3,6 +3,7 @@
 //! the EU AI Act and the OWASP Top 10 for LLM Applications.
 
 pub mod analysis;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod file_class;
 pub mod finding;
 pub mod fix;
 pub mod history;
+pub mod init;
 pub mod inventory;
 pub mod ir;
 pub mod lang;
@@ -21,6 +23,7 @@ pub mod limits;
 pub mod lsp;
 pub mod packages;
 pub mod prefilter;
+pub mod progress;
 pub mod project;
 pub mod report;
 pub mod rules;

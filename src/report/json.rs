@@ -56,6 +56,11 @@ pub struct Report {
     pub rule_failures: Vec<JsonRuleFailure>,
     #[serde(default)]
     pub stats: Option<JsonStats>,
+    /// With `scan --baseline FILE`: how many findings the baseline held
+    /// back (`findings` lists only the others) and the baselined findings
+    /// no longer found. Absent without `--baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Outcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -319,5 +324,6 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
                 peak_rss_kb: peak_rss_kb(),
             }),
         }),
+        baseline: None,
     }
 }

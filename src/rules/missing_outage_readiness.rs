@@ -75,9 +75,11 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
         }
     }
     if !ready {
-        let message = "the project serves inference but has no health-check route and no runbook for an outage of \
-                       the model provider"
-            .to_string();
+        let message = format!(
+            "the project serves inference but has no health-check route and no runbook for an outage of the model \
+             provider{}",
+            super::missing_ai_incident_response::templates_left(cx.documents)
+        );
         cx.report_project(RULE.id, message, Vec::new());
     }
 }
