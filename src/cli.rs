@@ -471,6 +471,10 @@ enum OutputFormat {
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards (docs/SARIF.md)
     Sarif,
+    /// The AI bill of materials as CycloneDX 1.6: model providers, SDK
+    /// packages with their locked versions, models named in code, where
+    /// each is used (docs/CYCLONEDX.md)
+    Cyclonedx,
     /// The evidence report as Markdown, for pull requests and wikis (docs/REPORTS.md)
     Markdown,
     /// The evidence report as one self-contained HTML file, printable (docs/REPORTS.md)
@@ -509,6 +513,7 @@ fn reproduce_command(args: &ScanArgs) -> String {
             OutputFormat::Pdf => "pdf",
             OutputFormat::Markdown => "markdown",
             OutputFormat::Sarif => "sarif",
+            OutputFormat::Cyclonedx => "cyclonedx",
             OutputFormat::Json => "json",
             OutputFormat::Text => "text",
         }
@@ -611,7 +616,7 @@ fn scan_command(args: ScanArgs) -> ExitCode {
 
     // Progress is for a person watching: on a terminal, for the formats
     // people read, and only once the scan has lasted a moment.
-    let for_machines = matches!(args.format, OutputFormat::Json | OutputFormat::Sarif);
+    let for_machines = matches!(args.format, OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Cyclonedx);
     let display = (!args.quiet && !for_machines && std::io::stderr().is_terminal()).then(|| {
         let counter = Arc::new(crate::progress::Counter::default());
         options.progress = Some(counter.clone());
@@ -675,6 +680,10 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             let command = reproduce_command(&args);
             let audit = report::audit::build(&result, &engine, &command);
             report::render_evidence(&audit, engine.config(), format)
+        }
+        OutputFormat::Cyclonedx => {
+            let bom = report::cyclonedx::build(&result, &catalog);
+            serde_json::to_string_pretty(&bom).map(|json| (json + "\n").into_bytes()).map_err(|e| e.to_string())
         }
         OutputFormat::Sarif => {
             let sarif = report::sarif::build(&result, &engine);

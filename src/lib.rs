@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod ir;
 pub mod lang;
 pub mod limits;
+pub mod lockfiles;
 pub mod lsp;
 pub mod packages;
 pub mod prefilter;
