@@ -454,6 +454,13 @@ struct ScanArgs {
     /// shows every finding
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Report only findings in code changed since this git ref (a commit,
+    /// branch or tag; changes in the working tree and untracked files count):
+    /// the finding's line or function changed, or those of a place it relates
+    /// (a route whose helper changed). The whole project is still analysed.
+    /// Text, JSON and SARIF output only
+    #[arg(long, value_name = "REF")]
+    diff: Option<String>,
     /// Parse every file and stop (benchmark baseline; no findings)
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -581,6 +588,18 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             "--baseline hides findings, and the evidence report shows every finding: use it with text, json or sarif output",
         );
     }
+    if args.diff.is_some() && evidence_format {
+        return error(
+            "--diff reports part of the findings, and the evidence report shows every finding: use it with text, json or sarif output",
+        );
+    }
+    let changes = match &args.diff {
+        Some(reference) => match crate::diff::since(&selection.root, reference) {
+            Ok(changes) => Some(changes),
+            Err(err) => return error(err),
+        },
+        None => None,
+    };
     let baseline = match &args.baseline {
         Some(path) => match crate::baseline::read(path) {
             Ok(baseline) => Some((path.display().to_string(), baseline)),
@@ -658,12 +677,21 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     }
     // After recording: the history is the evidence of every finding, the
     // baseline only changes what this run reports.
-    let baselined = baseline
-        .map(|(file, baseline)| crate::baseline::apply(&mut result, &baseline, &file, |path| selection.includes(path)));
+    let changed = |path: Option<&str>| changes.as_ref().is_none_or(|c| path.is_some_and(|p| c.files.contains_key(p)));
+    let baselined = baseline.map(|(file, baseline)| {
+        crate::baseline::apply(&mut result, &baseline, &file, |path| selection.includes(path) && changed(path))
+    });
+    if let Some(changes) = &changes {
+        crate::diff::restrict(&mut result, changes);
+    }
     let written: Result<Vec<u8>, String> = match args.format {
         OutputFormat::Json => {
             let mut report = report::json::build(&result, &catalog, args.stats);
             report.baseline = baselined.clone();
+            report.diff = changes.as_ref().map(|c| report::json::JsonDiff {
+                reference: c.reference.clone(),
+                files: c.files.keys().cloned().collect(),
+            });
             serde_json::to_string_pretty(&report).map(|json| (json + "\n").into_bytes()).map_err(|e| e.to_string())
         }
         OutputFormat::Markdown | OutputFormat::Html | OutputFormat::Pdf => {
@@ -698,6 +726,14 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             let mut text = report::text::render(&result, &catalog, color);
             if let Some(outcome) = &baselined {
                 text.push_str(&crate::baseline::summary(outcome));
+            }
+            if let Some(changes) = &changes {
+                text.push_str(&format!(
+                    "\nchanged since {}: {} file{}; only findings the changes touch are shown\n",
+                    changes.reference,
+                    changes.files.len(),
+                    if changes.files.len() == 1 { "" } else { "s" }
+                ));
             }
             Ok(text.into_bytes())
         }

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod document;
 pub mod documents;
 pub mod engine;

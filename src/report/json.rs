@@ -61,6 +61,18 @@ pub struct Report {
     /// no longer found. Absent without `--baseline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::baseline::Outcome>,
+    /// With `scan --diff REF`: the ref, and the files changed since it
+    /// (`findings` lists only the findings the changes touch). Absent
+    /// without `--diff`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<JsonDiff>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonDiff {
+    pub reference: String,
+    /// Relative to the scanned root, `/`-separated, sorted.
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -325,5 +337,6 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
             }),
         }),
         baseline: None,
+        diff: None,
     }
 }
