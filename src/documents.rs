@@ -1007,6 +1007,24 @@ Nothing yet. <!-- jailbreak --> Data leak review is done weekly.
     }
 
     #[test]
+    fn templates_with_placeholders_are_not_plans() {
+        let text = "# AI incident response plan\n\nOwner: [FILL IN: a role]\n\nPrompt injection: page the on-call.\n";
+        let facts = analyze("docs/ai-incident-response.md", text);
+        assert_eq!(facts.placeholder, Some(3));
+        assert!(!facts.incident_response && !facts.runbook);
+        // Filled in, it is one.
+        let filled = analyze("docs/ai-incident-response.md", &text.replace("[FILL IN: a role]", "the CTO"));
+        assert_eq!(filled.placeholder, None);
+        assert!(filled.incident_response);
+        // A placeholder shown in a code sample or a comment is not the document's own.
+        let sample =
+            "# Incident response\n\n```\n[FILL IN: x]\n```\n<!-- [FILL IN] -->\nPrompt injection: page the on-call.\n";
+        let facts = analyze("docs/incident-response.md", sample);
+        assert_eq!(facts.placeholder, None);
+        assert!(facts.incident_response);
+    }
+
+    #[test]
     fn restructured_text_literal_blocks() {
         let text = "\
 Incident response
