@@ -9,7 +9,9 @@
 //! "incident response", "on-call", "escalation"), and which of the three
 //! scenarios they name; together they must name all three. Mentions inside
 //! code blocks do not count. Each document found is evidence, with what it
-//! covers.
+//! covers. A template still holding a `[FILL IN ...]` placeholder (the
+//! starter documents of `custodia init --docs`) is not a plan yet: it is not
+//! evidence, and the finding names it.
 //!
 //! A plan kept outside the repository (a policy repository, a wiki) counts
 //! when `custodia.toml` points at it (`[evidence] incident_response`, with the
