@@ -78,6 +78,12 @@ fn a_baseline_holds_todays_findings_back_and_reports_new_and_fixed_ones() {
     let outcome = report.baseline.expect("a `baseline` field");
     assert_eq!(outcome.baselined, before.findings.len());
     assert!(outcome.fixed.is_empty());
+    // SARIF, for code scanning: no results either.
+    let sarif =
+        custodia(&["scan", &root.to_string_lossy(), "--format", "sarif", "--baseline", &baseline.to_string_lossy()]);
+    assert_eq!(sarif.status.code(), Some(0));
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
+    assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
 
     // 2. Lines inserted above, and another function edited: still nothing.
     let moved = AI
