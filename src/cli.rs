@@ -8,7 +8,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -59,6 +58,16 @@ enum Command {
     /// Show the recorded scans (.custodia/history.jsonl): the trend, when each
     /// finding was first seen and when it was fixed; --verify checks the chain
     History(HistoryArgs),
+    /// Write the fingerprints of the current findings to a baseline file;
+    /// `scan --baseline FILE` then reports only findings not in it (adopt
+    /// custodia on a codebase with findings, fix them over time)
+    Baseline(BaselineArgs),
+    /// Write a commented custodia.toml for this project: the frameworks and
+    /// model providers found, its own functions that look like auth or
+    /// rate-limit checks (as declarations to confirm), the [report] section.
+    /// --docs also writes starter AI incident-response and provider-outage
+    /// documents (templates: not evidence until their placeholders are filled)
+    Init(InitArgs),
     /// Run the language server over stdin/stdout (for editors: VS Code,
     /// Neovim, Helix, Zed). Configuration comes from custodia.toml at the
     /// workspace root, as for `scan`
@@ -164,6 +173,111 @@ fn report_command(args: &ReportArgs) -> ExitCode {
             Err(err) => eprintln!("warning: cannot record the report in {}: {err}", register.display()),
         }
     }
+    ExitCode::SUCCESS
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The project directory (custodia.toml is written there)
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Also write docs/ai-incident-response.md and
+    /// docs/runbooks/model-provider-outage.md, starter documents with the
+    /// sections an auditor checks
+    #[arg(long)]
+    docs: bool,
+    /// Overwrite files that exist already
+    #[arg(long)]
+    force: bool,
+}
+
+fn init_command(args: &InitArgs) -> ExitCode {
+    if !args.path.is_dir() {
+        return error(format!("{} is not a directory: name the project's directory", args.path.display()));
+    }
+    let existing = args.path.join(crate::config::FILE_NAME);
+    if existing.exists() && !args.force {
+        return error(format!("{} exists already; --force overwrites it", existing.display()));
+    }
+    // The defaults, not an existing custodia.toml: the survey is of the
+    // project as custodia sees it out of the box.
+    let config = Config::default();
+    let catalog = config.catalog.clone();
+    let engine = Engine::new(config);
+    let result = match scan::scan(&engine, &ScanOptions::new(&args.path)) {
+        Ok(result) => result,
+        Err(err) => return error(err),
+    };
+    let inventory = crate::inventory::inventory(&result.files, &catalog);
+    let survey = crate::init::survey(&result, inventory);
+    match crate::init::write(&args.path, &survey, args.docs, args.force) {
+        Ok(written) => {
+            for path in &written {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "next: review custodia.toml (the commented [guards] are for you to confirm), then `custodia scan {}`",
+                args.path.display()
+            );
+            if args.docs {
+                println!(
+                    "the documents are templates: they count as evidence once every [FILL IN: ...] placeholder is replaced"
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => error(err),
+    }
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    /// The project directory to scan
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Where to write the baseline (commit it)
+    #[arg(short, long, value_name = "FILE", default_value = ".custodia/baseline.json")]
+    output: PathBuf,
+    /// Configuration file (default: custodia.toml in the scanned directory)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Leave out paths matching this pattern (gitignore syntax); repeatable
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// Which files' findings to baseline: `production` (the default), `all`,
+    /// or a comma-separated list of production, test, example, docs, generated
+    #[arg(long, value_name = "CLASSES", value_parser = Reported::parse)]
+    scope: Option<Reported>,
+}
+
+fn baseline_command(args: &BaselineArgs) -> ExitCode {
+    let mut config = match Config::discover(&args.path, args.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => return error(err),
+    };
+    if let Some(scope) = args.scope {
+        config.scope = scope;
+    }
+    let engine = Engine::new(config);
+    let mut options = ScanOptions::new(&args.path);
+    options.exclude = args.exclude.clone();
+    let result = match scan::scan(&engine, &options) {
+        Ok(result) => result,
+        Err(err) => return error(err),
+    };
+    for failure in &result.rule_failures {
+        eprintln!("error: {failure}; its findings there are missing (please report this)");
+    }
+    let baseline = crate::baseline::build(&result);
+    if let Err(err) = crate::baseline::write(&args.output, &baseline) {
+        return error(err);
+    }
+    println!(
+        "wrote {} finding fingerprints to {}; `custodia scan --baseline {}` reports only new findings",
+        baseline.findings.len(),
+        args.output.display(),
+        args.output.display()
+    );
     ExitCode::SUCCESS
 }
 
@@ -334,6 +448,19 @@ struct ScanArgs {
     /// record that scanning ran over a period; see `custodia history`)
     #[arg(long)]
     record: bool,
+    /// Report only findings not in this baseline file (written by `custodia
+    /// baseline`); says how many it held back and which baselined findings
+    /// are fixed. Text, JSON and SARIF output only: the evidence report
+    /// shows every finding
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Report only findings in code changed since this git ref (a commit,
+    /// branch or tag; changes in the working tree and untracked files count):
+    /// the finding's line or function changed, or those of a place it relates
+    /// (a route whose helper changed). The whole project is still analysed.
+    /// Text, JSON and SARIF output only
+    #[arg(long, value_name = "REF")]
+    diff: Option<String>,
     /// Parse every file and stop (benchmark baseline; no findings)
     #[arg(long, hide = true)]
     parse_only: bool,
@@ -351,6 +478,10 @@ enum OutputFormat {
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards (docs/SARIF.md)
     Sarif,
+    /// The AI bill of materials as CycloneDX 1.6: model providers, SDK
+    /// packages with their locked versions, models named in code, where
+    /// each is used (docs/CYCLONEDX.md)
+    Cyclonedx,
     /// The evidence report as Markdown, for pull requests and wikis (docs/REPORTS.md)
     Markdown,
     /// The evidence report as one self-contained HTML file, printable (docs/REPORTS.md)
@@ -389,6 +520,7 @@ fn reproduce_command(args: &ScanArgs) -> String {
             OutputFormat::Pdf => "pdf",
             OutputFormat::Markdown => "markdown",
             OutputFormat::Sarif => "sarif",
+            OutputFormat::Cyclonedx => "cyclonedx",
             OutputFormat::Json => "json",
             OutputFormat::Text => "text",
         }
@@ -426,6 +558,8 @@ pub fn run() -> ExitCode {
         Command::Facts { path } => facts_command(&path),
         Command::History(args) => history_command(&args),
         Command::Report(args) => report_command(&args),
+        Command::Baseline(args) => baseline_command(&args),
+        Command::Init(args) => init_command(&args),
         Command::Lsp => match crate::lsp::serve_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => error(format!("the language server could not start: {err}")),
@@ -448,6 +582,31 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             "--record records scans of a whole project (the history is its evidence over time); scan the project's root to record",
         );
     }
+    let evidence_format = matches!(args.format, OutputFormat::Markdown | OutputFormat::Html | OutputFormat::Pdf);
+    if args.baseline.is_some() && evidence_format {
+        return error(
+            "--baseline hides findings, and the evidence report shows every finding: use it with text, json or sarif output",
+        );
+    }
+    if args.diff.is_some() && evidence_format {
+        return error(
+            "--diff reports part of the findings, and the evidence report shows every finding: use it with text, json or sarif output",
+        );
+    }
+    let changes = match &args.diff {
+        Some(reference) => match crate::diff::since(&selection.root, reference) {
+            Ok(changes) => Some(changes),
+            Err(err) => return error(err),
+        },
+        None => None,
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match crate::baseline::read(path) {
+            Ok(baseline) => Some((path.display().to_string(), baseline)),
+            Err(err) => return error(err),
+        },
+        None => None,
+    };
     let mut config = match Config::discover(&selection.root, args.config.as_deref()) {
         Ok(config) => config,
         Err(err) => return error(err),
@@ -474,9 +633,16 @@ fn scan_command(args: ScanArgs) -> ExitCode {
     options.project = !args.file_rules_only;
     options.threads = args.threads;
 
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(Progress::start);
+    // Progress is for a person watching: on a terminal, for the formats
+    // people read, and only once the scan has lasted a moment.
+    let for_machines = matches!(args.format, OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Cyclonedx);
+    let display = (!args.quiet && !for_machines && std::io::stderr().is_terminal()).then(|| {
+        let counter = Arc::new(crate::progress::Counter::default());
+        options.progress = Some(counter.clone());
+        crate::progress::Display::start(counter, crate::progress::delay())
+    });
     let result = scan::scan(&engine, &options);
-    drop(progress);
+    drop(display);
     let mut result = match result {
         Ok(result) => result,
         Err(err) => return error(err),
@@ -509,9 +675,23 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             Err(err) => return error(format!("cannot record the scan in {}: {err}", path.display())),
         }
     }
+    // After recording: the history is the evidence of every finding, the
+    // baseline only changes what this run reports.
+    let changed = |path: Option<&str>| changes.as_ref().is_none_or(|c| path.is_some_and(|p| c.files.contains_key(p)));
+    let baselined = baseline.map(|(file, baseline)| {
+        crate::baseline::apply(&mut result, &baseline, &file, |path| selection.includes(path) && changed(path))
+    });
+    if let Some(changes) = &changes {
+        crate::diff::restrict(&mut result, changes);
+    }
     let written: Result<Vec<u8>, String> = match args.format {
         OutputFormat::Json => {
-            let report = report::json::build(&result, &catalog, args.stats);
+            let mut report = report::json::build(&result, &catalog, args.stats);
+            report.baseline = baselined.clone();
+            report.diff = changes.as_ref().map(|c| report::json::JsonDiff {
+                reference: c.reference.clone(),
+                files: c.files.keys().cloned().collect(),
+            });
             serde_json::to_string_pretty(&report).map(|json| (json + "\n").into_bytes()).map_err(|e| e.to_string())
         }
         OutputFormat::Markdown | OutputFormat::Html | OutputFormat::Pdf => {
@@ -529,6 +709,10 @@ fn scan_command(args: ScanArgs) -> ExitCode {
             let audit = report::audit::build(&result, &engine, &command);
             report::render_evidence(&audit, engine.config(), format)
         }
+        OutputFormat::Cyclonedx => {
+            let bom = report::cyclonedx::build(&result, &catalog);
+            serde_json::to_string_pretty(&bom).map(|json| (json + "\n").into_bytes()).map_err(|e| e.to_string())
+        }
         OutputFormat::Sarif => {
             let sarif = report::sarif::build(&result, &engine);
             serde_json::to_string_pretty(&sarif).map(|json| (json + "\n").into_bytes()).map_err(|e| e.to_string())
@@ -539,7 +723,19 @@ fn scan_command(args: ScanArgs) -> ExitCode {
                 ColorChoice::Never => false,
                 ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            Ok(report::text::render(&result, &catalog, color).into_bytes())
+            let mut text = report::text::render(&result, &catalog, color);
+            if let Some(outcome) = &baselined {
+                text.push_str(&crate::baseline::summary(outcome));
+            }
+            if let Some(changes) = &changes {
+                text.push_str(&format!(
+                    "\nchanged since {}: {} file{}; only findings the changes touch are shown\n",
+                    changes.reference,
+                    changes.files.len(),
+                    if changes.files.len() == 1 { "" } else { "s" }
+                ));
+            }
+            Ok(text.into_bytes())
         }
     };
     let output = match written {
@@ -680,45 +876,4 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
-}
-
-/// A one-line progress indicator on stderr while a scan runs, shown only
-/// after the scan has taken a moment.
-struct Progress {
-    done: Arc<AtomicBool>,
-    handle: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Progress {
-    fn start() -> Progress {
-        let done = Arc::new(AtomicBool::new(false));
-        let flag = done.clone();
-        let handle = std::thread::spawn(move || {
-            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-            let mut shown = false;
-            for tick in 0usize.. {
-                std::thread::sleep(Duration::from_millis(100));
-                if flag.load(Ordering::Relaxed) {
-                    break;
-                }
-                if tick >= 5 {
-                    shown = true;
-                    eprint!("\r{} scanning…", frames[tick % frames.len()]);
-                }
-            }
-            if shown {
-                eprint!("\r\x1b[2K");
-            }
-        });
-        Progress { done, handle: Some(handle) }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        self.done.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
-    }
 }

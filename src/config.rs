@@ -123,6 +123,7 @@ impl Config {
                 runbook: reference.kind == ReferenceKind::OutageRunbook,
                 topics: reference.covers.iter().map(|t| (*t, reference.line)).collect(),
                 reference: Some(reference.location.clone()),
+                placeholder: None,
             })
             .collect()
     }

@@ -194,6 +194,11 @@ pub struct DocumentFacts {
     /// configuration file and the lines those of its keys; the topics are
     /// what the configuration says it covers (custodia cannot read it).
     pub reference: Option<String>,
+    /// The 1-based line of the first `[FILL IN: ...]` placeholder of a
+    /// template (`custodia init --docs`) left in the prose. A document that
+    /// still holds one is a template, not a plan: it is neither an
+    /// incident-response plan nor a runbook, whatever it says.
+    pub placeholder: Option<u32>,
 }
 
 impl DocumentFacts {
@@ -256,9 +261,11 @@ pub fn analyze(path: &str, text: &str) -> DocumentFacts {
     let patterns = patterns();
     let says = |pick: fn(&Patterns) -> &Regex| patterns.and_then(|p| first_match(pick(p), &prose)).is_some();
 
-    let incident_response =
-        !postmortem && (incident_response_name(stem, &directories) || says(|p| &p.incident_response));
-    let runbook = !postmortem && (runbook_name(stem, &directories) || says(|p| &p.runbook));
+    // Placeholders in code samples or comments are not the document's own.
+    let placeholder = prose.find(crate::init::PLACEHOLDER).map(|offset| line_of(&prose, offset));
+    let plan = !postmortem && placeholder.is_none();
+    let incident_response = plan && (incident_response_name(stem, &directories) || says(|p| &p.incident_response));
+    let runbook = plan && (runbook_name(stem, &directories) || says(|p| &p.runbook));
     let topics = match patterns {
         Some(patterns) => Topic::ALL
             .into_iter()
@@ -266,7 +273,7 @@ pub fn analyze(path: &str, text: &str) -> DocumentFacts {
             .collect(),
         None => Vec::new(),
     };
-    DocumentFacts { path: path.to_string(), incident_response, runbook, topics, reference: None }
+    DocumentFacts { path: path.to_string(), incident_response, runbook, topics, reference: None, placeholder }
 }
 
 /// See [`analyze`]: incident-response plans by name.
@@ -726,6 +733,7 @@ once a fix is released. Thank you for helping keep our users safe.
                 runbook: false,
                 topics: vec![],
                 reference: None,
+                placeholder: None,
             }
         );
     }
@@ -996,6 +1004,24 @@ Nothing yet. <!-- jailbreak --> Data leak review is done weekly.
         assert!(!facts.runbook);
         assert_eq!(facts.topics, vec![(Topic::ProviderOutage, 1)]);
         assert!(!analyze("docs/post-mortems/openai.md", text).runbook);
+    }
+
+    #[test]
+    fn templates_with_placeholders_are_not_plans() {
+        let text = "# AI incident response plan\n\nOwner: [FILL IN: a role]\n\nPrompt injection: page the on-call.\n";
+        let facts = analyze("docs/ai-incident-response.md", text);
+        assert_eq!(facts.placeholder, Some(3));
+        assert!(!facts.incident_response && !facts.runbook);
+        // Filled in, it is one.
+        let filled = analyze("docs/ai-incident-response.md", &text.replace("[FILL IN: a role]", "the CTO"));
+        assert_eq!(filled.placeholder, None);
+        assert!(filled.incident_response);
+        // A placeholder shown in a code sample or a comment is not the document's own.
+        let sample =
+            "# Incident response\n\n```\n[FILL IN: x]\n```\n<!-- [FILL IN] -->\nPrompt injection: page the on-call.\n";
+        let facts = analyze("docs/incident-response.md", sample);
+        assert_eq!(facts.placeholder, None);
+        assert!(facts.incident_response);
     }
 
     #[test]

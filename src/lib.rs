@@ -3,9 +3,11 @@
 //! the EU AI Act and the OWASP Top 10 for LLM Applications.
 
 pub mod analysis;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod document;
 pub mod documents;
 pub mod engine;
@@ -15,13 +17,16 @@ pub mod finding;
 pub mod fix;
 pub mod git;
 pub mod history;
+pub mod init;
 pub mod inventory;
 pub mod ir;
 pub mod lang;
 pub mod limits;
+pub mod lockfiles;
 pub mod lsp;
 pub mod packages;
 pub mod prefilter;
+pub mod progress;
 pub mod project;
 pub mod report;
 pub mod rules;

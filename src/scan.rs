@@ -90,6 +90,9 @@ pub struct ScanOptions {
     /// Files named on the command line (relative to the root): reported
     /// whatever their class (a test named explicitly is meant).
     pub named: Vec<String>,
+    /// Where the scan counts its progress, for a display (`custodia scan`
+    /// on a terminal); `None` counts nothing.
+    pub progress: Option<Arc<crate::progress::Counter>>,
 }
 
 impl ScanOptions {
@@ -102,6 +105,7 @@ impl ScanOptions {
             project: true,
             threads: None,
             named: Vec::new(),
+            progress: None,
         }
     }
 }
@@ -402,6 +406,9 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 if let Some(outcome) = outcome {
                     lock(&outcomes).push(outcome);
                 }
+                if let Some(progress) = &options.progress {
+                    progress.analysed();
+                }
             }
         };
         let workers = (0..threads)
@@ -435,6 +442,9 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                                 process(engine, options, base, entry.path())
                             } else {
                                 if FileKind::of(entry.path()).is_some() {
+                                    if let Some(progress) = &options.progress {
+                                        progress.found();
+                                    }
                                     // Sent unless every worker is gone (then
                                     // nothing would receive it anyway).
                                     let _ = work.send(entry.into_path());
@@ -499,6 +509,9 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         }
     }
     let project_started = Instant::now();
+    if let Some(progress) = &options.progress {
+        progress.enter(crate::progress::Phase::Project);
+    }
     let (analyzed, prefiltered, mut project_findings, project_evidence, covered_above) = if options.project {
         config_dirs.sort();
         let project = Project { base: &base, config_dirs: &config_dirs };

@@ -56,6 +56,23 @@ pub struct Report {
     pub rule_failures: Vec<JsonRuleFailure>,
     #[serde(default)]
     pub stats: Option<JsonStats>,
+    /// With `scan --baseline FILE`: how many findings the baseline held
+    /// back (`findings` lists only the others) and the baselined findings
+    /// no longer found. Absent without `--baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::Outcome>,
+    /// With `scan --diff REF`: the ref, and the files changed since it
+    /// (`findings` lists only the findings the changes touch). Absent
+    /// without `--diff`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<JsonDiff>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonDiff {
+    pub reference: String,
+    /// Relative to the scanned root, `/`-separated, sorted.
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -319,5 +336,7 @@ pub fn build(result: &ScanResult, catalog: &Catalog, with_timing: bool) -> Repor
                 peak_rss_kb: peak_rss_kb(),
             }),
         }),
+        baseline: None,
+        diff: None,
     }
 }

@@ -1,10 +1,11 @@
 //! Output formats of a scan. `json` is the stable machine contract
 //! (SPEC.md); `sarif` is for code-scanning dashboards; `text` is for people
-//! at a terminal; `markdown`, `html` and `pdf` render the evidence
+//! at a terminal; `cyclonedx` is the AI bill of materials; `markdown`, `html` and `pdf` render the evidence
 //! report (`audit`) for pull requests, wikis and auditors.
 
 pub mod audit;
 pub mod counts;
+pub mod cyclonedx;
 pub mod exceptions;
 pub mod fingerprint;
 pub mod html;

@@ -9,7 +9,9 @@
 //! "incident response", "on-call", "escalation"), and which of the three
 //! scenarios they name; together they must name all three. Mentions inside
 //! code blocks do not count. Each document found is evidence, with what it
-//! covers.
+//! covers. A template still holding a `[FILL IN ...]` placeholder (the
+//! starter documents of `custodia init --docs`) is not a plan yet: it is not
+//! evidence, and the finding names it.
 //!
 //! A plan kept outside the repository (a policy repository, a wiki) counts
 //! when `custodia.toml` points at it (`[evidence] incident_response`, with the
@@ -106,12 +108,29 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
         }
     };
     let message = format!(
-        "the project calls models but its incident response does not cover {}: {found}. An auditor will ask for the \
-         documented response to each AI incident: how it is detected, who is paged, how the feature is switched \
+        "the project calls models but its incident response does not cover {}: {found}{}. An auditor will ask for \
+         the documented response to each AI incident: how it is detected, who is paged, how the feature is switched \
          off, how keys are rotated and how customers are told",
-        join_and(&missing)
+        join_and(&missing),
+        templates_left(documents)
     );
     cx.report_project(RULE.id, message, Vec::new());
+}
+
+/// `; docs/x.md is still a template ...` for the documents that hold
+/// template placeholders (`custodia init --docs`): not yet evidence.
+pub(crate) fn templates_left(documents: &[crate::documents::DocumentFacts]) -> String {
+    documents
+        .iter()
+        .filter_map(|d| d.placeholder.map(|line| (d, line)))
+        .map(|(d, line)| {
+            format!(
+                "; {} is still a template (a [FILL IN: ...] placeholder at line {line}): it is not evidence until \
+                 every placeholder is filled in",
+                d.path
+            )
+        })
+        .collect()
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -6,7 +6,8 @@
 //! about an outage, failover or degraded mode of the provider or the model).
 //! Either one is evidence, and one is enough: a service with a health check
 //! and no runbook is not reported, and neither is one with a runbook and no
-//! health check.
+//! health check. A runbook still holding a `[FILL IN ...]` template
+//! placeholder (`custodia init --docs`) is not evidence until it is filled in.
 //!
 //! ## Why it matters to an auditor
 //! SOC 2 A1.2 asks for the means to detect and recover from failures of the
@@ -75,9 +76,11 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
         }
     }
     if !ready {
-        let message = "the project serves inference but has no health-check route and no runbook for an outage of \
-                       the model provider"
-            .to_string();
+        let message = format!(
+            "the project serves inference but has no health-check route and no runbook for an outage of the model \
+             provider{}",
+            super::missing_ai_incident_response::templates_left(cx.documents)
+        );
         cx.report_project(RULE.id, message, Vec::new());
     }
 }
