@@ -13,6 +13,7 @@ pub mod facts;
 pub mod file_class;
 pub mod finding;
 pub mod fix;
+pub mod frameworks;
 pub mod history;
 pub mod inventory;
 pub mod ir;

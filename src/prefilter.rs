@@ -68,10 +68,7 @@ impl Prefilter {
 /// (`include("assistant.urls")`). Nothing imports such a module by name, so
 /// files holding one are always analysed.
 pub fn is_project_settings(language: Language, text: &str) -> bool {
-    language == Language::Python
-        && ["RATELIMIT_DEFAULT", "REST_FRAMEWORK", "LoginRequiredMiddleware", "urlpatterns"]
-            .iter()
-            .any(|needle| text.contains(needle))
+    language == Language::Python && crate::frameworks::holds_project_settings(text)
 }
 
 /// A file that may declare a health-check route (`app.get("/healthz")`,

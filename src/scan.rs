@@ -925,18 +925,11 @@ fn prefiltered_wanted(
         }
     }
     (0..prefiltered.len())
-        .filter(|&j| wanted[first + j] || (in_scope(first + j) && is_next_middleware(&prefiltered[j].file)))
+        .filter(|&j| {
+            wanted[first + j]
+                || (in_scope(first + j) && crate::frameworks::is_next_middleware(&prefiltered[j].file.rel))
+        })
         .collect()
-}
-
-/// `middleware.ts` (or `.js`) at the root of a Next.js app or in its `src/`:
-/// never inside the `app/` or `pages/` trees.
-fn is_next_middleware(file: &SourceFile) -> bool {
-    let (dir, name) = file.rel.rsplit_once('/').unwrap_or(("", &file.rel));
-    let stem = name.split('.').next().unwrap_or(name);
-    file.kind.language.is_js_family()
-        && stem == "middleware"
-        && !dir.split('/').any(|segment| segment == "app" || segment == "pages")
 }
 
 /// The rules that look at the whole project: routes, what they reach and
