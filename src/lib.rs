@@ -28,3 +28,4 @@ pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod suppression;
+pub mod workspace;

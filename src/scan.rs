@@ -24,7 +24,7 @@ use crate::documents::{self, DocumentFacts};
 use crate::engine::{Engine, FileAnalysis};
 use crate::facts::{FileFacts, ImportFact};
 use crate::file_class::{Because, FileClass, Reported};
-use crate::finding::{Evidence, Finding, Suppressed};
+use crate::finding::{Evidence, Finding, Suppressed, evidence_order, finding_order};
 use crate::lang::{self, FileKind, Language};
 use crate::limits::{ANALYSIS_STACK_SIZE, Exhausted, OverBudget};
 use crate::packages::{self, Manifest, Package};
@@ -616,9 +616,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.findings.extend(project_findings.into_values().flatten());
     result.findings.sort_by(finding_order);
     result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
-    result.evidence.sort_by(|a, b| {
-        (&a.path, a.location, a.kind, &a.description).cmp(&(&b.path, b.location, b.kind, &b.description))
-    });
+    result.evidence.sort_by(evidence_order);
     result.evidence.dedup();
     result.skipped.sort();
     result.partial.sort();
@@ -945,9 +943,7 @@ fn project_rules(
     let (findings, evidence, failures) = {
         let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
         let routes = index.routes();
-        let config = engine.config();
-        let inputs = crate::rules::ProjectInputs { documents, packages };
-        let results = crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled);
+        let results = engine.project_rules(&index, &routes, documents, packages);
         (results.findings, results.evidence, results.failures)
     };
     for (analysis, facts) in analyzed.iter_mut().zip(facts) {
@@ -958,16 +954,6 @@ fn project_rules(
         by_file.entry(finding.path.clone().unwrap_or_default()).or_default().push(finding);
     }
     (by_file, evidence, failures)
-}
-
-/// Findings in reading order: path, position, rule.
-pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    (&a.path, a.location.map(|l| l.range), a.rule, &a.message).cmp(&(
-        &b.path,
-        b.location.map(|l| l.range),
-        b.rule,
-        &b.message,
-    ))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

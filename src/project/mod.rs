@@ -7,7 +7,6 @@
 
 pub mod modules;
 pub mod routes;
-pub mod workspace;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -16,13 +16,12 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::facts::{ExportTarget, FileFacts};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, evidence_order, finding_order};
 use crate::lang::FileKind;
 use crate::limits::OverBudget;
+use crate::project::ProjectIndex;
+use crate::project::routes::ReachCache;
 use crate::rules::RuleFailure;
-
-use super::ProjectIndex;
-use super::routes::ReachCache;
 
 /// What the workspace has computed since it was made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -511,8 +510,7 @@ impl Workspace {
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));
             let packages = self.packages();
-            let inputs = crate::rules::ProjectInputs { documents: &documents, packages: &packages };
-            crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled)
+            self.engine.project_rules(&index, &routes, &documents, &packages)
         };
         let (project_findings, mut evidence) = (results.findings, results.evidence);
         self.project_failures = results.failures;
@@ -525,10 +523,8 @@ impl Workspace {
             findings.extend(self.engine.finalize(&facts.path, own, &facts.suppressions).findings);
             evidence.extend(entry.evidence.iter().cloned());
         }
-        findings.sort_by(crate::scan::finding_order);
-        evidence.sort_by(|a, b| {
-            (&a.path, a.location, a.kind, &a.description).cmp(&(&b.path, b.location, b.kind, &b.description))
-        });
+        findings.sort_by(finding_order);
+        evidence.sort_by(evidence_order);
         evidence.dedup();
         (findings, evidence)
     }
