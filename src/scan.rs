@@ -267,6 +267,38 @@ pub struct ScanStats {
     pub threads: usize,
 }
 
+/// What became of a file seen, for [`ScanStats::count`].
+#[derive(Debug, Clone, Copy)]
+enum Tally {
+    Analyzed,
+    Prefiltered,
+    Skipped(SkipReason),
+}
+
+impl ScanStats {
+    /// Counts one file seen, once, under what became of it: every file goes
+    /// through here, which is what keeps `files_seen == files_analyzed +
+    /// files_prefiltered + files_skipped`. (Walk errors have no language.)
+    fn count(&mut self, tally: Tally, language: Option<Language>, bytes: u64) {
+        self.files_seen += 1;
+        self.bytes_seen += bytes;
+        if let Some(language) = language {
+            *self.files_by_language.entry(language).or_default() += 1;
+        }
+        match tally {
+            Tally::Analyzed => {
+                self.files_analyzed += 1;
+                self.bytes_analyzed += bytes;
+            }
+            Tally::Prefiltered => self.files_prefiltered += 1,
+            Tally::Skipped(reason) => {
+                self.files_skipped += 1;
+                *self.files_skipped_by_reason.entry(reason).or_default() += 1;
+            }
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct ScanResult {
     pub root: PathBuf,
@@ -365,25 +397,55 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let metadata =
         std::fs::metadata(root).map_err(|e| ScanError::Root { path: root.clone(), reason: e.to_string() })?;
     let base = if metadata.is_file() { root.parent().unwrap_or(Path::new(".")).to_path_buf() } else { root.clone() };
-    let defaults = matcher(&base, DEFAULT_EXCLUDES.iter().map(|s| s.to_string()))?;
-    let configured = matcher(&base, engine.config().exclude.iter().chain(&options.exclude).cloned())?;
-
     let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+
+    let walked = walk(engine, options, &base, threads)?;
+    let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
+    result.stats.threads = threads;
+    let first = sort_outcomes(walked.outcomes, &mut result);
+    let project_started = Instant::now();
+    let pass = if options.project {
+        project_pass(engine, &base, first, threads, &mut result)
+    } else {
+        ProjectPass {
+            analyzed: first.analyzed,
+            prefiltered: first.prefiltered,
+            findings: Default::default(),
+            evidence: Vec::new(),
+        }
+    };
+    result.stats.project_time = project_started.elapsed();
+    account(engine, pass, &mut result);
+    order(&mut result, walked.excluded);
+    result.stats.wall_time = started.elapsed();
+    Ok(result)
+}
+
+/// What the walk found: every file's outcome, and what was excluded on the way.
+struct Walked {
+    outcomes: Vec<Outcome>,
+    excluded: Vec<Excluded>,
+}
+
+/// The first pass: walks the tree and analyses each source file alone, in
+/// parallel. The walker's threads find the files; source files are analysed
+/// on threads of our own, whose stacks have room for the configured nesting
+/// depth (expressions are lowered recursively). The queue between them is
+/// bounded: the walk never runs far ahead of the analysis.
+fn walk(engine: &Engine, options: &ScanOptions, base: &Path, threads: usize) -> Result<Walked, ScanError> {
+    let defaults = matcher(base, DEFAULT_EXCLUDES.iter().map(|s| s.to_string()))?;
+    let configured = matcher(base, engine.config().exclude.iter().chain(&options.exclude).cloned())?;
     let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     // `filter_entry` needs a 'static closure: it records exclusions here.
     let excluded: Arc<Mutex<Vec<Excluded>>> = Arc::new(Mutex::new(Vec::new()));
 
-    let mut builder = WalkBuilder::new(root);
+    let mut builder = WalkBuilder::new(&options.root);
     builder.hidden(false).git_global(false).require_git(false).follow_links(true).threads(threads);
     {
-        let base = base.clone();
+        let base = base.to_path_buf();
         let record = excluded.clone();
         builder.filter_entry(move |entry| keep(entry, &base, &defaults, &configured, &record));
     }
-    // The walker's threads find the files; source files are analysed on
-    // threads of our own, whose stacks have room for the configured nesting
-    // depth (expressions are lowered recursively). The queue between them
-    // is bounded: the walk never runs far ahead of the analysis.
     let (work, queue) = std::sync::mpsc::sync_channel::<PathBuf>(WORK_QUEUE);
     let queue = Mutex::new(queue);
     std::thread::scope(|scope| {
@@ -396,8 +458,8 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 // queue: a panic outside the rules (which are isolated
                 // already) is caught here and the file reported.
                 let processed =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, options, &base, &path)));
-                let outcome = processed.unwrap_or_else(|panic| Some(analysis_failed(&base, &path, &*panic)));
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, options, base, &path)));
+                let outcome = processed.unwrap_or_else(|panic| Some(analysis_failed(base, &path, &*panic)));
                 if let Some(outcome) = outcome {
                     lock(&outcomes).push(outcome);
                 }
@@ -411,7 +473,6 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             .count();
         builder.build_parallel().run(|| {
             let outcomes = &outcomes;
-            let base = &base;
             let work = work.clone();
             Box::new(move |entry| {
                 match entry {
@@ -457,27 +518,34 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         // The walk is over: the workers finish the queue and stop.
         drop(work);
     });
+    let excluded = std::mem::take(&mut *lock(&excluded));
+    Ok(Walked { outcomes: outcomes.into_inner().unwrap_or_else(|e| e.into_inner()), excluded })
+}
 
-    let mut analyzed = Vec::new();
-    let mut prefiltered = Vec::new();
-    let mut config_dirs = Vec::new();
-    let mut manifests = Vec::new();
-    let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
-    result.stats.threads = threads;
-    for outcome in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
+/// The first pass's results, by kind, waiting for the project pass.
+struct FirstPass {
+    analyzed: Vec<Analyzed>,
+    prefiltered: Vec<Prefiltered>,
+    config_dirs: Vec<String>,
+    manifests: Vec<Manifest>,
+}
+
+/// Sorts the walk's outcomes: files the first pass analysed or let by go on
+/// to the project pass; files only parsed or skipped are accounted for now,
+/// documents kept.
+fn sort_outcomes(outcomes: Vec<Outcome>, result: &mut ScanResult) -> FirstPass {
+    let mut first =
+        FirstPass { analyzed: Vec::new(), prefiltered: Vec::new(), config_dirs: Vec::new(), manifests: Vec::new() };
+    for outcome in outcomes {
         let stats = &mut result.stats;
         match outcome {
-            Outcome::Analyzed(file) => analyzed.push(*file),
+            Outcome::Analyzed(file) => first.analyzed.push(*file),
             Outcome::Document(document) => result.documents.push(document),
-            Outcome::ScriptConfig(dir) => config_dirs.push(dir),
-            Outcome::Manifest(manifest) => manifests.push(manifest),
-            Outcome::Prefiltered(file) => prefiltered.push(file),
+            Outcome::ScriptConfig(dir) => first.config_dirs.push(dir),
+            Outcome::Manifest(manifest) => first.manifests.push(manifest),
+            Outcome::Prefiltered(file) => first.prefiltered.push(file),
             Outcome::ParsedOnly { bytes, language, parse_time, syntax_errors } => {
-                stats.files_seen += 1;
-                stats.files_analyzed += 1;
-                *stats.files_by_language.entry(language).or_default() += 1;
-                stats.bytes_seen += bytes;
-                stats.bytes_analyzed += bytes;
+                stats.count(Tally::Analyzed, Some(language), bytes);
                 stats.parse_time += parse_time;
                 if syntax_errors {
                     stats.files_with_syntax_errors += 1;
@@ -486,68 +554,75 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             Outcome::Skipped { skipped, bytes, language } => {
                 // Walk errors are not files of a language; they are still
                 // accounted for, as seen and skipped.
-                stats.files_seen += 1;
-                stats.files_skipped += 1;
-                *stats.files_skipped_by_reason.entry(skipped.reason).or_default() += 1;
-                if let Some(language) = language {
-                    *stats.files_by_language.entry(language).or_default() += 1;
-                }
-                stats.bytes_seen += bytes;
+                stats.count(Tally::Skipped(skipped.reason), language, bytes);
                 result.skipped.push(skipped);
             }
         }
     }
-    let project_started = Instant::now();
-    let (analyzed, prefiltered, mut project_findings, project_evidence) = if options.project {
-        config_dirs.sort();
-        let project = Project { base: &base, config_dirs: &config_dirs };
-        let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
-        // A file whose second parse ran out of budget is skipped, as in the
-        // first pass: its facts are empty and must not stand for the file.
-        let (mut analyzed, over): (Vec<Analyzed>, Vec<Analyzed>) =
-            analyzed.into_iter().partition(|a| a.analysis.over_budget.is_none_or(|o| o.keeps_facts()));
-        for Analyzed { file, analysis, .. } in over {
-            let stats = &mut result.stats;
-            stats.files_seen += 1;
-            stats.files_skipped += 1;
-            *stats.files_skipped_by_reason.entry(SkipReason::TimeBudget).or_default() += 1;
-            *stats.files_by_language.entry(file.kind.language).or_default() += 1;
-            stats.bytes_seen += file.bytes;
-            if let Some(over) = analysis.over_budget {
-                result.skipped.push(Skipped {
-                    path: file.rel,
-                    reason: SkipReason::TimeBudget,
-                    detail: over.to_string(),
-                });
-            }
+    first
+}
+
+/// The files after the project pass, and the project rules' findings (by
+/// file) and evidence.
+struct ProjectPass {
+    analyzed: Vec<Analyzed>,
+    prefiltered: Vec<Prefiltered>,
+    findings: std::collections::HashMap<String, Vec<Finding>>,
+    evidence: Vec<Evidence>,
+}
+
+/// The cross-file part: the second pass (files analysed again, or for the
+/// first time, because of what other files export or reach), then what
+/// each package ships, then the project rules.
+fn project_pass(
+    engine: &Engine,
+    base: &Path,
+    first: FirstPass,
+    threads: usize,
+    result: &mut ScanResult,
+) -> ProjectPass {
+    let FirstPass { analyzed, prefiltered, mut config_dirs, manifests } = first;
+    config_dirs.sort();
+    let project = Project { base, config_dirs: &config_dirs };
+    let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
+    // A file whose second parse ran out of budget is skipped, as in the
+    // first pass: its facts are empty and must not stand for the file.
+    let (mut analyzed, over): (Vec<Analyzed>, Vec<Analyzed>) =
+        analyzed.into_iter().partition(|a| a.analysis.over_budget.is_none_or(|o| o.keeps_facts()));
+    for Analyzed { file, analysis, .. } in over {
+        result.stats.count(Tally::Skipped(SkipReason::TimeBudget), Some(file.kind.language), file.bytes);
+        if let Some(over) = analysis.over_budget {
+            result.skipped.push(Skipped { path: file.rel, reason: SkipReason::TimeBudget, detail: over.to_string() });
         }
-        result.documents.sort_by(|a, b| a.path.cmp(&b.path));
-        // Plans kept outside the repository that custodia.toml points at.
-        result.documents.extend(engine.config().evidence_documents(&base));
-        // What each package ships, from its production code whatever the
-        // scope reported (an example's or a test's routes are not the
-        // system's).
-        let signals: Vec<packages::FileSignal> = analyzed
-            .iter()
-            .filter(|a| a.file.class == FileClass::Production)
-            .map(|a| packages::FileSignal {
-                path: a.file.rel.clone(),
-                serves: !a.analysis.facts.entrypoints.is_empty(),
-            })
-            .collect();
-        let example = |file: &SourceFile| file.class == FileClass::Example;
-        let examples = prefiltered.iter().any(|p| example(&p.file)) || analyzed.iter().any(|a| example(&a.file));
-        result.packages = packages::classify(&manifests, &signals, examples, engine.config().project_kind);
-        let (documents, packages) = (&result.documents, &result.packages);
-        let (findings, evidence, failures) =
-            crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents, packages));
-        result.rule_failures.extend(failures);
-        (analyzed, prefiltered, findings, evidence)
-    } else {
-        (analyzed, prefiltered, Default::default(), Vec::new())
-    };
-    result.stats.project_time = project_started.elapsed();
-    result.evidence.extend(project_evidence);
+    }
+    result.documents.sort_by(|a, b| a.path.cmp(&b.path));
+    // Plans kept outside the repository that custodia.toml points at.
+    result.documents.extend(engine.config().evidence_documents(base));
+    // What each package ships, from its production code whatever the
+    // scope reported (an example's or a test's routes are not the
+    // system's).
+    let signals: Vec<packages::FileSignal> = analyzed
+        .iter()
+        .filter(|a| a.file.class == FileClass::Production)
+        .map(|a| packages::FileSignal { path: a.file.rel.clone(), serves: !a.analysis.facts.entrypoints.is_empty() })
+        .collect();
+    let example = |file: &SourceFile| file.class == FileClass::Example;
+    let examples = prefiltered.iter().any(|p| example(&p.file)) || analyzed.iter().any(|a| example(&a.file));
+    result.packages = packages::classify(&manifests, &signals, examples, engine.config().project_kind);
+    let (documents, packages) = (&result.documents, &result.packages);
+    let (findings, evidence, failures) =
+        crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents, packages));
+    result.rule_failures.extend(failures);
+    ProjectPass { analyzed, prefiltered, findings, evidence }
+}
+
+/// Accounts for every file the project pass kept, and gathers the findings
+/// of those in scope (their own and the project rules', suppressions
+/// applied), their evidence and facts; files outside the scope are counted
+/// as left out.
+fn account(engine: &Engine, pass: ProjectPass, result: &mut ScanResult) {
+    let ProjectPass { analyzed, prefiltered, findings: mut project_findings, evidence } = pass;
+    result.evidence.extend(evidence);
     let stats = &mut result.stats;
     result.scope.reported = engine.config().scope;
     let mut left_out: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -560,10 +635,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             leave_out(&mut result.scope, out);
             continue;
         }
-        stats.files_seen += 1;
-        stats.files_prefiltered += 1;
-        *stats.files_by_language.entry(file.file.kind.language).or_default() += 1;
-        stats.bytes_seen += file.file.bytes;
+        stats.count(Tally::Prefiltered, Some(file.file.kind.language), file.file.bytes);
     }
     for Analyzed { file, analysis, .. } in analyzed {
         if let Some(out) = &file.out_of_scope {
@@ -572,11 +644,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             project_findings.remove(&file.rel);
             continue;
         }
-        stats.files_seen += 1;
-        stats.files_analyzed += 1;
-        *stats.files_by_language.entry(file.kind.language).or_default() += 1;
-        stats.bytes_seen += file.bytes;
-        stats.bytes_analyzed += file.bytes;
+        stats.count(Tally::Analyzed, Some(file.kind.language), file.bytes);
         stats.parse_time += analysis.parse_time;
         stats.analysis_time += analysis.analysis_time;
         stats.analysis_steps += analysis.steps;
@@ -614,6 +682,12 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     }
     // Findings with no file of their own (project level).
     result.findings.extend(project_findings.into_values().flatten());
+    result.excluded.extend(left_out.into_iter().map(|((path, reason), files)| Excluded { path, reason, files }));
+}
+
+/// Puts everything in reading order, so that the same project gives the
+/// same output whatever order the threads finished in.
+fn order(result: &mut ScanResult, walk_excluded: Vec<Excluded>) {
     result.findings.sort_by(finding_order);
     result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
     result.evidence.sort_by(evidence_order);
@@ -621,12 +695,9 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     result.skipped.sort();
     result.partial.sort();
     result.files.sort_by(|a, b| a.path.cmp(&b.path));
-    result.excluded = std::mem::take(&mut *lock(&excluded));
-    result.excluded.extend(left_out.into_iter().map(|((path, reason), files)| Excluded { path, reason, files }));
+    result.excluded.extend(walk_excluded);
     result.excluded.sort();
     result.excluded.dedup();
-    result.stats.wall_time = started.elapsed();
-    Ok(result)
 }
 
 /// What a scan covers: the project it analyses, and the part of it whose
