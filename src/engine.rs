@@ -11,16 +11,16 @@ use tree_sitter::Tree;
 
 use crate::analysis::ExternalResolver;
 use crate::config::Config;
-use crate::documents::DocumentFacts;
 use crate::facts::{FileFacts, Suppression};
 use crate::file_class::{Because, Classifier, FileClass};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind};
 use crate::limits::{Budget, OverBudget, Phase};
 use crate::packages::Package;
+use crate::plans::DocumentFacts;
 use crate::prefilter::Prefilter;
 use crate::project::ProjectIndex;
-use crate::project::routes::Route;
+use crate::project::reach::Route;
 use crate::rules::RuleResults;
 use crate::source::LineIndex;
 use crate::{analysis, rules, suppression};

@@ -20,7 +20,6 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{ExternalResolver, NoExternals};
-use crate::documents::{self, DocumentFacts};
 use crate::engine::{Engine, FileAnalysis};
 use crate::facts::{FileFacts, ImportFact};
 use crate::file_class::{Because, FileClass, Reported};
@@ -28,6 +27,7 @@ use crate::finding::{Evidence, Finding, Suppressed, evidence_order, finding_orde
 use crate::lang::{self, FileKind, Language};
 use crate::limits::{ANALYSIS_STACK_SIZE, Exhausted, OverBudget};
 use crate::packages::{self, Manifest, Package};
+use crate::plans::{self, DocumentFacts};
 use crate::prefilter::{import_specifiers, is_health_route, is_project_settings, may_hold_routes};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
 use crate::rules::RuleFailure;
@@ -488,7 +488,7 @@ fn walk(engine: &Engine, options: &ScanOptions, base: &Path, threads: usize) -> 
                             let outcome = if name == "tsconfig.json" || name == "jsconfig.json" {
                                 let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
                                 Some(Outcome::ScriptConfig(dir.to_string()))
-                            } else if documents::is_candidate(&rel) {
+                            } else if plans::is_candidate(&rel) {
                                 document(base, &entry).map(Outcome::Document)
                             } else if workers == 0 {
                                 // No thread could be started: analyse here.
@@ -1255,7 +1255,7 @@ pub fn read_sources(engine: &Engine, root: &Path, exclude: &[String]) -> Result<
         {
             sources.manifests.push(SourceText { path: path.clone(), text });
         }
-        if documents::is_candidate(&path) {
+        if plans::is_candidate(&path) {
             let readable = entry.metadata().is_ok_and(|m| m.len() <= MAX_DOCUMENT_SIZE);
             if let Some(bytes) = readable.then(|| std::fs::read(entry.path()).ok()).flatten() {
                 sources.documents.push(SourceText { path, text: String::from_utf8_lossy(&bytes).into_owned() });
@@ -1295,7 +1295,7 @@ fn document(base: &Path, entry: &DirEntry) -> Option<DocumentFacts> {
     }
     let bytes = std::fs::read(entry.path()).ok()?;
     let text = String::from_utf8_lossy(&bytes);
-    Some(documents::analyze(&relative(entry.path(), base), &text))
+    Some(plans::analyze(&relative(entry.path(), base), &text))
 }
 
 /// A bundle, not source: long lines throughout, or one enormous line.

@@ -20,7 +20,7 @@ use crate::finding::{Evidence, Finding, evidence_order, finding_order};
 use crate::lang::FileKind;
 use crate::limits::OverBudget;
 use crate::project::ProjectIndex;
-use crate::project::routes::ReachCache;
+use crate::project::reach::ReachCache;
 use crate::rules::RuleFailure;
 
 /// What the workspace has computed since it was made.
@@ -90,7 +90,7 @@ pub struct Workspace {
     reach: ReachCache,
     file_analyses: usize,
     /// Incident-response plans and runbooks, by path.
-    documents: Vec<crate::documents::DocumentFacts>,
+    documents: Vec<crate::plans::DocumentFacts>,
     /// Package manifests, by path.
     manifests: Vec<crate::packages::Manifest>,
     /// Project rules that panicked in the last analysis.
@@ -388,11 +388,11 @@ impl Workspace {
     /// Sets the text of a document (an incident-response plan, a runbook);
     /// a path that is not where such documents are looked for is ignored.
     pub fn set_document(&mut self, path: &str, text: &str) {
-        if !crate::documents::is_candidate(path) {
+        if !crate::plans::is_candidate(path) {
             return;
         }
         self.documents.retain(|d| d.path != path);
-        self.documents.push(crate::documents::analyze(path, text));
+        self.documents.push(crate::plans::analyze(path, text));
         self.documents.sort_by(|a, b| a.path.cmp(&b.path));
     }
 

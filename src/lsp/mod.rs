@@ -10,11 +10,11 @@ mod actions;
 mod convert;
 mod hover;
 mod protocol;
-mod report;
 mod server;
 mod session;
 mod settings;
 mod transport;
+mod write_report;
 
 pub use protocol::{PLACE_CURSOR, SCAN_WORKSPACE, WRITE_REPORT};
 pub use server::Server;

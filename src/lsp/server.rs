@@ -395,7 +395,7 @@ impl LanguageServer for Server {
                 let session = self.session.clone();
                 let target =
                     params.arguments.first().and_then(|a| a.get("path")).and_then(Value::as_str).map(String::from);
-                let written = super::spawn_analysis(move || super::report::write(&session, target.as_deref()))
+                let written = super::spawn_analysis(move || super::write_report::write(&session, target.as_deref()))
                     .await
                     .map_err(|e| internal(e.to_string()))?
                     .map_err(internal)?;

@@ -456,7 +456,7 @@ impl Session {
         }
         project.versions.remove(path);
         let absolute = project.workspace.root().join(path);
-        if crate::documents::is_candidate(path) {
+        if crate::plans::is_candidate(path) {
             match std::fs::read(&absolute) {
                 Ok(bytes) => project.workspace.set_document(path, &String::from_utf8_lossy(&bytes)),
                 Err(_) => project.workspace.remove_document(path),

@@ -6,7 +6,7 @@
 //! one file changes only that file and the files that import it need work.
 
 pub mod modules;
-pub mod routes;
+pub mod reach;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -44,8 +44,8 @@
 //! Maps to SOC 2 CC7.4 (primary); OWASP LLM01:2025 / LLM01:2026 and
 //! LLM02:2025 / LLM02:2026; NIST AI RMF MANAGE 2.2.
 
-use crate::documents::Topic;
 use crate::packages::{self, PackageKind};
+use crate::plans::Topic;
 
 use super::{ProjectContext, ProjectRule};
 

@@ -34,7 +34,7 @@
 //! Maps to SOC 2 A1.2 (primary) and A1.1; OWASP LLM10:2025 / LLM06:2026;
 //! NIST AI RMF MANAGE 2.2; EU AI Act Art. 15.
 
-use crate::documents::Topic;
+use crate::plans::Topic;
 
 use super::{ProjectContext, ProjectRule};
 
