@@ -206,6 +206,25 @@ impl std::fmt::Display for Framework {
     }
 }
 
+/// The health-route shape, the same in every framework: a route whose last
+/// path segment is one of these (`app.get("/healthz")`, `@app.get("/ready")`,
+/// Next.js `app/api/health/route.ts`). The prefilter keeps files that may
+/// declare one; the outage-readiness rule counts the routes that do.
+pub const HEALTH_SEGMENTS: [&str; 12] = [
+    "health",
+    "healthz",
+    "healthcheck",
+    "health-check",
+    "health_check",
+    "ready",
+    "readyz",
+    "readiness",
+    "live",
+    "livez",
+    "liveness",
+    "ping",
+];
+
 /// Whether a Python file holds a project-wide setting of some framework
 /// (see [`Spec::settings`]).
 pub fn holds_project_settings(text: &str) -> bool {
