@@ -26,3 +26,10 @@ pub(super) const SPEC: Spec = Spec {
         request_parameter: true,
     }),
 };
+
+/// The markers of a FastAPI dependency (`Depends(get_current_user)`,
+/// `Annotated[User, Depends(current_user)]`), followed to their definitions.
+pub const DEPENDENCY_MARKERS: [&str; 2] = ["Depends", "Security"];
+
+/// The marker whose dependency is a security scheme (`Security(oauth2, scopes=[...])`).
+pub const SECURITY_MARKER: &str = "Security";
