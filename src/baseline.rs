@@ -5,7 +5,7 @@
 //! in it, counts the ones it held back, and lists the baselined findings
 //! that are gone as fixed. The fingerprints are SARIF's
 //! `partialFingerprints` scheme (`custodiaFindingHash/v1`, see
-//! [`crate::report::fingerprint`]: rule, file and the text of the finding's
+//! [`crate::fingerprint`]: rule, file and the text of the finding's
 //! line) with the name of the enclosing function added, so lines added above
 //! a finding or edits elsewhere do not bring it back, and neither does adding
 //! or removing an identical line in another function (common: the same
@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
-use crate::report::fingerprint;
+use crate::fingerprint;
 use crate::scan::ScanResult;
 
 /// The `format` a baseline file declares; another value is refused.

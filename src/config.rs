@@ -93,7 +93,7 @@ pub struct EvidenceReference {
     /// A URL, or a path (relative to the configuration file).
     pub location: String,
     /// What it covers, as the configuration states it.
-    pub covers: Vec<crate::documents::Topic>,
+    pub covers: Vec<crate::plans::Topic>,
     /// The line of the configuration that says so.
     pub line: u32,
 }
@@ -108,7 +108,7 @@ impl Config {
     /// The plans `[evidence]` points at, as documents the project rules read
     /// beside the repository's own; `root` is the scanned root (the
     /// evidence cites the configuration file relative to it).
-    pub fn evidence_documents(&self, root: &Path) -> Vec<crate::documents::DocumentFacts> {
+    pub fn evidence_documents(&self, root: &Path) -> Vec<crate::plans::DocumentFacts> {
         let Some(source) = &self.source else { return Vec::new() };
         let cited = match (std::fs::canonicalize(source), std::fs::canonicalize(root)) {
             (Ok(file), Ok(root)) => file.strip_prefix(&root).map(|p| p.to_string_lossy().replace('\\', "/")).ok(),
@@ -117,7 +117,7 @@ impl Config {
         let cited = cited.unwrap_or_else(|| FILE_NAME.to_string());
         self.evidence
             .iter()
-            .map(|reference| crate::documents::DocumentFacts {
+            .map(|reference| crate::plans::DocumentFacts {
                 path: cited.clone(),
                 incident_response: reference.kind == ReferenceKind::IncidentResponse,
                 runbook: reference.kind == ReferenceKind::OutageRunbook,
@@ -274,8 +274,8 @@ struct ReferenceTable {
 
 /// The topic a `covers` entry names: `prompt-injection`, `model-output`,
 /// `data-leakage`, `provider-outage`, `key-compromise`.
-fn topic_named(name: &str) -> Option<crate::documents::Topic> {
-    use crate::documents::Topic;
+fn topic_named(name: &str) -> Option<crate::plans::Topic> {
+    use crate::plans::Topic;
     Some(match name.trim() {
         "prompt-injection" => Topic::PromptInjection,
         "model-output" | "harmful-output" | "wrong-output" => Topic::ModelOutputFailure,
@@ -487,8 +487,8 @@ impl Config {
             // Without `covers`, what the kind of document is for: every AI
             // incident for a plan, the provider outage for a runbook.
             let covers = match covers {
-                None if kind == ReferenceKind::IncidentResponse => crate::documents::Topic::ALL.to_vec(),
-                None => vec![crate::documents::Topic::ProviderOutage],
+                None if kind == ReferenceKind::IncidentResponse => crate::plans::Topic::ALL.to_vec(),
+                None => vec![crate::plans::Topic::ProviderOutage],
                 Some(names) => {
                     let mut topics = Vec::new();
                     for name in &names {
@@ -692,7 +692,7 @@ mod tests {
 
     #[test]
     fn evidence_kept_elsewhere() {
-        use crate::documents::Topic;
+        use crate::plans::Topic;
         let config = parse(
             "[evidence]\nincident_response = { location = \"https://wiki.acme.test/ai-ir\", covers = [\"prompt-injection\", \"data-leakage\"] }\noutage_runbook = \"https://wiki.acme.test/outage\"\n",
         )

@@ -1,6 +1,7 @@
-//! One file in, its facts, findings and evidence out: the engine both the
-//! `scan` command and the language server call, with the same configuration,
-//! so both give the same answers on the same code.
+//! One file in, its facts, findings and evidence out, and the project rules
+//! over all files: the engine both drivers (`scan.rs`, and `workspace.rs`
+//! for the language server) call, with the same configuration, so both give
+//! the same answers on the same code.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,7 +16,12 @@ use crate::file_class::{Because, Classifier, FileClass};
 use crate::finding::{Evidence, Finding, Suppressed};
 use crate::lang::{self, FileKind};
 use crate::limits::{Budget, OverBudget, Phase};
+use crate::packages::Package;
+use crate::plans::DocumentFacts;
 use crate::prefilter::Prefilter;
+use crate::project::ProjectIndex;
+use crate::project::reach::Route;
+use crate::rules::RuleResults;
 use crate::source::LineIndex;
 use crate::{analysis, rules, suppression};
 
@@ -91,6 +97,24 @@ impl Engine {
 
     pub fn prefilter(&self) -> &Prefilter {
         &self.prefilter
+    }
+
+    /// The project rules (routes, what they reach, documents, packages) and
+    /// the controls found one level up from the files' calls, on
+    /// the project index, with the configuration's catalogue and switched-off
+    /// rules: the one step after the files' own analysis that the scan and
+    /// the editor's workspace share.
+    pub fn project_rules(
+        &self,
+        index: &ProjectIndex<'_>,
+        routes: &[Route<'_>],
+        documents: &[DocumentFacts],
+        packages: &[Package],
+    ) -> ProjectResults {
+        let config = self.config();
+        let inputs = rules::ProjectInputs { documents, packages };
+        let rules = rules::run_project_rules(index, routes, &inputs, &config.catalog, &config.disabled);
+        ProjectResults { rules, above: crate::project::above::controls_above(index, routes) }
     }
 
     /// Applies the configuration to a file's findings (file and project
@@ -207,4 +231,12 @@ fn inject_fault(path: &str) {
     }
     #[cfg(not(debug_assertions))]
     let _ = path;
+}
+
+/// What the project step finds: the project rules' results, and the calls
+/// whose failure path or timeout is provided above them (their file-rule
+/// findings are dropped, the control is evidence).
+pub struct ProjectResults {
+    pub rules: RuleResults,
+    pub above: Vec<crate::project::above::CoveredAbove>,
 }

@@ -8,6 +8,7 @@
 //! can be recomputed alone when it changes.
 
 use crate::catalog::{ClientKind, SinkKind};
+use crate::frameworks::Framework;
 use crate::lang::Language;
 use crate::source::Location;
 
@@ -76,7 +77,7 @@ pub struct FunctionFact {
     /// The framework of the view this function is, when the function itself
     /// says so (`@api_view`, a method of an `APIView`): project-wide
     /// defaults of that framework apply to it.
-    pub view_framework: Option<String>,
+    pub view_framework: Option<Framework>,
     /// Shaped like a gate: it takes the request or the user (or reads the
     /// request's context) and it can stop the request (throws, raises,
     /// aborts, redirects or answers 401/403/429). Only such a function is
@@ -193,8 +194,7 @@ pub struct ConfigWrite {
 /// An HTTP entrypoint: code an outside request reaches.
 #[derive(Debug, Clone)]
 pub struct EntrypointFact {
-    /// `nextjs`, `nextjs-pages`, `server-action`, `express`, `fastapi`, `flask` ...
-    pub framework: String,
+    pub framework: Framework,
     /// `GET`, `POST` ..., `*` for any method, `ACTION` for a server action.
     pub method: String,
     /// The path as declared in this file (before any mount prefix).
@@ -216,7 +216,7 @@ pub struct EntrypointFact {
 #[derive(Debug, Clone)]
 pub struct RouterFact {
     pub name: String,
-    pub framework: String,
+    pub framework: Framework,
     pub prefix: String,
     /// Router-level dependencies or middleware (`APIRouter(dependencies=[...])`).
     pub chain: Vec<HandlerRef>,
@@ -234,7 +234,7 @@ pub struct MiddlewareFact {
     pub router: String,
     /// For a project-wide default, the framework whose routes it covers
     /// (`flask`, `drf`, `django`); `None` for any FastAPI or Flask route.
-    pub framework: Option<String>,
+    pub framework: Option<Framework>,
     /// Paths it skips (`koaJwt(...).unless({ path: [/^\/public/] })`): exact
     /// paths, or regular expressions written `re:<source>`.
     pub except: Vec<String>,

@@ -8,6 +8,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::source::Location;
 
+/// Findings in reading order: path, position, rule. Both drivers (the scan
+/// and the editor's workspace) report in this order.
+pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.path, a.location.map(|l| l.range), a.rule, &a.message).cmp(&(
+        &b.path,
+        b.location.map(|l| l.range),
+        b.rule,
+        &b.message,
+    ))
+}
+
+/// Evidence in reading order: path, position, kind; duplicates end up
+/// adjacent, for `dedup`.
+pub fn evidence_order(a: &Evidence, b: &Evidence) -> std::cmp::Ordering {
+    (&a.path, a.location, a.kind, &a.description).cmp(&(&b.path, b.location, b.kind, &b.description))
+}
+
 /// How much a finding matters; ordered from least to most severe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

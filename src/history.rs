@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::Catalog;
+use crate::fingerprint::{Fingerprinter, SourceLines};
 use crate::report::audit::{hex, ruleset_hash, timestamp};
-use crate::report::fingerprint::{Fingerprinter, SourceLines};
 use crate::scan::ScanResult;
 
 pub const FILE: &str = ".custodia/history.jsonl";

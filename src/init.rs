@@ -12,7 +12,7 @@
 //! file that `scan` would refuse.
 //!
 //! The documents are templates: every `[FILL IN: ...]` placeholder left in
-//! one keeps it from counting as evidence (see [`crate::documents`]), so a
+//! one keeps it from counting as evidence (see [`crate::plans`]), so a
 //! starter plan never passes for a plan.
 
 use std::collections::BTreeSet;
@@ -71,7 +71,7 @@ pub fn survey(result: &ScanResult, inventory: Inventory) -> Survey {
     let mut auth = BTreeSet::new();
     let mut rate = BTreeSet::new();
     for facts in &result.files {
-        frameworks.extend(facts.entrypoints.iter().map(|e| display_framework(&e.framework)));
+        frameworks.extend(facts.entrypoints.iter().map(|e| display_framework(e.framework.as_str())));
         for import in &facts.imports {
             let top = import.module.split('.').next().unwrap_or_default();
             if let Some((_, name)) = FRAMEWORK_MODULES.iter().find(|(m, _)| *m == import.module || *m == top) {
@@ -288,9 +288,6 @@ pub fn check(text: &str, path: &Path) -> Result<(), String> {
         .map(|_| ())
         .map_err(|err| format!("the generated configuration does not load ({err}); please report this"))
 }
-
-/// The placeholder that keeps a template from counting as evidence.
-pub const PLACEHOLDER: &str = "[FILL IN";
 
 /// The starter documents: (path relative to the root, text).
 pub fn documents(survey: &Survey) -> Vec<(&'static str, String)> {

@@ -17,6 +17,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::catalog::{Catalog, Receiver};
+use crate::frameworks::HEALTH_SEGMENTS;
 use crate::lang::Language;
 
 /// Words shorter than this are too common to search for alone.
@@ -68,10 +69,7 @@ impl Prefilter {
 /// (`include("assistant.urls")`). Nothing imports such a module by name, so
 /// files holding one are always analysed.
 pub fn is_project_settings(language: Language, text: &str) -> bool {
-    language == Language::Python
-        && ["RATELIMIT_DEFAULT", "REST_FRAMEWORK", "LoginRequiredMiddleware", "urlpatterns"]
-            .iter()
-            .any(|needle| text.contains(needle))
+    language == Language::Python && crate::frameworks::holds_project_settings(text)
 }
 
 /// A file that may declare a health-check route (`app.get("/healthz")`,
@@ -79,12 +77,13 @@ pub fn is_project_settings(language: Language, text: &str) -> bool {
 /// though it has no model code.
 pub fn is_health_route(path: &str, text: &str) -> bool {
     static ROUTE: OnceLock<Option<Regex>> = OnceLock::new();
-    const SEGMENTS: &str =
-        "health|healthz|healthcheck|health-check|health_check|ready|readyz|readiness|live|livez|liveness|ping";
-    let in_path = path.split('/').any(|segment| SEGMENTS.split('|').any(|s| s == segment));
+    let in_path = path.split('/').any(|segment| HEALTH_SEGMENTS.contains(&segment));
     in_path
         || ROUTE
-            .get_or_init(|| Regex::new(&format!(r#"["'](?:/[\w.{{}}:<>-]*)*/(?:{SEGMENTS})/?["']"#)).ok())
+            .get_or_init(|| {
+                let segments = HEALTH_SEGMENTS.join("|");
+                Regex::new(&format!(r#"["'](?:/[\w.{{}}:<>-]*)*/(?:{segments})/?["']"#)).ok()
+            })
             .as_ref()
             .is_some_and(|re| re.is_match(text))
 }

@@ -21,14 +21,14 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{ExternalResolver, NoExternals};
-use crate::documents::{self, DocumentFacts};
 use crate::engine::{Engine, FileAnalysis};
 use crate::facts::{FileFacts, ImportFact};
 use crate::file_class::{Because, FileClass, Reported};
-use crate::finding::{Evidence, Finding, Suppressed};
+use crate::finding::{Evidence, Finding, Suppressed, evidence_order, finding_order};
 use crate::lang::{self, FileKind, Language};
 use crate::limits::{ANALYSIS_STACK_SIZE, Exhausted, OverBudget};
 use crate::packages::{self, Manifest, Package};
+use crate::plans::{self, DocumentFacts};
 use crate::prefilter::{import_specifiers, is_health_route, is_project_settings, may_hold_routes};
 use crate::project::{ModuleResolver, ProjectIndex, module_import};
 use crate::rules::RuleFailure;
@@ -272,6 +272,38 @@ pub struct ScanStats {
     pub threads: usize,
 }
 
+/// What became of a file seen, for [`ScanStats::count`].
+#[derive(Debug, Clone, Copy)]
+enum Tally {
+    Analyzed,
+    Prefiltered,
+    Skipped(SkipReason),
+}
+
+impl ScanStats {
+    /// Counts one file seen, once, under what became of it: every file goes
+    /// through here, which is what keeps `files_seen == files_analyzed +
+    /// files_prefiltered + files_skipped`. (Walk errors have no language.)
+    fn count(&mut self, tally: Tally, language: Option<Language>, bytes: u64) {
+        self.files_seen += 1;
+        self.bytes_seen += bytes;
+        if let Some(language) = language {
+            *self.files_by_language.entry(language).or_default() += 1;
+        }
+        match tally {
+            Tally::Analyzed => {
+                self.files_analyzed += 1;
+                self.bytes_analyzed += bytes;
+            }
+            Tally::Prefiltered => self.files_prefiltered += 1,
+            Tally::Skipped(reason) => {
+                self.files_skipped += 1;
+                *self.files_skipped_by_reason.entry(reason).or_default() += 1;
+            }
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct ScanResult {
     pub root: PathBuf,
@@ -370,25 +402,59 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     let metadata =
         std::fs::metadata(root).map_err(|e| ScanError::Root { path: root.clone(), reason: e.to_string() })?;
     let base = if metadata.is_file() { root.parent().unwrap_or(Path::new(".")).to_path_buf() } else { root.clone() };
-    let defaults = matcher(&base, DEFAULT_EXCLUDES.iter().map(|s| s.to_string()))?;
-    let configured = matcher(&base, engine.config().exclude.iter().chain(&options.exclude).cloned())?;
-
     let threads = options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+
+    let walked = walk(engine, options, &base, threads)?;
+    let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
+    result.stats.threads = threads;
+    let first = sort_outcomes(walked.outcomes, &mut result);
+    let project_started = Instant::now();
+    if let Some(progress) = &options.progress {
+        progress.enter(crate::progress::Phase::Project);
+    }
+    let pass = if options.project {
+        project_pass(engine, &base, first, threads, &mut result)
+    } else {
+        ProjectPass {
+            analyzed: first.analyzed,
+            prefiltered: first.prefiltered,
+            findings: Default::default(),
+            evidence: Vec::new(),
+            covered_above: HashSet::default(),
+        }
+    };
+    result.stats.project_time = project_started.elapsed();
+    account(engine, pass, &mut result);
+    order(&mut result, walked.excluded);
+    result.stats.wall_time = started.elapsed();
+    Ok(result)
+}
+
+/// What the walk found: every file's outcome, and what was excluded on the way.
+struct Walked {
+    outcomes: Vec<Outcome>,
+    excluded: Vec<Excluded>,
+}
+
+/// The first pass: walks the tree and analyses each source file alone, in
+/// parallel. The walker's threads find the files; source files are analysed
+/// on threads of our own, whose stacks have room for the configured nesting
+/// depth (expressions are lowered recursively). The queue between them is
+/// bounded: the walk never runs far ahead of the analysis.
+fn walk(engine: &Engine, options: &ScanOptions, base: &Path, threads: usize) -> Result<Walked, ScanError> {
+    let defaults = matcher(base, DEFAULT_EXCLUDES.iter().map(|s| s.to_string()))?;
+    let configured = matcher(base, engine.config().exclude.iter().chain(&options.exclude).cloned())?;
     let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     // `filter_entry` needs a 'static closure: it records exclusions here.
     let excluded: Arc<Mutex<Vec<Excluded>>> = Arc::new(Mutex::new(Vec::new()));
 
-    let mut builder = WalkBuilder::new(root);
+    let mut builder = WalkBuilder::new(&options.root);
     builder.hidden(false).git_global(false).require_git(false).follow_links(true).threads(threads);
     {
-        let base = base.clone();
+        let base = base.to_path_buf();
         let record = excluded.clone();
         builder.filter_entry(move |entry| keep(entry, &base, &defaults, &configured, &record));
     }
-    // The walker's threads find the files; source files are analysed on
-    // threads of our own, whose stacks have room for the configured nesting
-    // depth (expressions are lowered recursively). The queue between them
-    // is bounded: the walk never runs far ahead of the analysis.
     let (work, queue) = std::sync::mpsc::sync_channel::<PathBuf>(WORK_QUEUE);
     let queue = Mutex::new(queue);
     std::thread::scope(|scope| {
@@ -401,8 +467,8 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                 // queue: a panic outside the rules (which are isolated
                 // already) is caught here and the file reported.
                 let processed =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, options, &base, &path)));
-                let outcome = processed.unwrap_or_else(|panic| Some(analysis_failed(&base, &path, &*panic)));
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, options, base, &path)));
+                let outcome = processed.unwrap_or_else(|panic| Some(analysis_failed(base, &path, &*panic)));
                 if let Some(outcome) = outcome {
                     lock(&outcomes).push(outcome);
                 }
@@ -419,7 +485,6 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             .count();
         builder.build_parallel().run(|| {
             let outcomes = &outcomes;
-            let base = &base;
             let work = work.clone();
             Box::new(move |entry| {
                 match entry {
@@ -435,7 +500,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
                             let outcome = if name == "tsconfig.json" || name == "jsconfig.json" {
                                 let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
                                 Some(Outcome::ScriptConfig(dir.to_string()))
-                            } else if documents::is_candidate(&rel) {
+                            } else if plans::is_candidate(&rel) {
                                 document(base, &entry).map(Outcome::Document)
                             } else if workers == 0 {
                                 // No thread could be started: analyse here.
@@ -468,27 +533,34 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
         // The walk is over: the workers finish the queue and stop.
         drop(work);
     });
+    let excluded = std::mem::take(&mut *lock(&excluded));
+    Ok(Walked { outcomes: outcomes.into_inner().unwrap_or_else(|e| e.into_inner()), excluded })
+}
 
-    let mut analyzed = Vec::new();
-    let mut prefiltered = Vec::new();
-    let mut config_dirs = Vec::new();
-    let mut manifests = Vec::new();
-    let mut result = ScanResult { root: root.clone(), ..ScanResult::default() };
-    result.stats.threads = threads;
-    for outcome in outcomes.into_inner().unwrap_or_else(|e| e.into_inner()) {
+/// The first pass's results, by kind, waiting for the project pass.
+struct FirstPass {
+    analyzed: Vec<Analyzed>,
+    prefiltered: Vec<Prefiltered>,
+    config_dirs: Vec<String>,
+    manifests: Vec<Manifest>,
+}
+
+/// Sorts the walk's outcomes: files the first pass analysed or let by go on
+/// to the project pass; files only parsed or skipped are accounted for now,
+/// documents kept.
+fn sort_outcomes(outcomes: Vec<Outcome>, result: &mut ScanResult) -> FirstPass {
+    let mut first =
+        FirstPass { analyzed: Vec::new(), prefiltered: Vec::new(), config_dirs: Vec::new(), manifests: Vec::new() };
+    for outcome in outcomes {
         let stats = &mut result.stats;
         match outcome {
-            Outcome::Analyzed(file) => analyzed.push(*file),
+            Outcome::Analyzed(file) => first.analyzed.push(*file),
             Outcome::Document(document) => result.documents.push(document),
-            Outcome::ScriptConfig(dir) => config_dirs.push(dir),
-            Outcome::Manifest(manifest) => manifests.push(manifest),
-            Outcome::Prefiltered(file) => prefiltered.push(file),
+            Outcome::ScriptConfig(dir) => first.config_dirs.push(dir),
+            Outcome::Manifest(manifest) => first.manifests.push(manifest),
+            Outcome::Prefiltered(file) => first.prefiltered.push(file),
             Outcome::ParsedOnly { bytes, language, parse_time, syntax_errors } => {
-                stats.files_seen += 1;
-                stats.files_analyzed += 1;
-                *stats.files_by_language.entry(language).or_default() += 1;
-                stats.bytes_seen += bytes;
-                stats.bytes_analyzed += bytes;
+                stats.count(Tally::Analyzed, Some(language), bytes);
                 stats.parse_time += parse_time;
                 if syntax_errors {
                     stats.files_with_syntax_errors += 1;
@@ -497,71 +569,83 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             Outcome::Skipped { skipped, bytes, language } => {
                 // Walk errors are not files of a language; they are still
                 // accounted for, as seen and skipped.
-                stats.files_seen += 1;
-                stats.files_skipped += 1;
-                *stats.files_skipped_by_reason.entry(skipped.reason).or_default() += 1;
-                if let Some(language) = language {
-                    *stats.files_by_language.entry(language).or_default() += 1;
-                }
-                stats.bytes_seen += bytes;
+                stats.count(Tally::Skipped(skipped.reason), language, bytes);
                 result.skipped.push(skipped);
             }
         }
     }
-    let project_started = Instant::now();
-    if let Some(progress) = &options.progress {
-        progress.enter(crate::progress::Phase::Project);
-    }
-    let (analyzed, prefiltered, mut project_findings, project_evidence, covered_above) = if options.project {
-        config_dirs.sort();
-        let project = Project { base: &base, config_dirs: &config_dirs };
-        let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
-        // A file whose second parse ran out of budget is skipped, as in the
-        // first pass: its facts are empty and must not stand for the file.
-        let (mut analyzed, over): (Vec<Analyzed>, Vec<Analyzed>) =
-            analyzed.into_iter().partition(|a| a.analysis.over_budget.is_none_or(|o| o.keeps_facts()));
-        for Analyzed { file, analysis, .. } in over {
-            let stats = &mut result.stats;
-            stats.files_seen += 1;
-            stats.files_skipped += 1;
-            *stats.files_skipped_by_reason.entry(SkipReason::TimeBudget).or_default() += 1;
-            *stats.files_by_language.entry(file.kind.language).or_default() += 1;
-            stats.bytes_seen += file.bytes;
-            if let Some(over) = analysis.over_budget {
-                result.skipped.push(Skipped {
-                    path: file.rel,
-                    reason: SkipReason::TimeBudget,
-                    detail: over.to_string(),
-                });
-            }
+    first
+}
+
+/// The files after the project pass, and the project rules' findings (by
+/// file) and evidence.
+struct ProjectPass {
+    analyzed: Vec<Analyzed>,
+    prefiltered: Vec<Prefiltered>,
+    findings: std::collections::HashMap<String, Vec<Finding>>,
+    evidence: Vec<Evidence>,
+    /// File-rule findings a control one level up covers (`project::above`):
+    /// path, rule and the call's location.
+    covered_above: HashSet<(String, &'static str, crate::source::Location)>,
+}
+
+/// The cross-file part: the second pass (files analysed again, or for the
+/// first time, because of what other files export or reach), then what
+/// each package ships, then the project rules.
+fn project_pass(
+    engine: &Engine,
+    base: &Path,
+    first: FirstPass,
+    threads: usize,
+    result: &mut ScanResult,
+) -> ProjectPass {
+    let FirstPass { analyzed, prefiltered, mut config_dirs, manifests } = first;
+    config_dirs.sort();
+    let project = Project { base, config_dirs: &config_dirs };
+    let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
+    // A file whose second parse ran out of budget is skipped, as in the
+    // first pass: its facts are empty and must not stand for the file.
+    let (mut analyzed, over): (Vec<Analyzed>, Vec<Analyzed>) =
+        analyzed.into_iter().partition(|a| a.analysis.over_budget.is_none_or(|o| o.keeps_facts()));
+    for Analyzed { file, analysis, .. } in over {
+        result.stats.count(Tally::Skipped(SkipReason::TimeBudget), Some(file.kind.language), file.bytes);
+        if let Some(over) = analysis.over_budget {
+            result.skipped.push(Skipped { path: file.rel, reason: SkipReason::TimeBudget, detail: over.to_string() });
         }
-        result.documents.sort_by(|a, b| a.path.cmp(&b.path));
-        // Plans kept outside the repository that custodia.toml points at.
-        result.documents.extend(engine.config().evidence_documents(&base));
-        // What each package ships, from its production code whatever the
-        // scope reported (an example's or a test's routes are not the
-        // system's).
-        let signals: Vec<packages::FileSignal> = analyzed
-            .iter()
-            .filter(|a| a.file.class == FileClass::Production)
-            .map(|a| packages::FileSignal {
-                path: a.file.rel.clone(),
-                serves: !a.analysis.facts.entrypoints.is_empty(),
-            })
-            .collect();
-        let example = |file: &SourceFile| file.class == FileClass::Example;
-        let examples = prefiltered.iter().any(|p| example(&p.file)) || analyzed.iter().any(|a| example(&a.file));
-        result.packages = packages::classify(&manifests, &signals, examples, engine.config().project_kind);
-        let (documents, packages) = (&result.documents, &result.packages);
-        let outcome =
-            crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents, packages));
-        result.rule_failures.extend(outcome.failures);
-        (analyzed, prefiltered, outcome.findings, outcome.evidence, outcome.covered_above)
-    } else {
-        (analyzed, prefiltered, Default::default(), Vec::new(), HashSet::default())
-    };
-    result.stats.project_time = project_started.elapsed();
-    result.evidence.extend(project_evidence);
+    }
+    result.documents.sort_by(|a, b| a.path.cmp(&b.path));
+    // Plans kept outside the repository that custodia.toml points at.
+    result.documents.extend(engine.config().evidence_documents(base));
+    // What each package ships, from its production code whatever the
+    // scope reported (an example's or a test's routes are not the
+    // system's).
+    let signals: Vec<packages::FileSignal> = analyzed
+        .iter()
+        .filter(|a| a.file.class == FileClass::Production)
+        .map(|a| packages::FileSignal { path: a.file.rel.clone(), serves: !a.analysis.facts.entrypoints.is_empty() })
+        .collect();
+    let example = |file: &SourceFile| file.class == FileClass::Example;
+    let examples = prefiltered.iter().any(|p| example(&p.file)) || analyzed.iter().any(|a| example(&a.file));
+    result.packages = packages::classify(&manifests, &signals, examples, engine.config().project_kind);
+    let (documents, packages) = (&result.documents, &result.packages);
+    let outcome = crate::limits::on_large_stack(|| project_rules(engine, &project, &mut analyzed, documents, packages));
+    result.rule_failures.extend(outcome.failures);
+    ProjectPass {
+        analyzed,
+        prefiltered,
+        findings: outcome.findings,
+        evidence: outcome.evidence,
+        covered_above: outcome.covered_above,
+    }
+}
+
+/// Accounts for every file the project pass kept, and gathers the findings
+/// of those in scope (their own and the project rules', suppressions
+/// applied), their evidence and facts; files outside the scope are counted
+/// as left out.
+fn account(engine: &Engine, pass: ProjectPass, result: &mut ScanResult) {
+    let ProjectPass { analyzed, prefiltered, findings: mut project_findings, evidence, covered_above } = pass;
+    result.evidence.extend(evidence);
     let stats = &mut result.stats;
     result.scope.reported = engine.config().scope;
     let mut left_out: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -574,10 +658,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             leave_out(&mut result.scope, out);
             continue;
         }
-        stats.files_seen += 1;
-        stats.files_prefiltered += 1;
-        *stats.files_by_language.entry(file.file.kind.language).or_default() += 1;
-        stats.bytes_seen += file.file.bytes;
+        stats.count(Tally::Prefiltered, Some(file.file.kind.language), file.file.bytes);
     }
     for Analyzed { file, analysis, .. } in analyzed {
         if let Some(out) = &file.out_of_scope {
@@ -586,11 +667,7 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
             project_findings.remove(&file.rel);
             continue;
         }
-        stats.files_seen += 1;
-        stats.files_analyzed += 1;
-        *stats.files_by_language.entry(file.kind.language).or_default() += 1;
-        stats.bytes_seen += file.bytes;
-        stats.bytes_analyzed += file.bytes;
+        stats.count(Tally::Analyzed, Some(file.kind.language), file.bytes);
         stats.parse_time += analysis.parse_time;
         stats.analysis_time += analysis.analysis_time;
         stats.analysis_steps += analysis.steps;
@@ -632,21 +709,22 @@ pub fn scan(engine: &Engine, options: &ScanOptions) -> Result<ScanResult, ScanEr
     }
     // Findings with no file of their own (project level).
     result.findings.extend(project_findings.into_values().flatten());
+    result.excluded.extend(left_out.into_iter().map(|((path, reason), files)| Excluded { path, reason, files }));
+}
+
+/// Puts everything in reading order, so that the same project gives the
+/// same output whatever order the threads finished in.
+fn order(result: &mut ScanResult, walk_excluded: Vec<Excluded>) {
     result.findings.sort_by(finding_order);
     result.suppressed.sort_by(|a, b| finding_order(&a.finding, &b.finding));
-    result.evidence.sort_by(|a, b| {
-        (&a.path, a.location, a.kind, &a.description).cmp(&(&b.path, b.location, b.kind, &b.description))
-    });
+    result.evidence.sort_by(evidence_order);
     result.evidence.dedup();
     result.skipped.sort();
     result.partial.sort();
     result.files.sort_by(|a, b| a.path.cmp(&b.path));
-    result.excluded = std::mem::take(&mut *lock(&excluded));
-    result.excluded.extend(left_out.into_iter().map(|((path, reason), files)| Excluded { path, reason, files }));
+    result.excluded.extend(walk_excluded);
     result.excluded.sort();
     result.excluded.dedup();
-    result.stats.wall_time = started.elapsed();
-    Ok(result)
 }
 
 /// What a scan covers: the project it analyses, and the part of it whose
@@ -943,18 +1021,11 @@ fn prefiltered_wanted(
         }
     }
     (0..prefiltered.len())
-        .filter(|&j| wanted[first + j] || (in_scope(first + j) && is_next_middleware(&prefiltered[j].file)))
+        .filter(|&j| {
+            wanted[first + j]
+                || (in_scope(first + j) && crate::frameworks::is_next_middleware(&prefiltered[j].file.rel))
+        })
         .collect()
-}
-
-/// `middleware.ts` (or `.js`) at the root of a Next.js app or in its `src/`:
-/// never inside the `app/` or `pages/` trees.
-fn is_next_middleware(file: &SourceFile) -> bool {
-    let (dir, name) = file.rel.rsplit_once('/').unwrap_or(("", &file.rel));
-    let stem = name.split('.').next().unwrap_or(name);
-    file.kind.language.is_js_family()
-        && stem == "middleware"
-        && !dir.split('/').any(|segment| segment == "app" || segment == "pages")
 }
 
 /// The rules that look at the whole project: routes, what they reach and
@@ -970,11 +1041,8 @@ fn project_rules(
     let (findings, mut evidence, failures, covered) = {
         let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
         let routes = index.routes();
-        let config = engine.config();
-        let inputs = crate::rules::ProjectInputs { documents, packages };
-        let results = crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled);
-        let covered = crate::project::above::controls_above(&index, &routes);
-        (results.findings, results.evidence, results.failures, covered)
+        let results = engine.project_rules(&index, &routes, documents, packages);
+        (results.rules.findings, results.rules.evidence, results.rules.failures, results.above)
     };
     let mut covered_above = HashSet::default();
     for c in covered {
@@ -1009,16 +1077,6 @@ struct ProjectOutcome {
     /// File-rule findings a control one level up covers (`project::above`):
     /// path, rule and the call's location.
     covered_above: HashSet<(String, &'static str, crate::source::Location)>,
-}
-
-/// Findings in reading order: path, position, rule.
-pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    (&a.path, a.location.map(|l| l.range), a.rule, &a.message).cmp(&(
-        &b.path,
-        b.location.map(|l| l.range),
-        b.rule,
-        &b.message,
-    ))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -1249,7 +1307,7 @@ pub fn read_sources(engine: &Engine, root: &Path, exclude: &[String]) -> Result<
         {
             sources.manifests.push(SourceText { path: path.clone(), text });
         }
-        if documents::is_candidate(&path) {
+        if plans::is_candidate(&path) {
             let readable = entry.metadata().is_ok_and(|m| m.len() <= MAX_DOCUMENT_SIZE);
             if let Some(bytes) = readable.then(|| std::fs::read(entry.path()).ok()).flatten() {
                 sources.documents.push(SourceText { path, text: String::from_utf8_lossy(&bytes).into_owned() });
@@ -1289,7 +1347,7 @@ fn document(base: &Path, entry: &DirEntry) -> Option<DocumentFacts> {
     }
     let bytes = std::fs::read(entry.path()).ok()?;
     let text = String::from_utf8_lossy(&bytes);
-    Some(documents::analyze(&relative(entry.path(), base), &text))
+    Some(plans::analyze(&relative(entry.path(), base), &text))
 }
 
 /// A bundle, not source: long lines throughout, or one enormous line.

@@ -6,7 +6,7 @@ use custodia::config::Config;
 use std::sync::Arc;
 
 use custodia::engine::Engine;
-use custodia::project::workspace::{Workspace, WorkspaceStats};
+use custodia::workspace::{Workspace, WorkspaceStats};
 
 const CHAT_ROUTE: &str = r#"import { answer } from "@/lib/answer";
 

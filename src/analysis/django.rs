@@ -19,6 +19,7 @@
 use crate::facts::{
     EntrypointFact, ExportFact, ExportTarget, FunctionRef, GuardKind, HandlerRef, MiddlewareFact, MountFact, RouterFact,
 };
+use crate::frameworks::Framework;
 use crate::ir::{Arg, Expr, Prop, ScopeId, ScopeKind, StatementKind, Target};
 use crate::source::Location;
 
@@ -45,9 +46,9 @@ const URLPATTERNS: &str = "urlpatterns";
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn django_facts(&mut self) {
         self.view_opt_outs();
-        let imports = |prefix: &str| self.ir.imports.iter().any(|i| i.module.starts_with(prefix));
-        let drf = imports("rest_framework");
-        if drf || imports("django") {
+        let imports = |framework: Framework| self.ir.imports.iter().any(|i| framework.imported_as(i.module));
+        let drf = imports(Framework::Drf);
+        if drf || imports(Framework::Django) {
             self.view_classes(drf);
             self.url_patterns();
         }
@@ -71,7 +72,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
                 let fact = &mut self.facts.functions[function as usize];
                 if ends_with_segments(&path, "api_view") {
-                    fact.view_framework = Some("drf".into());
+                    fact.view_framework = Some(Framework::Drf);
                 } else if path == "action" {
                     // `@action(detail=True, permission_classes=[AllowAny])`
                     for arg in args {
@@ -121,7 +122,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             if !viewset && !bases.iter().any(|b| b.ends_with("View")) {
                 continue;
             }
-            let framework = if drf { "drf" } else { "django" };
+            let framework = if drf { Framework::Drf } else { Framework::Django };
             let opts_out = self.class_opt_outs(id);
             let methods: Vec<(ScopeId, &str)> = ir
                 .scopes
@@ -139,12 +140,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 any = true;
                 let fact = &mut self.facts.functions[function as usize];
-                fact.view_framework = Some(framework.into());
+                fact.view_framework = Some(framework);
                 fact.opts_out.extend(opts_out.iter().copied());
                 let location = self.function_head(method_scope);
                 for (method, path) in routes {
                     self.facts.entrypoints.push(EntrypointFact {
-                        framework: framework.into(),
+                        framework,
                         method,
                         path,
                         handler: HandlerRef::Function(FunctionRef::Local(function)),
@@ -238,18 +239,18 @@ impl<'a, 's> Analyzer<'a, 's> {
                 && matches!(call.callee.last_name(), Some("DefaultRouter" | "SimpleRouter"))
             {
                 let location = self.locate(statement.span);
-                self.add_router(name, "drf", location);
+                self.add_router(name, Framework::Drf, location);
             }
         }
         if has_patterns {
-            self.add_router(URLPATTERNS, "django", Location::default());
+            self.add_router(URLPATTERNS, Framework::Django, Location::default());
         }
         // `router.register(r"threads", ThreadViewSet, basename="thread")`
         let walked = self.walked;
         for &(scope, _, call) in &walked.calls {
             let Expr::Member { object, property: "register", .. } = &call.callee else { continue };
             let Expr::Name(router, _) = &**object else { continue };
-            if !self.facts.routers.iter().any(|r| r.name == *router && r.framework == "drf") {
+            if !self.facts.routers.iter().any(|r| r.name == *router && r.framework == Framework::Drf) {
                 continue;
             }
             let (Some(Arg::Positional(Expr::Str(prefix))), Some(Arg::Positional(view))) =
@@ -327,7 +328,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             Expr::Name(..) | Expr::Member { .. } => {
                 let Some(function) = self.function_ref(view, 0) else { return };
                 self.facts.entrypoints.push(EntrypointFact {
-                    framework: "django".into(),
+                    framework: Framework::Django,
                     method: "*".into(),
                     path: route,
                     handler: HandlerRef::Function(function),
@@ -360,14 +361,14 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 
     /// A router the index can mount: recorded once, and exported under its name.
-    fn add_router(&mut self, name: &str, framework: &str, location: Location) {
+    fn add_router(&mut self, name: &str, framework: Framework, location: Location) {
         if self.facts.routers.iter().any(|r| r.name == name) {
             return;
         }
         let index = self.facts.routers.len() as u32;
         self.facts.routers.push(RouterFact {
             name: name.to_string(),
-            framework: framework.to_string(),
+            framework,
             prefix: String::new(),
             chain: Vec::new(),
             location,
@@ -399,24 +400,29 @@ impl<'a, 's> Analyzer<'a, 's> {
                         let names = class_names(value);
                         if let Some(found) = names.iter().find(|n| listed.iter().any(|l| l == *n)) {
                             let name = format!("{key}: {found}");
-                            self.project_default("drf", kind, name, self.locate(prop_span(prop)));
+                            self.project_default(Framework::Drf, kind, name, self.locate(prop_span(prop)));
                         }
                     }
                 }
                 ("MIDDLEWARE", Expr::Array(..)) if class_names(value).contains(&"LoginRequiredMiddleware") => {
                     let location = self.locate(statement.span);
-                    self.project_default("django", GuardKind::Auth, "LoginRequiredMiddleware".into(), location);
+                    self.project_default(
+                        Framework::Django,
+                        GuardKind::Auth,
+                        "LoginRequiredMiddleware".into(),
+                        location,
+                    );
                 }
                 _ => {}
             }
         }
     }
 
-    fn project_default(&mut self, framework: &str, kind: GuardKind, name: String, location: Location) {
+    fn project_default(&mut self, framework: Framework, kind: GuardKind, name: String, location: Location) {
         self.facts.middleware.push(MiddlewareFact {
             except: Vec::new(),
             router: "*".into(),
-            framework: Some(framework.into()),
+            framework: Some(framework),
             path: String::new(),
             chain: vec![HandlerRef::Guard { kind, name, location }],
             order: 0,

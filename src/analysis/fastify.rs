@@ -6,6 +6,7 @@
 //! (`config: { rateLimit: ... }`), and `instance.route({ method, url, handler })`.
 
 use crate::facts::{EntrypointFact, GuardKind, HandlerRef, MiddlewareFact, MountFact, RouterFact};
+use crate::frameworks::Framework;
 use crate::ir::{Arg, Call, Expr, Prop, ScopeId};
 use crate::source::Location;
 
@@ -160,7 +161,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let chain = self.fastify_route_options(props, scope, &handler);
         for method in if methods.is_empty() { vec!["*".to_string()] } else { methods } {
             self.facts.entrypoints.push(EntrypointFact {
-                framework: "fastify".into(),
+                framework: Framework::Fastify,
                 method,
                 path: path.clone(),
                 handler: handler.clone(),
@@ -225,7 +226,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let location = self.locate(self.ir.scopes[function_scope as usize].span);
         self.facts.routers.push(RouterFact {
             name: router.to_string(),
-            framework: "fastify".into(),
+            framework: Framework::Fastify,
             prefix: String::new(),
             chain: Vec::new(),
             location,

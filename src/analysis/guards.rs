@@ -7,6 +7,7 @@
 
 use crate::catalog::GuardSpec;
 use crate::facts::{DependencyFact, DependencyTarget, GuardFact, GuardKind};
+use crate::frameworks::fastapi::{DEPENDENCY_MARKERS, SECURITY_MARKER};
 use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, ScopeKind, StatementKind};
 
 use super::Analyzer;
@@ -326,11 +327,11 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// `Depends(x)` / `Security(x)` → what `x` is.
     pub(crate) fn dependency_target(&self, call: &'a Call<'s>, scope: ScopeId) -> Option<DependencyTarget> {
         let marker = call.callee.last_name()?;
-        if !matches!(marker, "Depends" | "Security") {
+        if !DEPENDENCY_MARKERS.contains(&marker) {
             return None;
         }
         let auth_schemes = &self.catalog.guards.auth.schemes;
-        if marker == "Security" {
+        if marker == SECURITY_MARKER {
             return Some(DependencyTarget::Guard(GuardKind::Auth, "Security(...)".into()));
         }
         match call.args.first().map(Arg::value) {
@@ -409,9 +410,10 @@ const LOGGER_FACTORIES: [&str; 4] = ["pino", "createLogger", "getLogger", "get_l
 /// `Annotated[User, Depends(current_user)]` → `current_user`.
 pub(super) fn annotated_dependencies(annotation: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for marker in ["Depends(", "Security("] {
+    for marker in DEPENDENCY_MARKERS {
+        let marker = format!("{marker}(");
         let mut rest = annotation;
-        while let Some(at) = rest.find(marker) {
+        while let Some(at) = rest.find(&marker) {
             rest = &rest[at + marker.len()..];
             let name: &str = rest.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).next().unwrap_or("");
             if !name.is_empty() {

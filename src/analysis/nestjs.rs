@@ -11,6 +11,7 @@
 //! flag guard (`AiFeatureGuard`) stands in nobody's way.
 
 use crate::facts::{EntrypointFact, FunctionRef, GuardFact, GuardKind, HandlerRef, MiddlewareFact, RouterFact};
+use crate::frameworks::Framework;
 use crate::ir::{Arg, Expr, Prop, ScopeId, ScopeKind};
 use crate::source::Location;
 
@@ -48,7 +49,7 @@ const AUTH_OPT_OUTS: [&str; 4] = ["Public", "IsPublic", "AllowAnonymous", "SkipA
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn nestjs_facts(&mut self) {
-        if !self.ir.imports.iter().any(|i| i.module.starts_with("@nestjs/")) {
+        if !self.ir.imports.iter().any(|i| Framework::NestJs.imported_as(i.module)) {
             return;
         }
         self.controllers();
@@ -85,7 +86,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             let class_opts_out = opt_outs(&scope.decorators);
             self.facts.routers.push(RouterFact {
                 name: class.to_string(),
-                framework: "nestjs".into(),
+                framework: Framework::NestJs,
                 prefix,
                 chain,
                 location: self.locate(scope.span),
@@ -110,7 +111,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                         _ => String::new(),
                     };
                     self.facts.entrypoints.push(EntrypointFact {
-                        framework: "nestjs".into(),
+                        framework: Framework::NestJs,
                         method: verb.to_string(),
                         path,
                         handler: HandlerRef::Function(FunctionRef::Local(function)),
@@ -190,7 +191,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             self.facts.middleware.push(MiddlewareFact {
                 except: Vec::new(),
                 router: "*".into(),
-                framework: Some("nestjs".into()),
+                framework: Some(Framework::NestJs),
                 path: String::new(),
                 chain: vec![HandlerRef::Guard { kind, name, location }],
                 order: 0,

@@ -13,11 +13,15 @@
 //!
 //! Code that no request reaches (CLI scripts, jobs, workers) declares none of
 //! these and is never an entrypoint.
+//!
+//! What each framework is (its modules, router builders, path conventions)
+//! is in `src/frameworks/`; this file reads the syntax that follows it.
 
 use crate::facts::{
     EntrypointFact, ExportTarget, FunctionRef, GuardFact, GuardKind, HandlerRef, MiddlewareFact, MountFact,
     NextMiddlewareFact, RouterFact,
 };
+use crate::frameworks::{self, Framework, fastify::PLUGIN_CALLS, flask::RATELIMIT_SETTINGS};
 use crate::ir::{Arg, Call, Expr, ImportKind, Prop, ScopeId, ScopeKind, StatementKind, Target};
 use crate::lang::Language;
 use crate::source::Span;
@@ -29,19 +33,6 @@ use super::scope::Lookup;
 
 const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const VERBS: [&str; 8] = ["get", "post", "put", "patch", "delete", "all", "options", "head"];
-
-/// Web framework modules whose calls build apps and routers.
-const FRAMEWORKS: [(&str, &str); 9] = [
-    ("express", "express"),
-    ("hono", "hono"),
-    ("@koa/router", "koa"),
-    ("koa-router", "koa"),
-    ("koa", "koa"),
-    ("fastify", "fastify"),
-    ("fastapi", "fastapi"),
-    ("starlette", "fastapi"),
-    ("flask", "flask"),
-];
 
 /// Names apps and routers are conventionally given, for receivers the file
 /// does not build itself (`export function routes(app) { app.post(...) }`).
@@ -70,7 +61,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn settings_defaults(&mut self) {
         for statement in &self.ir.statements {
             let StatementKind::Bind { target: Target::Name(name, _), value, .. } = &statement.kind else { continue };
-            if !matches!(*name, "RATELIMIT_DEFAULT" | "RATELIMIT_DEFAULTS") || !is_non_empty_setting(value) {
+            if !RATELIMIT_SETTINGS.contains(name) || !is_non_empty_setting(value) {
                 continue;
             }
             let location = self.locate(statement.span);
@@ -85,20 +76,14 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }],
                 order: 0,
                 location,
-                framework: Some("flask".into()),
+                framework: Some(Framework::Flask),
             });
         }
     }
 
     /// The framework this file's imports say it uses, if any.
-    fn file_framework(&self) -> Option<&'static str> {
-        self.ir.imports.iter().find_map(|import| {
-            FRAMEWORKS.iter().find(|(module, _)| import.module == *module).map(|(_, framework)| *framework)
-        })
-    }
-
-    fn framework_of_module(module: &str) -> Option<&'static str> {
-        FRAMEWORKS.iter().find(|(m, _)| module == *m).map(|(_, f)| *f)
+    fn file_framework(&self) -> Option<Framework> {
+        self.ir.imports.iter().find_map(|import| Framework::of_module(import.module))
     }
 
     // ---------------------------------------------------------- Next.js --
@@ -106,14 +91,14 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn nextjs_routes(&mut self) {
         let path = self.facts.path.clone();
         let ir = self.ir;
-        if let Some(route) = app_route_path(&path) {
+        if let Some(route) = frameworks::app_route_path(&path) {
             for export in &ir.exports {
                 if !HTTP_METHODS.contains(&export.exported) || export.source.is_some() {
                     continue;
                 }
                 let (handler, chain, location) = self.exported_handler(export.local, export.span);
                 self.facts.entrypoints.push(EntrypointFact {
-                    framework: "nextjs".into(),
+                    framework: Framework::NextJs,
                     method: export.exported.to_string(),
                     path: route.clone(),
                     handler,
@@ -125,12 +110,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                 });
             }
         }
-        if let Some(route) = pages_api_path(&path)
+        if let Some(route) = frameworks::pages_api_path(&path)
             && let Some(export) = ir.exports.iter().find(|e| e.exported == "default")
         {
             let (handler, chain, location) = self.exported_handler(export.local, export.span);
             self.facts.entrypoints.push(EntrypointFact {
-                framework: "nextjs-pages".into(),
+                framework: Framework::NextJsPages,
                 method: "*".into(),
                 path: route,
                 handler,
@@ -229,7 +214,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             let Some(index) = self.function_index(id) else { continue };
             let name = scope.name.unwrap_or("action");
             self.facts.entrypoints.push(EntrypointFact {
-                framework: "server-action".into(),
+                framework: Framework::ServerAction,
                 method: "ACTION".into(),
                 path: name.to_string(),
                 handler: HandlerRef::Function(FunctionRef::Local(index)),
@@ -244,7 +229,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn next_middleware(&mut self) {
         let path = self.facts.path.clone();
-        if !is_next_middleware(&path) {
+        if !frameworks::is_next_middleware(&path) {
             return;
         }
         let ir = self.ir;
@@ -337,7 +322,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             let (prefix, chain) = self.prefix_and_dependencies(&call.args, statement.scope);
             self.facts.routers.push(RouterFact {
                 name: name.to_string(),
-                framework: framework.to_string(),
+                framework,
                 prefix,
                 chain,
                 location: self.locate(statement.span),
@@ -392,25 +377,19 @@ impl<'a, 's> Analyzer<'a, 's> {
             })
     }
 
-    fn router_framework(&mut self, call: &'a Call<'s>, scope: ScopeId) -> Option<&'static str> {
+    fn router_framework(&mut self, call: &'a Call<'s>, scope: ScopeId) -> Option<Framework> {
         match self.resolve(&call.callee, scope, 0) {
             ObjRef::Module { module, path, local } => {
-                let framework = Self::framework_of_module(module)?;
+                let framework = Framework::of_module(module)?;
                 let name = path.last().copied().or(local).unwrap_or("");
-                let builds = match framework {
-                    "fastapi" => matches!(name, "FastAPI" | "APIRouter" | "Starlette" | "Router"),
-                    "flask" => matches!(name, "Flask" | "Blueprint"),
-                    "hono" => name == "Hono" || name == "OpenAPIHono",
-                    _ => true,
-                };
-                builds.then_some(framework)
+                framework.builds_router(name).then_some(framework)
             }
             _ => None,
         }
     }
 
-    fn is_router(&self, name: &str) -> Option<&str> {
-        self.facts.routers.iter().find(|r| r.name == name).map(|r| r.framework.as_str())
+    fn is_router(&self, name: &str) -> Option<Framework> {
+        self.facts.routers.iter().find(|r| r.name == name).map(|r| r.framework)
     }
 
     /// `X.post(path, ...)`, `X.use(...)`, `X.route(...)`,
@@ -451,19 +430,13 @@ impl<'a, 's> Analyzer<'a, 's> {
                 Some(Arg::Positional(Expr::Str(s))) => Some(s.value),
                 _ => None,
             };
-            let known = self.is_router(router).map(str::to_string);
-            let framework = match (&known, file_framework) {
-                (Some(f), _) => f.clone(),
+            let known = self.is_router(router);
+            let framework = match (known, file_framework) {
+                (Some(f), _) => f,
                 // A conventional name with a route-looking first argument.
-                (None, Some(f)) if CONVENTIONAL.contains(router) && first_path.is_some_and(|p| p.starts_with('/')) => {
-                    f.to_string()
-                }
+                (None, Some(f)) if CONVENTIONAL.contains(router) && first_path.is_some_and(|p| p.starts_with('/')) => f,
                 // A Fastify plugin's instance: `fastify.register(...)`, `fastify.addHook(...)`.
-                (None, Some("fastify"))
-                    if matches!(*property, "register" | "addHook" | "decorate" | "decorateRequest" | "route") =>
-                {
-                    "fastify".to_string()
-                }
+                (None, Some(Framework::Fastify)) if PLUGIN_CALLS.contains(property) => Framework::Fastify,
                 (None, _)
                     if known.is_none()
                         && CONVENTIONAL.contains(router)
@@ -471,24 +444,24 @@ impl<'a, 's> Analyzer<'a, 's> {
                         && matches!(*property, "get" | "post" | "put" | "patch" | "delete")
                         && self.language.is_js_family() =>
                 {
-                    "express".to_string()
+                    Framework::Express
                 }
                 _ => continue,
             };
-            if matches!(framework.as_str(), "fastapi" | "flask") && VERBS.contains(property) {
+            if framework.spec().decorator_routes && VERBS.contains(property) {
                 continue; // decorators, handled below
             }
             let location = self.locate(Span {
                 start: call.span.start,
                 end: call.args.first().map_or(call.callee.span().end, |a| a.value().span().end),
             });
-            if framework == "fastify" && self.fastify_call(router, property, call, scope, order, location) {
+            if framework == Framework::Fastify && self.fastify_call(router, property, call, scope, order, location) {
                 continue;
             }
             match *property {
                 verb if VERBS.contains(&verb) => {
                     let Some(path) = first_path else { continue };
-                    if framework == "fastify" {
+                    if framework == Framework::Fastify {
                         self.plugin_router(router, scope);
                     }
                     let mut refs = Vec::new();
@@ -507,7 +480,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                     let method = if verb == "all" { "*".to_string() } else { verb.to_ascii_uppercase() };
                     self.facts.entrypoints.push(EntrypointFact {
-                        framework: framework.clone(),
+                        framework,
                         method,
                         path: path.to_string(),
                         handler,
@@ -600,8 +573,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 match self.lookup(name, scope) {
                     Lookup::Import(import)
-                        if import.kind != ImportKind::SideEffect
-                            && Self::framework_of_module(import.module).is_none() =>
+                        if import.kind != ImportKind::SideEffect && Framework::of_module(import.module).is_none() =>
                     {
                         let imported = match import.kind {
                             ImportKind::Named(n) => n,
@@ -836,8 +808,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                 let Expr::Member { object, property, .. } = callee else { continue };
                 let Expr::Name(router, _) = &**object else { continue };
                 let framework = match (self.is_router(router), file_framework) {
-                    (Some(f), _) => f.to_string(),
-                    (None, Some(f)) if CONVENTIONAL.contains(router) => f.to_string(),
+                    (Some(f), _) => f,
+                    (None, Some(f)) if CONVENTIONAL.contains(router) => f,
                     _ => continue,
                 };
                 let Some(index) = self.function_index(id) else { continue };
@@ -892,53 +864,6 @@ impl<'a, 's> Analyzer<'a, 's> {
     }
 }
 
-/// `app/api/chat/route.ts` → `/api/chat`; route groups `(marketing)` and
-/// parallel slots `@modal` leave the path, private folders `_lib` are not
-/// routes. `None` for files that are not app-router route handlers.
-pub(crate) fn app_route_path(path: &str) -> Option<String> {
-    let file = path.rsplit('/').next()?;
-    if !matches!(file, "route.ts" | "route.tsx" | "route.js" | "route.jsx" | "route.mjs") {
-        return None;
-    }
-    let at = if path.starts_with("app/") { 0 } else { path.find("/app/")? + 1 };
-    let inner = &path[at + 4..path.len() - file.len()];
-    let mut segments = Vec::new();
-    for segment in inner.split('/').filter(|s| !s.is_empty()) {
-        if segment.starts_with('_') {
-            return None;
-        }
-        if (segment.starts_with('(') && segment.ends_with(')')) || segment.starts_with('@') {
-            continue;
-        }
-        segments.push(segment);
-    }
-    Some(format!("/{}", segments.join("/")))
-}
-
-/// `pages/api/chat/[id].ts` → `/api/chat/[id]`; `index` files name their folder.
-pub(crate) fn pages_api_path(path: &str) -> Option<String> {
-    let at = if path.starts_with("pages/api/") { 0 } else { path.find("/pages/api/")? + 1 };
-    let rest = &path[at + "pages/".len()..];
-    let stem = rest.rsplit_once('.').map_or(rest, |(stem, _)| stem);
-    let stem = stem.strip_suffix("/index").unwrap_or(stem);
-    Some(format!("/{stem}"))
-}
-
-/// `middleware.ts` at the root of a Next.js app (or of its `src/`).
-fn is_next_middleware(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    if !matches!(file, "middleware.ts" | "middleware.js") {
-        return false;
-    }
-    let dir = &path[..path.len() - file.len()];
-    // Not in a routes or lib folder: the conventional places only.
-    !dir.contains("/app/")
-        && !dir.contains("/lib/")
-        && !dir.contains("/routes/")
-        && !dir.contains("/pages/")
-        && !dir.starts_with("app/")
-}
-
 /// A setting with a value: a non-empty string or list (an environment
 /// lookup counts; an empty string does not).
 fn is_non_empty_setting(value: &Expr<'_>) -> bool {
@@ -946,24 +871,5 @@ fn is_non_empty_setting(value: &Expr<'_>) -> bool {
         Expr::Str(s) => !s.value.trim().is_empty(),
         Expr::Array(items, _) => !items.is_empty(),
         _ => true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_paths() {
-        assert_eq!(app_route_path("app/api/chat/route.ts").as_deref(), Some("/api/chat"));
-        assert_eq!(app_route_path("src/app/(app)/api/threads/[id]/route.ts").as_deref(), Some("/api/threads/[id]"));
-        assert_eq!(app_route_path("apps/web/app/api/route.ts").as_deref(), Some("/api"));
-        assert_eq!(app_route_path("app/_lib/route.ts"), None);
-        assert_eq!(app_route_path("app/api/chat/page.tsx"), None);
-        assert_eq!(pages_api_path("pages/api/chat/index.ts").as_deref(), Some("/api/chat"));
-        assert_eq!(pages_api_path("src/pages/api/summarize.js").as_deref(), Some("/api/summarize"));
-        assert!(is_next_middleware("middleware.ts"));
-        assert!(is_next_middleware("src/middleware.ts"));
-        assert!(!is_next_middleware("src/lib/middleware.ts"));
     }
 }

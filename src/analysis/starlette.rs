@@ -4,6 +4,7 @@
 //! this is the declarative form Starlette apps use.
 
 use crate::facts::{EntrypointFact, GuardKind, HandlerRef, MiddlewareFact};
+use crate::frameworks::Framework;
 use crate::ir::{Arg, Call, Expr};
 
 use super::Analyzer;
@@ -13,7 +14,7 @@ const TABLE: &str = "starlette:routes";
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn starlette_routes(&mut self) {
-        if !self.ir.imports.iter().any(|i| i.module.starts_with("starlette")) {
+        if !self.ir.imports.iter().any(|i| Framework::Starlette.imported_as(i.module)) {
             return;
         }
         let walked = self.walked;
@@ -60,7 +61,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     let location = self.locate(call.span);
                     for method in methods {
                         self.facts.entrypoints.push(EntrypointFact {
-                            framework: "starlette".into(),
+                            framework: Framework::Starlette,
                             method,
                             path: path.clone(),
                             handler: handler.clone(),

@@ -16,6 +16,7 @@ use tree_sitter::Node;
 
 use super::{Edit, Fix, FixContext, elements, line_indent};
 use crate::facts::{EntrypointFact, ExportTarget, FileFacts, FunctionRef, HandlerRef};
+use crate::frameworks::{AuthFix, Framework, RateLimitFix};
 use crate::lang::Language;
 
 /// What the whole project uses, for fixes that follow its choices.
@@ -78,15 +79,15 @@ impl ProjectHints {
 /// syntax node. A finding is at the route's registration, or at the
 /// handler's definition when the route is declared elsewhere (Django's
 /// `urls.py`): then the function says which framework it is a view of.
-fn route<'t>(cx: &FixContext<'t>, at: crate::source::Span) -> Option<(&'t str, Node<'t>)> {
+fn route<'t>(cx: &FixContext<'t>, at: crate::source::Span) -> Option<(Framework, Node<'t>)> {
     let facts = cx.facts;
     let (framework, span) =
         match facts.entrypoints.iter().find(|e| e.location.span == at || handler_span(facts, e) == Some(at)) {
-            Some(entry) => (entry.framework.as_str(), handler_span(facts, entry)?),
+            Some(entry) => (entry.framework, handler_span(facts, entry)?),
             None => {
                 // Reported at the head of the definition.
                 let function = facts.functions.iter().find(|f| f.location.span.start == at.start)?;
-                (function.view_framework.as_deref().unwrap_or("django"), function.location.span)
+                (function.view_framework.unwrap_or(Framework::Django), function.location.span)
             }
         };
     let mut node = cx.tree.root_node().descendant_for_byte_range(span.start as usize, span.end as usize)?;
@@ -230,20 +231,19 @@ const PLACEHOLDER: &str = "custodia: placeholder authentication (SOC 2 CC6.1): r
 
 pub(super) fn auth(cx: &FixContext<'_>, at: crate::source::Span) -> Option<Fix> {
     let (framework, function) = route(cx, at)?;
-    match framework {
-        "nextjs" | "nextjs-pages" => nextjs_auth(cx, framework, function),
-        "express" => express_auth(cx, function),
-        "fastapi" => fastapi_auth(cx, function),
-        "flask" => flask_auth(cx, function),
-        "drf" => drf_auth(cx, function),
-        _ => None,
+    match framework.spec().auth_fix? {
+        AuthFix::NextApp => nextjs_auth(cx, false, function),
+        AuthFix::NextPages => nextjs_auth(cx, true, function),
+        AuthFix::Express => express_auth(cx, function),
+        AuthFix::FastApi => fastapi_auth(cx, function),
+        AuthFix::Flask => flask_auth(cx, function),
+        AuthFix::Drf => drf_auth(cx, function),
     }
 }
 
-fn nextjs_auth(cx: &FixContext<'_>, framework: &str, function: Node<'_>) -> Option<Fix> {
+fn nextjs_auth(cx: &FixContext<'_>, pages: bool, function: Node<'_>) -> Option<Fix> {
     let hints = cx.project;
     let source = cx.source;
-    let pages = framework == "nextjs-pages";
     let params = parameter_names(source, function);
     let unauthorized = if pages {
         format!("return {}.status(401).json({{ error: \"Unauthorized\" }});", params.get(1)?)
@@ -385,12 +385,12 @@ const LIMITERS: [&str; 4] = ["ratelimit", "rateLimit", "limiter", "rateLimiter"]
 
 pub(super) fn rate_limit(cx: &FixContext<'_>, at: crate::source::Span) -> Option<Fix> {
     let (framework, function) = route(cx, at)?;
-    match framework {
-        "nextjs" => upstash(cx, function),
-        "express" => express_rate_limit(cx, function),
-        "fastapi" => python_limiter(cx, function, "slowapi", "10/minute"),
-        "flask" => python_limiter(cx, function, "flask_limiter", "10 per minute"),
-        _ => None,
+    match framework.spec().rate_limit_fix? {
+        RateLimitFix::Upstash => upstash(cx, function),
+        RateLimitFix::ExpressRateLimit => express_rate_limit(cx, function),
+        RateLimitFix::PythonLimiter { module, limit, request_parameter } => {
+            python_limiter(cx, function, module, limit, request_parameter)
+        }
     }
 }
 
@@ -465,12 +465,17 @@ fn import_end(cx: &FixContext<'_>) -> Option<usize> {
         .map(|n| n.end_byte())
 }
 
-fn python_limiter(cx: &FixContext<'_>, function: Node<'_>, module: &str, limit: &str) -> Option<Fix> {
+fn python_limiter(
+    cx: &FixContext<'_>,
+    function: Node<'_>,
+    module: &str,
+    limit: &str,
+    request_parameter: bool,
+) -> Option<Fix> {
     let (name, path) = shared_limiter(cx, module)?;
     let indent = line_indent(cx.source, function.start_byte());
     let mut edits = vec![Edit::insert(function.start_byte(), format!("@{name}.limit(\"{limit}\")\n{indent}"))];
-    if module == "slowapi" {
-        // slowapi reads the client's address from a `request` parameter.
+    if request_parameter {
         let parameters = function.child_by_field_name("parameters")?;
         let names = parameter_names(cx.source, function);
         if !names.iter().any(|n| n.split(':').next().is_some_and(|n| n.trim() == "request")) {

@@ -9,7 +9,8 @@ use tower_lsp_server::ls_types::{
     Position, Range, TextEdit, WorkspaceEdit,
 };
 
-use super::server::{PLACE_CURSOR, data_of};
+use super::convert::data_of;
+use super::protocol::PLACE_CURSOR;
 use super::session::Session;
 use crate::lang::{FileKind, Language};
 use crate::suppression::MARKER;

@@ -141,3 +141,12 @@ impl Converter<'_> {
         })
     }
 }
+
+/// The custodia payload of a diagnostic, if it is one of ours: what
+/// [`Converter`] wrote into `data`, read back by code actions and hovers.
+pub fn data_of(diagnostic: &Diagnostic) -> Option<DiagnosticData> {
+    if diagnostic.source.as_deref() != Some("custodia") {
+        return None;
+    }
+    serde_json::from_value(diagnostic.data.clone()?).ok()
+}

@@ -3,8 +3,8 @@
 
 use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
+use super::convert::data_of;
 use super::convert::rule_href;
-use super::server::data_of;
 use super::session::Session;
 use crate::catalog::display_tag;
 

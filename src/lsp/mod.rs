@@ -2,20 +2,22 @@
 //!
 //! The same engine and configuration as `custodia scan`, fed one edit at a
 //! time: documents are ropes with incrementally reparsed trees
-//! ([`crate::document`]), the project is a [`crate::project::workspace::Workspace`]
+//! ([`crate::document`]), the project is a [`crate::workspace::Workspace`]
 //! that redoes only what a change touches, and findings become diagnostics
 //! tagged with the criterion they map to, with their quick fixes in `data`.
 
 mod actions;
 mod convert;
 mod hover;
-mod report;
+mod protocol;
 mod server;
 mod session;
 mod settings;
 mod transport;
+mod write_report;
 
-pub use server::{PLACE_CURSOR, SCAN_WORKSPACE, Server, WRITE_REPORT};
+pub use protocol::{PLACE_CURSOR, SCAN_WORKSPACE, WRITE_REPORT};
+pub use server::Server;
 pub use settings::{Scope, Settings};
 pub use transport::serve;
 

@@ -8,22 +8,13 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::convert::{self, DiagnosticData};
+use super::convert;
+use super::protocol::{CLIENT_ANSWER, PLACE_CURSOR, SCAN_WORKSPACE, WRITE_REPORT};
 use super::session::{Init, Session};
 use super::settings::Settings;
 use super::{actions, hover};
 use crate::document::{Document, PositionEncoding, TextChange};
 use crate::lang::FileKind;
-
-pub const SCAN_WORKSPACE: &str = "custodia.scanWorkspace";
-pub const WRITE_REPORT: &str = "custodia.writeReport";
-pub const PLACE_CURSOR: &str = "custodia.placeCursor";
-
-/// How long the server waits for the editor to answer one of its own
-/// requests (a progress token, a registration, a refresh) before going on
-/// without it: an editor that never answers must not stall indexing or
-/// publishing.
-pub const CLIENT_ANSWER: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub struct Server {
     session: Arc<Session>,
@@ -404,7 +395,7 @@ impl LanguageServer for Server {
                 let session = self.session.clone();
                 let target =
                     params.arguments.first().and_then(|a| a.get("path")).and_then(Value::as_str).map(String::from);
-                let written = super::spawn_analysis(move || super::report::write(&session, target.as_deref()))
+                let written = super::spawn_analysis(move || super::write_report::write(&session, target.as_deref()))
                     .await
                     .map_err(|e| internal(e.to_string()))?
                     .map_err(internal)?;
@@ -483,12 +474,4 @@ fn hash_of(items: &[Diagnostic]) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     serde_json::to_string(items).unwrap_or_default().hash(&mut hasher);
     hasher.finish()
-}
-
-/// The custodia payload of a diagnostic, if it is one of ours.
-pub fn data_of(diagnostic: &Diagnostic) -> Option<DiagnosticData> {
-    if diagnostic.source.as_deref() != Some("custodia") {
-        return None;
-    }
-    serde_json::from_value(diagnostic.data.clone()?).ok()
 }

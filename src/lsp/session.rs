@@ -32,7 +32,7 @@ use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::fix::{self, FixContext, ProjectHints};
 use crate::lang::{self, FileKind};
-use crate::project::workspace::Workspace;
+use crate::workspace::Workspace;
 
 /// What the `initialize` handshake settled.
 #[derive(Debug, Clone)]
@@ -456,7 +456,7 @@ impl Session {
         }
         project.versions.remove(path);
         let absolute = project.workspace.root().join(path);
-        if crate::documents::is_candidate(path) {
+        if crate::plans::is_candidate(path) {
             match std::fs::read(&absolute) {
                 Ok(bytes) => project.workspace.set_document(path, &String::from_utf8_lossy(&bytes)),
                 Err(_) => project.workspace.remove_document(path),
@@ -562,7 +562,7 @@ impl Session {
                 if path.is_empty() {
                     if self.init().is_some_and(|i| i.refresh) {
                         let refresh = self.client.workspace_diagnostic_refresh();
-                        let _ = tokio::time::timeout(super::server::CLIENT_ANSWER, refresh).await;
+                        let _ = tokio::time::timeout(super::protocol::CLIENT_ANSWER, refresh).await;
                     }
                     continue;
                 }

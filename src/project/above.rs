@@ -14,7 +14,7 @@ use crate::facts::FunctionIndex;
 use crate::source::Location;
 
 use super::ProjectIndex;
-use super::routes::Route;
+use super::reach::Route;
 
 type FunctionId = (usize, FunctionIndex);
 

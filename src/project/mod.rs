@@ -7,8 +7,7 @@
 
 pub mod above;
 pub mod modules;
-pub mod routes;
-pub mod workspace;
+pub mod reach;
 
 use std::path::Path;
 use std::sync::Mutex;

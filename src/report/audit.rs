@@ -14,10 +14,10 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::fingerprint::SourceLines;
 use crate::catalog::{BUILTIN_SOURCES, Catalog, short_tag};
 use crate::engine::Engine;
 use crate::finding::{Finding, Severity};
+use crate::fingerprint::SourceLines;
 use crate::scan::ScanResult;
 
 /// The SOC 2 criteria the report covers, in the order it presents them.

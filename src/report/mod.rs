@@ -7,7 +7,7 @@ pub mod audit;
 pub mod counts;
 pub mod cyclonedx;
 pub mod exceptions;
-pub mod fingerprint;
+
 pub mod html;
 pub mod json;
 pub mod markdown;

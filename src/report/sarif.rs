@@ -17,10 +17,10 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::fingerprint::{Fingerprinter, SourceLines};
 use crate::catalog::{Catalog, display_tag};
 use crate::engine::Engine;
 use crate::finding::{Finding, Severity};
+use crate::fingerprint::{Fingerprinter, SourceLines};
 use crate::fix::{self, FixContext, FixSettings, ProjectHints};
 use crate::lang::{self, FileKind};
 use crate::scan::ScanResult;

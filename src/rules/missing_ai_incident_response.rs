@@ -46,8 +46,8 @@
 //! Maps to SOC 2 CC7.4 (primary); OWASP LLM01:2025 / LLM01:2026 and
 //! LLM02:2025 / LLM02:2026; NIST AI RMF MANAGE 2.2.
 
-use crate::documents::Topic;
 use crate::packages::{self, PackageKind};
+use crate::plans::Topic;
 
 use super::{ProjectContext, ProjectRule};
 
@@ -119,7 +119,7 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
 
 /// `; docs/x.md is still a template ...` for the documents that hold
 /// template placeholders (`custodia init --docs`): not yet evidence.
-pub(crate) fn templates_left(documents: &[crate::documents::DocumentFacts]) -> String {
+pub(crate) fn templates_left(documents: &[crate::plans::DocumentFacts]) -> String {
     documents
         .iter()
         .filter_map(|d| d.placeholder.map(|line| (d, line)))

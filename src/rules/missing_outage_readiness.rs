@@ -35,27 +35,11 @@
 //! Maps to SOC 2 A1.2 (primary) and A1.1; OWASP LLM10:2025 / LLM06:2026;
 //! NIST AI RMF MANAGE 2.2; EU AI Act Art. 15.
 
-use crate::documents::Topic;
+use crate::plans::Topic;
 
 use super::{ProjectContext, ProjectRule};
 
 pub(crate) const RULE: ProjectRule = ProjectRule { id: "missing-outage-readiness", check };
-
-/// Last path segments of a health-check route.
-const HEALTH_SEGMENTS: [&str; 12] = [
-    "health",
-    "healthz",
-    "healthcheck",
-    "health-check",
-    "health_check",
-    "ready",
-    "readyz",
-    "readiness",
-    "live",
-    "livez",
-    "liveness",
-    "ping",
-];
 
 fn check(cx: &mut ProjectContext<'_, '_>) {
     let routes = cx.routes;
@@ -88,7 +72,7 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
 /// `/api/healthz`, `/health/`, `/v1/ping`.
 fn is_health_check(path: &str) -> bool {
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    HEALTH_SEGMENTS.contains(&last.to_ascii_lowercase().as_str())
+    crate::frameworks::HEALTH_SEGMENTS.contains(&last.to_ascii_lowercase().as_str())
 }
 
 #[cfg(test)]

@@ -28,11 +28,11 @@ mod unused_suppression;
 use std::collections::HashSet;
 
 use crate::catalog::{Catalog, SinkKind};
-use crate::documents::DocumentFacts;
 use crate::facts::{FileFacts, GuardKind};
 use crate::finding::{Evidence, Finding, Related, Severity};
+use crate::plans::DocumentFacts;
 use crate::project::ProjectIndex;
-use crate::project::routes::{Cover, Route};
+use crate::project::reach::{Cover, Route};
 use crate::source::Location;
 
 /// A rule that looks at one file's facts.

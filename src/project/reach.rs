@@ -11,6 +11,7 @@ use crate::facts::{
     DependencyTarget, EntrypointFact, ExportTarget, FileFacts, FunctionIndex, FunctionRef, GuardKind, HandlerRef,
     NextMiddlewareFact,
 };
+use crate::frameworks::Framework;
 use crate::lang::Language;
 use crate::source::Location;
 
@@ -161,7 +162,7 @@ impl<'f> ProjectIndex<'f> {
                     // A Django view class no URL pattern reaches serves nothing.
                     let unmounted =
                         levels.last().is_some_and(|top| top.file == file && Some(&top.router) == entry.router.as_ref());
-                    if matches!(entry.framework.as_str(), "django" | "drf")
+                    if entry.framework.spec().needs_url_configuration
                         && entry.router.as_deref() != Some("urlpatterns")
                         && unmounted
                     {
@@ -205,7 +206,7 @@ impl<'f> ProjectIndex<'f> {
                     }
                     let covers = self.project_defaults(&mut graph, entry, handler);
                     route.covers.extend(covers);
-                    if matches!(entry.framework.as_str(), "nextjs" | "nextjs-pages") {
+                    if entry.framework.spec().next_middleware {
                         route.covers.extend(self.next_middleware_covers(file, &route.path));
                     }
                     // What the view opts out of (`@limiter.exempt`, `permission_classes = [AllowAny]`,
@@ -234,17 +235,11 @@ impl<'f> ProjectIndex<'f> {
     fn project_defaults(&self, graph: &mut Graph, entry: &EntrypointFact, handler: Option<FunctionId>) -> Vec<Cover> {
         let function = handler.and_then(|(file, index)| self.files[file].functions.get(index as usize));
         let opts_out = function.map_or(&[][..], |f| f.opts_out.as_slice());
-        let view_framework = function.and_then(|f| f.view_framework.as_deref());
-        let django = matches!(entry.framework.as_str(), "django" | "drf");
-        let applies = |framework: Option<&str>| match framework {
-            None => matches!(entry.framework.as_str(), "fastapi" | "flask"),
-            Some("drf") => entry.framework == "drf" || view_framework == Some("drf"),
-            Some("django") => django,
-            Some(other) => entry.framework == other,
-        };
+        let view_framework = function.and_then(|f| f.view_framework);
+        let applies = |default: Option<Framework>| Framework::default_covers(default, entry.framework, view_framework);
         let mut out = Vec::new();
         for (at, facts) in self.files.iter().enumerate() {
-            for middleware in facts.middleware.iter().filter(|m| m.router == "*" && applies(m.framework.as_deref())) {
+            for middleware in facts.middleware.iter().filter(|m| m.router == "*" && applies(m.framework)) {
                 for step in &middleware.chain {
                     let covers = self.handler_covers(graph, at, step, "project-wide default");
                     out.extend(covers.into_iter().filter(|c| !opts_out.contains(&c.kind)));
@@ -466,14 +461,14 @@ impl<'f> ProjectIndex<'f> {
             if !middleware_runs_on(middleware, path) {
                 continue;
             }
+            // Next.js 16 calls the file `proxy.ts`: evidence names the file it is.
+            let how = if facts.path.rsplit('/').next().is_some_and(|name| name.starts_with("proxy.")) {
+                "proxy.ts"
+            } else {
+                "middleware.ts"
+            };
             for guard in &middleware.guards {
-                out.push(Cover {
-                    kind: guard.kind,
-                    name: guard.name.clone(),
-                    file: at,
-                    location: guard.location,
-                    how: "middleware.ts",
-                });
+                out.push(Cover { kind: guard.kind, name: guard.name.clone(), file: at, location: guard.location, how });
             }
         }
         out

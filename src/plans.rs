@@ -32,6 +32,9 @@ use std::sync::OnceLock;
 
 use regex::{Captures, Regex};
 
+/// The placeholder that keeps a template from counting as evidence.
+pub const PLACEHOLDER: &str = "[FILL IN";
+
 /// Extensions of the documents read: Markdown (and MDX), reStructuredText,
 /// AsciiDoc and plain text.
 const EXTENSIONS: [&str; 6] = ["md", "markdown", "mdx", "rst", "adoc", "txt"];
@@ -262,7 +265,7 @@ pub fn analyze(path: &str, text: &str) -> DocumentFacts {
     let says = |pick: fn(&Patterns) -> &Regex| patterns.and_then(|p| first_match(pick(p), &prose)).is_some();
 
     // Placeholders in code samples or comments are not the document's own.
-    let placeholder = prose.find(crate::init::PLACEHOLDER).map(|offset| line_of(&prose, offset));
+    let placeholder = prose.find(PLACEHOLDER).map(|offset| line_of(&prose, offset));
     let plan = !postmortem && placeholder.is_none();
     let incident_response = plan && (incident_response_name(stem, &directories) || says(|p| &p.incident_response));
     let runbook = plan && (runbook_name(stem, &directories) || says(|p| &p.runbook));

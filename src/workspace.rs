@@ -16,13 +16,12 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::facts::{ExportTarget, FileFacts};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, evidence_order, finding_order};
 use crate::lang::FileKind;
 use crate::limits::OverBudget;
+use crate::project::ProjectIndex;
+use crate::project::reach::ReachCache;
 use crate::rules::RuleFailure;
-
-use super::ProjectIndex;
-use super::routes::ReachCache;
 
 /// What the workspace has computed since it was made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -91,7 +90,7 @@ pub struct Workspace {
     reach: ReachCache,
     file_analyses: usize,
     /// Incident-response plans and runbooks, by path.
-    documents: Vec<crate::documents::DocumentFacts>,
+    documents: Vec<crate::plans::DocumentFacts>,
     /// Package manifests, by path.
     manifests: Vec<crate::packages::Manifest>,
     /// Project rules that panicked in the last analysis.
@@ -389,11 +388,11 @@ impl Workspace {
     /// Sets the text of a document (an incident-response plan, a runbook);
     /// a path that is not where such documents are looked for is ignored.
     pub fn set_document(&mut self, path: &str, text: &str) {
-        if !crate::documents::is_candidate(path) {
+        if !crate::plans::is_candidate(path) {
             return;
         }
         self.documents.retain(|d| d.path != path);
-        self.documents.push(crate::documents::analyze(path, text));
+        self.documents.push(crate::plans::analyze(path, text));
         self.documents.sort_by(|a, b| a.path.cmp(&b.path));
     }
 
@@ -511,9 +510,8 @@ impl Workspace {
             let routes = index.routes_with(&mut self.reach);
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));
-            let inputs = crate::rules::ProjectInputs { documents: &documents, packages: &packages };
-            let results = crate::rules::run_project_rules(&index, &routes, &inputs, &config.catalog, &config.disabled);
-            (results, crate::project::above::controls_above(&index, &routes))
+            let results = self.engine.project_rules(&index, &routes, &documents, &packages);
+            (results.rules, results.above)
         };
         let (results, above) = results;
         let (project_findings, mut evidence) = (results.findings, results.evidence);
@@ -545,10 +543,8 @@ impl Workspace {
             findings.extend(self.engine.finalize(&facts.path, own, &facts.suppressions).findings);
             evidence.extend(entry.evidence.iter().cloned());
         }
-        findings.sort_by(crate::scan::finding_order);
-        evidence.sort_by(|a, b| {
-            (&a.path, a.location, a.kind, &a.description).cmp(&(&b.path, b.location, b.kind, &b.description))
-        });
+        findings.sort_by(finding_order);
+        evidence.sort_by(evidence_order);
         evidence.dedup();
         (findings, evidence)
     }

@@ -1,0 +1,18 @@
+//! Hono: `new Hono()` (or `OpenAPIHono`), routes and middleware registered
+//! by calls as in Express, sub-apps mounted by `app.route("/api", sub)`.
+
+use super::Spec;
+
+pub(super) const SPEC: Spec = Spec {
+    name: "hono",
+    modules: &["hono"],
+    router_builders: Some(&["Hono", "OpenAPIHono"]),
+    import_prefixes: &["hono"],
+    decorator_routes: false,
+    unscoped_defaults: false,
+    needs_url_configuration: false,
+    next_middleware: false,
+    settings: &[],
+    auth_fix: None,
+    rate_limit_fix: None,
+};
