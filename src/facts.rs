@@ -272,6 +272,9 @@ pub struct NextMiddlewareFact {
     pub public: Vec<String>,
     /// Paths it protects explicitly (`createRouteMatcher([...])` used to protect).
     pub protected: Vec<String>,
+    /// Health-check paths it answers itself, before anything else runs
+    /// (`if (pathname.startsWith("/ping")) return new Response("pong")`).
+    pub health: Vec<(String, Location)>,
     pub location: Location,
 }
 

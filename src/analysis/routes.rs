@@ -302,11 +302,34 @@ impl<'a, 's> Analyzer<'a, 's> {
                 location: self.locate(Span::new(0, 0)),
             });
         }
-        if applied.is_empty() && matchers.is_empty() {
+        let health = self.health_paths();
+        if applied.is_empty() && matchers.is_empty() && health.is_empty() {
             return;
         }
         self.facts.next_middleware =
-            Some(NextMiddlewareFact { matchers, guards: applied, public, protected, location });
+            Some(NextMiddlewareFact { matchers, guards: applied, public, protected, health, location });
+    }
+
+    /// The health-check paths a middleware compares the request's path with:
+    /// `pathname.startsWith("/ping")`, `pathname === "/healthz"`. A
+    /// middleware that branches on one answers it (or lets it through to the
+    /// route that does) before authentication runs.
+    fn health_paths(&self) -> Vec<(String, crate::source::Location)> {
+        static COMPARED: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r#"(?:startsWith\(\s*|===?\s*|endsWith\(\s*)["'`](/[A-Za-z0-9_./-]*)["'`]"#).ok()
+        });
+        let Some(compared) = COMPARED.as_ref() else { return Vec::new() };
+        let source = self.lines.source();
+        let mut out = Vec::new();
+        for caps in compared.captures_iter(source) {
+            let Some(path) = caps.get(1) else { continue };
+            let last = path.as_str().trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            if frameworks::HEALTH_SEGMENTS.contains(&last.to_ascii_lowercase().as_str()) {
+                let span = Span::new(path.start().saturating_sub(1), path.end() + 1);
+                out.push((path.as_str().to_string(), self.locate(span)));
+            }
+        }
+        out
     }
 
     // ------------------------------------- Express, Hono, Koa, Fastify ... --

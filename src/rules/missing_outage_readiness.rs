@@ -4,6 +4,8 @@
 //! `/healthz`, `/readyz`, `/livez`, `/ping` ...) nor a runbook for an outage
 //! of the model provider (a runbook or incident-response document that talks
 //! about an outage, failover or degraded mode of the provider or the model).
+//! A Next.js middleware or proxy (`proxy.ts`) that answers a health path
+//! itself (`if (pathname.startsWith("/ping")) return ...`) is a health check.
 //! Either one is evidence, and one is enough: a service with a health check
 //! and no runbook is not reported, and neither is one with a runbook and no
 //! health check. A runbook still holding a `[FILL IN ...]` template
@@ -51,6 +53,22 @@ fn check(cx: &mut ProjectContext<'_, '_>) {
         ready = true;
         let description = format!("{} answers health checks", route.label());
         cx.evidence("SOC2:A1.2", "health-check", route.at.0, route.at.1, description);
+    }
+    // Next.js middleware (or Next.js 16's proxy) answering a health path itself.
+    let index = cx.index;
+    for (file, facts) in index.files().iter().enumerate() {
+        let Some(middleware) = &facts.next_middleware else { continue };
+        for (path, location) in &middleware.health {
+            ready = true;
+            let name = facts.path.rsplit('/').next().unwrap_or(&facts.path);
+            cx.evidence(
+                "SOC2:A1.2",
+                "health-check",
+                file,
+                *location,
+                format!("{name} answers health checks on {path}"),
+            );
+        }
     }
     for document in cx.documents.iter().filter(|d| d.incident_response || d.runbook) {
         if let Some((_, line)) = document.topics.iter().find(|(t, _)| *t == Topic::ProviderOutage) {
