@@ -5,7 +5,10 @@
 //! `max_output_tokens`, `maxOutputTokens`, `maxTokens`, `num_predict` ...).
 //! Options built in a local variable or spread from a local object are
 //! followed; when options come from somewhere custodia cannot see (a
-//! parameter, a spread of an unknown value), it does not report.
+//! parameter, a spread of an unknown value), it does not report. An
+//! embedding call (its model, or the function making it, says "embed":
+//! `amazon.titan-embed-text-v2`, `embedTextTitan`) generates no tokens and is
+//! not reported.
 //!
 //! ## Why it matters to an auditor
 //! Capacity management (SOC 2 A1.1) asks that the use of system components is
@@ -56,6 +59,10 @@ fn check(cx: &mut Context<'_>) {
                     site.api
                 ),
             ),
+            // An embedding produces no output tokens: a call that is one by
+            // its model or by the function making it (`embedTextTitan`,
+            // `embed_documents`) has nothing to cap.
+            None if is_embedding(facts, site) => {}
             None if site.options_known => {
                 let names: Vec<String> = site.token_cap_names.iter().map(|n| format!("`{n}`")).collect();
                 cx.report(
@@ -68,4 +75,10 @@ fn check(cx: &mut Context<'_>) {
             None => {}
         }
     }
+}
+
+fn is_embedding(facts: &crate::facts::FileFacts, site: &crate::facts::InferenceSite) -> bool {
+    let says = |name: &str| name.to_ascii_lowercase().contains("embed");
+    site.model.as_deref().is_some_and(says)
+        || site.function.and_then(|f| facts.functions.get(f as usize)).and_then(|f| f.name.as_deref()).is_some_and(says)
 }
