@@ -601,7 +601,7 @@ fn project_pass(
 ) -> ProjectPass {
     let FirstPass { analyzed, prefiltered, mut config_dirs, manifests } = first;
     config_dirs.sort();
-    let project = Project { base, config_dirs: &config_dirs };
+    let project = Project { base, config_dirs: &config_dirs, manifests: &manifests };
     let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
     // A file whose second parse ran out of budget is skipped, as in the
     // first pass: its facts are empty and must not stand for the file.
@@ -829,6 +829,8 @@ struct Project<'p> {
     base: &'p Path,
     /// Directories with a `tsconfig.json` or `jsconfig.json`, seen by the walk.
     config_dirs: &'p [String],
+    /// The package manifests the walk read (workspace packages by name).
+    manifests: &'p [packages::Manifest],
 }
 
 /// What needs the other files: calls through clients that another module
@@ -851,7 +853,8 @@ fn second_pass(
         First(usize),
     }
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
-    let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
+    let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs))
+        .with_workspace(project.manifests);
     let mut jobs: Vec<(Job, &SourceFile)> = Vec::new();
     for (i, file) in analyzed.iter().enumerate() {
         let externals = index.externals(&file.file.rel, file.file.kind.language);
@@ -926,7 +929,8 @@ fn prefiltered_wanted(
 ) -> Vec<usize> {
     let first = analyzed.len();
     let paths = analyzed.iter().map(|a| a.file.rel.as_str()).chain(prefiltered.iter().map(|p| p.file.rel.as_str()));
-    let resolver = ModuleResolver::with_config_dirs(project.base, paths, Some(project.config_dirs));
+    let mut resolver = ModuleResolver::with_config_dirs(project.base, paths, Some(project.config_dirs));
+    resolver.set_workspace(crate::project::workspace_packages(project.manifests));
     // Every file's imports, resolved: analysed files first, then prefiltered.
     let mut imports: Vec<Vec<usize>> = Vec::with_capacity(first + prefiltered.len());
     for (a, f) in analyzed.iter().zip(facts) {
@@ -1039,7 +1043,8 @@ fn project_rules(
 ) -> ProjectOutcome {
     let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
     let (findings, mut evidence, failures, covered) = {
-        let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs));
+        let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs))
+            .with_workspace(project.manifests);
         let routes = index.routes();
         let results = engine.project_rules(&index, &routes, documents, packages);
         (results.rules.findings, results.rules.evidence, results.rules.failures, results.above)

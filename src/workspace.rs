@@ -277,7 +277,8 @@ impl Workspace {
         let fresh: Vec<usize> = fresh.into_iter().chain(needed).collect();
         // Files that import a client from another project file.
         let again: Vec<usize> = {
-            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
+            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+                .with_workspace(&self.manifests);
             fresh
                 .iter()
                 .copied()
@@ -312,7 +313,8 @@ impl Workspace {
             indices.iter().map(|&i| self.entries[i].as_mut().and_then(|e| e.tree.take())).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let results = std::sync::Mutex::new(Vec::with_capacity(indices.len()));
-        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
+        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+            .with_workspace(&self.manifests);
         let (engine, entries, facts) = (&self.engine, &self.entries, &self.facts);
         crate::limits::on_analysis_threads(threads.clamp(1, indices.len().max(1)), || {
             loop {
@@ -369,7 +371,8 @@ impl Workspace {
 
     /// Files outside the reported scope, not analysed yet, that `files` import.
     fn unanalysed_imports(&self, files: &[usize]) -> Vec<usize> {
-        let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
+        let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+            .with_workspace(&self.manifests);
         let project = &index;
         let mut out: Vec<usize> = files
             .iter()
@@ -473,7 +476,8 @@ impl Workspace {
         let (kind, source) = (entry.kind, entry.source.clone());
         let path = self.facts[index].path.clone();
         let analysis = {
-            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
+            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+                .with_workspace(&self.manifests);
             let externals = project.externals(&path, kind.language);
             match tree {
                 Some(tree) => Some(self.engine.analyze_tree(&path, kind, &source, &tree, &externals)),
@@ -488,7 +492,8 @@ impl Workspace {
 
     /// Files with an import that resolves to `index`.
     fn importers_of(&self, index: usize) -> Vec<usize> {
-        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
+        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+            .with_workspace(&self.manifests);
         (0..self.facts.len())
             .filter(|&i| i != index && self.entries[i].is_some())
             .filter(|&i| {
@@ -506,7 +511,8 @@ impl Workspace {
         let config = self.engine.config();
         let packages = self.packages();
         let results = {
-            let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()));
+            let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+                .with_workspace(&self.manifests);
             let routes = index.routes_with(&mut self.reach);
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));

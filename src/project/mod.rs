@@ -54,6 +54,13 @@ impl<'f> ProjectIndex<'f> {
         ProjectIndex { files, resolver, exports: Default::default(), client_exports: Default::default() }
     }
 
+    /// Declares the monorepo's own packages (from their manifests), so that
+    /// an import of one by its name resolves to its source.
+    pub fn with_workspace(mut self, manifests: &[crate::packages::Manifest]) -> Self {
+        self.resolver.set_workspace(workspace_packages(manifests));
+        self
+    }
+
     pub fn files(&self) -> &'f [FileFacts] {
         self.files
     }
@@ -194,4 +201,13 @@ impl ExternalResolver for FileExternals<'_, '_> {
             fallback: *fallback,
         })
     }
+}
+
+/// The (name, directory) of each JavaScript package of the project.
+pub fn workspace_packages(manifests: &[crate::packages::Manifest]) -> Vec<(String, String)> {
+    manifests
+        .iter()
+        .filter(|m| m.path.ends_with("package.json"))
+        .filter_map(|m| Some((m.name.clone()?, m.dir.clone())))
+        .collect()
 }

@@ -29,6 +29,10 @@ pub struct ModuleResolver {
     configs: Vec<TsConfig>,
     /// Directory → index of its nearest config.
     nearest: HashMap<String, usize>,
+    /// The monorepo's own packages, by the name their `package.json` gives
+    /// (`flowise-components` → `packages/components`): an import of one is
+    /// an import of the project's code, as the package manager links it.
+    workspace: Vec<(String, String)>,
 }
 
 /// The part of a `tsconfig.json` that maps specifiers to paths.
@@ -106,7 +110,12 @@ impl ModuleResolver {
                 python_modules.insert(segments[start..].join("."), *file);
             }
         }
-        ModuleResolver { root: root.to_path_buf(), files, python_modules, configs, nearest }
+        ModuleResolver { root: root.to_path_buf(), files, python_modules, configs, nearest, workspace: Vec::new() }
+    }
+
+    /// Declares the project's own packages: (name, directory) pairs.
+    pub fn set_workspace(&mut self, packages: Vec<(String, String)>) {
+        self.workspace = packages;
     }
 
     pub fn root(&self) -> &Path {
@@ -126,6 +135,9 @@ impl ModuleResolver {
         if specifier.starts_with("./") || specifier.starts_with("../") || specifier == "." || specifier == ".." {
             return self.script_candidates(&join(parent(from), specifier));
         }
+        if let Some(file) = self.resolve_workspace(specifier) {
+            return Some(file);
+        }
         let config = self.nearest_config(from)?;
         for (pattern, targets) in &config.paths {
             let Some(rest) = match_pattern(pattern, specifier) else { continue };
@@ -137,6 +149,30 @@ impl ModuleResolver {
         }
         let base = config.base.as_deref()?;
         self.script_candidates(&join(base, specifier))
+    }
+
+    /// `@acme/core` or `@acme/core/utils` when `@acme/core` is one of the
+    /// project's packages: its source entry (`src/index.ts`, `index.ts`) or
+    /// the path under it (in `src/` or not: the built `dist/` is not
+    /// scanned, the source it is built from is).
+    fn resolve_workspace(&self, specifier: &str) -> Option<usize> {
+        let (name, dir) = self.workspace.iter().find(|(name, _)| {
+            specifier == name || specifier.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('/'))
+        })?;
+        let rest = specifier[name.len()..].trim_start_matches('/');
+        let under = |sub: &str| {
+            let mut path = dir.clone();
+            for part in [sub, rest] {
+                if !part.is_empty() {
+                    if !path.is_empty() {
+                        path.push('/');
+                    }
+                    path.push_str(part);
+                }
+            }
+            path
+        };
+        self.script_candidates(&under("src")).or_else(|| self.script_candidates(&under("")))
     }
 
     /// `p`, `p.ts` ..., `p/index.ts` ..., and `p.ts` for an ESM `p.js`.
