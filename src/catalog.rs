@@ -441,6 +441,14 @@ pub struct GuardSpec {
     /// (`hono/bearer-auth`, `express-rate-limit`), whatever the local name.
     #[serde(default)]
     pub modules: Vec<String>,
+    /// Calls that verify a webhook's signature (`stripe.Webhook.construct_event`),
+    /// matched like `calls`: a webhook's sender authenticates by signing the body.
+    #[serde(default)]
+    pub signatures: Vec<String>,
+    /// `Constructor.method`: that method called on an object the constructor
+    /// built verifies a signature (svix `Webhook(secret).verify(payload, headers)`).
+    #[serde(default)]
+    pub signature_methods: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -479,6 +487,8 @@ impl Guards {
             add(&mut into.middleware, from.middleware);
             add(&mut into.statuses, from.statuses);
             add(&mut into.modules, from.modules);
+            add(&mut into.signatures, from.signatures);
+            add(&mut into.signature_methods, from.signature_methods);
         }
         add(&mut self.logging.receivers, other.logging.receivers);
         add(&mut self.logging.methods, other.logging.methods);
@@ -735,6 +745,7 @@ impl Catalog {
                 .calls
                 .iter()
                 .chain(&guards.rate_limit.calls)
+                .chain(&guards.auth.signatures)
                 .map(|name| name.rsplit('.').next().unwrap_or(name).to_string())
                 .collect()
         })

@@ -53,6 +53,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                     location: self.locate(call.span),
                 });
             }
+            let signed = joined.is_some_and(|j| guards.auth.signatures.iter().any(|c| ends_with_segments(j, c)));
+            if signed || self.is_signature_method(call, scope) {
+                facts.push(GuardFact {
+                    kind: GuardKind::Auth,
+                    function,
+                    name: format!("{} verifies the webhook signature", name()),
+                    location: self.locate(call.span),
+                });
+            }
             if (named || on_object) && self.matches_calls(&guards.rate_limit, &path, joined, scope) {
                 facts.push(GuardFact {
                     kind: GuardKind::RateLimit,
@@ -213,6 +222,29 @@ impl<'a, 's> Analyzer<'a, 's> {
         false
     }
 
+    /// svix `wh.verify(payload, headers)` where `wh = Webhook(secret)`, or
+    /// `Webhook(secret).verify(...)` in one expression.
+    fn is_signature_method(&self, call: &Call<'s>, scope: ScopeId) -> bool {
+        let methods = &self.catalog.guards.auth.signature_methods;
+        let Expr::Member { object, property, .. } = &call.callee else { return false };
+        let built_by = |built: &Call<'s>| {
+            built.callee.last_name().is_some_and(|ctor| {
+                methods.iter().any(|m| m.split_once('.').is_some_and(|(c, method)| c == ctor && method == *property))
+            })
+        };
+        if !methods.iter().any(|m| m.rsplit('.').next() == Some(*property)) {
+            return false;
+        }
+        match &**object {
+            Expr::Call(built) => built_by(built),
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => values.iter().any(|b| matches!(b.value, Expr::Call(built) if built_by(built))),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     fn is_log_call(&self, call: &Call<'s>, scope: ScopeId) -> bool {
         let logging = &self.catalog.guards.logging;
         let Expr::Member { object, property, .. } = &call.callee else { return false };
@@ -356,7 +388,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         // A function the catalogue or the project's custodia.toml names as a
         // control (`[guards.auth] calls = ["require_api_key"]`).
         let guards = &self.catalog.guards;
-        if guards.auth.calls.iter().chain(&guards.auth.decorators).any(|c| c == name) {
+        if guards.auth.calls.iter().chain(&guards.auth.decorators).chain(&guards.auth.signatures).any(|c| c == name) {
             return Some(DependencyTarget::Guard(GuardKind::Auth, name.to_string()));
         }
         if guards.rate_limit.calls.iter().chain(&guards.rate_limit.decorators).any(|c| c == name) {
