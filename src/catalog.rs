@@ -449,6 +449,21 @@ pub struct GuardSpec {
     /// built verifies a signature (svix `Webhook(secret).verify(payload, headers)`).
     #[serde(default)]
     pub signature_methods: Vec<String>,
+    /// Errors that, built by the project (`raise TooManyRequests()`), are
+    /// the guard answering; the same names imported from a provider's SDK
+    /// (`openai.RateLimitError`, caught) are not.
+    #[serde(default)]
+    pub errors: Vec<String>,
+    /// Codes that, as the first argument of an error the project builds,
+    /// name the guard (`new ChatSDKError("rate_limit:chat")`): the code
+    /// itself or the code followed by `:` or `.`.
+    #[serde(default)]
+    pub error_codes: Vec<String>,
+    /// Endings of the names of classes the project writes to be the guard
+    /// (`ApiUserRateLimiter`): an instance used as a FastAPI dependency, or
+    /// any method called on one, counts.
+    #[serde(default)]
+    pub class_suffixes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -489,6 +504,9 @@ impl Guards {
             add(&mut into.modules, from.modules);
             add(&mut into.signatures, from.signatures);
             add(&mut into.signature_methods, from.signature_methods);
+            add(&mut into.errors, from.errors);
+            add(&mut into.error_codes, from.error_codes);
+            add(&mut into.class_suffixes, from.class_suffixes);
         }
         add(&mut self.logging.receivers, other.logging.receivers);
         add(&mut self.logging.methods, other.logging.methods);
