@@ -441,6 +441,29 @@ pub struct GuardSpec {
     /// (`hono/bearer-auth`, `express-rate-limit`), whatever the local name.
     #[serde(default)]
     pub modules: Vec<String>,
+    /// Calls that verify a webhook's signature (`stripe.Webhook.construct_event`),
+    /// matched like `calls`: a webhook's sender authenticates by signing the body.
+    #[serde(default)]
+    pub signatures: Vec<String>,
+    /// `Constructor.method`: that method called on an object the constructor
+    /// built verifies a signature (svix `Webhook(secret).verify(payload, headers)`).
+    #[serde(default)]
+    pub signature_methods: Vec<String>,
+    /// Errors that, built by the project (`raise TooManyRequests()`), are
+    /// the guard answering; the same names imported from a provider's SDK
+    /// (`openai.RateLimitError`, caught) are not.
+    #[serde(default)]
+    pub errors: Vec<String>,
+    /// Codes that, as the first argument of an error the project builds,
+    /// name the guard (`new ChatSDKError("rate_limit:chat")`): the code
+    /// itself or the code followed by `:` or `.`.
+    #[serde(default)]
+    pub error_codes: Vec<String>,
+    /// Endings of the names of classes the project writes to be the guard
+    /// (`ApiUserRateLimiter`): an instance used as a FastAPI dependency, or
+    /// any method called on one, counts.
+    #[serde(default)]
+    pub class_suffixes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -479,6 +502,11 @@ impl Guards {
             add(&mut into.middleware, from.middleware);
             add(&mut into.statuses, from.statuses);
             add(&mut into.modules, from.modules);
+            add(&mut into.signatures, from.signatures);
+            add(&mut into.signature_methods, from.signature_methods);
+            add(&mut into.errors, from.errors);
+            add(&mut into.error_codes, from.error_codes);
+            add(&mut into.class_suffixes, from.class_suffixes);
         }
         add(&mut self.logging.receivers, other.logging.receivers);
         add(&mut self.logging.methods, other.logging.methods);
@@ -735,6 +763,7 @@ impl Catalog {
                 .calls
                 .iter()
                 .chain(&guards.rate_limit.calls)
+                .chain(&guards.auth.signatures)
                 .map(|name| name.rsplit('.').next().unwrap_or(name).to_string())
                 .collect()
         })

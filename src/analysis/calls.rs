@@ -158,7 +158,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         (!self.owned_import(&module)).then_some((module, level))
     }
 
-    fn owned_import(&self, module: &str) -> bool {
+    pub(super) fn owned_import(&self, module: &str) -> bool {
         self.catalog.providers.iter().any(|p| p.owns_module(self.language, module))
     }
 }

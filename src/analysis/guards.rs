@@ -36,6 +36,24 @@ impl<'a, 's> Analyzer<'a, 's> {
                 _ => None,
             })
             .collect();
+        // Names bound to an instance of a limiter class the project wrote
+        // (`limiter = UsageRateLimiter(...)`): only calls on them are looked up.
+        let guard_instances: std::collections::HashSet<&str> = self
+            .ir
+            .statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatementKind::Bind { target: crate::ir::Target::Name(name, _), value: Expr::Call(built), .. }
+                    if built
+                        .callee
+                        .last_name()
+                        .is_some_and(|n| is_guard_class(n, &guards.rate_limit.class_suffixes)) =>
+                {
+                    Some(*name)
+                }
+                _ => None,
+            })
+            .collect();
         let tails = self.catalog.guard_tails();
         for &(scope, _, call) in &walked.calls {
             let function = self.function_index(scope);
@@ -50,6 +68,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                     kind: GuardKind::Auth,
                     function,
                     name: name(),
+                    location: self.locate(call.span),
+                });
+            }
+            let signed = joined.is_some_and(|j| guards.auth.signatures.iter().any(|c| ends_with_segments(j, c)));
+            if signed || self.is_signature_method(call, scope) {
+                facts.push(GuardFact {
+                    kind: GuardKind::Auth,
+                    function,
+                    name: format!("{} verifies the webhook signature", name()),
                     location: self.locate(call.span),
                 });
             }
@@ -70,6 +97,13 @@ impl<'a, 's> Analyzer<'a, 's> {
                 });
             }
             for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
+                let on_instance = path.first().is_some_and(|first| guard_instances.contains(first));
+                if let Some(how) = self
+                    .raised_error(call, spec, scope)
+                    .or_else(|| on_instance.then(|| self.guard_class_call(call, spec, scope)).flatten())
+                {
+                    facts.push(GuardFact { kind, function, name: how, location: self.locate(call.span) });
+                }
                 if let Some(status) = answered_status(call, &spec.statuses) {
                     facts.push(GuardFact {
                         kind,
@@ -213,6 +247,74 @@ impl<'a, 's> Analyzer<'a, 's> {
         false
     }
 
+    /// svix `wh.verify(payload, headers)` where `wh = Webhook(secret)`, or
+    /// `Webhook(secret).verify(...)` in one expression.
+    fn is_signature_method(&self, call: &Call<'s>, scope: ScopeId) -> bool {
+        let methods = &self.catalog.guards.auth.signature_methods;
+        let Expr::Member { object, property, .. } = &call.callee else { return false };
+        let built_by = |built: &Call<'s>| {
+            built.callee.last_name().is_some_and(|ctor| {
+                methods.iter().any(|m| m.split_once('.').is_some_and(|(c, method)| c == ctor && method == *property))
+            })
+        };
+        if !methods.iter().any(|m| m.rsplit('.').next() == Some(*property)) {
+            return false;
+        }
+        match &**object {
+            Expr::Call(built) => built_by(built),
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => values.iter().any(|b| matches!(b.value, Expr::Call(built) if built_by(built))),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// An error the project builds that is the guard answering: one of
+    /// `spec.errors` (not imported from a provider's SDK, whose errors of the
+    /// same name report the provider's limit), or an error whose code is one
+    /// of `spec.error_codes` (`new ChatSDKError("rate_limit:chat")`).
+    fn raised_error(&self, call: &Call<'s>, spec: &GuardSpec, scope: ScopeId) -> Option<String> {
+        let name = call.callee.last_name()?;
+        if spec.errors.iter().any(|e| e == name) {
+            let path = call.callee.dotted().unwrap_or_default();
+            let from_sdk = path.first().is_some_and(|first| match self.lookup(first, scope) {
+                Lookup::Import(import) => self.owned_import(import.module),
+                _ => false,
+            });
+            return (!from_sdk).then(|| format!("raises {name}"));
+        }
+        if !(name.ends_with("Error") || name.ends_with("Exception")) {
+            return None;
+        }
+        let Some(Arg::Positional(Expr::Str(code))) = call.args.first() else { return None };
+        spec.error_codes
+            .iter()
+            .any(|c| {
+                code.value == c || code.value.strip_prefix(c.as_str()).is_some_and(|rest| rest.starts_with([':', '.']))
+            })
+            .then(|| format!("{name}(\"{}\")", code.value))
+    }
+
+    /// A call on an instance of a guard class the project wrote, by the
+    /// class's name (`limiter = UsageRateLimiter(...)`; `await limiter.check(user)`).
+    fn guard_class_call(&self, call: &Call<'s>, spec: &GuardSpec, scope: ScopeId) -> Option<String> {
+        if spec.class_suffixes.is_empty() {
+            return None;
+        }
+        let path = call.callee.dotted()?;
+        let first = *path.first()?;
+        let Lookup::Bound(values) = self.lookup(first, scope) else { return None };
+        values.iter().find_map(|b| match b.value {
+            Expr::Call(built) => built
+                .callee
+                .last_name()
+                .filter(|n| is_guard_class(n, &spec.class_suffixes))
+                .map(|n| format!("{}() ({n})", path.join("."))),
+            _ => None,
+        })
+    }
+
     fn is_log_call(&self, call: &Call<'s>, scope: ScopeId) -> bool {
         let logging = &self.catalog.guards.logging;
         let Expr::Member { object, property, .. } = &call.callee else { return false };
@@ -341,7 +443,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                 let built = inner.callee.last_name()?;
                 if auth_schemes.iter().any(|s| s == built) {
                     Some(DependencyTarget::Guard(GuardKind::Auth, format!("{built}()")))
-                } else if self.catalog.guards.rate_limit.schemes.iter().any(|s| s == built) {
+                } else if self.catalog.guards.rate_limit.schemes.iter().any(|s| s == built)
+                    || is_guard_class(built, &self.catalog.guards.rate_limit.class_suffixes)
+                {
                     Some(DependencyTarget::Guard(GuardKind::RateLimit, format!("{built}()")))
                 } else {
                     None
@@ -356,7 +460,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         // A function the catalogue or the project's custodia.toml names as a
         // control (`[guards.auth] calls = ["require_api_key"]`).
         let guards = &self.catalog.guards;
-        if guards.auth.calls.iter().chain(&guards.auth.decorators).any(|c| c == name) {
+        if guards.auth.calls.iter().chain(&guards.auth.decorators).chain(&guards.auth.signatures).any(|c| c == name) {
             return Some(DependencyTarget::Guard(GuardKind::Auth, name.to_string()));
         }
         if guards.rate_limit.calls.iter().chain(&guards.rate_limit.decorators).any(|c| c == name) {
@@ -404,6 +508,11 @@ pub(super) fn names_in<'s>(expr: &Expr<'s>) -> Vec<&'s str> {
     out
 }
 
+/// A class the project named as a guard (`ApiUserRateLimiter`).
+fn is_guard_class(name: &str, suffixes: &[String]) -> bool {
+    suffixes.iter().any(|s| name.ends_with(s.as_str()))
+}
+
 /// Calls that build a logger (`pino()`, `winston.createLogger()`, `getLogger()`).
 const LOGGER_FACTORIES: [&str; 4] = ["pino", "createLogger", "getLogger", "get_logger"];
 
@@ -432,6 +541,8 @@ fn answered_status<'s>(call: &Call<'s>, statuses: &[String]) -> Option<&'s str> 
         match e {
             Expr::Lit(Lit::Number(n), _) if statuses.iter().any(|s| s == n) => Some(*n),
             Expr::Member { property, .. } if statuses.iter().any(|s| s == property) => Some(*property),
+            // `from starlette.status import HTTP_429_TOO_MANY_REQUESTS`
+            Expr::Name(name, _) if statuses.iter().any(|s| s == name) => Some(*name),
             _ => None,
         }
     };

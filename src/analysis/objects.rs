@@ -421,9 +421,35 @@ impl<'a, 's> Analyzer<'a, 's> {
                 Lookup::Import(crate::ir::Import { kind: crate::ir::ImportKind::Named(imported), .. }) => {
                     Some(imported)
                 }
+                // CommonJS: `const { OpenAI: OpenAIApi } = require("openai")`.
+                Lookup::Bound(values) => Some(
+                    values
+                        .iter()
+                        .find_map(|b| match b.part {
+                            Some(Some(property)) if require_of(b.value).is_some() => Some(property),
+                            _ => None,
+                        })
+                        .unwrap_or(name),
+                ),
                 _ => Some(name),
             },
             _ => callee.last_name(),
+        }
+    }
+
+    /// A name that holds a provider module's default export under a name of
+    /// the project's choosing: `const AnthropicAI = require("@anthropic-ai/sdk")`
+    /// (in a constructor, as SDKs loaded lazily are), `import AI from "openai"`.
+    fn is_provider_default_export(&self, callee: &'a Expr<'s>, scope: ScopeId) -> bool {
+        let Expr::Name(name, _) = callee else { return false };
+        match self.lookup(name, scope) {
+            Lookup::Import(crate::ir::Import { kind: crate::ir::ImportKind::Default, module, .. }) => {
+                self.owned_import(module)
+            }
+            Lookup::Bound(values) => {
+                values.iter().any(|b| b.part.is_none() && require_of(b.value).is_some_and(|m| self.owned_import(m)))
+            }
+            _ => false,
         }
     }
 
@@ -432,7 +458,8 @@ impl<'a, 's> Analyzer<'a, 's> {
         if let Some(known) = self.constructions.get(&call.span) {
             return *known;
         }
-        if !self.callee_name(&call.callee, scope).is_some_and(|n| self.catalog.names().clients.contains(n)) {
+        let named = self.callee_name(&call.callee, scope).is_some_and(|n| self.catalog.names().clients.contains(n));
+        if !(named || call.new && self.is_provider_default_export(&call.callee, scope)) {
             return None;
         }
         // Mark first: a construction that resolves through itself is none.
@@ -467,6 +494,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             ObjRef::Module { module, path, local } => {
                 for (candidate, consumed) in self.module_candidates(module, path) {
                     let rest = path[consumed..].join(".");
+                    let whole_module = rest.is_empty();
                     let name = if rest.is_empty() { local.map(str::to_string) } else { Some(rest) };
                     let Some(name) = name else { continue };
                     for (p, provider) in self.providers_for() {
@@ -477,6 +505,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                             if spec.on.contains(&Receiver::Module) && spec.names.contains(&name) && first_arg_ok(spec) {
                                 return Some((p, spec, None));
                             }
+                        }
+                        // `new AnthropicAI(...)` where `AnthropicAI = require("@anthropic-ai/sdk")`
+                        // (or a default import of another name): the module's default export
+                        // is its main client, the first the catalogue lists.
+                        if whole_module
+                            && call.new
+                            && let Some(spec) = specs(provider).find(|s| s.on.contains(&Receiver::Module))
+                        {
+                            return Some((p, spec, None));
                         }
                     }
                 }

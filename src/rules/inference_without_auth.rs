@@ -12,8 +12,13 @@
 //! dependency that authenticates (`Depends(get_current_user)` where
 //! `get_current_user` uses `OAuth2PasswordBearer`, verifies a token or answers
 //! 401), on the router (`APIRouter(dependencies=[...])`,
-//! `include_router(..., dependencies=[...])`). Code no request reaches (CLI
-//! scripts, jobs, workers) is not an entrypoint.
+//! `include_router(..., dependencies=[...])`). A webhook authenticates its
+//! sender by the signature of the body: a handler that verifies it on the way
+//! (`stripe.Webhook.construct_event`, `stripe.webhooks.constructEvent`, svix
+//! `Webhook(secret).verify(...)`, a `verifySignature` of its own, an HMAC
+//! compared with `crypto.timingSafeEqual` or `hmac.compare_digest`) is
+//! authenticated, and the evidence says it verifies the webhook signature.
+//! Code no request reaches (CLI scripts, jobs, workers) is not an entrypoint.
 //!
 //! When the way to the model calls functions whose names suggest a check
 //! custodia does not know (`requireUser()`), the message names them: declare

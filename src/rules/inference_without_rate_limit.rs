@@ -9,8 +9,15 @@
 //! default (`Limiter(default_limits=[...])`, DRF `DEFAULT_THROTTLE_CLASSES`
 //! unless the view sets `throttle_classes = []`, `@limiter.exempt` opting a
 //! route out of its app's limit), no DRF `throttle_classes`, no `fastapi-limiter`
-//! dependency, no 429 answer. Entrypoints and reachability are as for
-//! `inference-without-auth`.
+//! dependency, no 429 answer. A limit the project wrote itself counts too:
+//! an error it raises or returns when a quota is spent (`TooManyRequests`, its
+//! own `RateLimitError`, `new ChatSDKError("rate_limit:chat")`), a limiter
+//! class of its own used as a FastAPI dependency
+//! (`Depends(ApiUserRateLimiter(...))`) or called in the handler
+//! (`await limiter.check(user)` on a `UsageRateLimiter`). The provider's
+//! rate-limit error caught from its SDK (`except openai.RateLimitError`) is the
+//! provider's limit, not the app's, and does not count. Entrypoints and
+//! reachability are as for `inference-without-auth`.
 //!
 //! ## Why it matters to an auditor
 //! Rate limits are how a team bounds the use of a costly component and
