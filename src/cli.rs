@@ -118,23 +118,10 @@ fn report_command(args: &ReportArgs) -> ExitCode {
             "cannot write a report as `.{extension}`: name the output `.pdf`, `.html` (a self-contained file) or `.md`"
         ));
     };
-    let mut config = match Config::discover(&args.path, args.config.as_deref()) {
-        Ok(config) => config,
-        Err(err) => return error(err),
+    let (engine, result) = match scan_whole(&args.path, args.config.as_deref(), args.scope, &args.exclude) {
+        Ok(scanned) => scanned,
+        Err(code) => return code,
     };
-    if let Some(scope) = args.scope {
-        config.scope = scope;
-    }
-    let engine = Engine::new(config);
-    let mut options = ScanOptions::new(&args.path);
-    options.exclude = args.exclude.clone();
-    let result = match scan::scan(&engine, &options) {
-        Ok(result) => result,
-        Err(err) => return error(err),
-    };
-    for failure in &result.rule_failures {
-        eprintln!("error: {failure}; its findings there are missing (please report this)");
-    }
     let mut command = format!("custodia report {} -o {}", args.path.display(), args.output.display());
     if let Some(config) = &args.config {
         command.push_str(&format!(" --config {}", config.display()));
@@ -250,24 +237,34 @@ struct BaselineArgs {
     scope: Option<Reported>,
 }
 
-fn baseline_command(args: &BaselineArgs) -> ExitCode {
-    let mut config = match Config::discover(&args.path, args.config.as_deref()) {
-        Ok(config) => config,
-        Err(err) => return error(err),
-    };
-    if let Some(scope) = args.scope {
+/// Scans a whole project with its configuration (and the scope and
+/// exclusions given on the command line), for the commands that need every
+/// finding: `report` and `baseline`. Rule failures are said on stderr.
+fn scan_whole(
+    path: &std::path::Path,
+    config: Option<&std::path::Path>,
+    scope: Option<Reported>,
+    exclude: &[String],
+) -> Result<(Engine, scan::ScanResult), ExitCode> {
+    let mut config = Config::discover(path, config).map_err(error)?;
+    if let Some(scope) = scope {
         config.scope = scope;
     }
     let engine = Engine::new(config);
-    let mut options = ScanOptions::new(&args.path);
-    options.exclude = args.exclude.clone();
-    let result = match scan::scan(&engine, &options) {
-        Ok(result) => result,
-        Err(err) => return error(err),
-    };
+    let mut options = ScanOptions::new(path);
+    options.exclude = exclude.to_vec();
+    let result = scan::scan(&engine, &options).map_err(error)?;
     for failure in &result.rule_failures {
         eprintln!("error: {failure}; its findings there are missing (please report this)");
     }
+    Ok((engine, result))
+}
+
+fn baseline_command(args: &BaselineArgs) -> ExitCode {
+    let (_, result) = match scan_whole(&args.path, args.config.as_deref(), args.scope, &args.exclude) {
+        Ok(scanned) => scanned,
+        Err(code) => return code,
+    };
     let baseline = crate::baseline::build(&result);
     if let Err(err) = crate::baseline::write(&args.output, &baseline) {
         return error(err);
