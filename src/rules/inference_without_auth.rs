@@ -7,7 +7,7 @@
 //! check stands on the way. A check counts wherever it is: in the handler or
 //! a function it calls (`await auth()`, `getServerSession`, `jwtVerify`, a 401
 //! answer), in middleware that covers the route (`app.use(...)` registered
-//! before it on a matching path, a Next.js `middleware.ts` whose `matcher`
+//! before it on a matching path, a Next.js `middleware.ts` (`proxy.ts` in Next.js 16) whose `matcher`
 //! covers its path), in a decorator (`@login_required`), in a FastAPI
 //! dependency that authenticates (`Depends(get_current_user)` where
 //! `get_current_user` uses `OAuth2PasswordBearer`, verifies a token or answers
