@@ -5,6 +5,8 @@
 //! Each output is produced from a repository whose `origin` carries a token,
 //! and searched for it.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -40,13 +42,7 @@ export async function POST(req: Request) {
         &["commit", "-q", "-m", "init"],
         &["remote", "add", "origin", remote],
     ] {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .expect("git");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        common::git(dir.path(), args);
     }
     dir
 }

@@ -7,6 +7,8 @@
 //! PDF back fail and name the install command (tests/common/tools.rs).
 #![cfg(feature = "pdf")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -30,13 +32,7 @@ fn project() -> tempfile::TempDir {
     )
     .expect("config");
     for args in [&["init", "-q", "-b", "main"][..], &["add", "-A"], &["commit", "-q", "-m", "init"]] {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .expect("git");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        common::git(dir.path(), args);
     }
     dir
 }

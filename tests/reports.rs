@@ -4,6 +4,8 @@
 //! justification), text from the code is never interpreted as HTML, and the
 //! same input with the same SOURCE_DATE_EPOCH gives the same bytes.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -57,15 +59,7 @@ export async function POST(req: Request) {
         "app/api/<script>alert(1)<\\script>/route.ts",
         "import OpenAI from \"openai\";\nconst openai = new OpenAI();\nexport async function GET() {\n  const r = await openai.responses.create({ model: \"gpt-4o\", input: \"hi\" });\n  return Response.json(r);\n}\n",
     );
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .expect("git");
-        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    };
+    let git = |args: &[&str]| common::git(dir.path(), args);
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "init"]);
@@ -262,13 +256,7 @@ fn the_text_summary_and_the_report_count_a_criterion_the_same_way() {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    common::git(dir, args);
 }
 
 fn record(dir: &Path, epoch: &str) {

@@ -3,6 +3,8 @@
 //! dashboards read (rules with tags and severities, taxonomies, stable
 //! fingerprints, fixes, in-source suppressions).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -236,13 +238,7 @@ fn version_control_provenance_is_valid_and_carries_no_credentials() {
         &["commit", "-q", "-m", "init"],
         &["remote", "add", "origin", "https://x-access-token:ghs_secret42@github.com/acme/app.git"],
     ] {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .expect("git");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        common::git(dir.path(), args);
     }
     let document = sarif(dir.path());
     let errors: Vec<String> =

@@ -94,3 +94,14 @@ pub fn overflow_shapes() -> Vec<(String, String)> {
         ("py/nested.py".to_string(), py),
     ]
 }
+
+/// Runs git in `dir` with a throwaway identity; a failure fails the test.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}

@@ -455,13 +455,8 @@ impl Typesetter<'_> {
                     && self.y + this + last > BODY_BOTTOM
                     && this + last <= BODY_BOTTOM - BODY_TOP - header_height
                 {
-                    self.frame(x, table_top, &widths);
-                    self.new_page();
-                    table_top = self.y;
+                    table_top = self.next_table_page(x, table_top, &widths, header.as_deref(), &table.right, &repeated);
                     on_page = 0;
-                    if let Some(header) = &header {
-                        self.row(header, &widths, x, 0, None, true, &table.right, &repeated);
-                    }
                 }
             }
             let mut from = 0;
@@ -483,13 +478,8 @@ impl Typesetter<'_> {
                     from += fit;
                 }
                 // The rest of the row goes to the next page, under the header.
-                self.frame(x, table_top, &widths);
-                self.new_page();
-                table_top = self.y;
+                table_top = self.next_table_page(x, table_top, &widths, header.as_deref(), &table.right, &repeated);
                 on_page = 0;
-                if let Some(header) = &header {
-                    self.row(header, &widths, x, 0, None, true, &table.right, &repeated);
-                }
             }
         }
         self.frame(x, table_top, &widths);
@@ -534,6 +524,26 @@ impl Typesetter<'_> {
     }
 
     /// Lines `from..from + count` of each cell of a row, and the line below it.
+    /// Closes the table's frame on this page and goes on on the next, under
+    /// its header repeated; returns where the table now starts.
+    fn next_table_page(
+        &mut self,
+        x: f32,
+        table_top: f32,
+        widths: &[f32],
+        header: Option<&[Vec<Line>]>,
+        right: &[bool],
+        repeated: &[usize],
+    ) -> f32 {
+        self.frame(x, table_top, widths);
+        self.new_page();
+        let top = self.y;
+        if let Some(header) = header {
+            self.row(header, widths, x, 0, None, true, right, repeated);
+        }
+        top
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn row(
         &mut self,
