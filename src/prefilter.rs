@@ -5,9 +5,11 @@
 //! module (clients, inference calls and everything that flows from them), a
 //! call shape allowed on any receiver, a key prefix, an endpoint environment
 //! variable, a system-role message built from request input, a stored
-//! model-configuration field (`systemPrompt`), or a suppression comment. The needles are derived from the catalogue (so a provider added
-//! in `custodia.toml` extends them) and searched with one Aho-Corasick
-//! automaton. A test scans every fixture with and without the prefilter and
+//! model-configuration field (`systemPrompt`), or a suppression comment.
+//! The needles are derived from the catalogue (so a provider added in
+//! `custodia.toml` extends them), per language (a Python module's name is
+//! not searched for in TypeScript), and searched with one Aho-Corasick
+//! automaton per language. A test scans every fixture with and without the prefilter and
 //! requires identical output.
 
 use std::path::Path;
@@ -16,7 +18,7 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use crate::catalog::{Catalog, Receiver};
+use crate::catalog::{Catalog, Receiver, applies_to};
 use crate::frameworks::HEALTH_SEGMENTS;
 use crate::lang::Language;
 
@@ -24,27 +26,50 @@ use crate::lang::Language;
 const MIN_NEEDLE: usize = 4;
 
 pub struct Prefilter {
+    typescript: Needles,
+    python: Needles,
+}
+
+/// One language's needles and their automaton.
+struct Needles {
     matcher: Option<AhoCorasick>,
-    needles: Vec<String>,
+    words: Vec<String>,
+}
+
+impl Needles {
+    fn new(words: Vec<String>) -> Needles {
+        Needles { matcher: AhoCorasick::new(&words).ok(), words }
+    }
 }
 
 impl Prefilter {
     pub fn new(catalog: &Catalog) -> Prefilter {
-        let needles = needles(catalog);
-        let matcher = AhoCorasick::new(&needles).ok();
-        Prefilter { matcher, needles }
+        Prefilter {
+            typescript: Needles::new(needles(catalog, Language::TypeScript)),
+            python: Needles::new(needles(catalog, Language::Python)),
+        }
     }
 
-    /// Whether the file may contribute; when in doubt, true.
-    pub fn may_matter(&self, bytes: &[u8]) -> bool {
-        match &self.matcher {
+    /// Whether a file of this language may contribute; when in doubt, true.
+    /// Each language has its own needles: a Python module's name
+    /// (`langchain`) says nothing about a TypeScript file that mentions
+    /// `@langchain/core`.
+    pub fn may_matter(&self, language: Language, bytes: &[u8]) -> bool {
+        match &self.of(language).matcher {
             Some(matcher) => matcher.is_match(bytes),
             None => true,
         }
     }
 
-    pub fn needles(&self) -> &[String] {
-        &self.needles
+    pub fn needles(&self, language: Language) -> &[String] {
+        &self.of(language).words
+    }
+
+    fn of(&self, language: Language) -> &Needles {
+        match language {
+            Language::Python => &self.python,
+            Language::TypeScript | Language::JavaScript => &self.typescript,
+        }
     }
 
     /// Module files that only pass names on (`export * from "./ai"`, Python
@@ -176,7 +201,12 @@ pub fn import_specifiers(language: Language, text: &str) -> Vec<(String, u8)> {
     out
 }
 
-fn needles(catalog: &Catalog) -> Vec<String> {
+/// The needles for files of one language. A TypeScript module is searched
+/// for as the start of a quoted specifier (`"openai`, `'@langchain/openai`):
+/// an import, a `require` or a dynamic `import()` always quotes it, and the
+/// bare word is in every file that mentions the provider in a comment or
+/// another package's name (`@ai-sdk/openai`).
+fn needles(catalog: &Catalog, language: Language) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut add = |needle: String| {
         if !needle.is_empty() && !out.contains(&needle) {
@@ -187,22 +217,24 @@ fn needles(catalog: &Catalog) -> Vec<String> {
         if !provider.needles.is_empty() {
             provider.needles.iter().cloned().for_each(&mut add);
         } else {
-            for module in &provider.modules.typescript {
+            for module in provider.modules.get(language) {
                 let module = module.trim_end_matches('*');
-                if module.len() >= MIN_NEEDLE {
-                    add(module.to_string());
-                } else {
-                    // `ai`: only as a quoted import specifier.
-                    for quote in ['"', '\''] {
-                        add(format!("{quote}{module}{quote}"));
+                match language {
+                    Language::Python => add(python_needle(module)),
+                    Language::TypeScript | Language::JavaScript => {
+                        for quote in QUOTES {
+                            if module.len() >= MIN_NEEDLE {
+                                add(format!("{quote}{module}"));
+                            } else {
+                                // `ai`: only the whole specifier.
+                                add(format!("{quote}{module}{quote}"));
+                            }
+                        }
                     }
                 }
             }
-            for module in &provider.modules.python {
-                add(python_needle(module.trim_end_matches('*')));
-            }
         }
-        for call in &provider.calls {
+        for call in provider.calls.iter().filter(|c| applies_to(c.language, language)) {
             for command in &call.commands {
                 add(command.clone());
             }
@@ -218,7 +250,7 @@ fn needles(catalog: &Catalog) -> Vec<String> {
                 }
             }
         }
-        for client in &provider.clients {
+        for client in provider.clients.iter().filter(|c| applies_to(c.language, language)) {
             if client.on.contains(&Receiver::Any) {
                 client.names.iter().cloned().for_each(&mut add);
             }
@@ -229,7 +261,7 @@ fn needles(catalog: &Catalog) -> Vec<String> {
     }
     catalog.controls.endpoints.env.iter().cloned().for_each(&mut add);
     for role in &catalog.controls.system.roles {
-        for quote in ['"', '\'', '`'] {
+        for quote in QUOTES {
             add(format!("{quote}{role}{quote}"));
         }
     }
@@ -239,6 +271,9 @@ fn needles(catalog: &Catalog) -> Vec<String> {
     add(crate::suppression::MARKER.to_string());
     out
 }
+
+/// The quotes a specifier or a role name may be written in.
+const QUOTES: [char; 3] = ['"', '\'', '`'];
 
 /// The distinctive part of a Python module path: its first segment unless
 /// that is a namespace shared by unrelated packages (`google`), else the last.
@@ -281,38 +316,47 @@ mod tests {
     #[test]
     fn derived_needles_cover_the_catalogue() {
         let prefilter = Prefilter::new(&Catalog::builtin());
-        for expected in [
-            "openai",
-            "@anthropic-ai/sdk",
-            "\"ai\"",
-            "genai",
-            "bedrock",
-            "ConverseCommand",
-            "sk-ant-",
-            "OPENAI_BASE_URL",
-            "custodia-ignore",
-            "completions",
+        let (ts, py) = (Language::TypeScript, Language::Python);
+        for (language, expected) in [
+            (ts, "'openai"),
+            (ts, "\"@anthropic-ai/sdk"),
+            (ts, "\"ai\""),
+            (py, "openai"),
+            (py, "genai"),
+            (py, "bedrock"),
+            (ts, "ConverseCommand"),
+            (ts, "sk-ant-"),
+            (py, "OPENAI_BASE_URL"),
+            (py, "custodia-ignore"),
+            (py, "completions"),
         ] {
-            assert!(prefilter.needles().iter().any(|n| n == expected), "missing needle {expected}");
+            let needles = prefilter.needles(language);
+            assert!(needles.iter().any(|n| n == expected), "missing {language:?} needle {expected}");
         }
-        assert!(prefilter.may_matter(b"import OpenAI from 'openai'"));
+        assert!(prefilter.may_matter(ts, b"import OpenAI from 'openai'"));
+        assert!(prefilter.may_matter(ts, b"const { OpenAI } = require(\"openai/index\")"));
+        assert!(
+            !prefilter.may_matter(ts, b"// Works with OpenAI models.\nimport { tool } from '@langchain/core/tools'")
+        );
+        assert!(prefilter.may_matter(
+            py,
+            b"from langchain_core.tools import tool\nfrom langchain.chat_models import init_chat_model"
+        ));
         assert!(is_health_route("app/api/health/route.ts", "export function GET() {}"));
         assert!(is_health_route("src/app.js", "app.get(\"/healthz\", (req, res) => res.send(\"ok\"));"));
         assert!(is_health_route("main.py", "@app.get('/api/v1/ready')"));
         assert!(!is_health_route("src/app.js", "const healthScore = 3; fetch('/api/patients')"));
-        let ts = Language::TypeScript;
         assert!(may_hold_routes("app/api/chat/route.ts", ts, ""));
         assert!(may_hold_routes("src/actions.ts", ts, "'use server';\nexport async function save() {}"));
         assert!(may_hold_routes("src/server.ts", ts, "router.post(\"/chat\", requireAuth, chat);"));
         assert!(may_hold_routes("src/chat.controller.ts", ts, "@Controller(\"chat\")\nexport class Chat {}"));
         assert!(!may_hold_routes("src/format.ts", ts, "export const fmt = (m: Map<string, string>) => m.get(\"a\");"));
-        let py = Language::Python;
         assert!(may_hold_routes("app/chat.py", py, "@router.post(\"/chat\")\nasync def chat(): ..."));
         assert!(may_hold_routes("app/main.py", py, "app.include_router(chat.router, dependencies=[Depends(auth)])"));
         assert!(may_hold_routes("web/views.py", py, "def ask(request):\n    return None"));
         assert!(!may_hold_routes("app/util.py", py, "def slug(text):\n    return text.lower()"));
-        assert!(prefilter.may_matter(b"from google import genai"));
-        assert!(!prefilter.may_matter(b"socket.send(payload)"), "`send` alone is not a Bedrock call");
-        assert!(!prefilter.may_matter(b"export function add(a: number, b: number) { return a + b }"));
+        assert!(prefilter.may_matter(py, b"from google import genai"));
+        assert!(!prefilter.may_matter(ts, b"socket.send(payload)"), "`send` alone is not a Bedrock call");
+        assert!(!prefilter.may_matter(ts, b"export function add(a: number, b: number) { return a + b }"));
     }
 }

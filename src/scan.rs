@@ -1189,7 +1189,7 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
     }
     let prefilter = engine.prefilter();
     if options.prefilter
-        && !prefilter.may_matter(source.as_bytes())
+        && !prefilter.may_matter(language, source.as_bytes())
         && !prefilter.is_barrel(path, language, &source)
         && !is_project_settings(language, &source)
         && !is_health_route(&rel, &source)
