@@ -33,7 +33,19 @@ pub struct ModuleResolver {
     /// (`flowise-components` → `packages/components`): an import of one is
     /// an import of the project's code, as the package manager links it.
     workspace: Vec<(String, String)>,
+    /// Package directories of a monorepo whose manifest custodia does not
+    /// see (a checkout laid out without `package.json`): the last segment
+    /// of the directory (`components` for `packages/components`) → the
+    /// directories, each with an entry file. See [`WORKSPACE_PARENTS`].
+    unnamed_packages: HashMap<String, Vec<String>>,
 }
+
+/// The project-root aliases templates configure in `tsconfig.json`.
+const ROOT_ALIASES: [&str; 2] = ["@/", "~/"];
+
+/// The directories a monorepo keeps its packages in, by convention
+/// (npm, pnpm, yarn and Turborepo workspaces).
+const WORKSPACE_PARENTS: [&str; 4] = ["packages", "apps", "libs", "services"];
 
 /// The part of a `tsconfig.json` that maps specifiers to paths.
 #[derive(Debug, Clone)]
@@ -110,11 +122,24 @@ impl ModuleResolver {
                 python_modules.insert(segments[start..].join("."), *file);
             }
         }
-        ModuleResolver { root: root.to_path_buf(), files, python_modules, configs, nearest, workspace: Vec::new() }
+        let unnamed_packages = unnamed_packages(&files);
+        ModuleResolver {
+            root: root.to_path_buf(),
+            files,
+            python_modules,
+            configs,
+            nearest,
+            workspace: Vec::new(),
+            unnamed_packages,
+        }
     }
 
-    /// Declares the project's own packages: (name, directory) pairs.
+    /// Declares the project's own packages: (name, directory) pairs. A
+    /// declared directory is known by its name only.
     pub fn set_workspace(&mut self, packages: Vec<(String, String)>) {
+        for dirs in self.unnamed_packages.values_mut() {
+            dirs.retain(|dir| !packages.iter().any(|(_, declared)| declared == dir));
+        }
         self.workspace = packages;
     }
 
@@ -138,6 +163,36 @@ impl ModuleResolver {
         if let Some(file) = self.resolve_workspace(specifier) {
             return Some(file);
         }
+        if self.nearest_config(from).is_none()
+            && let Some(rest) = ROOT_ALIASES.iter().find_map(|alias| specifier.strip_prefix(alias))
+        {
+            return self.resolve_root_alias(from, rest);
+        }
+        self.resolve_configured(from, specifier).or_else(|| self.resolve_unnamed_package(from, specifier))
+    }
+
+    /// `@/lib/ai` with no `tsconfig.json` in sight (a checkout laid out
+    /// without configuration): the alias that `create-next-app` and most
+    /// templates configure, `@/*` → `./*` or `./src/*` at the project's
+    /// root. The nearest directory above the importing file that holds the
+    /// path is taken for that root.
+    fn resolve_root_alias(&self, from: &str, rest: &str) -> Option<usize> {
+        let mut dir = parent(from);
+        loop {
+            for base in [dir.to_string(), join(dir, "src")] {
+                if let Some(file) = self.script_candidates(&join(&base, rest)) {
+                    return Some(file);
+                }
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = parent(dir);
+        }
+    }
+
+    /// Through the nearest `tsconfig.json`: its `paths`, then its `baseUrl`.
+    fn resolve_configured(&self, from: &str, specifier: &str) -> Option<usize> {
         let config = self.nearest_config(from)?;
         for (pattern, targets) in &config.paths {
             let Some(rest) = match_pattern(pattern, specifier) else { continue };
@@ -152,16 +207,46 @@ impl ModuleResolver {
     }
 
     /// `@acme/core` or `@acme/core/utils` when `@acme/core` is one of the
-    /// project's packages: its source entry (`src/index.ts`, `index.ts`) or
-    /// the path under it (in `src/` or not: the built `dist/` is not
-    /// scanned, the source it is built from is).
+    /// project's packages: see [`Self::package_entry`].
     fn resolve_workspace(&self, specifier: &str) -> Option<usize> {
         let (name, dir) = self.workspace.iter().find(|(name, _)| {
             specifier == name || specifier.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('/'))
         })?;
-        let rest = specifier[name.len()..].trim_start_matches('/');
+        self.package_entry(dir, specifier[name.len()..].trim_start_matches('/'))
+    }
+
+    /// `flowise-components` or `@flowise/components` from
+    /// `packages/server/src/app.ts`, when the checkout has no manifest to
+    /// name `packages/components`: the package whose directory is the
+    /// name's last `-`-separated part (or the whole name), in the same
+    /// repository as the importing file, and the only one that fits.
+    fn resolve_unnamed_package(&self, from: &str, specifier: &str) -> Option<usize> {
+        if self.unnamed_packages.is_empty() {
+            return None;
+        }
+        let (name, rest) = split_package(specifier);
+        let unscoped = name.rsplit('/').next().unwrap_or(name);
+        let mut fits = std::iter::once(unscoped)
+            .chain(unscoped.char_indices().filter(|(_, c)| *c == '-').map(|(i, _)| &unscoped[i + 1..]))
+            .filter_map(|tail| self.unnamed_packages.get(tail))
+            .flatten()
+            .filter(|dir| {
+                let repository = dir.rsplitn(3, '/').nth(2).unwrap_or("");
+                repository.is_empty() || from.strip_prefix(repository).is_some_and(|r| r.starts_with('/'))
+            });
+        let dir = fits.next()?;
+        if fits.next().is_some() {
+            return None;
+        }
+        self.package_entry(dir, rest)
+    }
+
+    /// The file `rest` names in the package at `dir`: its source entry
+    /// (`src/index.ts`, `index.ts`) or the path under it (in `src/` or not:
+    /// the built `dist/` is not scanned, the source it is built from is).
+    fn package_entry(&self, dir: &str, rest: &str) -> Option<usize> {
         let under = |sub: &str| {
-            let mut path = dir.clone();
+            let mut path = dir.to_string();
             for part in [sub, rest] {
                 if !part.is_empty() {
                     if !path.is_empty() {
@@ -363,6 +448,44 @@ fn normalize(path: &str) -> String {
     parts.join("/")
 }
 
+/// The package directories under a [`WORKSPACE_PARENTS`] directory that
+/// have an entry file (`src/index.ts`, `index.js` ...), by their last
+/// segment.
+fn unnamed_packages(files: &HashMap<String, usize>) -> HashMap<String, Vec<String>> {
+    let mut packages: HashMap<String, Vec<String>> = HashMap::default();
+    for path in files.keys() {
+        let segments: Vec<&str> = path.split('/').collect();
+        let n = segments.len();
+        let is_entry = segments[n - 1].strip_prefix("index.").is_some_and(|ext| TS_EXTENSIONS.contains(&ext));
+        // `<parent>/<name>/index.ts` or `<parent>/<name>/src/index.ts`.
+        let at = match n {
+            _ if !is_entry => continue,
+            n if n >= 4 && segments[n - 2] == "src" => n - 4,
+            n if n >= 3 => n - 3,
+            _ => continue,
+        };
+        if !WORKSPACE_PARENTS.contains(&segments[at]) {
+            continue;
+        }
+        let dir = segments[..=at + 1].join("/");
+        let dirs = packages.entry(segments[at + 1].to_string()).or_default();
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    packages
+}
+
+/// A bare specifier's package name and the path inside it:
+/// `@acme/core/utils` → (`@acme/core`, `utils`), `lodash/fp` → (`lodash`, `fp`).
+fn split_package(specifier: &str) -> (&str, &str) {
+    let segments = if specifier.starts_with('@') { 2 } else { 1 };
+    match specifier.match_indices('/').nth(segments - 1) {
+        Some((i, _)) => (&specifier[..i], &specifier[i + 1..]),
+        None => (specifier, ""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +519,51 @@ mod tests {
         assert_eq!(resolve("@/lib/db"), Some(2), "index file");
         assert_eq!(resolve("src/util"), Some(3), "baseUrl");
         assert_eq!(resolve("openai"), None);
+    }
+
+    #[test]
+    fn the_root_alias_without_a_tsconfig() {
+        let files = [
+            "chatbot/lib/ai/models.ts",
+            "chatbot/app/(chat)/api/chat/route.ts",
+            "web/src/lib/db.ts",
+            "web/src/app/page.tsx",
+        ];
+        let resolver = ModuleResolver::new(Path::new("/nonexistent"), files.iter().copied());
+        let resolve = |from: &str, spec: &str| resolver.resolve(from, Language::TypeScript, &import(spec, None, 0));
+        assert_eq!(resolve("chatbot/app/(chat)/api/chat/route.ts", "@/lib/ai/models"), Some(0));
+        assert_eq!(resolve("web/src/app/page.tsx", "~/lib/db"), Some(2), "`src/` under the root");
+        assert_eq!(resolve("web/src/app/page.tsx", "@/lib/ai/models"), None, "another project's file");
+    }
+
+    #[test]
+    fn packages_without_a_manifest() {
+        let files = [
+            "flowise/packages/components/src/index.ts",
+            "flowise/packages/components/src/prompts.ts",
+            "flowise/packages/server/src/chat.ts",
+            "flowise/packages/ui/src/index.ts",
+            "other/packages/ui/index.ts",
+            "other/apps/web/app.ts",
+        ];
+        let mut resolver = ModuleResolver::new(Path::new("/nonexistent"), files.iter().copied());
+        let from = "flowise/packages/server/src/chat.ts";
+        let resolve = |r: &ModuleResolver, spec: &str| r.resolve(from, Language::TypeScript, &import(spec, None, 0));
+        assert_eq!(resolve(&resolver, "flowise-components"), Some(0), "the name's last part names the directory");
+        assert_eq!(resolve(&resolver, "@flowise/components"), Some(0));
+        assert_eq!(resolve(&resolver, "flowise-components/prompts"), Some(1), "a path inside the package");
+        assert_eq!(resolve(&resolver, "@acme/ui"), Some(3), "another repository's `ui` is not this one's");
+        assert_eq!(resolve(&resolver, "react"), None);
+        assert_eq!(resolve(&resolver, "@/components"), None, "`@/` is the project root's alias, not a package");
+        let from_other = |r: &ModuleResolver, spec: &str| {
+            r.resolve("other/apps/web/app.ts", Language::TypeScript, &import(spec, None, 0))
+        };
+        assert_eq!(from_other(&resolver, "ui"), Some(4));
+        assert_eq!(from_other(&resolver, "components"), None, "packages of other repositories are not candidates");
+        // A package a manifest names is known by that name only.
+        resolver.set_workspace(vec![("@flowise/ui".to_string(), "flowise/packages/ui".to_string())]);
+        assert_eq!(resolve(&resolver, "@acme/ui"), None);
+        assert_eq!(resolve(&resolver, "@flowise/ui"), Some(3));
     }
 
     #[test]
