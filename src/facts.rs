@@ -83,6 +83,11 @@ pub struct FunctionFact {
     /// aborts, redirects or answers 401/403/429). Only such a function is
     /// offered as a possible control custodia does not know.
     pub gate_shaped: bool,
+    /// Called as `value.<name>()`: a class's method or an object literal's
+    /// property (`{ onCreateDocument: async () => ... }`). A call on a
+    /// value custodia cannot follow reaches such functions by name
+    /// ([`FunctionRef::Method`]).
+    pub member: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +110,12 @@ pub enum FunctionRef {
     Local(FunctionIndex),
     /// A name imported from another module (`default` for a default import).
     Import { module: String, level: u8, name: String },
+    /// A method called on a value custodia cannot follow (an instance a
+    /// factory returns, a handler picked from a list:
+    /// `handler.onCreateDocument(...)`). It reaches the project's member
+    /// functions of that name when the name is distinctive (see
+    /// `ProjectIndex::resolve_targets`).
+    Method { name: String },
 }
 
 /// A call from a function (or the module's top level) to a function of the

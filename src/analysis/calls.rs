@@ -8,12 +8,35 @@ use crate::lang::Language;
 use super::Analyzer;
 use super::scope::Lookup;
 
+/// A method called on a value no other rule follows (`handler.onCreateDocument()`,
+/// `provider.streamGetChatCompletion()`), when its name is distinctive
+/// enough to dispatch on: a compound name (`onCreateDocument`,
+/// `get_chat_completion`). One word (`create`, `invoke`, `get`) names a
+/// method of every other class, and a provider's call besides.
+fn method_ref(callee: &Expr<'_>) -> Option<FunctionRef> {
+    let Expr::Member { object, property, .. } = callee else { return None };
+    if matches!(**object, Expr::This(_)) || !is_compound(property) {
+        return None;
+    }
+    Some(FunctionRef::Method { name: property.to_string() })
+}
+
+/// `camelCase` or `snake_case` with two words or more, not a private name.
+fn is_compound(name: &str) -> bool {
+    let word = name.trim_start_matches('_');
+    word.len() == name.len()
+        && word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && (word.chars().any(|c| c.is_ascii_uppercase()) || word.trim_end_matches('_').contains('_'))
+}
+
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn call_facts(&mut self) {
         let walked = self.walked;
         let mut edges = Vec::new();
         for &(scope, in_try, call) in &walked.calls {
-            let Some(target) = self.function_ref(&call.callee, scope) else { continue };
+            let Some(target) = self.function_ref(&call.callee, scope).or_else(|| method_ref(&call.callee)) else {
+                continue;
+            };
             edges.push(CallEdge {
                 caller: self.function_index(scope),
                 target,

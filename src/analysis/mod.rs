@@ -346,6 +346,9 @@ impl<'a, 's> Analyzer<'a, 's> {
             let parent = scope.parent.and_then(|p| self.function_scope(p)).and_then(|p| index_of.get(&p).copied());
             index_of.insert(id as ScopeId, self.facts.functions.len() as FunctionIndex);
             let body = self.lines.source().get(scope.span.as_range()).unwrap_or("");
+            let in_class =
+                scope.parent.and_then(|p| self.ir.scopes.get(p as usize)).is_some_and(|p| p.kind == ScopeKind::Class);
+            let member = in_class || self.walked.property_functions.contains(&(id as ScopeId));
             self.facts.functions.push(FunctionFact {
                 name: scope.name.map(str::to_string),
                 location: self.locate(scope.span),
@@ -354,6 +357,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 opts_out: Vec::new(),
                 view_framework: None,
                 gate_shaped: gate::takes_the_caller(&scope.params, body) && gate::can_stop_the_request(body),
+                member,
             });
         }
     }
@@ -454,6 +458,8 @@ pub(crate) struct Walked<'a, 's> {
     pub role_slots: Vec<RoleSlot<'a, 's>>,
     /// Literal defaults of environment variables: variable, literal, span.
     pub env_defaults: Vec<(&'s str, &'s str, Span)>,
+    /// Functions written as an object literal's property values.
+    pub property_functions: HashSet<ScopeId>,
 }
 
 /// A value written under a system role.
@@ -482,6 +488,11 @@ impl<'a, 's> Walked<'a, 's> {
                     }
                     Expr::Str(s) if s.value.len() >= literals::MIN_KEY_LEN => walked.strings.push(*s),
                     Expr::Object(props, _) => {
+                        for prop in props {
+                            if let Prop::Pair { value: Expr::Function(id, _), .. } = prop {
+                                walked.property_functions.insert(*id);
+                            }
+                        }
                         let role = props.iter().find_map(|p| match p {
                             Prop::Pair { key: "role", value: Expr::Str(s), .. }
                                 if roles.iter().any(|r| r == s.value) =>

@@ -44,7 +44,7 @@ pub struct CoveredAbove {
 pub fn controls_above(index: &ProjectIndex<'_>, routes: &[Route<'_>]) -> Vec<CoveredAbove> {
     let mut out = Vec::new();
     let callers = callers(index);
-    let mut handled: HashMap<FunctionId, Option<(usize, Location)>> = HashMap::new();
+    let mut handled: HashMap<FunctionId, Handled> = HashMap::new();
     for (file, facts) in index.files.iter().enumerate() {
         for (site, call) in facts.inference.iter().enumerate() {
             if call.failure.is_some() {
@@ -76,7 +76,7 @@ fn callers(index: &ProjectIndex<'_>) -> HashMap<FunctionId, Vec<(FunctionId, boo
     for (file, facts) in index.files.iter().enumerate() {
         for edge in &facts.calls {
             let Some(caller) = edge.caller else { continue };
-            if let Some(target) = index.resolve_function(file, &edge.target) {
+            for target in index.resolve_targets(file, &edge.target) {
                 map.entry(target).or_default().push(((file, caller), edge.in_try, edge.location));
             }
         }
@@ -86,48 +86,53 @@ fn callers(index: &ProjectIndex<'_>) -> HashMap<FunctionId, Vec<(FunctionId, boo
 
 /// Whether every call of `function` is made inside a `try`, directly or by
 /// callers that all are: the first such `try` found. A function nobody in
-/// the project calls (an entrypoint, a callback) is not handled above; a
-/// cycle is not either.
+/// the project calls (an entrypoint, a callback) is not handled above. A
+/// call from a function the search is already inside (recursion, a
+/// wrapper that dispatches to its own name) adds no way in: it is passed
+/// over, and a function only such calls reach is not handled.
 fn handled_by_callers(
     function: FunctionId,
     callers: &HashMap<FunctionId, Vec<(FunctionId, bool, Location)>>,
-    memo: &mut HashMap<FunctionId, Option<(usize, Location)>>,
+    memo: &mut HashMap<FunctionId, Handled>,
     level: u32,
 ) -> Option<(usize, Location)> {
-    if let Some(known) = memo.get(&function) {
-        return *known;
+    match memo.get(&function) {
+        Some(Handled::Known(known)) => return *known,
+        Some(Handled::InProgress) => return None,
+        None => {}
     }
-    // In progress: a cycle ends here, unhandled.
-    memo.insert(function, None);
+    memo.insert(function, Handled::InProgress);
     let answer = if level >= MAX_LEVELS {
         None
     } else {
-        match callers.get(&function) {
-            None => None,
-            Some(calls) if calls.is_empty() => None,
-            Some(calls) => {
-                let mut first = None;
-                let mut all = true;
-                for &(caller, in_try, location) in calls {
-                    let here = if in_try {
-                        Some((caller.0, location))
-                    } else {
-                        handled_by_callers(caller, callers, memo, level + 1)
-                    };
-                    match here {
-                        Some(found) => first = first.or(Some(found)),
-                        None => {
-                            all = false;
-                            break;
-                        }
-                    }
+        let mut first = None;
+        let mut all = true;
+        for &(caller, in_try, location) in callers.get(&function).map_or(&[][..], Vec::as_slice) {
+            if !in_try && matches!(memo.get(&caller), Some(Handled::InProgress)) {
+                continue;
+            }
+            let here =
+                if in_try { Some((caller.0, location)) } else { handled_by_callers(caller, callers, memo, level + 1) };
+            match here {
+                Some(found) => first = first.or(Some(found)),
+                None => {
+                    all = false;
+                    break;
                 }
-                if all { first } else { None }
             }
         }
+        if all { first } else { None }
     };
-    memo.insert(function, answer);
+    memo.insert(function, Handled::Known(answer));
     answer
+}
+
+/// A function's answer in [`handled_by_callers`]: being worked out, or
+/// known (the `try` that handles its error, or none).
+#[derive(Clone, Copy)]
+enum Handled {
+    InProgress,
+    Known(Option<(usize, Location)>),
 }
 
 /// Sites reached only from routes whose segment sets `maxDuration`.

@@ -31,6 +31,9 @@ pub struct ProjectIndex<'f> {
     exports: Mutex<ExportAnswers>,
     /// Whether a file exports a client, once asked.
     client_exports: Mutex<HashMap<usize, bool>>,
+    /// The project's member functions (methods, object literal
+    /// properties) by name, built when first asked.
+    members: std::sync::OnceLock<HashMap<String, Vec<reach::FunctionId>>>,
 }
 
 /// (file, exported name) → where it is defined: (file, index into its
@@ -51,7 +54,13 @@ impl<'f> ProjectIndex<'f> {
     /// directories given (see [`ModuleResolver::with_config_dirs`]).
     pub fn with_config_dirs(root: &Path, files: &'f [FileFacts], config_dirs: Option<&[String]>) -> ProjectIndex<'f> {
         let resolver = ModuleResolver::with_config_dirs(root, files.iter().map(|f| f.path.as_str()), config_dirs);
-        ProjectIndex { files, resolver, exports: Default::default(), client_exports: Default::default() }
+        ProjectIndex {
+            files,
+            resolver,
+            exports: Default::default(),
+            client_exports: Default::default(),
+            members: Default::default(),
+        }
     }
 
     /// Declares the monorepo's own packages (from their manifests), so that

@@ -86,10 +86,44 @@ impl<'f> Route<'f> {
     }
 }
 
+/// A method name called on values custodia cannot follow dispatches to
+/// at most this many member functions of the project; a name more
+/// functions share says nothing about which one runs.
+const MAX_DISPATCH: usize = 8;
+
 impl<'f> ProjectIndex<'f> {
-    /// The function a reference names, in whichever file defines it.
+    /// The functions a call may run: the one a reference names, or for a
+    /// method called on a value custodia cannot follow, every member
+    /// function of the project by that name (up to [`MAX_DISPATCH`]).
+    pub fn resolve_targets(&self, file: usize, function: &FunctionRef) -> Vec<FunctionId> {
+        match function {
+            FunctionRef::Method { name } => {
+                let members = self.members.get_or_init(|| {
+                    let mut members: HashMap<String, Vec<FunctionId>> = HashMap::default();
+                    for (file, facts) in self.files.iter().enumerate() {
+                        for (i, f) in facts.functions.iter().enumerate() {
+                            if let (true, Some(name)) = (f.member, &f.name) {
+                                members.entry(name.clone()).or_default().push((file, i as FunctionIndex));
+                            }
+                        }
+                    }
+                    members
+                });
+                match members.get(name) {
+                    Some(targets) if targets.len() <= MAX_DISPATCH => targets.clone(),
+                    _ => Vec::new(),
+                }
+            }
+            _ => self.resolve_function(file, function).into_iter().collect(),
+        }
+    }
+
+    /// The function a reference names, in whichever file defines it; a
+    /// method dispatched by name is not one function (see
+    /// [`Self::resolve_targets`]).
     pub fn resolve_function(&self, file: usize, function: &FunctionRef) -> Option<FunctionId> {
         match function {
+            FunctionRef::Method { .. } => None,
             FunctionRef::Local(index) => Some((file, *index)),
             FunctionRef::Import { module, level, name } => {
                 let facts = &self.files[file];
@@ -594,8 +628,8 @@ impl<'i, 'f, 'c> Graph<'i, 'f, 'c> {
             let facts = &self.index.files[file];
             reach.touched.insert(file);
             for edge in facts.calls.iter().filter(|e| e.caller == Some(function)) {
-                let target = self.index.resolve_function(file, &edge.target);
-                if let (None, FunctionRef::Import { module, level, name }) = (target, &edge.target) {
+                let targets = self.index.resolve_targets(file, &edge.target);
+                if let (true, FunctionRef::Import { module, level, name }) = (targets.is_empty(), &edge.target) {
                     let import = crate::facts::ImportFact {
                         relative_level: *level,
                         ..super::module_import(module, Some(name.split('.').next().unwrap_or(name)))
@@ -608,15 +642,21 @@ impl<'i, 'f, 'c> Graph<'i, 'f, 'c> {
                     FunctionRef::Local(i) => {
                         facts.functions.get(*i as usize).and_then(|f| f.name.clone()).unwrap_or_default()
                     }
-                    FunctionRef::Import { name, .. } => name.clone(),
+                    FunctionRef::Import { name, .. } | FunctionRef::Method { name } => name.clone(),
                 };
-                match target {
-                    Some(id) if !reach.visited.contains_key(&id) => {
-                        reach.visited.insert(id, Some(((file, function), file, edge.location, name)));
+                if targets.is_empty() {
+                    // A method nobody in the project defines is a library's
+                    // (`res.setHeader`), not a control to look for.
+                    if !matches!(edge.target, FunctionRef::Method { .. }) {
+                        reach.unresolved.push(name);
+                    }
+                    continue;
+                }
+                for id in targets {
+                    if let std::collections::hash_map::Entry::Vacant(entry) = reach.visited.entry(id) {
+                        entry.insert(Some(((file, function), file, edge.location, name.clone())));
                         queue.push_back((id, depth + 1));
                     }
-                    Some(_) => {}
-                    None => reach.unresolved.push(name),
                 }
             }
         }
