@@ -20,28 +20,13 @@ use crate::facts::{
     EntrypointFact, ExportFact, ExportTarget, FunctionRef, GuardKind, HandlerRef, MiddlewareFact, MountFact, RouterFact,
 };
 use crate::frameworks::Framework;
+use crate::frameworks::django::{URLPATTERNS, VIEW_METHODS, VIEWSET_ACTIONS};
 use crate::ir::{Arg, Expr, Prop, ScopeId, ScopeKind, StatementKind, Target};
 use crate::source::Location;
 
 use super::Analyzer;
 use super::flow::ends_with_segments;
 use super::guards::names_in;
-
-/// Methods of a class-based view that answer HTTP requests.
-const VIEW_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
-
-/// DRF viewset actions: name, HTTP method, whether the URL names one object.
-const VIEWSET_ACTIONS: [(&str, &str, bool); 6] = [
-    ("list", "GET", false),
-    ("create", "POST", false),
-    ("retrieve", "GET", true),
-    ("update", "PUT", true),
-    ("partial_update", "PATCH", true),
-    ("destroy", "DELETE", true),
-];
-
-/// The name of the module-level list Django reads URL patterns from.
-const URLPATTERNS: &str = "urlpatterns";
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn django_facts(&mut self) {

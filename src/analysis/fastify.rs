@@ -7,14 +7,12 @@
 
 use crate::facts::{EntrypointFact, GuardKind, HandlerRef, MiddlewareFact, MountFact, RouterFact};
 use crate::frameworks::Framework;
+use crate::frameworks::fastify::HOOKS;
 use crate::ir::{Arg, Call, Expr, Prop, ScopeId};
 use crate::source::Location;
 
 use super::Analyzer;
 use super::scope::Lookup;
-
-/// Hooks that run before the handler, where authentication and limits go.
-const HOOKS: [&str; 4] = ["onRequest", "preParsing", "preValidation", "preHandler"];
 
 impl<'a, 's> Analyzer<'a, 's> {
     /// A Fastify call on `router` other than a plain verb: returns whether

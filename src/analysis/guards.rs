@@ -7,7 +7,7 @@
 
 use crate::catalog::GuardSpec;
 use crate::facts::{DependencyFact, DependencyTarget, GuardFact, GuardKind};
-use crate::frameworks::fastapi::{DEPENDENCY_MARKERS, SECURITY_MARKER};
+use crate::frameworks::fastapi::{self, DEPENDENCY_MARKERS, SECURITY_MARKER};
 use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, ScopeKind, StatementKind};
 
 use super::Analyzer;
@@ -384,7 +384,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             for decorator in &scope.decorators {
                 let Expr::Call(call) = decorator else { continue };
                 for arg in &call.args {
-                    if let Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } = arg {
+                    if let Arg::Keyword { name: fastapi::DEPENDENCIES, value: Expr::Array(items, _), .. } = arg {
                         for item in items {
                             if let Expr::Call(dep) = item
                                 && let Some(target) = self.dependency_target(dep, scope.parent.unwrap_or(0))

@@ -12,40 +12,11 @@
 
 use crate::facts::{EntrypointFact, FunctionRef, GuardFact, GuardKind, HandlerRef, MiddlewareFact, RouterFact};
 use crate::frameworks::Framework;
+use crate::frameworks::nestjs::{AUTH_GUARD_WORDS, AUTH_OPT_OUTS, ROUTE_DECORATORS};
 use crate::ir::{Arg, Expr, Prop, ScopeId, ScopeKind};
 use crate::source::Location;
 
 use super::Analyzer;
-
-/// Method decorators that declare a route, and their HTTP method.
-const ROUTE_DECORATORS: [(&str, &str); 7] = [
-    ("Get", "GET"),
-    ("Post", "POST"),
-    ("Put", "PUT"),
-    ("Patch", "PATCH"),
-    ("Delete", "DELETE"),
-    ("All", "*"),
-    ("Options", "OPTIONS"),
-];
-
-/// Words in a guard's name that say it authenticates.
-const AUTH_GUARD_WORDS: [&str; 12] = [
-    "auth",
-    "jwt",
-    "session",
-    "clerk",
-    "passport",
-    "apikey",
-    "firebase",
-    "supabase",
-    "roles",
-    "permission",
-    "bearer",
-    "token",
-];
-
-/// Decorators by which a handler opts out of a guard applied around it.
-const AUTH_OPT_OUTS: [&str; 4] = ["Public", "IsPublic", "AllowAnonymous", "SkipAuth"];
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn nestjs_facts(&mut self) {

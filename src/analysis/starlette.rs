@@ -5,12 +5,10 @@
 
 use crate::facts::{EntrypointFact, GuardKind, HandlerRef, MiddlewareFact};
 use crate::frameworks::Framework;
+use crate::frameworks::starlette::ROUTE_TABLE;
 use crate::ir::{Arg, Call, Expr};
 
 use super::Analyzer;
-
-/// The name under which a Starlette app's own table is recorded as a router.
-const TABLE: &str = "starlette:routes";
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn starlette_routes(&mut self) {
@@ -66,7 +64,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             path: path.clone(),
                             handler: handler.clone(),
                             chain: Vec::new(),
-                            router: Some(TABLE.into()),
+                            router: Some(ROUTE_TABLE.into()),
                             order: 0,
                             location,
                             report_at_handler: false,
@@ -97,7 +95,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             let location = self.locate(call.span);
             self.facts.middleware.push(MiddlewareFact {
                 except: Vec::new(),
-                router: TABLE.into(),
+                router: ROUTE_TABLE.into(),
                 framework: None,
                 path: String::new(),
                 chain: vec![HandlerRef::Guard { kind, name: class.to_string(), location }],

@@ -10,20 +10,25 @@ use super::{AuthFix, Framework, Spec};
 
 pub(super) const DJANGO: Spec = Spec {
     name: "django",
+    display: "Django",
+    packages: &["django"],
     modules: &[],
     router_builders: Some(&[]),
     import_prefixes: &["django"],
+    receivers: &[],
     decorator_routes: false,
     unscoped_defaults: false,
-    needs_url_configuration: true,
+    url_configuration: Some(URLPATTERNS),
     next_middleware: false,
-    settings: &["LoginRequiredMiddleware", "urlpatterns"],
+    settings: &["LoginRequiredMiddleware", URLPATTERNS],
     auth_fix: None,
     rate_limit_fix: None,
 };
 
 pub(super) const DRF: Spec = Spec {
     name: "drf",
+    display: "Django REST framework",
+    packages: &["rest_framework"],
     import_prefixes: &["rest_framework"],
     settings: &["REST_FRAMEWORK"],
     auth_fix: Some(AuthFix::Drf),
@@ -39,3 +44,24 @@ pub(super) fn default_covers(default: Option<Framework>, route: Framework, view:
         _ => false,
     }
 }
+
+/// Methods of a class-based view that answer HTTP requests.
+pub const VIEW_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// DRF viewset actions: name, HTTP method, whether the URL names one object.
+pub const VIEWSET_ACTIONS: [(&str, &str, bool); 6] = [
+    ("list", "GET", false),
+    ("create", "POST", false),
+    ("retrieve", "GET", true),
+    ("update", "PUT", true),
+    ("partial_update", "PATCH", true),
+    ("destroy", "DELETE", true),
+];
+
+/// The name of the module-level list Django reads URL patterns from.
+pub const URLPATTERNS: &str = "urlpatterns";
+
+/// The DRF modules the authentication fix imports `IsAuthenticated` and the
+/// `@permission_classes` decorator from.
+pub const DRF_PERMISSIONS: &str = "rest_framework.permissions";
+pub const DRF_DECORATORS: &str = "rest_framework.decorators";

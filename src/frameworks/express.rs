@@ -7,14 +7,21 @@ use super::{AuthFix, RateLimitFix, Spec};
 
 pub(super) const SPEC: Spec = Spec {
     name: "express",
+    display: "Express",
+    packages: &["express"],
     modules: &["express"],
     router_builders: None,
     import_prefixes: &["express"],
+    receivers: &[],
     decorator_routes: false,
     unscoped_defaults: false,
-    needs_url_configuration: false,
+    url_configuration: None,
     next_middleware: false,
     settings: &[],
     auth_fix: Some(AuthFix::Express),
     rate_limit_fix: Some(RateLimitFix::ExpressRateLimit),
 };
+
+/// express-rate-limit, whose `rateLimit(...)` the rate-limit fix puts in
+/// front of a handler when the project uses it.
+pub const RATE_LIMIT_MODULE: &str = "express-rate-limit";

@@ -7,12 +7,15 @@ use super::Spec;
 
 pub(super) const SPEC: Spec = Spec {
     name: "fastify",
+    display: "Fastify",
+    packages: &["fastify"],
     modules: &["fastify"],
     router_builders: None,
     import_prefixes: &["fastify", "@fastify/"],
+    receivers: &["fastify", "instance"],
     decorator_routes: false,
     unscoped_defaults: false,
-    needs_url_configuration: false,
+    url_configuration: None,
     next_middleware: false,
     settings: &[],
     auth_fix: None,
@@ -22,3 +25,9 @@ pub(super) const SPEC: Spec = Spec {
 /// Calls on a plugin's instance that make a conventional name (`fastify`,
 /// `instance`) a Fastify router even when the file builds none.
 pub const PLUGIN_CALLS: [&str; 5] = ["register", "addHook", "decorate", "decorateRequest", "route"];
+
+/// Hooks that run before the handler, where authentication and limits go.
+pub const HOOKS: [&str; 4] = ["onRequest", "preParsing", "preValidation", "preHandler"];
+
+/// `fastify.register(plugin, { prefix })`: how a plugin is mounted.
+pub const REGISTER: &str = "register";

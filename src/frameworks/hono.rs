@@ -5,14 +5,20 @@ use super::Spec;
 
 pub(super) const SPEC: Spec = Spec {
     name: "hono",
+    display: "Hono",
+    packages: &["hono"],
     modules: &["hono"],
     router_builders: Some(&["Hono", "OpenAPIHono"]),
     import_prefixes: &["hono"],
+    receivers: &[],
     decorator_routes: false,
     unscoped_defaults: false,
-    needs_url_configuration: false,
+    url_configuration: None,
     next_middleware: false,
     settings: &[],
     auth_fix: None,
     rate_limit_fix: None,
 };
+
+/// `app.route("/api", sub)`: how a sub-app is mounted.
+pub const MOUNT: &str = "route";

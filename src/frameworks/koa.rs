@@ -7,14 +7,21 @@ use super::Spec;
 
 pub(super) const SPEC: Spec = Spec {
     name: "koa",
+    display: "Koa",
+    packages: &["koa"],
     modules: &["@koa/router", "koa-router", "koa"],
     router_builders: None,
     import_prefixes: &["koa", "@koa/"],
+    receivers: &[],
     decorator_routes: false,
     unscoped_defaults: false,
-    needs_url_configuration: false,
+    url_configuration: None,
     next_middleware: false,
     settings: &[],
     auth_fix: None,
     rate_limit_fix: None,
 };
+
+/// `app.use(router.routes())`, `app.use(router.middleware())`: how a
+/// koa-router is mounted.
+pub const ROUTER_MOUNTS: [&str; 2] = ["routes", "middleware"];

@@ -73,6 +73,13 @@ pub const ALL: [Framework; 13] = [
 pub struct Spec {
     /// The name in facts, messages and output (`nextjs-pages`, `drf`).
     pub name: &'static str,
+    /// The name people know it by (`Next.js`, `Django REST framework`), in
+    /// the configuration `custodia init` writes.
+    pub display: &'static str,
+    /// The packages whose import (`import flask`, `"@nestjs/core"`) tells
+    /// `custodia init` the project uses it, matched whole or by their first
+    /// dotted segment.
+    pub packages: &'static [&'static str],
     /// Modules whose calls build its apps and routers (`express()`,
     /// `APIRouter()`), for frameworks that build them by calls.
     pub modules: &'static [&'static str],
@@ -83,15 +90,20 @@ pub struct Spec {
     /// (`@nestjs/`, `rest_framework`): what the analyses that recognise the
     /// framework by its imports rather than by calls look for.
     pub import_prefixes: &'static [&'static str],
+    /// Names its apps and routers conventionally go by beyond the ones every
+    /// framework shares ([`CONVENTIONAL_RECEIVERS`]): Fastify's `fastify`
+    /// and `instance`, Flask's `bp`.
+    pub receivers: &'static [&'static str],
     /// Routes are declared by decorators (`@app.post("/x")`), so a call
     /// `app.post(...)` is not a registration.
     pub decorator_routes: bool,
     /// Project-wide defaults that name no framework (slowapi's
     /// `Limiter(default_limits=...)`) cover its routes.
     pub unscoped_defaults: bool,
-    /// A route exists only when a URL configuration reaches it (a Django
-    /// view class no URL pattern includes serves nothing).
-    pub needs_url_configuration: bool,
+    /// The module-level list its URL configuration is read from
+    /// (`urlpatterns`): a route exists only when that configuration reaches
+    /// it (a Django view class no URL pattern includes serves nothing).
+    pub url_configuration: Option<&'static str>,
     /// Next.js `middleware.ts` / `proxy.ts` covers its routes where the
     /// matcher matches.
     pub next_middleware: bool,
@@ -130,9 +142,10 @@ pub enum RateLimitFix {
     /// `express-rate-limit` middleware.
     ExpressRateLimit,
     /// A limiter decorator from `module` with a limit written as `limit`;
-    /// with `request_parameter`, the handler gets a `request: Request`
-    /// parameter if it has none (slowapi reads the client's address from it).
-    PythonLimiter { module: &'static str, limit: &'static str, request_parameter: bool },
+    /// with `request_module`, the handler gets a `request: Request`
+    /// parameter, `Request` imported from that module, if it has none
+    /// (slowapi reads the client's address from it).
+    PythonLimiter { module: &'static str, limit: &'static str, request_module: Option<&'static str> },
 }
 
 impl Framework {
@@ -163,6 +176,14 @@ impl Framework {
     /// The framework whose apps and routers calls of `module` build.
     pub fn of_module(module: &str) -> Option<Framework> {
         ALL.into_iter().find(|f| f.spec().modules.contains(&module))
+    }
+
+    /// The framework a project uses when it imports `module`, by
+    /// [`Spec::packages`]: the module itself or its first dotted segment
+    /// (`django.urls` → Django).
+    pub fn of_package(module: &str) -> Option<Framework> {
+        let top = module.split('.').next().unwrap_or_default();
+        ALL.into_iter().find(|f| f.spec().packages.iter().any(|p| *p == module || *p == top))
     }
 
     /// Whether `module` is one of its modules, by [`Spec::import_prefixes`].
@@ -224,6 +245,17 @@ pub const HEALTH_SEGMENTS: [&str; 12] = [
     "liveness",
     "ping",
 ];
+
+/// Names apps and routers are conventionally given in every framework, for
+/// receivers the file does not build itself (`export function routes(app) {
+/// app.post(...) }`); each framework adds its own ([`Spec::receivers`]).
+pub const CONVENTIONAL_RECEIVERS: [&str; 5] = ["app", "router", "api", "server", "routes"];
+
+/// Whether `name` is one apps and routers of some framework conventionally
+/// go by.
+pub fn is_conventional_receiver(name: &str) -> bool {
+    CONVENTIONAL_RECEIVERS.contains(&name) || ALL.iter().any(|f| f.spec().receivers.contains(&name))
+}
 
 /// Whether a Python file holds a project-wide setting of some framework
 /// (see [`Spec::settings`]).

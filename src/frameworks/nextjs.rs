@@ -12,12 +12,15 @@ use super::{AuthFix, RateLimitFix, Spec};
 
 pub(super) const APP: Spec = Spec {
     name: "nextjs",
+    display: "Next.js",
+    packages: &["next"],
     modules: &[],
     router_builders: Some(&[]),
     import_prefixes: &["next/"],
+    receivers: &[],
     decorator_routes: false,
     unscoped_defaults: false,
-    needs_url_configuration: false,
+    url_configuration: None,
     next_middleware: true,
     settings: &[],
     auth_fix: Some(AuthFix::NextApp),
@@ -76,6 +79,33 @@ pub fn is_next_middleware(path: &str) -> bool {
     }
     !dir.split('/').any(|segment| matches!(segment, "app" | "pages" | "lib" | "routes"))
 }
+
+/// `export const config = { matcher: [...] }`: the paths the middleware
+/// runs on.
+pub const MIDDLEWARE_CONFIG: &str = "config";
+pub const MATCHER: &str = "matcher";
+
+/// Clerk's `createRouteMatcher([...])`, whose patterns are public or
+/// protected by the name they are bound to (`isPublicRoute`).
+pub const ROUTE_MATCHER: &str = "createRouteMatcher";
+
+/// Clerk's `clerkMiddleware(...)` protects only what its callback protects,
+/// unlike the auth middleware that protects everything it runs on.
+pub const CALLBACK_MIDDLEWARE: &str = "clerkMiddleware";
+
+/// NextAuth's package: `export { default } from "next-auth/middleware"`
+/// protects every route the middleware runs on.
+pub const NEXT_AUTH: &str = "next-auth";
+pub const NEXT_AUTH_MIDDLEWARE: &str = "next-auth/middleware";
+
+/// The auth libraries the authentication fix follows when the project uses
+/// them: Clerk (`auth()` from its server entry) and Supabase's server client.
+pub const CLERK: &str = "@clerk/nextjs";
+pub const CLERK_SERVER: &str = "@clerk/nextjs/server";
+pub const SUPABASE_SSR: &str = "@supabase/ssr";
+
+/// Upstash's limiter, which the rate-limit fix calls when the project has one.
+pub const UPSTASH_RATELIMIT: &str = "@upstash/ratelimit";
 
 #[cfg(test)]
 mod tests {

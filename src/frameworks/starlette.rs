@@ -7,14 +7,20 @@ use super::Spec;
 
 pub(super) const SPEC: Spec = Spec {
     name: "starlette",
+    display: "Starlette",
+    packages: &["starlette"],
     modules: &[],
     router_builders: Some(&[]),
     import_prefixes: &["starlette"],
+    receivers: &[],
     decorator_routes: false,
     unscoped_defaults: false,
-    needs_url_configuration: false,
+    url_configuration: None,
     next_middleware: false,
     settings: &[],
     auth_fix: None,
     rate_limit_fix: None,
 };
+
+/// The name under which a Starlette app's own table is recorded as a router.
+pub const ROUTE_TABLE: &str = "starlette:routes";

@@ -162,8 +162,8 @@ impl<'f> ProjectIndex<'f> {
                     // A Django view class no URL pattern reaches serves nothing.
                     let unmounted =
                         levels.last().is_some_and(|top| top.file == file && Some(&top.router) == entry.router.as_ref());
-                    if entry.framework.spec().needs_url_configuration
-                        && entry.router.as_deref() != Some("urlpatterns")
+                    if let Some(configuration) = entry.framework.spec().url_configuration
+                        && entry.router.as_deref() != Some(configuration)
                         && unmounted
                     {
                         continue;
