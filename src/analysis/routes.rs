@@ -195,15 +195,15 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn server_actions(&mut self) {
         let ir = self.ir;
-        let file_actions = ir.directives.contains(&"use server");
+        let file_actions = ir.directives.contains(&nextjs::SERVER_DIRECTIVE);
         for (id, scope) in ir.scopes.iter().enumerate() {
             let id = id as ScopeId;
             if scope.kind != ScopeKind::Function {
                 continue;
             }
             let exported = ir.exports.iter().any(|e| Some(e.local) == scope.name && e.source.is_none());
-            let action =
-                (file_actions && exported && scope.parent == Some(0)) || scope.directives.contains(&"use server");
+            let action = (file_actions && exported && scope.parent == Some(0))
+                || scope.directives.contains(&nextjs::SERVER_DIRECTIVE);
             if !action {
                 continue;
             }
@@ -267,7 +267,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             }
                         })
                     });
-                    if name.to_ascii_lowercase().contains("public") || name.to_ascii_lowercase().contains("ignored") {
+                    if nextjs::PUBLIC_MATCHER_WORDS.iter().any(|w| name.to_ascii_lowercase().contains(w)) {
                         public.extend(patterns);
                     } else {
                         protected.extend(patterns);

@@ -520,7 +520,7 @@ fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
         let Some(arguments) = call.child_by_field_name("arguments") else { continue };
         let keyword = elements(arguments).into_iter().find(|a| {
             a.kind() == "keyword_argument"
-                && a.child_by_field_name("name").is_some_and(|n| text(n) == "permission_classes")
+                && a.child_by_field_name("name").is_some_and(|n| text(n) == django::PERMISSION_CLASSES)
         });
         if let Some(value) = keyword.and_then(|k| k.child_by_field_name("value")) {
             let edit = Edit {
@@ -548,7 +548,7 @@ fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
         });
     let Some(class) = class else {
         // A function view: `@permission_classes([...])` below `@api_view`.
-        let api_view = decorators.iter().find(|d| text(**d).trim_start_matches('@').starts_with("api_view"))?;
+        let api_view = decorators.iter().find(|d| text(**d).trim_start_matches('@').starts_with(django::API_VIEW))?;
         let indent = line_indent(source, api_view.start_byte());
         let mut edits =
             vec![Edit::insert(api_view.end_byte(), format!("\n{indent}@permission_classes([IsAuthenticated])"))];
@@ -564,7 +564,7 @@ fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
     let statements = elements(body);
     let existing = statements.iter().find_map(|s| {
         let assignment = s.named_child(0).filter(|a| a.kind() == "assignment")?;
-        (assignment.child_by_field_name("left").map(text) == Some("permission_classes"))
+        (assignment.child_by_field_name("left").map(text) == Some(django::PERMISSION_CLASSES))
             .then_some(assignment)?
             .child_by_field_name("right")
     });

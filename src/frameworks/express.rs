@@ -3,7 +3,7 @@
 //! applied in registration order to the routes after it on a matching path,
 //! routers mounted by `app.use("/api", router)`.
 
-use super::{AuthFix, RateLimitFix, Spec};
+use super::{AuthFix, Family, RateLimitFix, Spec};
 
 pub(super) const SPEC: Spec = Spec {
     name: "express",
@@ -13,6 +13,9 @@ pub(super) const SPEC: Spec = Spec {
     router_builders: None,
     import_prefixes: &["express"],
     receivers: &[],
+    family: Family::Script,
+    route_hints: &[r"(?-u:\b)express\s*\(", r"Router\s*\("],
+    route_file: None,
     decorator_routes: false,
     unscoped_defaults: false,
     url_configuration: None,

@@ -7,7 +7,7 @@
 //! `starlette.rs`. Default limits that name no framework (slowapi's
 //! `Limiter(default_limits=...)`) cover its routes.
 
-use super::{AuthFix, RateLimitFix, Spec};
+use super::{AuthFix, Family, RateLimitFix, Spec};
 
 pub(super) const SPEC: Spec = Spec {
     name: "fastapi",
@@ -17,6 +17,16 @@ pub(super) const SPEC: Spec = Spec {
     router_builders: Some(&["FastAPI", "APIRouter", "Starlette", "Router"]),
     import_prefixes: &["fastapi"],
     receivers: &[],
+    family: Family::Python,
+    route_hints: &[
+        r"@\w+(?:\.\w+)*\.(?:api_route|websocket)\s*\(",
+        "APIRouter",
+        "include_router",
+        "add_api_route",
+        r"FastAPI\s*\(",
+        "add_middleware",
+    ],
+    route_file: None,
     decorator_routes: true,
     unscoped_defaults: true,
     url_configuration: None,

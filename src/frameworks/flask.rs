@@ -4,7 +4,7 @@
 //! (`RATELIMIT_DEFAULT` in the configuration, `Limiter(default_limits=...)`),
 //! which cover every route of the app.
 
-use super::{AuthFix, RateLimitFix, Spec};
+use super::{AuthFix, Family, RateLimitFix, Spec};
 
 pub(super) const SPEC: Spec = Spec {
     name: "flask",
@@ -14,6 +14,15 @@ pub(super) const SPEC: Spec = Spec {
     router_builders: Some(&["Flask", "Blueprint"]),
     import_prefixes: &["flask"],
     receivers: &["bp"],
+    family: Family::Python,
+    route_hints: &[
+        r"@\w+(?:\.\w+)*\.route\s*\(",
+        "add_url_rule",
+        "register_blueprint",
+        r"Blueprint\s*\(",
+        r"Flask\s*\(",
+    ],
+    route_file: None,
     decorator_routes: true,
     unscoped_defaults: true,
     url_configuration: None,

@@ -1,7 +1,7 @@
 //! Hono: `new Hono()` (or `OpenAPIHono`), routes and middleware registered
 //! by calls as in Express, sub-apps mounted by `app.route("/api", sub)`.
 
-use super::Spec;
+use super::{Family, Spec};
 
 pub(super) const SPEC: Spec = Spec {
     name: "hono",
@@ -11,6 +11,9 @@ pub(super) const SPEC: Spec = Spec {
     router_builders: Some(&["Hono", "OpenAPIHono"]),
     import_prefixes: &["hono"],
     receivers: &[],
+    family: Family::Script,
+    route_hints: &[r"new\s+Hono"],
+    route_file: None,
     decorator_routes: false,
     unscoped_defaults: false,
     url_configuration: None,

@@ -3,7 +3,7 @@
 //! `app.use(router.routes())`; `koaJwt(...).unless({ path })` records the
 //! paths a middleware skips.
 
-use super::Spec;
+use super::{Family, Spec};
 
 pub(super) const SPEC: Spec = Spec {
     name: "koa",
@@ -13,6 +13,9 @@ pub(super) const SPEC: Spec = Spec {
     router_builders: None,
     import_prefixes: &["koa", "@koa/"],
     receivers: &[],
+    family: Family::Script,
+    route_hints: &[r"Router\s*\("],
+    route_file: None,
     decorator_routes: false,
     unscoped_defaults: false,
     url_configuration: None,

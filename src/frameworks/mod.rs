@@ -94,6 +94,17 @@ pub struct Spec {
     /// framework shares ([`CONVENTIONAL_RECEIVERS`]): Fastify's `fastify`
     /// and `instance`, Flask's `bp`.
     pub receivers: &'static [&'static str],
+    /// The languages its code is written in.
+    pub family: Family,
+    /// Regular-expression fragments of text that may declare its routes,
+    /// middleware or mounts (`APIRouter`, `@Controller\s*\(`): a file the
+    /// prefilter skipped is still analysed when one matches, in a file of
+    /// its family. Generous on purpose: a false positive costs one parse, a
+    /// miss hides a route.
+    pub route_hints: &'static [&'static str],
+    /// Whether a path may be one of its route files by its name alone
+    /// (Next.js `route.ts`, `pages/api/`), whatever the text.
+    pub route_file: Option<fn(&str) -> bool>,
     /// Routes are declared by decorators (`@app.post("/x")`), so a call
     /// `app.post(...)` is not a registration.
     pub decorator_routes: bool,
@@ -115,6 +126,14 @@ pub struct Spec {
     pub auth_fix: Option<AuthFix>,
     /// The fix offered for a route without a rate limit.
     pub rate_limit_fix: Option<RateLimitFix>,
+}
+
+/// The languages a framework's code is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Python,
+    /// JavaScript and TypeScript.
+    Script,
 }
 
 /// The authentication check `src/fix/guard.rs` writes into a handler.
@@ -255,6 +274,45 @@ pub const CONVENTIONAL_RECEIVERS: [&str; 5] = ["app", "router", "api", "server",
 /// go by.
 pub fn is_conventional_receiver(name: &str) -> bool {
     CONVENTIONAL_RECEIVERS.contains(&name) || ALL.iter().any(|f| f.spec().receivers.contains(&name))
+}
+
+/// Calls that answer an error status given as their first argument:
+/// Flask's `abort(401)`, Express's `res.status(401)` and `res.sendStatus`,
+/// FastAPI's `HTTPException(401)`, NestJS's `HttpException`, Koa's
+/// `ctx.throw(401)`.
+pub const STATUS_FIRST: [&str; 6] = ["abort", "status", "sendStatus", "HTTPException", "HttpException", "throw"];
+
+/// Calls that take the status after the body: Hono's `c.json({...}, 401)`,
+/// `new Response(body, { status })`, Koa's `ctx.assert(user, 401)`.
+pub const STATUS_AFTER: [&str; 5] = ["json", "text", "body", "Response", "assert"];
+
+/// Route shapes every framework of a family shares, beside each framework's
+/// own ([`Spec::route_hints`]): a decorator or a call with an HTTP verb and
+/// a path, tRPC procedures, middleware by `.use(`.
+const SHARED_ROUTE_HINTS: [(Family, &str); 4] = [
+    (Family::Python, r"@\w+(?:\.\w+)*\.(?:get|post|put|patch|delete|head|options)\s*\("),
+    (Family::Script, r#"\.(?:get|post|put|patch|delete|del|all|options|head|route|use)\s*\(\s*['"`]/"#),
+    (Family::Script, r"\.(?:mutation|query|subscription)\s*\("),
+    (Family::Script, r"\.use\s*\("),
+];
+
+/// The route shapes of a family, shared and each framework's, as one
+/// regular expression's alternatives.
+pub fn route_hints(family: Family) -> String {
+    let shared = SHARED_ROUTE_HINTS.iter().filter(|(f, _)| *f == family).map(|(_, hint)| *hint);
+    let own = ALL.iter().map(|f| f.spec()).filter(|s| s.family == family).flat_map(|s| s.route_hints.iter().copied());
+    let mut hints: Vec<&str> = Vec::new();
+    for hint in shared.chain(own) {
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    hints.join("|")
+}
+
+/// Whether a path is some framework's route file by its name alone.
+pub fn is_route_file(path: &str) -> bool {
+    ALL.iter().any(|f| f.spec().route_file.is_some_and(|is| is(path)))
 }
 
 /// Whether a Python file holds a project-wide setting of some framework

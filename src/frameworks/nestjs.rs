@@ -4,7 +4,7 @@
 //! are project-wide defaults for NestJS routes. Recognised by its imports;
 //! the syntax is read in `src/analysis/nestjs.rs`.
 
-use super::Spec;
+use super::{Family, Spec};
 
 pub(super) const SPEC: Spec = Spec {
     name: "nestjs",
@@ -14,6 +14,11 @@ pub(super) const SPEC: Spec = Spec {
     router_builders: Some(&[]),
     import_prefixes: &["@nestjs/"],
     receivers: &[],
+    family: Family::Script,
+    route_hints: &[
+        r"@(?:Controller|Get|Post|Put|Patch|Delete|All|UseGuards|WebSocketGateway|SubscribeMessage|Module)\s*\(",
+    ],
+    route_file: None,
     decorator_routes: false,
     unscoped_defaults: false,
     url_configuration: None,
@@ -52,3 +57,30 @@ pub const AUTH_GUARD_WORDS: [&str; 12] = [
 
 /// Decorators by which a handler opts out of a guard applied around it.
 pub const AUTH_OPT_OUTS: [&str; 4] = ["Public", "IsPublic", "AllowAnonymous", "SkipAuth"];
+
+// The names `src/analysis/nestjs.rs` reads, beside the tables above.
+
+/// `@Controller("prefix")` or `@Controller({ path: "prefix" })`.
+pub const CONTROLLER: &str = "Controller";
+pub const CONTROLLER_PATH: &str = "path";
+
+/// `@UseGuards(JwtAuthGuard)` on a controller or a method.
+pub const USE_GUARDS: &str = "UseGuards";
+
+/// `app.useGlobalGuards(new JwtAuthGuard())` and a module's
+/// `{ provide: APP_GUARD, useClass: ThrottlerGuard }`: guards on every route.
+pub const USE_GLOBAL_GUARDS: &str = "useGlobalGuards";
+pub const PROVIDE: &str = "provide";
+pub const APP_GUARD: &str = "APP_GUARD";
+pub const USE_CLASS: &str = "useClass";
+pub const USE_EXISTING: &str = "useExisting";
+
+/// `@nestjs/passport`'s `AuthGuard("jwt")`: authentication whatever its argument.
+pub const AUTH_GUARD: &str = "AuthGuard";
+
+/// Words in a guard's name (lower-cased) that say it limits the rate
+/// (`ThrottlerGuard`, `RateLimitGuard`).
+pub const RATE_LIMIT_GUARD_WORDS: [&str; 2] = ["throttl", "ratelimit"];
+
+/// `@SkipThrottle()`: a handler opting out of the throttler.
+pub const SKIP_THROTTLE: &str = "SkipThrottle";

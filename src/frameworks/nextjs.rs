@@ -8,7 +8,7 @@
 //! recognition. The middleware covers a route where its `config.matcher`
 //! matches the route's path; it is always analysed, since nothing imports it.
 
-use super::{AuthFix, RateLimitFix, Spec};
+use super::{AuthFix, Family, RateLimitFix, Spec};
 
 pub(super) const APP: Spec = Spec {
     name: "nextjs",
@@ -18,6 +18,13 @@ pub(super) const APP: Spec = Spec {
     router_builders: Some(&[]),
     import_prefixes: &["next/"],
     receivers: &[],
+    family: Family::Script,
+    route_hints: &[
+        r#"['"]use server['"]"#,
+        r"export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(?-u:\b)",
+        r"export\s+const\s+(?:GET|POST|PUT|PATCH|DELETE)(?-u:\b)",
+    ],
+    route_file: Some(may_be_route_file),
     decorator_routes: false,
     unscoped_defaults: false,
     url_configuration: None,
@@ -65,6 +72,15 @@ pub fn pages_api_path(path: &str) -> Option<String> {
     Some(format!("/{stem}"))
 }
 
+/// Whether a script may be a route file by its name alone: a route handler
+/// (`route.ts`), the middleware (`middleware.ts`, `proxy.ts`), a pages-router
+/// API route (`pages/api/`).
+fn may_be_route_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    matches!(stem, "route" | "middleware" | "proxy") || path.contains("pages/api/")
+}
+
 /// The middleware file of a Next.js app: `middleware.ts` (or `.js`), or
 /// `proxy.ts` (or `.js`), its name from Next.js 16 on, at the root of the
 /// app or of its `src/`. Never inside the `app/` or `pages/` trees, nor in a
@@ -89,6 +105,11 @@ pub const MATCHER: &str = "matcher";
 /// protected by the name they are bound to (`isPublicRoute`).
 pub const ROUTE_MATCHER: &str = "createRouteMatcher";
 
+/// Words in the name a matcher is bound to (lower-cased) that make its
+/// patterns public (`isPublicRoute`, `ignoredRoutes`); any other name
+/// protects them.
+pub const PUBLIC_MATCHER_WORDS: [&str; 2] = ["public", "ignored"];
+
 /// Clerk's `clerkMiddleware(...)` protects only what its callback protects,
 /// unlike the auth middleware that protects everything it runs on.
 pub const CALLBACK_MIDDLEWARE: &str = "clerkMiddleware";
@@ -106,6 +127,10 @@ pub const SUPABASE_SSR: &str = "@supabase/ssr";
 
 /// Upstash's limiter, which the rate-limit fix calls when the project has one.
 pub const UPSTASH_RATELIMIT: &str = "@upstash/ratelimit";
+
+/// The directive that makes a function, or every exported function of a
+/// file, a server action.
+pub const SERVER_DIRECTIVE: &str = "use server";
 
 #[cfg(test)]
 mod tests {
