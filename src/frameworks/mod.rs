@@ -4,11 +4,14 @@
 //! A framework is a [`Framework`], never a string: every place that treats
 //! frameworks differently matches on the enum, so adding a variant makes
 //! the compiler list each of them. What a framework *is* lives in its file
-//! as a [`Spec`]: how it is recognised, the shape of its routes, how its
-//! middleware and project-wide defaults apply, the files that must always
-//! be analysed, and the fix templates for a route without authentication
-//! or a rate limit. The code that reads syntax for it (`src/analysis/`) and
-//! writes fixes (`src/fix/guard.rs`) follows what the spec says.
+//! as a [`Spec`]: how it is recognised, the text that may declare its routes,
+//! how its middleware and project-wide defaults apply, the files that must
+//! always be analysed, and the fix templates for a route without
+//! authentication or a rate limit. Beside the spec, its file names the
+//! syntax custodia reads (decorators, keywords, mount calls, settings) as
+//! constants: the code that reads it (`src/analysis/`), finds it without
+//! parsing (`src/prefilter.rs`) and writes fixes (`src/fix/guard.rs`)
+//! imports those names instead of spelling them.
 //!
 //! This module sits below the analysis: it knows names, paths and
 //! conventions, and imports nothing of the crate.
@@ -341,5 +344,32 @@ mod tests {
         assert!(Framework::FastApi.builds_router("APIRouter"));
         assert!(!Framework::Flask.builds_router("request"));
         assert!(Framework::Express.builds_router("Router"));
+    }
+
+    #[test]
+    fn registry_answers_for_every_framework() {
+        assert_eq!(Framework::of_package("django.urls"), Some(Framework::Django));
+        assert_eq!(Framework::of_package("@nestjs/common"), Some(Framework::NestJs));
+        assert_eq!(Framework::of_package("rest_framework"), Some(Framework::Drf));
+        assert_eq!(Framework::of_package("openai"), None);
+        assert!(
+            is_conventional_receiver("app") && is_conventional_receiver("bp") && is_conventional_receiver("instance")
+        );
+        assert!(!is_conventional_receiver("client"));
+        assert!(is_route_file("src/app/api/chat/route.ts") && is_route_file("pages/api/chat.js"));
+        assert!(!is_route_file("src/lib/chat.ts"));
+    }
+
+    #[test]
+    fn route_hints_are_one_expression_per_family() {
+        for (family, declares, plain) in [
+            (Family::Python, "router = APIRouter(prefix=\"/chat\")", "def slug(text):"),
+            (Family::Script, "@Controller(\"chat\")", "export const fmt = 1;"),
+        ] {
+            let hints = route_hints(family);
+            let re = regex::Regex::new(&hints).expect("the route hints are a regular expression");
+            assert!(re.is_match(declares), "{family:?}");
+            assert!(!re.is_match(plain), "{family:?}");
+        }
     }
 }
