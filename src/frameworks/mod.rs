@@ -347,7 +347,7 @@ mod tests {
     }
 
     #[test]
-    fn registry_answers_for_every_framework() {
+    fn registry_lookups() {
         assert_eq!(Framework::of_package("django.urls"), Some(Framework::Django));
         assert_eq!(Framework::of_package("@nestjs/common"), Some(Framework::NestJs));
         assert_eq!(Framework::of_package("rest_framework"), Some(Framework::Drf));
