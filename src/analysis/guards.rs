@@ -127,7 +127,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 // Django `@method_decorator(login_required, name="dispatch")`:
                 // the wrapped decorator is the guard.
                 if let Expr::Call(call) = decorator
-                    && callee.last_name() == Some("method_decorator")
+                    && callee.last_name() == Some(django::METHOD_DECORATOR)
                 {
                     callee = match call.args.first().map(Arg::value) {
                         Some(Expr::Call(inner)) => &inner.callee,

@@ -124,3 +124,7 @@ pub const DEFAULT_PERMISSION_CLASSES: &str = "DEFAULT_PERMISSION_CLASSES";
 pub const DEFAULT_THROTTLE_CLASSES: &str = "DEFAULT_THROTTLE_CLASSES";
 pub const MIDDLEWARE: &str = "MIDDLEWARE";
 pub const LOGIN_REQUIRED_MIDDLEWARE: &str = "LoginRequiredMiddleware";
+
+/// `@method_decorator(login_required, name="dispatch")`: a function
+/// decorator put on a class-based view; the decorator it wraps is the guard.
+pub const METHOD_DECORATOR: &str = "method_decorator";
