@@ -3,6 +3,10 @@
 //! import from a lower layer to a higher one, on a cycle between top-level
 //! modules, on a cycle between the files of `src/lsp/`, and on a top-level
 //! module no layer lists.
+//!
+//! And the rule of "Adding a framework": no code outside `src/frameworks/`
+//! spells a framework's name, package or module as a string, so that what
+//! a framework is stays in its file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -202,6 +206,37 @@ fn no_cycle_between_the_language_servers_files() {
     }
     let found = cycles(&graph);
     assert!(found.is_empty(), "import cycles inside src/lsp/: {found:?}");
+}
+
+#[test]
+fn no_framework_is_named_outside_its_file() {
+    let mut names: Vec<&str> = Vec::new();
+    for framework in custodia::frameworks::ALL {
+        let spec = framework.spec();
+        names.push(spec.name);
+        names.extend(spec.packages);
+        names.extend(spec.modules);
+        names.extend(spec.url_configuration);
+    }
+    let root = src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut named = Vec::new();
+    for file in files.iter().filter(|f| !f.starts_with(root.join("frameworks"))) {
+        let text = code(file);
+        for name in &names {
+            if text.contains(&format!("\"{name}\"")) {
+                named.push(format!("{}: \"{name}\"", file.strip_prefix(&root).expect("under src/").display()));
+            }
+        }
+    }
+    named.sort();
+    named.dedup();
+    assert!(
+        named.is_empty(),
+        "framework names outside src/frameworks/ (ask the Framework instead):\n{}",
+        named.join("\n")
+    );
 }
 
 #[test]
