@@ -790,6 +790,13 @@ impl Catalog {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// The SOC 2 criteria (`CC6.1`, without the `SOC2:` prefix) a rule maps
+    /// to, primary first: what every count per criterion counts under
+    /// (`report::counts`, the scan history, the editor's summary).
+    pub fn soc2_criteria<'a>(&'a self, rule: &str) -> impl Iterator<Item = &'a str> {
+        self.rule(rule).into_iter().flat_map(|r| r.criteria.iter().filter_map(|c| c.strip_prefix("SOC2:")))
+    }
+
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.id == id)
     }

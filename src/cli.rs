@@ -138,7 +138,7 @@ fn report_command(args: &ReportArgs) -> ExitCode {
     if let Err(err) = std::fs::write(&args.output, &bytes) {
         return error(format!("cannot write {}: {err}", args.output.display()));
     }
-    let digest = report::audit::hex(&sha2::Sha256::digest(&bytes));
+    let digest = crate::provenance::hex(&sha2::Sha256::digest(&bytes));
     println!("{}  {}", digest, args.output.display());
     eprintln!("report {} written to {} (SHA-256 above)", audit.id, args.output.display());
     if !args.no_record {
@@ -298,7 +298,7 @@ struct HistoryArgs {
 }
 
 fn parse_date(text: &str) -> Result<i64, String> {
-    crate::history::parse_utc(text)
+    crate::provenance::parse_utc(text)
         .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"))
 }
 
@@ -337,7 +337,7 @@ fn history_command(args: &HistoryArgs) -> ExitCode {
         .iter()
         .map(|(_, r)| r)
         .filter(|r| {
-            let time = history::parse_utc(&r.time).unwrap_or(0);
+            let time = crate::provenance::parse_utc(&r.time).unwrap_or(0);
             args.since.is_none_or(|s| time >= s) && args.until.is_none_or(|u| time <= u)
         })
         .collect();

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::Catalog;
 use crate::fingerprint::{Fingerprinter, SourceLines};
-use crate::report::audit::{hex, ruleset_hash, timestamp};
+use crate::provenance::{hex, parse_utc, ruleset_hash, timestamp};
 use crate::scan::ScanResult;
 
 pub const FILE: &str = ".custodia/history.jsonl";
@@ -144,7 +144,7 @@ pub fn record(result: &ScanResult, catalog: &Catalog, history: &History) -> Reco
     let mut findings = Vec::new();
     for f in &result.findings {
         // The same count as the text summary and the report (`report::counts`).
-        for id in crate::report::counts::soc2_criteria(catalog, f.rule) {
+        for id in catalog.soc2_criteria(f.rule) {
             *by_criterion.entry(id.to_string()).or_default() += 1;
         }
         *by_severity.entry(f.severity.as_str().to_string()).or_default() += 1;
@@ -276,43 +276,4 @@ pub fn lifecycles(records: &[&Record]) -> Vec<Lifecycle> {
         (&a.first_seen, &a.rule, &a.path, &a.fingerprint).cmp(&(&b.first_seen, &b.rule, &b.path, &b.fingerprint))
     });
     done
-}
-
-/// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` as seconds since the epoch.
-pub fn parse_utc(text: &str) -> Option<i64> {
-    let (date, time) = match text.split_once('T') {
-        Some((date, time)) => (date, time.trim_end_matches('Z')),
-        None => (text, "00:00:00"),
-    };
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (hh, mm, ss) = (t.next()??, t.next().flatten().unwrap_or(0), t.next().flatten().unwrap_or(0));
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        for seconds in [0, 951_782_400, 1_795_737_600, 1_795_737_600 + 3_661] {
-            assert_eq!(parse_utc(&crate::report::audit::utc(seconds)), Some(seconds));
-        }
-        assert_eq!(parse_utc("2026-11-27"), Some(1_795_737_600));
-        assert_eq!(parse_utc("2026-13-01"), None);
-        assert_eq!(parse_utc("yesterday"), None);
-    }
 }

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, FILE_NAME};
 use crate::facts::{FileFacts, GuardKind};
 use crate::file_class::FileClass;
+use crate::frameworks::{self, Framework};
 use crate::inventory::{Inventory, ProviderUse};
 use crate::packages::Package;
 use crate::scan::ScanResult;
@@ -41,29 +42,16 @@ pub struct Survey {
     pub findings: usize,
 }
 
-/// Modules whose import says which framework serves the code.
-const FRAMEWORK_MODULES: [(&str, &str); 12] = [
-    ("next", "Next.js"),
-    ("express", "Express"),
-    ("fastify", "Fastify"),
-    ("hono", "Hono"),
-    ("koa", "Koa"),
-    ("@nestjs/core", "NestJS"),
-    ("@nestjs/common", "NestJS"),
-    ("flask", "Flask"),
-    ("fastapi", "FastAPI"),
-    ("django", "Django"),
-    ("starlette", "Starlette"),
-    ("rest_framework", "Django REST framework"),
-];
-
-/// `nextjs` → `Next.js`: the entrypoints' framework ids by their names.
+/// `nextjs` → `Next.js`: an entrypoint's framework id by the display name
+/// that spells it; the ids no display name spells (`nextjs-pages`,
+/// `server-action`, `drf`) are shown as they are.
 fn display_framework(id: &str) -> String {
     let flat = |name: &str| name.to_ascii_lowercase().replace(['.', ' '], "");
-    FRAMEWORK_MODULES
+    frameworks::ALL
         .iter()
-        .find(|(_, name)| flat(name) == flat(id))
-        .map_or_else(|| id.to_string(), |(_, name)| name.to_string())
+        .map(|f| f.spec().display)
+        .find(|name| flat(name) == flat(id))
+        .map_or_else(|| id.to_string(), str::to_string)
 }
 
 pub fn survey(result: &ScanResult, inventory: Inventory) -> Survey {
@@ -73,9 +61,8 @@ pub fn survey(result: &ScanResult, inventory: Inventory) -> Survey {
     for facts in &result.files {
         frameworks.extend(facts.entrypoints.iter().map(|e| display_framework(e.framework.as_str())));
         for import in &facts.imports {
-            let top = import.module.split('.').next().unwrap_or_default();
-            if let Some((_, name)) = FRAMEWORK_MODULES.iter().find(|(m, _)| *m == import.module || *m == top) {
-                frameworks.insert(name.to_string());
+            if let Some(framework) = Framework::of_package(&import.module) {
+                frameworks.insert(framework.spec().display.to_string());
             }
         }
         if facts.class != FileClass::Production {

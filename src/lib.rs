@@ -30,6 +30,7 @@ pub mod plans;
 pub mod prefilter;
 pub mod progress;
 pub mod project;
+pub mod provenance;
 pub mod report;
 pub mod rules;
 pub mod scan;

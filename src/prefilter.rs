@@ -19,7 +19,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::catalog::{Catalog, Receiver, applies_to};
-use crate::frameworks::HEALTH_SEGMENTS;
+use crate::frameworks::{self, Family, HEALTH_SEGMENTS};
 use crate::lang::Language;
 
 /// Words shorter than this are too common to search for alone.
@@ -123,36 +123,15 @@ pub fn is_health_route(path: &str, text: &str) -> bool {
 pub fn may_hold_routes(path: &str, language: Language, text: &str) -> bool {
     static SCRIPT: OnceLock<Option<Regex>> = OnceLock::new();
     static PYTHON: OnceLock<Option<Regex>> = OnceLock::new();
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let stem = name.split('.').next().unwrap_or(name);
-    let re = match language {
-        Language::Python => PYTHON.get_or_init(|| {
-            Regex::new(concat!(
-                r"@\w+(?:\.\w+)*\.(?:get|post|put|patch|delete|route|api_route|websocket|websocket_route|head|options)\s*\(",
-                r"|APIRouter|include_router|add_api_route|add_url_rule|register_blueprint|Blueprint\s*\(|urlpatterns",
-                r"|(?-u:\b)(?:Route|WebSocketRoute|Mount)\s*\(|@api_view|APIView|ViewSet|(?-u:\b)View\)|as_view",
-                r"|def\s+\w+\s*\(\s*(?:self\s*,\s*)?request(?-u:\b)|(?:FastAPI|Flask|Starlette)\s*\(|add_middleware"
-            ))
-            .ok()
-        }),
-        _ => {
-            if matches!(stem, "route" | "middleware" | "proxy") || path.contains("pages/api/") {
-                return true;
-            }
-            SCRIPT.get_or_init(|| {
-                Regex::new(concat!(
-                    r#"['"]use server['"]"#,
-                    r"|export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)(?-u:\b)",
-                    r"|export\s+const\s+(?:GET|POST|PUT|PATCH|DELETE)(?-u:\b)",
-                    r#"|\.(?:get|post|put|patch|delete|del|all|options|head|route|use)\s*\(\s*['"`]/"#,
-                    r"|@(?:Controller|Get|Post|Put|Patch|Delete|All|UseGuards|WebSocketGateway|SubscribeMessage|Module)\s*\(",
-                    r"|\.(?:mutation|query|subscription)\s*\(|\.route\s*\(\s*\{|\.register\s*\(|\.use\s*\(",
-                    r"|new\s+Hono|(?-u:\b)express\s*\(|Router\s*\(",
-                ))
-                .ok()
-            })
-        }
+    // Each framework's shapes are in its file (`Spec::route_hints`).
+    let (family, re) = match language {
+        Language::Python => (Family::Python, &PYTHON),
+        _ => (Family::Script, &SCRIPT),
     };
+    if family == Family::Script && frameworks::is_route_file(path) {
+        return true;
+    }
+    let re = re.get_or_init(|| Regex::new(&frameworks::route_hints(family)).ok());
     re.as_ref().is_none_or(|re| re.is_match(text))
 }
 

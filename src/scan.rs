@@ -574,6 +574,10 @@ fn sort_outcomes(outcomes: Vec<Outcome>, result: &mut ScanResult) -> FirstPass {
             }
         }
     }
+    // The threads finish in any order; the project index numbers files in
+    // this order, and what a route reaches first is named first.
+    first.analyzed.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
+    first.prefiltered.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
     first
 }
 
@@ -602,7 +606,8 @@ fn project_pass(
     let FirstPass { analyzed, prefiltered, mut config_dirs, manifests } = first;
     config_dirs.sort();
     let project = Project { base, config_dirs: &config_dirs, manifests: &manifests };
-    let (analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
+    let (mut analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
+    analyzed.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
     // A file whose second parse ran out of budget is skipped, as in the
     // first pass: its facts are empty and must not stand for the file.
     let (mut analyzed, over): (Vec<Analyzed>, Vec<Analyzed>) =

@@ -20,28 +20,13 @@ use crate::facts::{
     EntrypointFact, ExportFact, ExportTarget, FunctionRef, GuardKind, HandlerRef, MiddlewareFact, MountFact, RouterFact,
 };
 use crate::frameworks::Framework;
+use crate::frameworks::django::{self, URLPATTERNS, VIEW_METHODS, VIEWSET_ACTIONS};
 use crate::ir::{Arg, Expr, Prop, ScopeId, ScopeKind, StatementKind, Target};
 use crate::source::Location;
 
 use super::Analyzer;
 use super::flow::ends_with_segments;
 use super::guards::names_in;
-
-/// Methods of a class-based view that answer HTTP requests.
-const VIEW_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
-
-/// DRF viewset actions: name, HTTP method, whether the URL names one object.
-const VIEWSET_ACTIONS: [(&str, &str, bool); 6] = [
-    ("list", "GET", false),
-    ("create", "POST", false),
-    ("retrieve", "GET", true),
-    ("update", "PUT", true),
-    ("partial_update", "PATCH", true),
-    ("destroy", "DELETE", true),
-];
-
-/// The name of the module-level list Django reads URL patterns from.
-const URLPATTERNS: &str = "urlpatterns";
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn django_facts(&mut self) {
@@ -71,28 +56,28 @@ impl<'a, 's> Analyzer<'a, 's> {
                 };
                 let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
                 let fact = &mut self.facts.functions[function as usize];
-                if ends_with_segments(&path, "api_view") {
+                if ends_with_segments(&path, django::API_VIEW) {
                     fact.view_framework = Some(Framework::Drf);
-                } else if path == "action" {
+                } else if path == django::ACTION {
                     // `@action(detail=True, permission_classes=[AllowAny])`
                     for arg in args {
                         match arg {
-                            Arg::Keyword { name: "permission_classes", value, .. } if opens_up(value) => {
+                            Arg::Keyword { name: django::PERMISSION_CLASSES, value, .. } if opens_up(value) => {
                                 fact.opts_out.push(GuardKind::Auth)
                             }
-                            Arg::Keyword { name: "throttle_classes", value, .. } if is_empty_list(value) => {
+                            Arg::Keyword { name: django::THROTTLE_CLASSES, value, .. } if is_empty_list(value) => {
                                 fact.opts_out.push(GuardKind::RateLimit)
                             }
                             _ => {}
                         }
                     }
-                } else if ends_with_segments(&path, "limiter.exempt") {
+                } else if ends_with_segments(&path, django::LIMITER_EXEMPT) {
                     fact.opts_out.push(GuardKind::RateLimit);
-                } else if ends_with_segments(&path, "login_not_required")
-                    || (path == "permission_classes" && args.first().is_some_and(|a| opens_up(a.value())))
+                } else if ends_with_segments(&path, django::LOGIN_NOT_REQUIRED)
+                    || (path == django::PERMISSION_CLASSES && args.first().is_some_and(|a| opens_up(a.value())))
                 {
                     fact.opts_out.push(GuardKind::Auth);
-                } else if path == "throttle_classes" && args.first().is_some_and(|a| is_empty_list(a.value())) {
+                } else if path == django::THROTTLE_CLASSES && args.first().is_some_and(|a| is_empty_list(a.value())) {
                     fact.opts_out.push(GuardKind::RateLimit);
                 }
             }
@@ -118,8 +103,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                     _ => None,
                 })
                 .unwrap_or_default();
-            let viewset = bases.iter().any(|b| b.ends_with("ViewSet"));
-            if !viewset && !bases.iter().any(|b| b.ends_with("View")) {
+            let viewset = bases.iter().any(|b| b.ends_with(django::VIEWSET_SUFFIX));
+            if !viewset && !bases.iter().any(|b| b.ends_with(django::VIEW_SUFFIX)) {
                 continue;
             }
             let framework = if drf { Framework::Drf } else { Framework::Django };
@@ -172,8 +157,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                 continue;
             };
             match *attribute {
-                "permission_classes" if opens_up(value) => out.push(GuardKind::Auth),
-                "throttle_classes" if is_empty_list(value) => out.push(GuardKind::RateLimit),
+                django::PERMISSION_CLASSES if opens_up(value) => out.push(GuardKind::Auth),
+                django::THROTTLE_CLASSES if is_empty_list(value) => out.push(GuardKind::RateLimit),
                 _ => {}
             }
         }
@@ -189,7 +174,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
         let scope = &self.ir.scopes[method as usize];
         let Some(call) = scope.decorators.iter().find_map(|d| match d {
-            Expr::Call(call) if call.callee.last_name() == Some("action") => Some(call),
+            Expr::Call(call) if call.callee.last_name() == Some(django::ACTION) => Some(call),
             _ => None,
         }) else {
             return Vec::new();
@@ -199,11 +184,11 @@ impl<'a, 's> Analyzer<'a, 's> {
         let mut verbs = vec!["GET".to_string()];
         for arg in &call.args {
             match arg {
-                Arg::Keyword { name: "detail", value, .. } => {
+                Arg::Keyword { name: django::DETAIL, value, .. } => {
                     detail = matches!(value, Expr::Lit(crate::ir::Lit::True, _))
                 }
-                Arg::Keyword { name: "url_path", value: Expr::Str(s), .. } => url_path = s.value.to_string(),
-                Arg::Keyword { name: "methods", value: Expr::Array(items, _), .. } => {
+                Arg::Keyword { name: django::URL_PATH, value: Expr::Str(s), .. } => url_path = s.value.to_string(),
+                Arg::Keyword { name: django::METHODS, value: Expr::Array(items, _), .. } => {
                     verbs = items
                         .iter()
                         .filter_map(|i| match i {
@@ -236,7 +221,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     }
                 }
             } else if let Expr::Call(call) = value
-                && matches!(call.callee.last_name(), Some("DefaultRouter" | "SimpleRouter"))
+                && matches!(call.callee.last_name(), Some(django::DRF_ROUTER | django::DRF_SIMPLE_ROUTER))
             {
                 let location = self.locate(statement.span);
                 self.add_router(name, Framework::Drf, location);
@@ -248,7 +233,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         // `router.register(r"threads", ThreadViewSet, basename="thread")`
         let walked = self.walked;
         for &(scope, _, call) in &walked.calls {
-            let Expr::Member { object, property: "register", .. } = &call.callee else { continue };
+            let Expr::Member { object, property: django::REGISTER, .. } = &call.callee else { continue };
             let Expr::Name(router, _) = &**object else { continue };
             if !self.facts.routers.iter().any(|r| r.name == *router && r.framework == Framework::Drf) {
                 continue;
@@ -275,7 +260,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     /// One `path(route, view)`.
     fn url_pattern(&mut self, item: &'a Expr<'s>, order: u32) {
         let Expr::Call(call) = item else { return };
-        if !matches!(call.callee.last_name(), Some("path" | "re_path" | "url")) {
+        if !matches!(call.callee.last_name(), Some(django::PATH | django::RE_PATH | django::URL)) {
             return;
         }
         let (Some(Arg::Positional(Expr::Str(route))), Some(view)) = (call.args.first(), call.args.get(1)) else {
@@ -294,25 +279,27 @@ impl<'a, 's> Analyzer<'a, 's> {
         at: Location,
     ) {
         let mounted = match view {
-            Expr::Call(call) if call.callee.last_name() == Some("include") => match call.args.first().map(Arg::value) {
-                // `include("assistant.urls")`
-                Some(Expr::Str(module)) => Some((
-                    FunctionRef::Import { module: module.value.to_string(), level: 0, name: URLPATTERNS.into() },
-                    None,
-                )),
-                // `include(router.urls)`
-                Some(Expr::Member { object, property: "urls", .. }) => match &**object {
-                    Expr::Name(router, _) => Some((
-                        FunctionRef::Import { module: String::new(), level: 0, name: router.to_string() },
-                        Some(router.to_string()),
+            Expr::Call(call) if call.callee.last_name() == Some(django::INCLUDE) => {
+                match call.args.first().map(Arg::value) {
+                    // `include("assistant.urls")`
+                    Some(Expr::Str(module)) => Some((
+                        FunctionRef::Import { module: module.value.to_string(), level: 0, name: URLPATTERNS.into() },
+                        None,
                     )),
+                    // `include(router.urls)`
+                    Some(Expr::Member { object, property: django::URLS, .. }) => match &**object {
+                        Expr::Name(router, _) => Some((
+                            FunctionRef::Import { module: String::new(), level: 0, name: router.to_string() },
+                            Some(router.to_string()),
+                        )),
+                        _ => None,
+                    },
                     _ => None,
-                },
-                _ => None,
-            },
+                }
+            }
             // `ChatView.as_view()`: the class is a router of its own.
             Expr::Call(call) => match &call.callee {
-                Expr::Member { object, property: "as_view", .. } => self.router_child(object, 0),
+                Expr::Member { object, property: django::AS_VIEW, .. } => self.router_child(object, 0),
                 // A wrapped view: `login_required(views.ask)`, `csrf_exempt(...)`.
                 callee => {
                     if let Some(kind) = callee.dotted().and_then(|d| self.decorator_kind(&d.join("."))) {
@@ -387,12 +374,14 @@ impl<'a, 's> Analyzer<'a, 's> {
         for statement in ir.statements.iter().filter(|s| s.scope == 0) {
             let StatementKind::Bind { target: Target::Name(name, _), value, .. } = &statement.kind else { continue };
             match (*name, value) {
-                ("REST_FRAMEWORK", Expr::Object(props, _)) => {
+                (django::REST_FRAMEWORK, Expr::Object(props, _)) => {
                     for prop in props {
                         let Prop::Pair { key, value, .. } = prop else { continue };
                         let (kind, listed) = match *key {
-                            "DEFAULT_PERMISSION_CLASSES" => (GuardKind::Auth, &self.catalog.guards.auth.permissions),
-                            "DEFAULT_THROTTLE_CLASSES" => {
+                            django::DEFAULT_PERMISSION_CLASSES => {
+                                (GuardKind::Auth, &self.catalog.guards.auth.permissions)
+                            }
+                            django::DEFAULT_THROTTLE_CLASSES => {
                                 (GuardKind::RateLimit, &self.catalog.guards.rate_limit.permissions)
                             }
                             _ => continue,
@@ -404,12 +393,14 @@ impl<'a, 's> Analyzer<'a, 's> {
                         }
                     }
                 }
-                ("MIDDLEWARE", Expr::Array(..)) if class_names(value).contains(&"LoginRequiredMiddleware") => {
+                (django::MIDDLEWARE, Expr::Array(..))
+                    if class_names(value).contains(&django::LOGIN_REQUIRED_MIDDLEWARE) =>
+                {
                     let location = self.locate(statement.span);
                     self.project_default(
                         Framework::Django,
                         GuardKind::Auth,
-                        "LoginRequiredMiddleware".into(),
+                        django::LOGIN_REQUIRED_MIDDLEWARE.into(),
                         location,
                     );
                 }
@@ -443,7 +434,7 @@ fn django_route(route: &str) -> String {
 
 /// `permission_classes = [AllowAny]` or `[]`: anyone may call the view.
 fn opens_up(value: &Expr<'_>) -> bool {
-    is_empty_list(value) || class_names(value).contains(&"AllowAny")
+    is_empty_list(value) || class_names(value).contains(&django::ALLOW_ANY)
 }
 
 fn is_empty_list(value: &Expr<'_>) -> bool {

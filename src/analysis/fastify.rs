@@ -7,14 +7,12 @@
 
 use crate::facts::{EntrypointFact, GuardKind, HandlerRef, MiddlewareFact, MountFact, RouterFact};
 use crate::frameworks::Framework;
+use crate::frameworks::fastify::{self, HOOKS};
 use crate::ir::{Arg, Call, Expr, Prop, ScopeId};
 use crate::source::Location;
 
 use super::Analyzer;
 use super::scope::Lookup;
-
-/// Hooks that run before the handler, where authentication and limits go.
-const HOOKS: [&str; 4] = ["onRequest", "preParsing", "preValidation", "preHandler"];
 
 impl<'a, 's> Analyzer<'a, 's> {
     /// A Fastify call on `router` other than a plain verb: returns whether
@@ -29,8 +27,8 @@ impl<'a, 's> Analyzer<'a, 's> {
         location: Location,
     ) -> bool {
         match property {
-            "register" => self.fastify_register(router, call, scope, order, location),
-            "addHook" => {
+            fastify::REGISTER => self.fastify_register(router, call, scope, order, location),
+            fastify::ADD_HOOK => {
                 let (Some(Arg::Positional(Expr::Str(hook))), Some(handler)) = (call.args.first(), call.args.get(1))
                 else {
                     return true;
@@ -51,7 +49,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     });
                 }
             }
-            "decorate" | "decorateRequest" => {
+            fastify::DECORATE | fastify::DECORATE_REQUEST => {
                 if let (Some(Arg::Positional(Expr::Str(name))), Some(value)) = (call.args.first(), call.args.get(1))
                     && let HandlerRef::Function(crate::facts::FunctionRef::Local(function)) =
                         self.handler_ref(value.value(), scope)
@@ -59,7 +57,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     self.facts.decorations.push((name.value.to_string(), function));
                 }
             }
-            "route" => self.fastify_route(router, call, scope, order, location),
+            fastify::ROUTE => self.fastify_route(router, call, scope, order, location),
             _ => return false,
         }
         true
@@ -92,7 +90,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 .or_else(|| self.guard_module_kind(plugin, scope)),
         };
         if let Some(kind) = kind {
-            let global = !matches!(option("global"), Some(Expr::Lit(crate::ir::Lit::False, _)));
+            let global = !matches!(option(fastify::GLOBAL), Some(Expr::Lit(crate::ir::Lit::False, _)));
             if global {
                 let name = format!("{}(...)", self.snippet(plugin.span(), 40));
                 self.facts.middleware.push(MiddlewareFact {
@@ -107,7 +105,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             return;
         }
-        let prefix = match option("prefix") {
+        let prefix = match option(fastify::PREFIX) {
             Some(Expr::Str(s)) => s.value.to_string(),
             _ => String::new(),
         };
@@ -146,13 +144,13 @@ impl<'a, 's> Analyzer<'a, 's> {
         for prop in props {
             let Prop::Pair { key, value, .. } = prop else { continue };
             match (*key, value) {
-                ("method", Expr::Str(m)) => methods.push(m.value.to_ascii_uppercase()),
-                ("method", Expr::Array(items, _)) => methods.extend(items.iter().filter_map(|i| match i {
+                (fastify::METHOD, Expr::Str(m)) => methods.push(m.value.to_ascii_uppercase()),
+                (fastify::METHOD, Expr::Array(items, _)) => methods.extend(items.iter().filter_map(|i| match i {
                     Expr::Str(m) => Some(m.value.to_ascii_uppercase()),
                     _ => None,
                 })),
-                ("url" | "path", Expr::Str(p)) => path = Some(p.value.to_string()),
-                ("handler", value) => handler = Some(self.handler_ref(value, scope)),
+                (fastify::URL | fastify::PATH, Expr::Str(p)) => path = Some(p.value.to_string()),
+                (fastify::HANDLER, value) => handler = Some(self.handler_ref(value, scope)),
                 _ => {}
             }
         }
@@ -191,10 +189,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                     Expr::Array(items, _) => chain.extend(items.iter().map(|i| self.handler_ref(i, scope))),
                     other => chain.push(self.handler_ref(other, scope)),
                 }
-            } else if *key == "config" {
+            } else if *key == fastify::CONFIG {
                 let Expr::Object(config, _) = value else { continue };
                 for entry in config {
-                    let Prop::Pair { key: "rateLimit", value, key_span } = entry else { continue };
+                    let Prop::Pair { key: fastify::RATE_LIMIT, value, key_span } = entry else { continue };
                     if matches!(value, Expr::Lit(crate::ir::Lit::False, _)) {
                         if let HandlerRef::Function(crate::facts::FunctionRef::Local(function)) = handler
                             && let Some(fact) = self.facts.functions.get_mut(*function as usize)

@@ -16,6 +16,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::catalog::Sink;
 use crate::facts::{SinkFlow, SystemInput};
+use crate::frameworks::nextjs;
 use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, ScopeKind, StatementKind, Target};
 use crate::source::Span;
 
@@ -169,7 +170,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn find_request_params(&self, state: &mut FlowState<'s>) {
         let request = &self.catalog.controls.request;
-        let file_actions = self.ir.directives.contains(&"use server");
+        let file_actions = self.ir.directives.contains(&nextjs::SERVER_DIRECTIVE);
         for (id, scope) in self.ir.scopes.iter().enumerate() {
             if scope.kind != ScopeKind::Function {
                 continue;
@@ -182,7 +183,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             });
             // Next.js server actions: exported functions of a 'use server'
             // module, or functions with their own 'use server' directive.
-            let is_action = (file_actions && scope.exported) || scope.directives.contains(&"use server");
+            let is_action = (file_actions && scope.exported) || scope.directives.contains(&nextjs::SERVER_DIRECTIVE);
             if is_route || is_action {
                 for param in &scope.params {
                     let excluded = param.annotation.is_some_and(|a| {

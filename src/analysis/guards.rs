@@ -7,7 +7,8 @@
 
 use crate::catalog::GuardSpec;
 use crate::facts::{DependencyFact, DependencyTarget, GuardFact, GuardKind};
-use crate::frameworks::fastapi::{DEPENDENCY_MARKERS, SECURITY_MARKER};
+use crate::frameworks::fastapi::{self, DEPENDENCY_MARKERS, SECURITY_MARKER};
+use crate::frameworks::{self, django};
 use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, ScopeKind, StatementKind};
 
 use super::Analyzer;
@@ -126,7 +127,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 // Django `@method_decorator(login_required, name="dispatch")`:
                 // the wrapped decorator is the guard.
                 if let Expr::Call(call) = decorator
-                    && callee.last_name() == Some("method_decorator")
+                    && callee.last_name() == Some(django::METHOD_DECORATOR)
                 {
                     callee = match call.args.first().map(Arg::value) {
                         Some(Expr::Call(inner)) => &inner.callee,
@@ -136,7 +137,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
                 // DRF `@permission_classes([IsAuthenticated])`, `@throttle_classes([UserRateThrottle])`.
-                if let (Expr::Call(call), "permission_classes" | "throttle_classes") = (decorator, path.as_str()) {
+                if let (Expr::Call(call), django::PERMISSION_CLASSES | django::THROTTLE_CLASSES) =
+                    (decorator, path.as_str())
+                {
                     let names: Vec<&str> = call.args.iter().flat_map(|a| names_in(a.value())).collect();
                     for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
                         if let Some(name) = names.iter().find(|n| spec.permissions.iter().any(|p| p == *n)) {
@@ -208,7 +211,9 @@ impl<'a, 's> Analyzer<'a, 's> {
             for (kind, spec) in [(GuardKind::Auth, &guards.auth), (GuardKind::RateLimit, &guards.rate_limit)] {
                 let listed = match attribute {
                     None => &spec.classes,
-                    Some("permission_classes" | "throttle_classes" | "authentication_classes") => &spec.permissions,
+                    Some(django::PERMISSION_CLASSES | django::THROTTLE_CLASSES | django::AUTHENTICATION_CLASSES) => {
+                        &spec.permissions
+                    }
                     Some(_) => continue,
                 };
                 if let Some(name) = names.iter().find(|n| listed.iter().any(|l| l == *n)) {
@@ -384,7 +389,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             for decorator in &scope.decorators {
                 let Expr::Call(call) = decorator else { continue };
                 for arg in &call.args {
-                    if let Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } = arg {
+                    if let Arg::Keyword { name: fastapi::DEPENDENCIES, value: Expr::Array(items, _), .. } = arg {
                         for item in items {
                             if let Expr::Call(dep) = item
                                 && let Some(target) = self.dependency_target(dep, scope.parent.unwrap_or(0))
@@ -556,12 +561,8 @@ fn answered_status<'s>(call: &Call<'s>, statuses: &[String]) -> Option<&'s str> 
             }),
             // Koa `ctx.throw(401)`, `ctx.assert(user, 401)`.
             Arg::Positional(value)
-                if (i == 0
-                    && matches!(
-                        callee,
-                        "abort" | "status" | "sendStatus" | "HTTPException" | "HttpException" | "throw"
-                    ))
-                    || (i > 0 && matches!(callee, "json" | "text" | "body" | "Response" | "assert")) =>
+                if (i == 0 && frameworks::STATUS_FIRST.contains(&callee))
+                    || (i > 0 && frameworks::STATUS_AFTER.contains(&callee)) =>
             {
                 is_status(value)
             }

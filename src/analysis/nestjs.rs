@@ -12,40 +12,11 @@
 
 use crate::facts::{EntrypointFact, FunctionRef, GuardFact, GuardKind, HandlerRef, MiddlewareFact, RouterFact};
 use crate::frameworks::Framework;
+use crate::frameworks::nestjs::{self, AUTH_GUARD_WORDS, AUTH_OPT_OUTS, ROUTE_DECORATORS};
 use crate::ir::{Arg, Expr, Prop, ScopeId, ScopeKind};
 use crate::source::Location;
 
 use super::Analyzer;
-
-/// Method decorators that declare a route, and their HTTP method.
-const ROUTE_DECORATORS: [(&str, &str); 7] = [
-    ("Get", "GET"),
-    ("Post", "POST"),
-    ("Put", "PUT"),
-    ("Patch", "PATCH"),
-    ("Delete", "DELETE"),
-    ("All", "*"),
-    ("Options", "OPTIONS"),
-];
-
-/// Words in a guard's name that say it authenticates.
-const AUTH_GUARD_WORDS: [&str; 12] = [
-    "auth",
-    "jwt",
-    "session",
-    "clerk",
-    "passport",
-    "apikey",
-    "firebase",
-    "supabase",
-    "roles",
-    "permission",
-    "bearer",
-    "token",
-];
-
-/// Decorators by which a handler opts out of a guard applied around it.
-const AUTH_OPT_OUTS: [&str; 4] = ["Public", "IsPublic", "AllowAnonymous", "SkipAuth"];
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn nestjs_facts(&mut self) {
@@ -65,7 +36,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             let Some(class) = scope.name else { continue };
             let Some(controller) = scope.decorators.iter().find_map(|d| match d {
-                Expr::Call(call) if call.callee.last_name() == Some("Controller") => Some(call),
+                Expr::Call(call) if call.callee.last_name() == Some(nestjs::CONTROLLER) => Some(call),
                 _ => None,
             }) else {
                 continue;
@@ -75,7 +46,9 @@ impl<'a, 's> Analyzer<'a, 's> {
                 Some(Expr::Object(props, _)) => props
                     .iter()
                     .find_map(|p| match p {
-                        Prop::Pair { key: "path", value: Expr::Str(s), .. } => Some(s.value.to_string()),
+                        Prop::Pair { key: nestjs::CONTROLLER_PATH, value: Expr::Str(s), .. } => {
+                            Some(s.value.to_string())
+                        }
                         _ => None,
                     })
                     .unwrap_or_default(),
@@ -140,7 +113,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let mut out = Vec::new();
         for decorator in decorators {
             let Expr::Call(call) = decorator else { continue };
-            if call.callee.last_name() != Some("UseGuards") {
+            if call.callee.last_name() != Some(nestjs::USE_GUARDS) {
                 continue;
             }
             for arg in &call.args {
@@ -160,7 +133,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let mut found: Vec<(GuardKind, String, Location)> = Vec::new();
         for &(_, _, call) in &walked.calls {
             let Some(name) = call.callee.last_name() else { continue };
-            if name == "useGlobalGuards" {
+            if name == nestjs::USE_GLOBAL_GUARDS {
                 for arg in &call.args {
                     if let Some(kind) = guard_class_kind(arg.value()) {
                         let text = self.snippet(arg.value().span(), 40);
@@ -173,12 +146,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                     let Expr::Object(props, span) = e else { return };
                     let provides_guard = props
                         .iter()
-                        .any(|p| matches!(p, Prop::Pair { key: "provide", value, .. } if value.last_name() == Some("APP_GUARD")));
+                        .any(|p| matches!(p, Prop::Pair { key: nestjs::PROVIDE, value, .. } if value.last_name() == Some(nestjs::APP_GUARD)));
                     if !provides_guard {
                         return;
                     }
                     for prop in props {
-                        if let Prop::Pair { key: "useClass" | "useExisting", value, .. } = prop
+                        if let Prop::Pair { key: nestjs::USE_CLASS | nestjs::USE_EXISTING, value, .. } = prop
                             && let Some(kind) = guard_class_kind(value) {
                                 let class = value.last_name().unwrap_or("guard");
                                 found.push((kind, format!("APP_GUARD {class}"), self.locate(*span)));
@@ -209,9 +182,9 @@ fn guard_class_kind(expr: &Expr<'_>) -> Option<GuardKind> {
         other => (other.last_name()?, false),
     };
     let lower = name.to_ascii_lowercase();
-    if lower.contains("throttl") || lower.contains("ratelimit") {
+    if nestjs::RATE_LIMIT_GUARD_WORDS.iter().any(|w| lower.contains(w)) {
         Some(GuardKind::RateLimit)
-    } else if (called && name == "AuthGuard") || AUTH_GUARD_WORDS.iter().any(|w| lower.contains(w)) {
+    } else if (called && name == nestjs::AUTH_GUARD) || AUTH_GUARD_WORDS.iter().any(|w| lower.contains(w)) {
         Some(GuardKind::Auth)
     } else {
         None
@@ -227,7 +200,7 @@ fn opt_outs(decorators: &[Expr<'_>]) -> Vec<GuardKind> {
             other => other,
         };
         match callee.last_name() {
-            Some("SkipThrottle") => out.push(GuardKind::RateLimit),
+            Some(nestjs::SKIP_THROTTLE) => out.push(GuardKind::RateLimit),
             Some(name) if AUTH_OPT_OUTS.contains(&name) => out.push(GuardKind::Auth),
             _ => {}
         }

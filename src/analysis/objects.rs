@@ -14,6 +14,7 @@ use crate::facts::{
     CallReceiver, ClientFact, CredentialSource, FailurePath, GuardFact, GuardKind, InferenceSite, OptionHit,
     OptionSource,
 };
+use crate::frameworks::nextjs;
 use crate::ir::{Arg, Call, Expr, Lit, Prop, ScopeId, StatementKind, Target};
 use crate::lang::Language;
 use crate::source::Span;
@@ -830,7 +831,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let name = path.rsplit('/').next().unwrap_or(path);
         let in_app = path.starts_with("app/") || path.contains("/app/");
         let segment_file = ["route.", "page.", "layout."].iter().any(|p| name.starts_with(p));
-        let actions = self.ir.directives.contains(&"use server");
+        let actions = self.ir.directives.contains(&nextjs::SERVER_DIRECTIVE);
         let limit = if self.language.is_js_family() && in_app && (segment_file || actions) {
             self.ir.statements.iter().filter(|s| s.scope == 0).find_map(|s| match &s.kind {
                 StatementKind::Bind {

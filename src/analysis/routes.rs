@@ -21,7 +21,7 @@ use crate::facts::{
     EntrypointFact, ExportTarget, FunctionRef, GuardFact, GuardKind, HandlerRef, MiddlewareFact, MountFact,
     NextMiddlewareFact, RouterFact,
 };
-use crate::frameworks::{self, Framework, fastify::PLUGIN_CALLS, flask::RATELIMIT_SETTINGS};
+use crate::frameworks::{self, Framework, fastapi, fastify, flask, hono, koa, nextjs};
 use crate::ir::{Arg, Call, Expr, ImportKind, Prop, ScopeId, ScopeKind, StatementKind, Target};
 use crate::lang::Language;
 use crate::source::Span;
@@ -33,10 +33,6 @@ use super::scope::Lookup;
 
 const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const VERBS: [&str; 8] = ["get", "post", "put", "patch", "delete", "all", "options", "head"];
-
-/// Names apps and routers are conventionally given, for receivers the file
-/// does not build itself (`export function routes(app) { app.post(...) }`).
-const CONVENTIONAL: [&str; 8] = ["app", "router", "api", "server", "routes", "fastify", "instance", "bp"];
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn route_facts(&mut self) {
@@ -61,7 +57,7 @@ impl<'a, 's> Analyzer<'a, 's> {
     fn settings_defaults(&mut self) {
         for statement in &self.ir.statements {
             let StatementKind::Bind { target: Target::Name(name, _), value, .. } = &statement.kind else { continue };
-            if !RATELIMIT_SETTINGS.contains(name) || !is_non_empty_setting(value) {
+            if !flask::RATELIMIT_SETTINGS.contains(name) || !is_non_empty_setting(value) {
                 continue;
             }
             let location = self.locate(statement.span);
@@ -199,15 +195,15 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     fn server_actions(&mut self) {
         let ir = self.ir;
-        let file_actions = ir.directives.contains(&"use server");
+        let file_actions = ir.directives.contains(&nextjs::SERVER_DIRECTIVE);
         for (id, scope) in ir.scopes.iter().enumerate() {
             let id = id as ScopeId;
             if scope.kind != ScopeKind::Function {
                 continue;
             }
             let exported = ir.exports.iter().any(|e| Some(e.local) == scope.name && e.source.is_none());
-            let action =
-                (file_actions && exported && scope.parent == Some(0)) || scope.directives.contains(&"use server");
+            let action = (file_actions && exported && scope.parent == Some(0))
+                || scope.directives.contains(&nextjs::SERVER_DIRECTIVE);
             if !action {
                 continue;
             }
@@ -244,9 +240,13 @@ impl<'a, 's> Analyzer<'a, 's> {
         for statement in &ir.statements {
             match &statement.kind {
                 // export const config = { matcher: [...] }
-                StatementKind::Bind { target: Target::Name("config", _), value: Expr::Object(props, _), .. } => {
+                StatementKind::Bind {
+                    target: Target::Name(nextjs::MIDDLEWARE_CONFIG, _),
+                    value: Expr::Object(props, _),
+                    ..
+                } => {
                     for prop in props {
-                        if let Prop::Pair { key: "matcher", value, .. } = prop {
+                        if let Prop::Pair { key: nextjs::MATCHER, value, .. } = prop {
                             value.walk(|e| {
                                 if let Expr::Str(s) = e {
                                     matchers.push(s.value.to_string());
@@ -257,7 +257,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 // const isPublicRoute = createRouteMatcher(["/sign-in(.*)", ...])
                 StatementKind::Bind { target: Target::Name(name, _), value: Expr::Call(call), .. }
-                    if call.callee.last_name() == Some("createRouteMatcher") =>
+                    if call.callee.last_name() == Some(nextjs::ROUTE_MATCHER) =>
                 {
                     let mut patterns = Vec::new();
                     call.args.iter().for_each(|a| {
@@ -267,7 +267,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             }
                         })
                     });
-                    if name.to_ascii_lowercase().contains("public") || name.to_ascii_lowercase().contains("ignored") {
+                    if nextjs::PUBLIC_MATCHER_WORDS.iter().any(|w| name.to_ascii_lowercase().contains(w)) {
                         public.extend(patterns);
                     } else {
                         protected.extend(patterns);
@@ -282,7 +282,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     let name = call.callee.last_name().unwrap_or("");
                     // clerkMiddleware protects only what its callback protects;
                     // withAuth (NextAuth) and authMiddleware protect everything.
-                    if auth_middleware.iter().any(|m| m == name) && name != "clerkMiddleware" {
+                    if auth_middleware.iter().any(|m| m == name) && name != nextjs::CALLBACK_MIDDLEWARE {
                         applied.push(GuardFact {
                             kind: GuardKind::Auth,
                             function: None,
@@ -294,11 +294,15 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
         }
         // `export { default } from "next-auth/middleware"`
-        if ir.exports.iter().any(|e| e.exported == "default" && e.source.is_some_and(|s| s.starts_with("next-auth"))) {
+        if ir
+            .exports
+            .iter()
+            .any(|e| e.exported == "default" && e.source.is_some_and(|s| s.starts_with(nextjs::NEXT_AUTH)))
+        {
             applied.push(GuardFact {
                 kind: GuardKind::Auth,
                 function: None,
-                name: "next-auth/middleware".into(),
+                name: nextjs::NEXT_AUTH_MIDDLEWARE.into(),
                 location: self.locate(Span::new(0, 0)),
             });
         }
@@ -375,8 +379,10 @@ impl<'a, 's> Analyzer<'a, 's> {
         let mut chain = Vec::new();
         for arg in args {
             match arg {
-                Arg::Keyword { name: "prefix" | "url_prefix", value: Expr::Str(s), .. } => prefix = s.value.to_string(),
-                Arg::Keyword { name: "dependencies", value: Expr::Array(items, _), .. } => {
+                Arg::Keyword { name: "prefix" | flask::URL_PREFIX, value: Expr::Str(s), .. } => {
+                    prefix = s.value.to_string()
+                }
+                Arg::Keyword { name: fastapi::DEPENDENCIES, value: Expr::Array(items, _), .. } => {
                     chain.extend(items.iter().filter_map(|i| self.dependency_ref(i, scope)));
                 }
                 Arg::Positional(Expr::Object(props, _)) => {
@@ -425,11 +431,11 @@ impl<'a, 's> Analyzer<'a, 's> {
             // Python: `Limiter(key_func, app=app, default_limits=["100/hour"])`
             // limits the routes of `app`; built without an app (the factory
             // pattern, slowapi), every route of the project.
-            if call.callee.last_name() == Some("Limiter")
-                && call.args.iter().any(|a| matches!(a, Arg::Keyword { name: "default_limits", .. }))
+            if call.callee.last_name() == Some(flask::LIMITER)
+                && call.args.iter().any(|a| matches!(a, Arg::Keyword { name: flask::DEFAULT_LIMITS, .. }))
             {
                 let app = call.args.iter().find_map(|a| match a {
-                    Arg::Keyword { name: "app", value: Expr::Name(app, _), .. } => Some(app.to_string()),
+                    Arg::Keyword { name: flask::LIMITER_APP, value: Expr::Name(app, _), .. } => Some(app.to_string()),
                     _ => None,
                 });
                 self.facts.middleware.push(MiddlewareFact {
@@ -457,12 +463,17 @@ impl<'a, 's> Analyzer<'a, 's> {
             let framework = match (known, file_framework) {
                 (Some(f), _) => f,
                 // A conventional name with a route-looking first argument.
-                (None, Some(f)) if CONVENTIONAL.contains(router) && first_path.is_some_and(|p| p.starts_with('/')) => f,
+                (None, Some(f))
+                    if frameworks::is_conventional_receiver(router)
+                        && first_path.is_some_and(|p| p.starts_with('/')) =>
+                {
+                    f
+                }
                 // A Fastify plugin's instance: `fastify.register(...)`, `fastify.addHook(...)`.
-                (None, Some(Framework::Fastify)) if PLUGIN_CALLS.contains(property) => Framework::Fastify,
+                (None, Some(Framework::Fastify)) if fastify::PLUGIN_CALLS.contains(property) => Framework::Fastify,
                 (None, _)
                     if known.is_none()
-                        && CONVENTIONAL.contains(router)
+                        && frameworks::is_conventional_receiver(router)
                         && first_path.is_some_and(|p| p.starts_with('/'))
                         && matches!(*property, "get" | "post" | "put" | "patch" | "delete")
                         && self.language.is_js_family() =>
@@ -514,7 +525,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                         report_at_handler: false,
                     });
                 }
-                "use" | "route" | "register" => {
+                "use" | hono::MOUNT | fastify::REGISTER => {
                     let path = first_path.unwrap_or("").to_string();
                     let start = usize::from(first_path.is_some());
                     let mut chain = Vec::new();
@@ -546,7 +557,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                         });
                     }
                 }
-                "include_router" | "register_blueprint" => {
+                fastapi::INCLUDE_ROUTER | flask::REGISTER_BLUEPRINT => {
                     let Some(first) = call.args.first() else { continue };
                     let Some((child, child_local)) = self.router_child(first.value(), scope) else { continue };
                     let (path, chain) = self.prefix_and_dependencies(&call.args, scope);
@@ -560,7 +571,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                         location,
                     });
                 }
-                "before_request" => {
+                flask::BEFORE_REQUEST => {
                     if let Some(arg) = call.args.first() {
                         let chain = vec![self.handler_ref(arg.value(), scope)];
                         self.facts.middleware.push(MiddlewareFact {
@@ -631,7 +642,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             // `router.routes()` (koa-router), the router defined here or imported.
             Expr::Call(call) => match &call.callee {
-                Expr::Member { object, property: "routes" | "middleware", .. } => match &**object {
+                Expr::Member { object, property, .. } if koa::ROUTER_MOUNTS.contains(property) => match &**object {
                     Expr::Name(name, _) if self.is_router(name).is_some() => Some((
                         FunctionRef::Import { module: String::new(), level: 0, name: name.to_string() },
                         Some(name.to_string()),
@@ -832,12 +843,12 @@ impl<'a, 's> Analyzer<'a, 's> {
                 let Expr::Name(router, _) = &**object else { continue };
                 let framework = match (self.is_router(router), file_framework) {
                     (Some(f), _) => f,
-                    (None, Some(f)) if CONVENTIONAL.contains(router) => f,
+                    (None, Some(f)) if frameworks::is_conventional_receiver(router) => f,
                     _ => continue,
                 };
                 let Some(index) = self.function_index(id) else { continue };
                 let location = self.locate(decorator.span());
-                if *property == "before_request" {
+                if *property == flask::BEFORE_REQUEST {
                     self.facts.middleware.push(MiddlewareFact {
                         except: Vec::new(),
                         router: router.to_string(),
@@ -856,8 +867,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                 };
                 let method = match *property {
                     "get" | "post" | "put" | "patch" | "delete" | "options" | "head" => property.to_ascii_uppercase(),
-                    "websocket" => "WEBSOCKET".into(),
-                    "route" | "api_route" => {
+                    fastapi::WEBSOCKET => "WEBSOCKET".into(),
+                    flask::ROUTE | fastapi::API_ROUTE => {
                         let listed = call.args.iter().find_map(|a| match a {
                             Arg::Keyword { name: "methods", value: Expr::Array(items, _), .. } => {
                                 items.iter().find_map(|i| match i {
@@ -867,7 +878,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                             }
                             _ => None,
                         });
-                        listed.unwrap_or_else(|| if *property == "route" { "GET".into() } else { "*".into() })
+                        listed.unwrap_or_else(|| if *property == flask::ROUTE { "GET".into() } else { "*".into() })
                     }
                     _ => continue,
                 };

@@ -5,12 +5,10 @@
 
 use crate::facts::{EntrypointFact, GuardKind, HandlerRef, MiddlewareFact};
 use crate::frameworks::Framework;
+use crate::frameworks::starlette::{self, ROUTE_TABLE};
 use crate::ir::{Arg, Call, Expr};
 
 use super::Analyzer;
-
-/// The name under which a Starlette app's own table is recorded as a router.
-const TABLE: &str = "starlette:routes";
 
 impl<'a, 's> Analyzer<'a, 's> {
     pub(super) fn starlette_routes(&mut self) {
@@ -19,15 +17,15 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
         let walked = self.walked;
         for &(scope, _, call) in &walked.calls {
-            if call.callee.last_name() != Some("Starlette") {
+            if call.callee.last_name() != Some(starlette::APP) {
                 continue;
             }
             for arg in &call.args {
                 match arg {
-                    Arg::Keyword { name: "routes", value: Expr::Array(items, _), .. } => {
+                    Arg::Keyword { name: starlette::ROUTES, value: Expr::Array(items, _), .. } => {
                         self.route_table(items, "", scope);
                     }
-                    Arg::Keyword { name: "middleware", value: Expr::Array(items, _), .. } => {
+                    Arg::Keyword { name: starlette::MIDDLEWARE, value: Expr::Array(items, _), .. } => {
                         self.starlette_middleware(items, call);
                     }
                     _ => {}
@@ -43,12 +41,14 @@ impl<'a, 's> Analyzer<'a, 's> {
             let Some(Arg::Positional(Expr::Str(path))) = call.args.first() else { continue };
             let path = format!("{}{}", prefix.trim_end_matches('/'), path.value);
             match call.callee.last_name() {
-                Some("Route" | "WebSocketRoute") => {
-                    let Some(endpoint) = call.args.get(1).map(Arg::value).or_else(|| keyword(call, "endpoint")) else {
+                Some(starlette::ROUTE | starlette::WEBSOCKET_ROUTE) => {
+                    let Some(endpoint) =
+                        call.args.get(1).map(Arg::value).or_else(|| keyword(call, starlette::ENDPOINT))
+                    else {
                         continue;
                     };
                     let handler = self.handler_ref(endpoint, scope);
-                    let methods: Vec<String> = match keyword(call, "methods") {
+                    let methods: Vec<String> = match keyword(call, starlette::METHODS) {
                         Some(Expr::Array(methods, _)) => methods
                             .iter()
                             .filter_map(|m| match m {
@@ -66,15 +66,15 @@ impl<'a, 's> Analyzer<'a, 's> {
                             path: path.clone(),
                             handler: handler.clone(),
                             chain: Vec::new(),
-                            router: Some(TABLE.into()),
+                            router: Some(ROUTE_TABLE.into()),
                             order: 0,
                             location,
                             report_at_handler: false,
                         });
                     }
                 }
-                Some("Mount") => {
-                    if let Some(Expr::Array(routes, _)) = keyword(call, "routes") {
+                Some(starlette::MOUNT) => {
+                    if let Some(Expr::Array(routes, _)) = keyword(call, starlette::ROUTES) {
                         self.route_table(routes, &path, scope);
                     }
                 }
@@ -90,14 +90,14 @@ impl<'a, 's> Analyzer<'a, 's> {
         for item in items {
             let Expr::Call(call) = item else { continue };
             let Some(class) = call.args.first().map(Arg::value).and_then(Expr::last_name) else { continue };
-            if !class.to_ascii_lowercase().contains("ratelimit") {
+            if !class.to_ascii_lowercase().contains(starlette::RATE_LIMIT_WORD) {
                 continue;
             }
             let kind = GuardKind::RateLimit;
             let location = self.locate(call.span);
             self.facts.middleware.push(MiddlewareFact {
                 except: Vec::new(),
-                router: TABLE.into(),
+                router: ROUTE_TABLE.into(),
                 framework: None,
                 path: String::new(),
                 chain: vec![HandlerRef::Guard { kind, name: class.to_string(), location }],

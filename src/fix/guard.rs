@@ -16,7 +16,7 @@ use tree_sitter::Node;
 
 use super::{Edit, Fix, FixContext, elements, line_indent};
 use crate::facts::{EntrypointFact, ExportTarget, FileFacts, FunctionRef, HandlerRef};
-use crate::frameworks::{AuthFix, Framework, RateLimitFix};
+use crate::frameworks::{AuthFix, Framework, RateLimitFix, django, express, fastapi, flask, nextjs};
 use crate::lang::Language;
 
 /// What the whole project uses, for fixes that follow its choices.
@@ -253,16 +253,16 @@ fn nextjs_auth(cx: &FixContext<'_>, pages: bool, function: Node<'_>) -> Option<F
     let check = |condition: &str| vec![format!("if ({condition}) {{"), format!("  {unauthorized}"), "}".to_string()];
     let asynchronous = is_async(source, function);
     let (title, mut lines, imports): (String, Vec<String>, Vec<(String, &str)>) =
-        if hints.uses("@clerk/nextjs") && asynchronous && !pages {
+        if hints.uses(nextjs::CLERK) && asynchronous && !pages {
             let mut lines = vec!["const { userId } = await auth();".to_string()];
             lines.extend(check("!userId"));
             (
                 "Require a signed-in user (Clerk `auth()`)".to_string(),
                 lines,
-                vec![("@clerk/nextjs/server".to_string(), "auth")],
+                vec![(nextjs::CLERK_SERVER.to_string(), "auth")],
             )
         } else if let (true, true, Some(options)) =
-            (hints.uses("next-auth"), asynchronous, hints.export("authOptions", false))
+            (hints.uses(nextjs::NEXT_AUTH), asynchronous, hints.export("authOptions", false))
         {
             let session_args = if pages {
                 format!("{}, {}, authOptions", params.first()?, params.get(1)?)
@@ -275,11 +275,14 @@ fn nextjs_auth(cx: &FixContext<'_>, pages: bool, function: Node<'_>) -> Option<F
             (
                 "Require a session (NextAuth `getServerSession`)".to_string(),
                 lines,
-                vec![("next-auth".to_string(), "getServerSession"), (module, "authOptions")],
+                vec![(nextjs::NEXT_AUTH.to_string(), "getServerSession"), (module, "authOptions")],
             )
-        } else if let (true, true, false, Some(helper)) =
-            (hints.uses("@supabase/ssr"), asynchronous, pages, hints.export_importing("createClient", "@supabase/ssr"))
-        {
+        } else if let (true, true, false, Some(helper)) = (
+            hints.uses(nextjs::SUPABASE_SSR),
+            asynchronous,
+            pages,
+            hints.export_importing("createClient", nextjs::SUPABASE_SSR),
+        ) {
             let mut lines = vec![
                 "const supabase = await createClient();".to_string(),
                 "const { data: { user } } = await supabase.auth.getUser();".to_string(),
@@ -327,7 +330,7 @@ fn fastapi_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
     if existing.iter().any(|p| p.kind() == "dictionary_splat_pattern") {
         return None;
     }
-    let dependency = ["get_current_user", "get_current_active_user", "require_user"]
+    let dependency = fastapi::CURRENT_USER_DEPENDENCIES
         .into_iter()
         .find_map(|name| cx.project.export(name, true).map(|path| (name, path)));
     let mut edits = Vec::new();
@@ -338,7 +341,7 @@ fn fastapi_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
                 let module = module_path(cx, &cx.facts.path, path);
                 edits.extend(import(cx, &module, &[name]));
             }
-            edits.extend(import(cx, "fastapi", &["Depends"]));
+            edits.extend(import(cx, fastapi::MODULE, &["Depends"]));
             format!("Require a signed-in user (`Depends({name})`)")
         }
         None => {
@@ -354,7 +357,7 @@ fn fastapi_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
                 "    raise HTTPException(status_code=401, detail=\"Unauthorized\")".to_string(),
             ];
             edits.push(at_body_start(cx, function, &lines)?);
-            edits.extend(import(cx, "fastapi", &["Header", "HTTPException"]));
+            edits.extend(import(cx, fastapi::MODULE, &["Header", "HTTPException"]));
             "Add a placeholder authentication check that answers 401".to_string()
         }
     };
@@ -362,12 +365,12 @@ fn fastapi_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
 }
 
 fn flask_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
-    if cx.project.uses("flask_login") {
+    if cx.project.uses(flask::LOGIN_MODULE) {
         // Below the route decorator: Flask registers what the decorators
         // below it produced.
         let indent = line_indent(cx.source, function.start_byte());
         let mut edits = vec![Edit::insert(function.start_byte(), format!("@login_required\n{indent}"))];
-        edits.extend(import(cx, "flask_login", &["login_required"]));
+        edits.extend(import(cx, flask::LOGIN_MODULE, &["login_required"]));
         return Some(Fix { title: "Require a signed-in user (`@login_required`)".to_string(), edits, safe: false });
     }
     let lines = [
@@ -376,7 +379,7 @@ fn flask_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
         "    abort(401)".to_string(),
     ];
     let mut edits = vec![at_body_start(cx, function, &lines)?];
-    edits.extend(import(cx, "flask", &["abort", "request"]));
+    edits.extend(import(cx, flask::MODULE, &["abort", "request"]));
     Some(Fix { title: "Add a placeholder authentication check that answers 401".to_string(), edits, safe: false })
 }
 
@@ -388,8 +391,8 @@ pub(super) fn rate_limit(cx: &FixContext<'_>, at: crate::source::Span) -> Option
     match framework.spec().rate_limit_fix? {
         RateLimitFix::Upstash => upstash(cx, function),
         RateLimitFix::ExpressRateLimit => express_rate_limit(cx, function),
-        RateLimitFix::PythonLimiter { module, limit, request_parameter } => {
-            python_limiter(cx, function, module, limit, request_parameter)
+        RateLimitFix::PythonLimiter { module, limit, request_module } => {
+            python_limiter(cx, function, module, limit, request_module)
         }
     }
 }
@@ -400,7 +403,7 @@ fn shared_limiter<'h>(cx: &'h FixContext<'_>, module: &str) -> Option<(&'static 
 }
 
 fn upstash(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
-    let (name, path) = shared_limiter(cx, "@upstash/ratelimit")?;
+    let (name, path) = shared_limiter(cx, nextjs::UPSTASH_RATELIMIT)?;
     if !is_async(cx.source, function) {
         return None;
     }
@@ -420,7 +423,7 @@ fn upstash(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
 }
 
 fn express_rate_limit(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
-    if !cx.project.uses("express-rate-limit") {
+    if !cx.project.uses(express::RATE_LIMIT_MODULE) {
         return None;
     }
     // The handler is an argument of the route registration: the limiter
@@ -431,10 +434,11 @@ fn express_rate_limit(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
     let mut edits = vec![Edit::insert(function.start_byte(), "rateLimit({ windowMs: 60_000, limit: 20 }), ")];
     if !cx.facts.imports.iter().any(|i| i.local == "rateLimit") {
         let commonjs = cx.source.contains("require(");
+        let module = express::RATE_LIMIT_MODULE;
         let line = if commonjs {
-            "const { rateLimit } = require(\"express-rate-limit\");"
+            format!("const {{ rateLimit }} = require(\"{module}\");")
         } else {
-            "import { rateLimit } from \"express-rate-limit\";"
+            format!("import {{ rateLimit }} from \"{module}\";")
         };
         let after = import_end(cx);
         edits.push(match after {
@@ -470,18 +474,18 @@ fn python_limiter(
     function: Node<'_>,
     module: &str,
     limit: &str,
-    request_parameter: bool,
+    request_module: Option<&str>,
 ) -> Option<Fix> {
     let (name, path) = shared_limiter(cx, module)?;
     let indent = line_indent(cx.source, function.start_byte());
     let mut edits = vec![Edit::insert(function.start_byte(), format!("@{name}.limit(\"{limit}\")\n{indent}"))];
-    if request_parameter {
+    if let Some(request_module) = request_module {
         let parameters = function.child_by_field_name("parameters")?;
         let names = parameter_names(cx.source, function);
         if !names.iter().any(|n| n.split(':').next().is_some_and(|n| n.trim() == "request")) {
             let text = if elements(parameters).is_empty() { "request: Request" } else { "request: Request, " };
             edits.push(Edit::insert(parameters.start_byte() + 1, text));
-            edits.extend(import(cx, "fastapi", &["Request"]));
+            edits.extend(import(cx, request_module, &["Request"]));
         }
     }
     if path != cx.facts.path {
@@ -497,7 +501,7 @@ fn python_limiter(
 fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
     let source = cx.source;
     let text = |n: Node<'_>| &source[n.byte_range()];
-    let import_edit = || import(cx, "rest_framework.permissions", &["IsAuthenticated"]);
+    let import_edit = || import(cx, django::DRF_PERMISSIONS, &["IsAuthenticated"]);
     let fix = |title: &str, edit: Edit| {
         let mut edits = vec![edit];
         edits.extend(import_edit());
@@ -516,7 +520,7 @@ fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
         let Some(arguments) = call.child_by_field_name("arguments") else { continue };
         let keyword = elements(arguments).into_iter().find(|a| {
             a.kind() == "keyword_argument"
-                && a.child_by_field_name("name").is_some_and(|n| text(n) == "permission_classes")
+                && a.child_by_field_name("name").is_some_and(|n| text(n) == django::PERMISSION_CLASSES)
         });
         if let Some(value) = keyword.and_then(|k| k.child_by_field_name("value")) {
             let edit = Edit {
@@ -544,11 +548,11 @@ fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
         });
     let Some(class) = class else {
         // A function view: `@permission_classes([...])` below `@api_view`.
-        let api_view = decorators.iter().find(|d| text(**d).trim_start_matches('@').starts_with("api_view"))?;
+        let api_view = decorators.iter().find(|d| text(**d).trim_start_matches('@').starts_with(django::API_VIEW))?;
         let indent = line_indent(source, api_view.start_byte());
         let mut edits =
             vec![Edit::insert(api_view.end_byte(), format!("\n{indent}@permission_classes([IsAuthenticated])"))];
-        edits.extend(import(cx, "rest_framework.decorators", &["permission_classes"]));
+        edits.extend(import(cx, django::DRF_DECORATORS, &["permission_classes"]));
         edits.extend(import_edit());
         return Some(Fix {
             title: "Require authentication: `@permission_classes([IsAuthenticated])`".to_string(),
@@ -560,7 +564,7 @@ fn drf_auth(cx: &FixContext<'_>, function: Node<'_>) -> Option<Fix> {
     let statements = elements(body);
     let existing = statements.iter().find_map(|s| {
         let assignment = s.named_child(0).filter(|a| a.kind() == "assignment")?;
-        (assignment.child_by_field_name("left").map(text) == Some("permission_classes"))
+        (assignment.child_by_field_name("left").map(text) == Some(django::PERMISSION_CLASSES))
             .then_some(assignment)?
             .child_by_field_name("right")
     });

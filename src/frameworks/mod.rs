@@ -4,11 +4,14 @@
 //! A framework is a [`Framework`], never a string: every place that treats
 //! frameworks differently matches on the enum, so adding a variant makes
 //! the compiler list each of them. What a framework *is* lives in its file
-//! as a [`Spec`]: how it is recognised, the shape of its routes, how its
-//! middleware and project-wide defaults apply, the files that must always
-//! be analysed, and the fix templates for a route without authentication
-//! or a rate limit. The code that reads syntax for it (`src/analysis/`) and
-//! writes fixes (`src/fix/guard.rs`) follows what the spec says.
+//! as a [`Spec`]: how it is recognised, the text that may declare its routes,
+//! how its middleware and project-wide defaults apply, the files that must
+//! always be analysed, and the fix templates for a route without
+//! authentication or a rate limit. Beside the spec, its file names the
+//! syntax custodia reads (decorators, keywords, mount calls, settings) as
+//! constants: the code that reads it (`src/analysis/`), finds it without
+//! parsing (`src/prefilter.rs`) and writes fixes (`src/fix/guard.rs`)
+//! imports those names instead of spelling them.
 //!
 //! This module sits below the analysis: it knows names, paths and
 //! conventions, and imports nothing of the crate.
@@ -73,6 +76,13 @@ pub const ALL: [Framework; 13] = [
 pub struct Spec {
     /// The name in facts, messages and output (`nextjs-pages`, `drf`).
     pub name: &'static str,
+    /// The name people know it by (`Next.js`, `Django REST framework`), in
+    /// the configuration `custodia init` writes.
+    pub display: &'static str,
+    /// The packages whose import (`import flask`, `"@nestjs/core"`) tells
+    /// `custodia init` the project uses it, matched whole or by their first
+    /// dotted segment.
+    pub packages: &'static [&'static str],
     /// Modules whose calls build its apps and routers (`express()`,
     /// `APIRouter()`), for frameworks that build them by calls.
     pub modules: &'static [&'static str],
@@ -83,15 +93,31 @@ pub struct Spec {
     /// (`@nestjs/`, `rest_framework`): what the analyses that recognise the
     /// framework by its imports rather than by calls look for.
     pub import_prefixes: &'static [&'static str],
+    /// Names its apps and routers conventionally go by beyond the ones every
+    /// framework shares ([`CONVENTIONAL_RECEIVERS`]): Fastify's `fastify`
+    /// and `instance`, Flask's `bp`.
+    pub receivers: &'static [&'static str],
+    /// The languages its code is written in.
+    pub family: Family,
+    /// Regular-expression fragments of text that may declare its routes,
+    /// middleware or mounts (`APIRouter`, `@Controller\s*\(`): a file the
+    /// prefilter skipped is still analysed when one matches, in a file of
+    /// its family. Generous on purpose: a false positive costs one parse, a
+    /// miss hides a route.
+    pub route_hints: &'static [&'static str],
+    /// Whether a path may be one of its route files by its name alone
+    /// (Next.js `route.ts`, `pages/api/`), whatever the text.
+    pub route_file: Option<fn(&str) -> bool>,
     /// Routes are declared by decorators (`@app.post("/x")`), so a call
     /// `app.post(...)` is not a registration.
     pub decorator_routes: bool,
     /// Project-wide defaults that name no framework (slowapi's
     /// `Limiter(default_limits=...)`) cover its routes.
     pub unscoped_defaults: bool,
-    /// A route exists only when a URL configuration reaches it (a Django
-    /// view class no URL pattern includes serves nothing).
-    pub needs_url_configuration: bool,
+    /// The module-level list its URL configuration is read from
+    /// (`urlpatterns`): a route exists only when that configuration reaches
+    /// it (a Django view class no URL pattern includes serves nothing).
+    pub url_configuration: Option<&'static str>,
     /// Next.js `middleware.ts` / `proxy.ts` covers its routes where the
     /// matcher matches.
     pub next_middleware: bool,
@@ -103,6 +129,14 @@ pub struct Spec {
     pub auth_fix: Option<AuthFix>,
     /// The fix offered for a route without a rate limit.
     pub rate_limit_fix: Option<RateLimitFix>,
+}
+
+/// The languages a framework's code is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Python,
+    /// JavaScript and TypeScript.
+    Script,
 }
 
 /// The authentication check `src/fix/guard.rs` writes into a handler.
@@ -130,9 +164,10 @@ pub enum RateLimitFix {
     /// `express-rate-limit` middleware.
     ExpressRateLimit,
     /// A limiter decorator from `module` with a limit written as `limit`;
-    /// with `request_parameter`, the handler gets a `request: Request`
-    /// parameter if it has none (slowapi reads the client's address from it).
-    PythonLimiter { module: &'static str, limit: &'static str, request_parameter: bool },
+    /// with `request_module`, the handler gets a `request: Request`
+    /// parameter, `Request` imported from that module, if it has none
+    /// (slowapi reads the client's address from it).
+    PythonLimiter { module: &'static str, limit: &'static str, request_module: Option<&'static str> },
 }
 
 impl Framework {
@@ -163,6 +198,14 @@ impl Framework {
     /// The framework whose apps and routers calls of `module` build.
     pub fn of_module(module: &str) -> Option<Framework> {
         ALL.into_iter().find(|f| f.spec().modules.contains(&module))
+    }
+
+    /// The framework a project uses when it imports `module`, by
+    /// [`Spec::packages`]: the module itself or its first dotted segment
+    /// (`django.urls` → Django).
+    pub fn of_package(module: &str) -> Option<Framework> {
+        let top = module.split('.').next().unwrap_or_default();
+        ALL.into_iter().find(|f| f.spec().packages.iter().any(|p| *p == module || *p == top))
     }
 
     /// Whether `module` is one of its modules, by [`Spec::import_prefixes`].
@@ -225,6 +268,56 @@ pub const HEALTH_SEGMENTS: [&str; 12] = [
     "ping",
 ];
 
+/// Names apps and routers are conventionally given in every framework, for
+/// receivers the file does not build itself (`export function routes(app) {
+/// app.post(...) }`); each framework adds its own ([`Spec::receivers`]).
+pub const CONVENTIONAL_RECEIVERS: [&str; 5] = ["app", "router", "api", "server", "routes"];
+
+/// Whether `name` is one apps and routers of some framework conventionally
+/// go by.
+pub fn is_conventional_receiver(name: &str) -> bool {
+    CONVENTIONAL_RECEIVERS.contains(&name) || ALL.iter().any(|f| f.spec().receivers.contains(&name))
+}
+
+/// Calls that answer an error status given as their first argument:
+/// Flask's `abort(401)`, Express's `res.status(401)` and `res.sendStatus`,
+/// FastAPI's `HTTPException(401)`, NestJS's `HttpException`, Koa's
+/// `ctx.throw(401)`.
+pub const STATUS_FIRST: [&str; 6] = ["abort", "status", "sendStatus", "HTTPException", "HttpException", "throw"];
+
+/// Calls that take the status after the body: Hono's `c.json({...}, 401)`,
+/// `new Response(body, { status })`, Koa's `ctx.assert(user, 401)`.
+pub const STATUS_AFTER: [&str; 5] = ["json", "text", "body", "Response", "assert"];
+
+/// Route shapes every framework of a family shares, beside each framework's
+/// own ([`Spec::route_hints`]): a decorator or a call with an HTTP verb and
+/// a path, tRPC procedures, middleware by `.use(`.
+const SHARED_ROUTE_HINTS: [(Family, &str); 4] = [
+    (Family::Python, r"@\w+(?:\.\w+)*\.(?:get|post|put|patch|delete|head|options)\s*\("),
+    (Family::Script, r#"\.(?:get|post|put|patch|delete|del|all|options|head|route|use)\s*\(\s*['"`]/"#),
+    (Family::Script, r"\.(?:mutation|query|subscription)\s*\("),
+    (Family::Script, r"\.use\s*\("),
+];
+
+/// The route shapes of a family, shared and each framework's, as one
+/// regular expression's alternatives.
+pub fn route_hints(family: Family) -> String {
+    let shared = SHARED_ROUTE_HINTS.iter().filter(|(f, _)| *f == family).map(|(_, hint)| *hint);
+    let own = ALL.iter().map(|f| f.spec()).filter(|s| s.family == family).flat_map(|s| s.route_hints.iter().copied());
+    let mut hints: Vec<&str> = Vec::new();
+    for hint in shared.chain(own) {
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    hints.join("|")
+}
+
+/// Whether a path is some framework's route file by its name alone.
+pub fn is_route_file(path: &str) -> bool {
+    ALL.iter().any(|f| f.spec().route_file.is_some_and(|is| is(path)))
+}
+
 /// Whether a Python file holds a project-wide setting of some framework
 /// (see [`Spec::settings`]).
 pub fn holds_project_settings(text: &str) -> bool {
@@ -251,5 +344,32 @@ mod tests {
         assert!(Framework::FastApi.builds_router("APIRouter"));
         assert!(!Framework::Flask.builds_router("request"));
         assert!(Framework::Express.builds_router("Router"));
+    }
+
+    #[test]
+    fn registry_lookups() {
+        assert_eq!(Framework::of_package("django.urls"), Some(Framework::Django));
+        assert_eq!(Framework::of_package("@nestjs/common"), Some(Framework::NestJs));
+        assert_eq!(Framework::of_package("rest_framework"), Some(Framework::Drf));
+        assert_eq!(Framework::of_package("openai"), None);
+        assert!(
+            is_conventional_receiver("app") && is_conventional_receiver("bp") && is_conventional_receiver("instance")
+        );
+        assert!(!is_conventional_receiver("client"));
+        assert!(is_route_file("src/app/api/chat/route.ts") && is_route_file("pages/api/chat.js"));
+        assert!(!is_route_file("src/lib/chat.ts"));
+    }
+
+    #[test]
+    fn route_hints_are_one_expression_per_family() {
+        for (family, declares, plain) in [
+            (Family::Python, "router = APIRouter(prefix=\"/chat\")", "def slug(text):"),
+            (Family::Script, "@Controller(\"chat\")", "export const fmt = 1;"),
+        ] {
+            let hints = route_hints(family);
+            let re = regex::Regex::new(&hints).expect("the route hints are a regular expression");
+            assert!(re.is_match(declares), "{family:?}");
+            assert!(!re.is_match(plain), "{family:?}");
+        }
     }
 }

@@ -603,7 +603,7 @@ impl Session {
                 else {
                     continue;
                 };
-                for id in crate::report::counts::soc2_criteria(&engine.config().catalog, rule) {
+                for id in engine.config().catalog.soc2_criteria(rule) {
                     *by_criterion.entry(format!("SOC 2 {id}")).or_default() += 1;
                 }
             }

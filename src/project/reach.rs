@@ -9,9 +9,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::facts::{
     DependencyTarget, EntrypointFact, ExportTarget, FileFacts, FunctionIndex, FunctionRef, GuardKind, HandlerRef,
-    NextMiddlewareFact,
 };
-use crate::frameworks::Framework;
+use crate::frameworks::{Framework, nextjs};
 use crate::lang::Language;
 use crate::source::Location;
 
@@ -196,8 +195,8 @@ impl<'f> ProjectIndex<'f> {
                     // A Django view class no URL pattern reaches serves nothing.
                     let unmounted =
                         levels.last().is_some_and(|top| top.file == file && Some(&top.router) == entry.router.as_ref());
-                    if entry.framework.spec().needs_url_configuration
-                        && entry.router.as_deref() != Some("urlpatterns")
+                    if let Some(configuration) = entry.framework.spec().url_configuration
+                        && entry.router.as_deref() != Some(configuration)
                         && unmounted
                     {
                         continue;
@@ -487,20 +486,14 @@ impl<'f> ProjectIndex<'f> {
         let mut out = Vec::new();
         for (at, facts) in self.files.iter().enumerate() {
             let Some(middleware) = &facts.next_middleware else { continue };
-            let dir = facts.path.rsplit_once('/').map_or("", |(d, _)| d);
-            let app_root = dir.strip_suffix("/src").or_else(|| (dir == "src").then_some("")).unwrap_or(dir);
+            let app_root = nextjs::middleware_app_root(&facts.path);
             if !app_root.is_empty() && !route_file.starts_with(&format!("{app_root}/")) {
                 continue;
             }
-            if !middleware_runs_on(middleware, path) {
+            if !nextjs::middleware_runs_on(&middleware.matchers, &middleware.protected, &middleware.public, path) {
                 continue;
             }
-            // Next.js 16 calls the file `proxy.ts`: evidence names the file it is.
-            let how = if facts.path.rsplit('/').next().is_some_and(|name| name.starts_with("proxy.")) {
-                "proxy.ts"
-            } else {
-                "middleware.ts"
-            };
+            let how = nextjs::middleware_file_name(&facts.path);
             for guard in &middleware.guards {
                 out.push(Cover { kind: guard.kind, name: guard.name.clone(), file: at, location: guard.location, how });
             }
@@ -890,102 +883,6 @@ fn path_prefix_matches(prefix: &str, path: &str) -> bool {
     prefix.is_empty() || path == prefix || path.starts_with(&format!("{prefix}/"))
 }
 
-/// Whether a Next.js middleware runs on `path` and protects it.
-fn middleware_runs_on(middleware: &NextMiddlewareFact, path: &str) -> bool {
-    let runs = middleware.matchers.is_empty() || middleware.matchers.iter().any(|m| matcher_matches(m, path));
-    if !runs {
-        return false;
-    }
-    if !middleware.protected.is_empty() {
-        return middleware.protected.iter().any(|m| matcher_matches(m, path));
-    }
-    !middleware.public.iter().any(|m| matcher_matches(m, path))
-}
-
-/// Next.js matcher patterns (path-to-regexp style) and Clerk route matchers:
-/// `/api/:path*`, `/dashboard(.*)`, `/((?!_next|.*\..*).*)`.
-pub fn matcher_matches(pattern: &str, path: &str) -> bool {
-    let mut regex = String::from("^");
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            // `(?:...)`: a non-capturing group, not a parameter.
-            ':' if i >= 2 && chars[i - 1] == '?' && chars[i - 2] == '(' => regex.push(':'),
-            ':' => {
-                // A named segment: `:path*` (zero or more segments), `:path+`, `:id`.
-                let mut j = i + 1;
-                while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
-                    j += 1;
-                }
-                match chars.get(j) {
-                    Some('*') => {
-                        // `/api/:path*` also matches `/api`.
-                        if regex.ends_with('/') {
-                            regex.pop();
-                            regex.push_str("(?:/.*)?");
-                        } else {
-                            regex.push_str(".*");
-                        }
-                        j += 1;
-                    }
-                    Some('+') => {
-                        regex.push_str(".+");
-                        j += 1;
-                    }
-                    Some('?') => {
-                        regex.push_str("[^/]*");
-                        j += 1;
-                    }
-                    _ => regex.push_str("[^/]+"),
-                }
-                i = j;
-                continue;
-            }
-            '(' | ')' | '|' | '?' | '*' | '+' | '[' | ']' | '\\' | '^' | '$' => regex.push(c),
-            '.' => {
-                // Inside a group `.` is a regex wildcard; in a literal path a dot.
-                regex.push('.');
-            }
-            '{' | '}' => regex.push(c),
-            _ => regex.push_str(&regex::escape(&c.to_string())),
-        }
-        i += 1;
-    }
-    regex.push('$');
-    // The regex crate has no lookahead; Next.js matchers use one negative
-    // lookahead right after a fixed prefix (`/((?!_next|api).*)`). Match
-    // without it, then require that the lookahead's body does not match at
-    // that point.
-    if let Some(start) = regex.find("(?!") {
-        let mut depth = 0usize;
-        let mut end = None;
-        for (i, c) in regex[start..].char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(start + i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let Some(end) = end else { return false };
-        let main = format!("{}{}", &regex[..start], &regex[end + 1..]);
-        // The prefix may open groups the lookahead sits in: close them.
-        let prefix = &regex[..start];
-        let open = prefix.matches('(').count().saturating_sub(prefix.matches(')').count());
-        let excluded = format!("{prefix}(?:{}){}", &regex[start + 3..end], ")".repeat(open));
-        let matches = |re: &str| regex::Regex::new(re).is_ok_and(|re| re.is_match(path));
-        return matches(&main) && !matches(&excluded);
-    }
-    regex::Regex::new(&regex).is_ok_and(|re| re.is_match(path))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1006,22 +903,6 @@ mod tests {
         for name in ["handleLLMNewToken", "Session", "getSessionTitle", "checkInput", "validate", "tokenize"] {
             assert_eq!(gate_name(name), None, "{name}");
         }
-    }
-
-    #[test]
-    fn next_matchers() {
-        assert!(matcher_matches("/api/:path*", "/api/chat"));
-        assert!(matcher_matches("/api/:path*", "/api"));
-        assert!(!matcher_matches("/api/:path*", "/dashboard"));
-        assert!(matcher_matches("/dashboard(.*)", "/dashboard/settings"));
-        assert!(matcher_matches("/((?!_next|[^?]*\\.(?:html?|css|js)).*)", "/api/chat"));
-        assert!(!matcher_matches("/((?!api|_next).*)", "/api/chat"));
-        assert!(matcher_matches("/(api|trpc)(.*)", "/api/chat"));
-        assert!(matcher_matches("/((?!_next|.*\\..*).*)", "/api/chat"));
-        assert!(!matcher_matches("/((?!_next|.*\\..*).*)", "/_next/static/x"));
-        assert!(!matcher_matches("/((?!_next|.*\\..*).*)", "/favicon.ico"));
-        assert!(matcher_matches("/((?!api/public).*)", "/api/chat"));
-        assert!(!matcher_matches("/((?!api/public).*)", "/api/public/ask"));
     }
 
     #[test]

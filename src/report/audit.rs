@@ -14,10 +14,11 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{BUILTIN_SOURCES, Catalog, short_tag};
+use crate::catalog::{Catalog, short_tag};
 use crate::engine::Engine;
 use crate::finding::{Finding, Severity};
 use crate::fingerprint::SourceLines;
+use crate::provenance::{hex, parse_utc, ruleset_hash, timestamp, utc};
 use crate::scan::ScanResult;
 
 /// The SOC 2 criteria the report covers, in the order it presents them.
@@ -234,7 +235,7 @@ pub struct Period {
 
 impl Period {
     fn contains(&self, time: &str) -> bool {
-        let Some(t) = crate::history::parse_utc(time) else { return false };
+        let Some(t) = parse_utc(time) else { return false };
         self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
     }
 }
@@ -549,48 +550,6 @@ fn cross_reference(catalog: &Catalog, f: &Finding) -> CrossReference {
     }
 }
 
-/// SHA-256 over the embedded catalogues, name and text, in a fixed order.
-pub fn ruleset_hash() -> String {
-    let mut hasher = Sha256::new();
-    for (name, text) in BUILTIN_SOURCES {
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update(text.as_bytes());
-        hasher.update([0]);
-    }
-    hex(&hasher.finalize())
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Now, or `SOURCE_DATE_EPOCH` (reproducible builds' convention), in UTC.
-pub fn timestamp() -> String {
-    let seconds =
-        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-        });
-    utc(seconds)
-}
-
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian).
-pub fn utc(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let rest = seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
 /// Hides a leaked key in the excerpt the way the finding's message does
 /// (`sk-proj…9f2c`): the report travels to auditors and must not carry it.
 fn redact(lines: &mut [(u32, String)], range: crate::source::Range) {
@@ -637,13 +596,5 @@ mod tests {
         };
         redact(&mut lines, range);
         assert_eq!(lines[0].1, r#"  key: process.env.KEY ?? "sk-proj…Lzdo", // x"#);
-    }
-
-    #[test]
-    fn utc_dates() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(1_795_737_600), "2026-11-27T00:00:00Z");
-        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
     }
 }

@@ -18,22 +18,16 @@ use crate::finding::{Finding, Severity};
 /// The sentence each output carries next to its counts.
 pub const DEFINITION: &str = "A finding is counted under every SOC 2 criterion it maps to (its primary criterion and any other), so the rows can add up to more than the number of findings.";
 
-/// The SOC 2 criteria (`CC6.1`, without the `SOC2:` prefix) a rule maps to,
-/// primary first.
-pub fn soc2_criteria<'a>(catalog: &'a Catalog, rule: &str) -> impl Iterator<Item = &'a str> {
-    catalog.rule(rule).into_iter().flat_map(|r| r.criteria.iter().filter_map(|c| c.strip_prefix("SOC2:")))
-}
-
 /// Whether `finding` counts under the SOC 2 criterion `id` (`CC6.1`).
 pub fn counts_under(catalog: &Catalog, finding: &Finding, id: &str) -> bool {
-    soc2_criteria(catalog, finding.rule).any(|c| c == id)
+    catalog.soc2_criteria(finding.rule).any(|c| c == id)
 }
 
 /// Findings per SOC 2 criterion (`CC6.1`) and severity.
 pub fn by_criterion(catalog: &Catalog, findings: &[Finding]) -> BTreeMap<String, BTreeMap<Severity, usize>> {
     let mut counts: BTreeMap<String, BTreeMap<Severity, usize>> = BTreeMap::new();
     for finding in findings {
-        for id in soc2_criteria(catalog, finding.rule) {
+        for id in catalog.soc2_criteria(finding.rule) {
             *counts.entry(id.to_string()).or_default().entry(finding.severity).or_default() += 1;
         }
     }

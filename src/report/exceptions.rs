@@ -73,8 +73,8 @@ impl Terms {
     /// date): the status written, else "overdue" once the due date has
     /// passed, "no due date" or "unreadable due date", else "open".
     pub fn status_on(&self, today: &str) -> String {
-        let due = self.due.as_deref().map(crate::history::parse_utc);
-        let today = crate::history::parse_utc(today.get(..10).unwrap_or(today));
+        let due = self.due.as_deref().map(crate::provenance::parse_utc);
+        let today = crate::provenance::parse_utc(today.get(..10).unwrap_or(today));
         let overdue = matches!((due, today), (Some(Some(due)), Some(today)) if due < today);
         match (&self.status, due) {
             (Some(status), _) if overdue && !closed(status) => format!("{status}, overdue"),
