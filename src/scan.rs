@@ -603,8 +603,9 @@ fn project_pass(
     threads: usize,
     result: &mut ScanResult,
 ) -> ProjectPass {
-    let FirstPass { analyzed, prefiltered, mut config_dirs, manifests } = first;
+    let FirstPass { mut analyzed, prefiltered, mut config_dirs, manifests } = first;
     config_dirs.sort();
+    drop_server_only_actions(&mut analyzed, &prefiltered);
     let project = Project { base, config_dirs: &config_dirs, manifests: &manifests };
     let (mut analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
     analyzed.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
@@ -917,6 +918,49 @@ fn second_pass(
         }
     }
     (analyzed, prefiltered.into_iter().flatten().collect())
+}
+
+/// Server actions only server code calls are not endpoints
+/// (`frameworks::nextjs::action_is_server_only`): their entrypoints are
+/// dropped, and the routes that call them still reach them as functions.
+/// The project's script files are read again only when it has actions.
+fn drop_server_only_actions(analyzed: &mut [Analyzed], prefiltered: &[Prefiltered]) {
+    let candidates: Vec<(usize, String)> = analyzed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| {
+            a.analysis
+                .facts
+                .entrypoints
+                .iter()
+                .filter(|e| e.framework == crate::frameworks::Framework::ServerAction)
+                .map(move |e| (i, e.path.clone()))
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let scripts: Vec<(String, String)> = analyzed
+        .iter()
+        .map(|a| &a.file)
+        .chain(prefiltered.iter().map(|p| &p.file))
+        .filter(|f| f.kind.language != Language::Python)
+        .filter_map(|f| std::fs::read_to_string(&f.abs).ok().map(|text| (f.rel.clone(), text)))
+        .collect();
+    for (i, name) in candidates {
+        let own = &analyzed[i].file.rel;
+        let mentions = scripts
+            .iter()
+            .filter(|(path, text)| path != own && text.contains(name.as_str()))
+            .map(|(path, text)| (path.as_str(), text.as_str()));
+        if crate::frameworks::nextjs::action_is_server_only(&name, mentions) {
+            analyzed[i]
+                .analysis
+                .facts
+                .entrypoints
+                .retain(|e| !(e.framework == crate::frameworks::Framework::ServerAction && e.path == name));
+        }
+    }
 }
 
 /// The prefiltered files the project rules need after all. A route handler

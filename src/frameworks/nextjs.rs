@@ -134,6 +134,38 @@ pub const UPSTASH_RATELIMIT: &str = "@upstash/ratelimit";
 /// file, a server action.
 pub const SERVER_DIRECTIVE: &str = "use server";
 
+/// Whether a server action is server code only: Next.js gives an action an
+/// ID the browser can call only when client code references it (a
+/// `'use client'` module, or a component that hands it to a form or a
+/// client component); an action that only server code imports (a route
+/// handler calling a helper from an actions file) stays on the server.
+///
+/// `mentions` are the project's other script files that contain `name`
+/// (path and text). Private when a server file imports it by name and no
+/// component or client module mentions it; when nothing imports it, the
+/// answer is no (an import custodia cannot see may exist).
+pub fn action_is_server_only<'t>(name: &str, mentions: impl Iterator<Item = (&'t str, &'t str)>) -> bool {
+    let Ok(word) = regex::Regex::new(&format!(r"\b{}\b", regex::escape(name))) else { return false };
+    let Ok(named_import) =
+        regex::Regex::new(&format!(r"import\s+(?:type\s+)?\{{[^}}]*\b{}\b[^}}]*\}}\s*from", regex::escape(name)))
+    else {
+        return false;
+    };
+    let mut imported_by_server = false;
+    for (path, text) in mentions {
+        if !word.is_match(text) {
+            continue;
+        }
+        let component = path.ends_with(".tsx") || path.ends_with(".jsx");
+        let client = text.contains("'use client'") || text.contains("\"use client\"");
+        if component || client {
+            return false;
+        }
+        imported_by_server |= named_import.is_match(text);
+    }
+    imported_by_server
+}
+
 /// The folder of the app a middleware file at `path` serves: its own folder,
 /// or the one above when it sits in `src/` (`""`: the repository's root).
 /// Routes outside that folder belong to another app.
