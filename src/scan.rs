@@ -921,10 +921,13 @@ fn second_pass(
 }
 
 /// Server actions only server code calls are not endpoints
-/// (`frameworks::nextjs::action_is_server_only`): their entrypoints are
-/// dropped, and the routes that call them still reach them as functions.
-/// The project's script files are read again only when it has actions.
+/// (`frameworks::nextjs::ActionReference`): their entrypoints are dropped,
+/// and the routes that call them still reach them as functions. The
+/// project's script files are read again, one at a time, only when it has
+/// actions.
 fn drop_server_only_actions(analyzed: &mut [Analyzed], prefiltered: &[Prefiltered]) {
+    use crate::frameworks::Framework;
+    use crate::frameworks::nextjs::ActionReference;
     let candidates: Vec<(usize, String)> = analyzed
         .iter()
         .enumerate()
@@ -933,32 +936,30 @@ fn drop_server_only_actions(analyzed: &mut [Analyzed], prefiltered: &[Prefiltere
                 .facts
                 .entrypoints
                 .iter()
-                .filter(|e| e.framework == crate::frameworks::Framework::ServerAction)
+                .filter(|e| e.framework == Framework::ServerAction)
                 .map(move |e| (i, e.path.clone()))
         })
         .collect();
     if candidates.is_empty() {
         return;
     }
-    let scripts: Vec<(String, String)> = analyzed
-        .iter()
-        .map(|a| &a.file)
-        .chain(prefiltered.iter().map(|p| &p.file))
-        .filter(|f| f.kind.language != Language::Python)
-        .filter_map(|f| std::fs::read_to_string(&f.abs).ok().map(|text| (f.rel.clone(), text)))
-        .collect();
-    for (i, name) in candidates {
-        let own = &analyzed[i].file.rel;
-        let mentions = scripts
-            .iter()
-            .filter(|(path, text)| path != own && text.contains(name.as_str()))
-            .map(|(path, text)| (path.as_str(), text.as_str()));
-        if crate::frameworks::nextjs::action_is_server_only(&name, mentions) {
+    let mut references: Vec<Vec<ActionReference>> = vec![Vec::new(); candidates.len()];
+    let scripts = analyzed.iter().map(|a| &a.file).chain(prefiltered.iter().map(|p| &p.file));
+    for file in scripts.filter(|f| f.kind.language != Language::Python) {
+        let Ok(text) = std::fs::read_to_string(&file.abs) else { continue };
+        for (n, (i, name)) in candidates.iter().enumerate() {
+            if analyzed[*i].file.rel != file.rel && text.contains(name.as_str()) {
+                references[n].push(ActionReference::of(name, &file.rel, &text));
+            }
+        }
+    }
+    for ((i, name), references) in candidates.into_iter().zip(references) {
+        if ActionReference::server_only(references) {
             analyzed[i]
                 .analysis
                 .facts
                 .entrypoints
-                .retain(|e| !(e.framework == crate::frameworks::Framework::ServerAction && e.path == name));
+                .retain(|e| !(e.framework == Framework::ServerAction && e.path == name));
         }
     }
 }

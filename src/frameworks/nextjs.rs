@@ -134,36 +134,57 @@ pub const UPSTASH_RATELIMIT: &str = "@upstash/ratelimit";
 /// file, a server action.
 pub const SERVER_DIRECTIVE: &str = "use server";
 
-/// Whether a server action is server code only: Next.js gives an action an
-/// ID the browser can call only when client code references it (a
-/// `'use client'` module, or a component that hands it to a form or a
-/// client component); an action that only server code imports (a route
-/// handler calling a helper from an actions file) stays on the server.
-///
-/// `mentions` are the project's other script files that contain `name`
-/// (path and text). Private when a server file imports it by name and no
-/// component or client module mentions it; when nothing imports it, the
-/// answer is no (an import custodia cannot see may exist).
-pub fn action_is_server_only<'t>(name: &str, mentions: impl Iterator<Item = (&'t str, &'t str)>) -> bool {
-    let Ok(word) = regex::Regex::new(&format!(r"\b{}\b", regex::escape(name))) else { return false };
-    let Ok(named_import) =
-        regex::Regex::new(&format!(r"import\s+(?:type\s+)?\{{[^}}]*\b{}\b[^}}]*\}}\s*from", regex::escape(name)))
-    else {
-        return false;
-    };
-    let mut imported_by_server = false;
-    for (path, text) in mentions {
-        if !word.is_match(text) {
-            continue;
+/// How a script file refers to a server action, for telling whether the
+/// action is server code only. Next.js gives an action an ID the browser
+/// can call only when client code references it (a `'use client'` module,
+/// or a component that hands it to a form or a client component); an
+/// action that only server code imports (a route handler calling a helper
+/// from an actions file) stays on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionReference {
+    /// A component or client module names it: the browser can call it.
+    Client,
+    /// Server code imports it by name.
+    ServerImport,
+    /// Server code mentions the name otherwise (or not at all).
+    Other,
+}
+
+impl ActionReference {
+    /// How the file at `path` with `text` refers to the action `name`.
+    pub fn of(name: &str, path: &str, text: &str) -> ActionReference {
+        let escaped = regex::escape(name);
+        let mentions = regex::Regex::new(&format!(r"\b{escaped}\b")).is_ok_and(|word| word.is_match(text));
+        if !mentions {
+            return ActionReference::Other;
         }
         let component = path.ends_with(".tsx") || path.ends_with(".jsx");
-        let client = text.contains("'use client'") || text.contains("\"use client\"");
-        if component || client {
-            return false;
+        if component || text.contains("'use client'") || text.contains("\"use client\"") {
+            return ActionReference::Client;
         }
-        imported_by_server |= named_import.is_match(text);
+        let named_import = regex::Regex::new(&format!(r"import\s+(?:type\s+)?\{{[^}}]*\b{escaped}\b[^}}]*\}}\s*from"));
+        if named_import.is_ok_and(|import| import.is_match(text)) {
+            ActionReference::ServerImport
+        } else {
+            ActionReference::Other
+        }
     }
-    imported_by_server
+
+    /// Whether an action whose references (in every other script file) are
+    /// these is server code only: server code imports it by name and no
+    /// client code names it. When nothing imports it, it is not (an import
+    /// custodia cannot see may exist).
+    pub fn server_only(references: impl IntoIterator<Item = ActionReference>) -> bool {
+        let mut imported = false;
+        for reference in references {
+            match reference {
+                ActionReference::Client => return false,
+                ActionReference::ServerImport => imported = true,
+                ActionReference::Other => {}
+            }
+        }
+        imported
+    }
 }
 
 /// The folder of the app a middleware file at `path` serves: its own folder,
