@@ -202,6 +202,10 @@ pub struct ClientSpec {
     pub first_arg: Option<String>,
     #[serde(default)]
     pub language: Option<Language>,
+    /// The class sends an output-token cap of its own when none is given;
+    /// what it is, for the evidence.
+    #[serde(default)]
+    pub default_token_cap: Option<String>,
 }
 
 fn default_client_on() -> Vec<Receiver> {

@@ -726,6 +726,8 @@ impl<'a, 's> Analyzer<'a, 's> {
         sets.push((OptionSource::Call, call_options));
         let mut holder = client;
         let mut guard = 0;
+        // A model class that sends a cap of its own (`default_token_cap`).
+        let mut default_cap = None;
         while let Some(c) = holder {
             let info = &self.clients[c];
             let (source, info_call, info_scope, parent) = (
@@ -737,6 +739,10 @@ impl<'a, 's> Analyzer<'a, 's> {
             let mut options = Options::default();
             self.collect_args(info_call, info_scope, &mut options, self.language.is_js_family());
             sets.push((source, options));
+            if source == OptionSource::Model {
+                default_cap =
+                    default_cap.or_else(|| self.default_token_cap(found.provider, info_call, &provider.token_caps));
+            }
             holder = parent;
             guard += 1;
             if guard > 8 {
@@ -745,7 +751,8 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
 
         let cap_names: Vec<String> = found.spec.token_caps.clone().unwrap_or_else(|| provider.token_caps.clone());
-        let mut token_cap = self.find_option(&sets, &cap_names, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
+        let mut token_cap =
+            self.find_option(&sets, &cap_names, |v| !matches!(v, Expr::Lit(Lit::Null, _))).or(default_cap);
         let timeouts = &self.catalog.controls.timeouts.options;
         let mut timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
         let mut timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
@@ -1145,7 +1152,9 @@ impl<'a, 's> Analyzer<'a, 's> {
             let timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
             let timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
             let caps = &self.catalog.providers[provider].token_caps;
-            let token_cap = self.find_option(&sets, caps, |v| !matches!(v, Expr::Lit(Lit::Null, _)));
+            let token_cap = self
+                .find_option(&sets, caps, |v| !matches!(v, Expr::Lit(Lit::Null, _)))
+                .or_else(|| self.default_token_cap(provider, call, caps));
             let fallbacks = &self.catalog.controls.failure.fallback_options;
             let failure = sets[0].1.entries.iter().find(|e| fallbacks.iter().any(|n| n == e.name)).map(|e| {
                 FailurePath { path: None, kind: format!("`{}` option", e.name), location: self.locate(e.key) }
@@ -1178,6 +1187,23 @@ impl<'a, 's> Analyzer<'a, 's> {
                 options_known,
             });
         }
+    }
+
+    /// The cap a class sends when the code gives none (`default_token_cap`
+    /// in the catalogue), as if written where the class is constructed.
+    fn default_token_cap(&self, provider: usize, call: &'a Call<'s>, caps: &[String]) -> Option<OptionHit> {
+        let constructor = call.callee.last_name()?;
+        let spec = self.catalog.providers[provider]
+            .clients
+            .iter()
+            .find(|c| c.default_token_cap.is_some() && c.names.iter().any(|n| n == constructor))?;
+        Some(OptionHit {
+            path: None,
+            name: caps.first().cloned().unwrap_or_else(|| "max_tokens".to_string()),
+            location: self.locate(call.callee.span()),
+            value: spec.default_token_cap.clone()?,
+            on: OptionSource::Model,
+        })
     }
 
     fn credential(
