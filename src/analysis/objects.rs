@@ -42,9 +42,12 @@ pub(crate) enum BindingKey<'s> {
 /// exponential in the number of reassignments.
 #[derive(Default)]
 pub(crate) struct ResolveMemo<'a, 's> {
-    /// (binding, how many of its values are considered) → what it denotes;
-    /// `None` while it is being resolved (a cycle resolves to unknown).
-    bindings: rustc_hash::FxHashMap<(BindingKey<'s>, u32), Option<ObjRef<'a, 's>>>,
+    /// (binding, the first and the end of its values considered) → what it
+    /// denotes; `None` while it is being resolved (a cycle resolves to
+    /// unknown).
+    bindings: rustc_hash::FxHashMap<(BindingKey<'s>, u32, u32), Option<ObjRef<'a, 's>>>,
+    /// Whether a binding's values are in source order, once asked.
+    ordered: rustc_hash::FxHashMap<BindingKey<'s>, bool>,
     /// The value of a binding being resolved now: a use of the same name
     /// inside it (`b = b.m()`) sees the values bound before it, as the
     /// program does.
@@ -165,10 +168,26 @@ impl<'a, 's> Analyzer<'a, 's> {
             return ObjRef::unknown();
         }
         match expr {
-            Expr::Name(name, _) => match self.lookup(name, scope) {
+            Expr::Name(name, at) => match self.lookup(name, scope) {
                 Lookup::Bound(values) => {
                     let key = BindingKey::Var(values[0].scope, name);
-                    self.resolve_binding(key, name, values, depth)
+                    // In the scope that binds it, a name is first what its
+                    // bindings before the use made it: `const llm = ...` in
+                    // each `case` of a switch is that case's model. (A use in
+                    // a nested function may run after any binding.)
+                    if values.len() > 1 && values[0].scope == scope {
+                        let in_order = *self.memo.ordered.entry(key).or_insert_with(|| {
+                            values.windows(2).all(|w| w[0].value.span().start <= w[1].value.span().start)
+                        });
+                        let before = values.partition_point(|b| b.value.span().start < at.start) as u32;
+                        if in_order && before > 0 && (before as usize) < values.len() {
+                            let nearest = self.resolve_binding(key, name, values, depth, (before - 1, before));
+                            if !nearest.is_unknown() {
+                                return nearest;
+                            }
+                        }
+                    }
+                    self.resolve_binding(key, name, values, depth, (0, values.len() as u32))
                 }
                 Lookup::Import(import) => self.externalize(
                     match import.kind {
@@ -189,7 +208,8 @@ impl<'a, 's> Analyzer<'a, 's> {
                 if let Expr::This(_) = **object {
                     return match (self.field(property, scope), self.class_of(scope)) {
                         (Some(values), Some(class)) => {
-                            self.resolve_binding(BindingKey::Field(class, property), property, values, depth)
+                            let all = (0, values.len() as u32);
+                            self.resolve_binding(BindingKey::Field(class, property), property, values, depth, all)
                         }
                         _ => ObjRef::Unknown { path: vec![*property], foreign: false },
                     };
@@ -212,8 +232,9 @@ impl<'a, 's> Analyzer<'a, 's> {
         }
     }
 
-    /// What a name or field denotes: the last of its values that resolves
-    /// to something known, each binding resolved once per file.
+    /// What a name or field denotes: the last of its values in `window`
+    /// (first, end) that resolves to something known, each binding resolved
+    /// once per file.
     ///
     /// Inside one of its own values (`b = b.m()`) the binding counts only
     /// the values bound before that one; a binding met again while it is
@@ -225,17 +246,21 @@ impl<'a, 's> Analyzer<'a, 's> {
         name: &'s str,
         values: &'a [super::scope::Bound<'a, 's>],
         depth: u32,
+        (from, end): (u32, u32),
     ) -> ObjRef<'a, 's> {
-        let upto = self.memo.evaluating.get(&key).copied().unwrap_or(values.len() as u32);
-        match self.memo.bindings.get(&(key, upto)) {
+        let upto = self.memo.evaluating.get(&key).copied().unwrap_or(end).min(end);
+        if from >= upto {
+            return ObjRef::Unknown { path: vec![name], foreign: false };
+        }
+        match self.memo.bindings.get(&(key, from, upto)) {
             Some(Some(done)) => return done.clone(),
             Some(None) => return ObjRef::Unknown { path: vec![name], foreign: false },
             None => {}
         }
-        self.memo.bindings.insert((key, upto), None);
+        self.memo.bindings.insert((key, from, upto), None);
         let outer = self.memo.evaluating.get(&key).copied();
         let mut found = None;
-        for i in (0..upto as usize).rev() {
+        for i in (from as usize..upto as usize).rev() {
             if self.budget.step() {
                 break;
             }
@@ -268,7 +293,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 && values.iter().any(|b| matches!(b.value, Expr::Call(c) if require_of_call(c).is_none()));
             ObjRef::Unknown { path: vec![name], foreign }
         });
-        self.memo.bindings.insert((key, upto), Some(result.clone()));
+        self.memo.bindings.insert((key, from, upto), Some(result.clone()));
         result
     }
 
