@@ -4,8 +4,9 @@
 //! Every finding of the file rules needs one of: an import of a provider's
 //! module (clients, inference calls and everything that flows from them), a
 //! call shape allowed on any receiver, a key prefix, an endpoint environment
-//! variable, a system-role message built from request input, a stored
-//! model-configuration field (`systemPrompt`), or a suppression comment.
+//! variable, a system-role message built from request input, a write of a
+//! stored model-configuration field (`systemPrompt` in a file that writes
+//! data), or a suppression comment.
 //! The needles are derived from the catalogue (so a provider added in
 //! `custodia.toml` extends them), per language (a Python module's name is
 //! not searched for in TypeScript), and searched with one Aho-Corasick
@@ -28,6 +29,42 @@ const MIN_NEEDLE: usize = 4;
 pub struct Prefilter {
     typescript: Needles,
     python: Needles,
+    /// Stored model-configuration fields (`systemPrompt`, `model_id`), which
+    /// count only in a file that also writes data (see [`ConfigWrites`]).
+    config: ConfigWrites,
+}
+
+/// The byte-level shape of a stored-configuration write: a configuration
+/// field named in a file that calls a data-writing method
+/// (`.update`, `.upsert`, `.hset` ...) or assigns the field of an object
+/// (`org.system_prompt = ...`). A field name alone is in every file that
+/// passes a model id around.
+struct ConfigWrites {
+    keys: Option<AhoCorasick>,
+    writes: Option<Regex>,
+}
+
+impl ConfigWrites {
+    fn new(catalog: &Catalog) -> ConfigWrites {
+        let configuration = &catalog.controls.configuration;
+        let alternatives = |names: &[String]| names.iter().map(|n| regex::escape(n)).collect::<Vec<_>>().join("|");
+        let pattern = format!(
+            r"\.(?:{})\b|\.(?:{})\s*=[^=]",
+            alternatives(&configuration.writes),
+            alternatives(&configuration.keys)
+        );
+        ConfigWrites { keys: AhoCorasick::new(&configuration.keys).ok(), writes: Regex::new(&pattern).ok() }
+    }
+
+    /// When in doubt (a pattern that did not build), true.
+    fn may_write(&self, bytes: &[u8]) -> bool {
+        let named = self.keys.as_ref().is_none_or(|keys| keys.is_match(bytes));
+        named
+            && self
+                .writes
+                .as_ref()
+                .is_none_or(|writes| std::str::from_utf8(bytes).map_or(true, |text| writes.is_match(text)))
+    }
 }
 
 /// One language's needles and their automaton.
@@ -47,6 +84,7 @@ impl Prefilter {
         Prefilter {
             typescript: Needles::new(needles(catalog, Language::TypeScript)),
             python: Needles::new(needles(catalog, Language::Python)),
+            config: ConfigWrites::new(catalog),
         }
     }
 
@@ -55,10 +93,11 @@ impl Prefilter {
     /// (`langchain`) says nothing about a TypeScript file that mentions
     /// `@langchain/core`.
     pub fn may_matter(&self, language: Language, bytes: &[u8]) -> bool {
-        match &self.of(language).matcher {
+        let needle = match &self.of(language).matcher {
             Some(matcher) => matcher.is_match(bytes),
             None => true,
-        }
+        };
+        needle || self.config.may_write(bytes)
     }
 
     pub fn needles(&self, language: Language) -> &[String] {
@@ -245,8 +284,8 @@ fn needles(catalog: &Catalog, language: Language) -> Vec<String> {
         }
     }
     catalog.controls.system.message_classes.iter().cloned().for_each(&mut add);
-    // Writes of stored model configuration (`unguarded-config-write`).
-    catalog.controls.configuration.keys.iter().cloned().for_each(&mut add);
+    // Writes of stored model configuration (`unguarded-config-write`) are
+    // tested apart: `ConfigWrites`.
     add(crate::suppression::MARKER.to_string());
     out
 }
@@ -335,6 +374,11 @@ mod tests {
         assert!(may_hold_routes("web/views.py", py, "def ask(request):\n    return None"));
         assert!(!may_hold_routes("app/util.py", py, "def slug(text):\n    return text.lower()"));
         assert!(prefilter.may_matter(py, b"from google import genai"));
+        // A configuration field counts where data is written.
+        assert!(!prefilter.may_matter(ts, b"export const label = (m: { modelId: string }) => m.modelId;"));
+        assert!(prefilter.may_matter(ts, b"await prisma.assistant.update({ where, data: { systemPrompt } });"));
+        assert!(prefilter.may_matter(py, b"org.system_prompt = payload.text\norg.save()"));
+        assert!(!prefilter.may_matter(py, b"if org.system_prompt == default: pass"));
         assert!(!prefilter.may_matter(ts, b"socket.send(payload)"), "`send` alone is not a Bedrock call");
         assert!(!prefilter.may_matter(ts, b"export function add(a: number, b: number) { return a + b }"));
     }
