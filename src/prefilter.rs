@@ -244,8 +244,13 @@ fn needles(catalog: &Catalog, language: Language) -> Vec<String> {
                             if module.len() >= MIN_NEEDLE {
                                 add(format!("{quote}{module}"));
                             } else {
-                                // `ai`: only the whole specifier.
-                                add(format!("{quote}{module}{quote}"));
+                                // `ai`: the whole specifier, where a specifier
+                                // goes (`from "ai"`, `require("ai")`,
+                                // `import("ai")`): `'ai'` alone is a message
+                                // role in every LangChain file.
+                                for before in ["from ", "from", "("] {
+                                    add(format!("{before}{quote}{module}{quote}"));
+                                }
                             }
                         }
                     }
@@ -338,7 +343,7 @@ mod tests {
         for (language, expected) in [
             (ts, "'openai"),
             (ts, "\"@anthropic-ai/sdk"),
-            (ts, "\"ai\""),
+            (ts, "from \"ai\""),
             (py, "openai"),
             (py, "genai"),
             (py, "bedrock"),
@@ -352,6 +357,9 @@ mod tests {
             assert!(needles.iter().any(|n| n == expected), "missing {language:?} needle {expected}");
         }
         assert!(prefilter.may_matter(ts, b"import OpenAI from 'openai'"));
+        assert!(prefilter.may_matter(ts, b"import { generateText } from 'ai';"));
+        assert!(prefilter.may_matter(ts, b"const { streamText } = require(\"ai\");"));
+        assert!(!prefilter.may_matter(ts, b"const message = { type: 'ai', content };"));
         assert!(prefilter.may_matter(ts, b"const { OpenAI } = require(\"openai/index\")"));
         assert!(
             !prefilter.may_matter(ts, b"// Works with OpenAI models.\nimport { tool } from '@langchain/core/tools'")
