@@ -165,6 +165,14 @@ pub enum Target<'s> {
     /// Destructuring: each local name with the property it is read from
     /// (`None` for positional elements).
     Pattern(Vec<(&'s str, Option<&'s str>, Span)>),
+    /// `name["key"] = ...` with a literal key: an entry added to a local
+    /// object or dict (`params["max_tokens"] = 1024` before
+    /// `create(**params)`).
+    Item {
+        name: &'s str,
+        key: &'s str,
+        span: Span,
+    },
     /// A target custodia does not track (`a[i] = ...`).
     Other,
 }

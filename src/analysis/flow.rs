@@ -612,7 +612,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 }
                 changed
             }
-            Target::Member { .. } | Target::Other => false,
+            Target::Member { .. } | Target::Item { .. } | Target::Other => false,
         }
     }
 

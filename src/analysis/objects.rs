@@ -1040,11 +1040,12 @@ impl<'a, 's> Analyzer<'a, 's> {
             _ if credential_source(expr) != CredentialSource::Other => {}
             Expr::Name(..) | Expr::Member { .. } => match self.bound_values(expr, scope) {
                 Some(values) => {
-                    for bound in values {
+                    for bound in &values {
                         if out.first_visit(bound.value) {
                             self.collect(bound.value, bound.scope, out, depth + 1, strict);
                         }
                     }
+                    self.collect_items(expr, &values, out, depth);
                 }
                 None if strict => out.complete = false,
                 None => {}
@@ -1135,6 +1136,25 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// `...defaults` / `**params` / `**self.defaults`: true when the spread
     /// value was seen.
+    /// The entries added by key to a local object after it is bound
+    /// (`params["max_tokens"] = 1024` before `create(**params)`), in
+    /// whichever branch: an option set on some path is taken as set.
+    fn collect_items(
+        &mut self,
+        expr: &'a Expr<'s>,
+        values: &[super::scope::Bound<'a, 's>],
+        out: &mut Options<'a, 's>,
+        depth: u32,
+    ) {
+        let (Expr::Name(name, _), Some(first)) = (expr, values.first()) else { return };
+        for &(key, key_span, value) in self.items(first.scope, name) {
+            if out.first_visit(value) {
+                out.entries.push(OptionEntry { name: key, key: key_span, value, scope: first.scope });
+                self.collect_nested(key, value, first.scope, out, depth + 1);
+            }
+        }
+    }
+
     fn collect_spread(&mut self, value: &'a Expr<'s>, scope: ScopeId, out: &mut Options<'a, 's>, depth: u32) -> bool {
         if !self.may_collect(out, depth) {
             // Not followed: unseen, as far as the options can tell.
@@ -1147,11 +1167,12 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
             Expr::Name(..) | Expr::Member { .. } => match self.bound_values(value, scope) {
                 Some(values) if values.iter().all(|b| matches!(b.value, Expr::Object(..))) => {
-                    for bound in values {
+                    for bound in &values {
                         if out.first_visit(bound.value) {
                             self.collect(bound.value, bound.scope, out, depth + 1, false);
                         }
                     }
+                    self.collect_items(value, &values, out, depth);
                     true
                 }
                 _ => false,

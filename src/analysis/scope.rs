@@ -10,6 +10,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::catalog::Catalog;
 use crate::ir::{Expr, FileIr, Import, ImportKind, ScopeId, ScopeKind, StatementKind, Target};
 use crate::lang::Language;
+use crate::source::Span;
 
 use super::Analyzer;
 
@@ -22,6 +23,10 @@ pub(crate) struct Bound<'a, 's> {
     /// positional element); `Some(None)` marks a positional part.
     pub part: Option<Option<&'s str>>,
 }
+
+/// An entry added to a local object by key: the key, where it is written,
+/// the value.
+pub(crate) type Item<'a, 's> = (&'s str, Span, &'a Expr<'s>);
 
 /// What a name refers to at a point of the code.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +46,9 @@ pub(crate) enum Lookup<'a, 's> {
 pub(crate) struct ScopeIndex<'a, 's> {
     bindings: HashMap<(ScopeId, &'s str), Vec<Bound<'a, 's>>>,
     fields: HashMap<(ScopeId, &'s str), Vec<Bound<'a, 's>>>,
+    /// Entries added to a local object by key (`params["max_tokens"] = n`),
+    /// by the object's (scope, name).
+    items: HashMap<(ScopeId, &'s str), Vec<Item<'a, 's>>>,
     functions: HashMap<(ScopeId, &'s str), ScopeId>,
     imports: HashMap<&'s str, usize>,
     /// Indices into `catalog.providers` of providers whose module this file imports.
@@ -92,6 +100,9 @@ impl<'a, 's> ScopeIndex<'a, 's> {
                         let bound = Bound { scope, value, part: Some(*property) };
                         index.bindings.entry((scope, *name)).or_default().push(bound);
                     }
+                }
+                Target::Item { name, key, span } => {
+                    index.items.entry((scope, *name)).or_default().push((*key, *span, value));
                 }
                 Target::Member { .. } | Target::Other => {}
             }
@@ -154,6 +165,11 @@ impl<'a, 's> Analyzer<'a, 's> {
     pub(crate) fn method(&self, name: &'s str, from: ScopeId) -> Option<ScopeId> {
         let class = self.class_of(from)?;
         self.index.functions.get(&(class, name)).copied()
+    }
+
+    /// The entries added by key to the local object `name` of `scope`.
+    pub(crate) fn items(&self, scope: ScopeId, name: &'s str) -> &'a [Item<'a, 's>] {
+        self.index.items.get(&(scope, name)).map_or(&[], Vec::as_slice)
     }
 
     /// The values of a field (`this.x`, `self.x`) as seen from a method.
