@@ -605,7 +605,7 @@ fn project_pass(
 ) -> ProjectPass {
     let FirstPass { mut analyzed, prefiltered, mut config_dirs, manifests } = first;
     config_dirs.sort();
-    drop_server_only_actions(&mut analyzed, &prefiltered);
+    drop_server_only_actions(&mut analyzed, &prefiltered, &manifests);
     let project = Project { base, config_dirs: &config_dirs, manifests: &manifests };
     let (mut analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
     analyzed.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
@@ -922,38 +922,52 @@ fn second_pass(
 
 /// Server actions only server code calls are not endpoints
 /// (`frameworks::nextjs::ActionReference`): their entrypoints are dropped,
-/// and the routes that call them still reach them as functions. The
-/// project's script files are read again, one at a time, only when it has
-/// actions.
-fn drop_server_only_actions(analyzed: &mut [Analyzed], prefiltered: &[Prefiltered]) {
+/// and the routes that call them still reach them as functions. Only the
+/// script files of the action's own app are read again (under the nearest
+/// directory with a `next.config.*` or a `package.json`), one at a time,
+/// and only when the project has actions.
+fn drop_server_only_actions(analyzed: &mut [Analyzed], prefiltered: &[Prefiltered], manifests: &[Manifest]) {
     use crate::frameworks::Framework;
     use crate::frameworks::nextjs::ActionReference;
-    let candidates: Vec<(usize, String)> = analyzed
+    let files = || analyzed.iter().map(|a| &a.file).chain(prefiltered.iter().map(|p| &p.file));
+    let mut app_dirs: HashSet<&str> = manifests.iter().map(|m| m.dir.as_str()).collect();
+    app_dirs.extend(files().filter(|f| crate::frameworks::nextjs::is_config_file(&f.rel)).map(|f| parent_dir(&f.rel)));
+    let app_of = |path: &str| -> String {
+        let mut dir = parent_dir(path);
+        while !dir.is_empty() && !app_dirs.contains(dir) {
+            dir = parent_dir(dir);
+        }
+        dir.to_string()
+    };
+    let candidates: Vec<(usize, String, String)> = analyzed
         .iter()
         .enumerate()
         .flat_map(|(i, a)| {
+            let app = app_of(&a.file.rel);
             a.analysis
                 .facts
                 .entrypoints
                 .iter()
                 .filter(|e| e.framework == Framework::ServerAction)
-                .map(move |e| (i, e.path.clone()))
+                .map(move |e| (i, e.path.clone(), app.clone()))
+                .collect::<Vec<_>>()
         })
         .collect();
     if candidates.is_empty() {
         return;
     }
+    let within = |path: &str, dir: &str| dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
     let mut references: Vec<Vec<ActionReference>> = vec![Vec::new(); candidates.len()];
-    let scripts = analyzed.iter().map(|a| &a.file).chain(prefiltered.iter().map(|p| &p.file));
-    for file in scripts.filter(|f| f.kind.language != Language::Python) {
+    let scripts = files().filter(|f| f.kind.language != Language::Python);
+    for file in scripts.filter(|f| candidates.iter().any(|(_, _, app)| within(&f.rel, app))) {
         let Ok(text) = std::fs::read_to_string(&file.abs) else { continue };
-        for (n, (i, name)) in candidates.iter().enumerate() {
-            if analyzed[*i].file.rel != file.rel && text.contains(name.as_str()) {
+        for (n, (i, name, app)) in candidates.iter().enumerate() {
+            if within(&file.rel, app) && analyzed[*i].file.rel != file.rel && text.contains(name.as_str()) {
                 references[n].push(ActionReference::of(name, &file.rel, &text));
             }
         }
     }
-    for ((i, name), references) in candidates.into_iter().zip(references) {
+    for ((i, name, _), references) in candidates.into_iter().zip(references) {
         if ActionReference::server_only(references) {
             analyzed[i]
                 .analysis
@@ -962,6 +976,11 @@ fn drop_server_only_actions(analyzed: &mut [Analyzed], prefiltered: &[Prefiltere
                 .retain(|e| !(e.framework == Framework::ServerAction && e.path == name));
         }
     }
+}
+
+/// The directory of a `/`-separated relative path (`""` at the root).
+fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// The prefiltered files the project rules need after all. A route handler

@@ -134,6 +134,12 @@ pub const UPSTASH_RATELIMIT: &str = "@upstash/ratelimit";
 /// file, a server action.
 pub const SERVER_DIRECTIVE: &str = "use server";
 
+/// `next.config.js` / `.mjs` / `.ts`: the root of a Next.js app.
+pub fn is_config_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_prefix("next.config.").is_some_and(|ext| matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts"))
+}
+
 /// How a script file refers to a server action, for telling whether the
 /// action is server code only. Next.js gives an action an ID the browser
 /// can call only when client code references it (a `'use client'` module,
