@@ -8,6 +8,9 @@ use crate::lang::Language;
 use super::Analyzer;
 use super::scope::Lookup;
 
+/// How many names a call is followed through to the function it runs.
+const MAX_ALIASES: u32 = 3;
+
 /// A method called on a value no other rule follows (`handler.onCreateDocument()`,
 /// `provider.streamGetChatCompletion()`), when its name is distinctive
 /// enough to dispatch on: a compound name (`onCreateDocument`,
@@ -34,9 +37,11 @@ impl<'a, 's> Analyzer<'a, 's> {
         let walked = self.walked;
         let mut edges = Vec::new();
         for &(scope, in_try, call) in &walked.calls {
-            let Some(target) = self.function_ref(&call.callee, scope).or_else(|| method_ref(&call.callee)) else {
-                continue;
-            };
+            let target = self
+                .function_ref(&call.callee, scope)
+                .or_else(|| self.alias_target(&call.callee, scope, 0))
+                .or_else(|| method_ref(&call.callee));
+            let Some(target) = target else { continue };
             edges.push(CallEdge {
                 caller: self.function_index(scope),
                 target,
@@ -104,6 +109,34 @@ impl<'a, 's> Analyzer<'a, 's> {
             },
             _ => None,
         }
+    }
+
+    /// A call through a name or a field that holds a function of the
+    /// project: `unwrapped = self._complete` where `self._complete =
+    /// partial(self._call_model, ...)`. Followed through at most
+    /// [`MAX_ALIASES`] names.
+    fn alias_target(&self, expr: &'a Expr<'s>, scope: ScopeId, depth: u32) -> Option<FunctionRef> {
+        if depth >= MAX_ALIASES {
+            return None;
+        }
+        let values = match expr {
+            Expr::Name(name, _) => match self.lookup(name, scope) {
+                Lookup::Bound(values) => values,
+                _ => return None,
+            },
+            Expr::Member { object, property, .. } if matches!(**object, Expr::This(_)) => {
+                self.field(property, scope)?
+            }
+            _ => return None,
+        };
+        values.iter().filter(|b| b.part.is_none()).find_map(|bound| {
+            let held = match bound.value {
+                // `functools.partial(f, ...)` calls `f`.
+                Expr::Call(call) if call.callee.last_name() == Some("partial") => call.args.first()?.value(),
+                value => value,
+            };
+            self.function_ref(held, bound.scope).or_else(|| self.alias_target(held, bound.scope, depth + 1))
+        })
     }
 
     /// `this.<field>.<method>` where the field is a constructor parameter
