@@ -32,6 +32,18 @@ pub struct WorkspaceStats {
     pub reach_computations: usize,
 }
 
+/// How long the parts of the last [`Workspace::analysis`] took, in
+/// milliseconds: for the editor benchmark's breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AnalysisTimings {
+    /// The project index and the routes (call-graph traversals).
+    pub routes: f64,
+    /// The project rules and the controls one level up.
+    pub project_rules: f64,
+    /// Each file's findings merged with the project's, finalised.
+    pub files: f64,
+}
+
 /// One file of the workspace.
 struct Entry {
     kind: FileKind,
@@ -99,6 +111,11 @@ pub struct Workspace {
     /// disk once per set of files (not on every analysis): `None` when a
     /// file was added or removed since.
     config_dirs: std::sync::OnceLock<Vec<String>>,
+    /// The module resolver over the files' paths, built once per set of
+    /// files and manifests: building it walks every path (and reads the
+    /// `tsconfig.json` files), which an edit inside a file does not change.
+    resolver: std::sync::OnceLock<Arc<crate::project::ModuleResolver>>,
+    timings: AnalysisTimings,
 }
 
 impl Workspace {
@@ -115,7 +132,14 @@ impl Workspace {
             manifests: Vec::new(),
             project_failures: Vec::new(),
             config_dirs: std::sync::OnceLock::new(),
+            resolver: std::sync::OnceLock::new(),
+            timings: AnalysisTimings::default(),
         }
+    }
+
+    /// See [`AnalysisTimings`].
+    pub fn timings(&self) -> AnalysisTimings {
+        self.timings
     }
 
     /// See the `config_dirs` field.
@@ -145,6 +169,18 @@ impl Workspace {
     /// The set of files changed: configuration directories are probed again.
     fn files_changed(&mut self) {
         self.config_dirs = std::sync::OnceLock::new();
+        self.resolver = std::sync::OnceLock::new();
+    }
+
+    /// See the `resolver` field.
+    fn resolver(&self) -> Arc<crate::project::ModuleResolver> {
+        self.resolver
+            .get_or_init(|| {
+                ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+                    .with_workspace(&self.manifests)
+                    .resolver()
+            })
+            .clone()
     }
 
     /// Rules that panicked: on each file as it is now, and in the last
@@ -277,8 +313,7 @@ impl Workspace {
         let fresh: Vec<usize> = fresh.into_iter().chain(needed).collect();
         // Files that import a client from another project file.
         let again: Vec<usize> = {
-            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-                .with_workspace(&self.manifests);
+            let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
             fresh
                 .iter()
                 .copied()
@@ -313,8 +348,7 @@ impl Workspace {
             indices.iter().map(|&i| self.entries[i].as_mut().and_then(|e| e.tree.take())).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let results = std::sync::Mutex::new(Vec::with_capacity(indices.len()));
-        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-            .with_workspace(&self.manifests);
+        let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
         let (engine, entries, facts) = (&self.engine, &self.entries, &self.facts);
         crate::limits::on_analysis_threads(threads.clamp(1, indices.len().max(1)), || {
             loop {
@@ -371,8 +405,7 @@ impl Workspace {
 
     /// Files outside the reported scope, not analysed yet, that `files` import.
     fn unanalysed_imports(&self, files: &[usize]) -> Vec<usize> {
-        let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-            .with_workspace(&self.manifests);
+        let index = ProjectIndex::with_resolver(&self.facts, self.resolver());
         let project = &index;
         let mut out: Vec<usize> = files
             .iter()
@@ -403,6 +436,8 @@ impl Workspace {
     /// ...); a path that is not one is ignored.
     pub fn set_manifest(&mut self, path: &str, text: &str) {
         self.manifests.retain(|m| m.path != path);
+        // Workspace packages resolve by the names manifests give them.
+        self.resolver = std::sync::OnceLock::new();
         if let Some(manifest) = crate::packages::read_manifest(path, text) {
             self.manifests.push(manifest);
         }
@@ -476,8 +511,7 @@ impl Workspace {
         let (kind, source) = (entry.kind, entry.source.clone());
         let path = self.facts[index].path.clone();
         let analysis = {
-            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-                .with_workspace(&self.manifests);
+            let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
             let externals = project.externals(&path, kind.language);
             match tree {
                 Some(tree) => Some(self.engine.analyze_tree(&path, kind, &source, &tree, &externals)),
@@ -492,8 +526,7 @@ impl Workspace {
 
     /// Files with an import that resolves to `index`.
     fn importers_of(&self, index: usize) -> Vec<usize> {
-        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-            .with_workspace(&self.manifests);
+        let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
         (0..self.facts.len())
             .filter(|&i| i != index && self.entries[i].is_some())
             .filter(|&i| {
@@ -509,16 +542,19 @@ impl Workspace {
     /// applied. Traversals of the call graph that no change touched are reused.
     pub fn analysis(&mut self) -> (Vec<Finding>, Vec<Evidence>) {
         let config = self.engine.config();
+        let started = std::time::Instant::now();
+        let ms = |since: std::time::Instant| since.elapsed().as_secs_f64() * 1000.0;
         let packages = self.packages();
-        let results = {
-            let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-                .with_workspace(&self.manifests);
+        let (results, routes_ms, rules_started) = {
+            let index = ProjectIndex::with_resolver(&self.facts, self.resolver());
             let routes = index.routes_with(&mut self.reach);
+            let (routes_ms, rules_started) = (ms(started), std::time::Instant::now());
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));
             let results = self.engine.project_rules(&index, &routes, &documents, &packages);
-            (results.rules, results.above)
+            ((results.rules, results.above), routes_ms, rules_started)
         };
+        let (rules_ms, files_started) = (ms(rules_started), std::time::Instant::now());
         let (results, above) = results;
         let (project_findings, mut evidence) = (results.findings, results.evidence);
         let mut covered_above = std::collections::HashSet::new();
@@ -534,6 +570,14 @@ impl Workspace {
             });
         }
         self.project_failures = results.failures;
+        // The project's findings by file, so that merging them is one pass
+        // over them, not one per file.
+        let mut project_by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        for finding in &project_findings {
+            if let Some(path) = finding.path.as_deref() {
+                project_by_path.entry(path).or_default().push(finding);
+            }
+        }
         let mut findings = Vec::new();
         for (i, entry) in self.entries.iter().enumerate() {
             let Some(entry) = entry.as_ref().filter(|e| e.in_scope) else { continue };
@@ -545,13 +589,14 @@ impl Workspace {
                 own.retain(|f| crate::rules::applies_in_libraries(f.rule));
             }
             own.retain(|f| f.location.is_none_or(|at| !covered_above.contains(&(facts.path.as_str(), f.rule, at))));
-            own.extend(project_findings.iter().filter(|f| f.path.as_deref() == Some(facts.path.as_str())).cloned());
+            own.extend(project_by_path.get(facts.path.as_str()).into_iter().flatten().map(|f| (*f).clone()));
             findings.extend(self.engine.finalize(&facts.path, own, &facts.suppressions).findings);
             evidence.extend(entry.evidence.iter().cloned());
         }
         findings.sort_by(finding_order);
         evidence.sort_by(evidence_order);
         evidence.dedup();
+        self.timings = AnalysisTimings { routes: routes_ms, project_rules: rules_ms, files: ms(files_started) };
         (findings, evidence)
     }
 }

@@ -68,6 +68,10 @@ struct Project {
     failures_reported: std::collections::HashSet<String>,
     /// The diagnostics reflect every change ingested so far.
     analysed: bool,
+    /// What the whole project imports and exports, for the fixes: read from
+    /// every file's facts, so kept until an ingested file's imports or
+    /// exports change (an edit inside a function leaves them alone).
+    hints: Option<ProjectHints>,
 }
 
 /// What a file's diagnostics are made of: its findings, its text and the
@@ -105,6 +109,21 @@ fn texts_of(workspace: &Workspace, path: &str, findings: &[&Finding]) -> Vec<Tex
     paths.sort_unstable();
     paths.dedup();
     paths.iter().map(|p| TextIdentity(workspace.source(p))).collect()
+}
+
+/// What [`ProjectHints`] reads from one file, hashed: when it is the same
+/// after an edit, the hints built before still hold.
+fn hints_signature(facts: &crate::facts::FileFacts) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for import in &facts.imports {
+        import.module.hash(&mut hasher);
+    }
+    for export in &facts.exports {
+        let client = matches!(export.target, crate::facts::ExportTarget::Client { .. });
+        (client, &export.name).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// A text compared by identity, not by content.
@@ -331,6 +350,7 @@ impl Session {
             rendered: HashMap::new(),
             failures_reported: Default::default(),
             analysed: false,
+            hints: None,
         });
         drop(guard);
         self.analyze();
@@ -375,12 +395,31 @@ impl Session {
             return;
         }
         project.analysed = true;
+        let mut phases = super::timings::Phases::start();
         for path in dirty {
+            let before = project.workspace.facts(&path).map(hints_signature);
+            let analyses = project.workspace.stats().file_analyses;
             self.ingest(project, &path);
+            // Other files analysed again (importers of a changed client) may
+            // export differently too.
+            let others = project.workspace.stats().file_analyses > analyses + 1;
+            if others || project.workspace.facts(&path).map(hints_signature) != before {
+                project.hints = None;
+            }
         }
         let settings = self.settings();
         let encoding = self.encoding();
+        if let Some(phases) = phases.as_mut() {
+            phases.mark("ingest");
+        }
         let (findings, _) = project.workspace.analysis();
+        if let Some(phases) = phases.as_mut() {
+            let timings = project.workspace.timings();
+            phases.mark("project");
+            phases.add("routes", timings.routes);
+            phases.add("project_rules", timings.project_rules);
+            phases.add("finalize", timings.files);
+        }
         for failure in project.workspace.failures() {
             if project.failures_reported.insert(failure.to_string()) {
                 lock(&self.failures).push(failure.to_string());
@@ -403,45 +442,47 @@ impl Session {
                 self.warn(message);
             }
         }
-        let mut by_path: HashMap<String, Vec<&Finding>> =
-            project.workspace.paths().map(|p| (p.to_string(), Vec::new())).collect();
+        let mut by_path: HashMap<&str, Vec<&Finding>> = project.workspace.paths().map(|p| (p, Vec::new())).collect();
         for finding in &findings {
             if let Some(path) = &finding.path {
-                by_path.entry(path.clone()).or_default().push(finding);
+                by_path.entry(path.as_str()).or_default().push(finding);
             }
         }
         let mut changed = Vec::new();
         let mut rendered = std::mem::take(&mut project.rendered);
-        // What the project uses, for the auth and rate-limit fixes: read
-        // once, and only when some file's diagnostics are made again.
-        let mut hints: Option<ProjectHints> = None;
-        for (path, findings) in &by_path {
+        for (&path, findings) in &by_path {
             let version = project.versions.get(path).copied();
             // Nothing this file's diagnostics are made of changed: keep them.
             if rendered.get(path).is_some_and(|(key, _)| key.matches(&project.workspace, path, findings, version)) {
                 if let Some(entry) = rendered.remove(path) {
-                    project.rendered.insert(path.clone(), entry);
+                    project.rendered.insert(path.to_string(), entry);
                 }
                 continue;
             }
             let tree =
                 self.documents.get(path).filter(|d| Some(d.version()) == version).and_then(|d| d.tree().cloned());
-            let hints = hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
+            // What the project uses, for the auth and rate-limit fixes: read
+            // only when some file's diagnostics are made again.
+            let hints = project.hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
             let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints);
             let key = RenderKey::new(&project.workspace, path, findings, version);
-            project.rendered.insert(path.clone(), (key, items.clone()));
+            project.rendered.insert(path.to_string(), (key, items.clone()));
             let next = FileDiagnostics { version, items };
             if self.latest.get(path).is_none_or(|d| *d != next) {
-                self.latest.insert(path.clone(), next);
-                changed.push(path.clone());
+                self.latest.insert(path.to_string(), next);
+                changed.push(path.to_string());
             }
         }
         // Files that left the workspace.
         let gone: Vec<String> =
-            self.latest.iter().map(|d| d.key().clone()).filter(|p| !by_path.contains_key(p)).collect();
+            self.latest.iter().map(|d| d.key().clone()).filter(|p| !by_path.contains_key(p.as_str())).collect();
         for path in gone {
             self.latest.remove(&path);
             changed.push(path);
+        }
+        if let Some(mut phases) = phases {
+            phases.mark("render");
+            phases.report();
         }
         self.queue_publish(project, changed, &settings);
     }
