@@ -98,7 +98,9 @@ pub struct Workspace {
     /// empty facts behind, so cached traversals keep pointing at the right files.
     entries: Vec<Option<Entry>>,
     facts: Vec<FileFacts>,
-    by_path: HashMap<String, usize>,
+    /// Looked up for every file on every analysis (the editor's
+    /// diagnostics): a fast hash.
+    by_path: rustc_hash::FxHashMap<String, usize>,
     reach: ReachCache,
     file_analyses: usize,
     /// Incident-response plans and runbooks, by path.
@@ -125,7 +127,7 @@ impl Workspace {
             root: root.into(),
             entries: Vec::new(),
             facts: Vec::new(),
-            by_path: HashMap::new(),
+            by_path: Default::default(),
             reach: ReachCache::default(),
             file_analyses: 0,
             documents: Vec::new(),

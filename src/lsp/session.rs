@@ -442,21 +442,24 @@ impl Session {
                 self.warn(message);
             }
         }
-        let mut by_path: HashMap<&str, Vec<&Finding>> = project.workspace.paths().map(|p| (p, Vec::new())).collect();
+        let mut by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
         for finding in &findings {
             if let Some(path) = &finding.path {
                 by_path.entry(path.as_str()).or_default().push(finding);
             }
         }
         let mut changed = Vec::new();
-        let mut rendered = std::mem::take(&mut project.rendered);
-        for (&path, findings) in &by_path {
+        let mut files = 0;
+        for path in project.workspace.paths() {
+            files += 1;
+            let findings = by_path.get(path).map_or(&[][..], Vec::as_slice);
             let version = project.versions.get(path).copied();
             // Nothing this file's diagnostics are made of changed: keep them.
-            if rendered.get(path).is_some_and(|(key, _)| key.matches(&project.workspace, path, findings, version)) {
-                if let Some(entry) = rendered.remove(path) {
-                    project.rendered.insert(path.to_string(), entry);
-                }
+            if project
+                .rendered
+                .get(path)
+                .is_some_and(|(key, _)| key.matches(&project.workspace, path, findings, version))
+            {
                 continue;
             }
             let tree =
@@ -473,9 +476,18 @@ impl Session {
                 changed.push(path.to_string());
             }
         }
-        // Files that left the workspace.
-        let gone: Vec<String> =
-            self.latest.iter().map(|d| d.key().clone()).filter(|p| !by_path.contains_key(p.as_str())).collect();
+        // Files that left the workspace. Every file the workspace holds was
+        // rendered above, so there are some only when there are more.
+        if project.rendered.len() > files {
+            let workspace = &project.workspace;
+            project.rendered.retain(|path, _| workspace.source(path).is_some());
+        }
+        let gone: Vec<String> = if self.latest.len() > project.rendered.len() {
+            let rendered = &project.rendered;
+            self.latest.iter().filter(|d| !rendered.contains_key(d.key().as_str())).map(|d| d.key().clone()).collect()
+        } else {
+            Vec::new()
+        };
         for path in gone {
             self.latest.remove(&path);
             changed.push(path);

@@ -33,6 +33,9 @@ pub struct ProjectIndex<'f> {
     exports: Mutex<ExportAnswers>,
     /// Whether a file exports a client, once asked.
     client_exports: Mutex<HashMap<usize, bool>>,
+    /// What every route asks of the whole project, gathered once per index
+    /// (see [`reach::Lookups`]): without it each route walked every file.
+    lookups: std::sync::OnceLock<reach::Lookups>,
 }
 
 /// (file, exported name) → where it is defined: (file, index into its
@@ -59,7 +62,13 @@ impl<'f> ProjectIndex<'f> {
     /// An index over `files` with a resolver built for the same paths (see
     /// [`ProjectIndex::resolver`]).
     pub fn with_resolver(files: &'f [FileFacts], resolver: Arc<ModuleResolver>) -> ProjectIndex<'f> {
-        ProjectIndex { files, resolver, exports: Default::default(), client_exports: Default::default() }
+        ProjectIndex {
+            files,
+            resolver,
+            exports: Default::default(),
+            client_exports: Default::default(),
+            lookups: Default::default(),
+        }
     }
 
     /// The module resolver, to build the next index over the same paths with.
