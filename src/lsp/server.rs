@@ -49,6 +49,9 @@ impl Server {
                     engine
                 }
             };
+            // Documents opened before the engine was ready are shown now,
+            // before the index (see `Session::preview`).
+            session.schedule();
             let progress = match session.init().is_some_and(|i| i.progress) {
                 true => {
                     let token = ProgressToken::String(format!("custodia/index/{}", std::process::id()));

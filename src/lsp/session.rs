@@ -301,6 +301,7 @@ impl Session {
 
     fn build_index(&self, engine: Arc<Engine>, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<usize, String> {
         let root = self.init().map(|i| i.root.clone()).ok_or("the server is not initialized")?;
+        hold_index(&root);
         let sources = crate::scan::read_sources(&engine, &root, &[]).map_err(|e| e.to_string())?;
         for skipped in &sources.skipped {
             self.warn(format!("{}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail));
@@ -388,7 +389,10 @@ impl Session {
     pub fn analyze(&self) {
         let mut guard = lock(&self.project);
         self.queued.store(false, Ordering::SeqCst);
-        let Some(project) = guard.as_mut() else { return };
+        let Some(project) = guard.as_mut() else {
+            drop(guard);
+            return self.preview();
+        };
         let dirty = std::mem::take(&mut *lock(&self.dirty));
         // Nothing changed since the last analysis (a pull right after one).
         if dirty.is_empty() && project.analysed {
@@ -496,7 +500,57 @@ impl Session {
             phases.mark("render");
             phases.report();
         }
-        self.queue_publish(project, changed, &settings);
+        self.queue_publish(&project.versions, changed, &settings);
+    }
+
+    /// Before the first index is built (a large workspace takes seconds):
+    /// each dirty open document analysed alone, as a scan of that one file
+    /// would, so that a file opened at start shows its diagnostics at once.
+    /// The files stay dirty: once the index is built its analysis reads them
+    /// again with every cross-file fact (a client imported from another
+    /// module, the routes reaching a call), and replaces what changed.
+    fn preview(&self) {
+        let (Some(engine), Some(init)) = (self.engine(), self.init()) else { return };
+        if init.pull {
+            // Pulling clients wait for the index (see `wait_ready`).
+            return;
+        }
+        let dirty: Vec<String> = lock(&self.dirty).iter().cloned().collect();
+        let (settings, encoding) = (self.settings(), self.encoding());
+        let mut previews = Vec::new();
+        for path in dirty {
+            let Some((version, text, tree)) =
+                self.documents.get(&path).map(|d| (d.version(), d.text(), d.tree().cloned()))
+            else {
+                continue;
+            };
+            let mut workspace = Workspace::new(engine.clone(), init.root.clone());
+            workspace.set_parsed(&path, text.into(), tree.clone());
+            let (findings, _) = workspace.analysis();
+            let findings: Vec<&Finding> =
+                findings.iter().filter(|f| f.path.as_deref() == Some(path.as_str())).collect();
+            let hints = ProjectHints::from_facts(workspace.all_facts());
+            let items = diagnostics_of(&workspace, &path, &findings, Some(version), encoding, &settings, tree, &hints);
+            previews.push((path, FileDiagnostics { version: Some(version), items }));
+        }
+        // Under the project lock: the index may have been installed
+        // meanwhile, and its analysis (which holds the lock) is the one to
+        // show; a preview must never overwrite it.
+        let guard = lock(&self.project);
+        if guard.is_some() {
+            return;
+        }
+        let mut changed = Vec::new();
+        let mut versions = HashMap::new();
+        for (path, next) in previews {
+            versions.insert(path.clone(), next.version.unwrap_or_default());
+            if self.latest.get(&path).is_none_or(|d| *d != next) {
+                self.latest.insert(path.clone(), next);
+                changed.push(path);
+            }
+        }
+        self.queue_publish(&versions, changed, &settings);
+        drop(guard);
     }
 
     /// Reads a dirty file into the workspace: the open document, or the
@@ -542,7 +596,7 @@ impl Session {
     /// Queues, for each of `paths`, what the editor should show now: the
     /// latest diagnostics, or nothing (the file is gone, custodia is
     /// switched off, or the file is not open and the scope is open files).
-    fn queue_publish(&self, project: &Project, paths: Vec<String>, settings: &Settings) {
+    fn queue_publish(&self, versions: &HashMap<String, i32>, paths: Vec<String>, settings: &Settings) {
         if paths.is_empty() {
             return;
         }
@@ -556,7 +610,7 @@ impl Session {
                 let shown = settings.enable && (open || settings.diagnostics.scope == Scope::Workspace);
                 let wanted = match self.latest.get(&path) {
                     Some(latest) if shown => latest.clone(),
-                    _ => FileDiagnostics { version: project.versions.get(&path).copied(), items: Vec::new() },
+                    _ => FileDiagnostics { version: versions.get(&path).copied(), items: Vec::new() },
                 };
                 outbox.insert(path, wanted);
             }
@@ -585,7 +639,7 @@ impl Session {
         paths.extend(project.workspace.paths().map(str::to_string));
         paths.sort();
         paths.dedup();
-        self.queue_publish(project, paths, &settings);
+        self.queue_publish(&project.versions, paths, &settings);
     }
 
     /// Sends queued diagnostics, forever: one task per server. Only what
@@ -708,6 +762,19 @@ fn diagnostics_of(
             converter.diagnostic(finding, &fixes, version)
         })
         .collect()
+}
+
+/// Test hook (debug builds only): a workspace whose root holds
+/// `.custodia-test-slow-index` is indexed 3 s late, so that tests can show
+/// what the editor gets before the index is built (see [`Session::preview`]).
+/// A file in the root, not a variable: tests in one process run side by side.
+fn hold_index(root: &Path) {
+    #[cfg(debug_assertions)]
+    if root.join(".custodia-test-slow-index").is_file() {
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = root;
 }
 
 fn panic_message(err: tokio::task::JoinError) -> String {
