@@ -117,6 +117,12 @@ pub struct Workspace {
     /// files and manifests: building it walks every path (and reads the
     /// `tsconfig.json` files), which an edit inside a file does not change.
     resolver: std::sync::OnceLock<Arc<crate::project::ModuleResolver>>,
+    /// Each file's calls with their targets resolved, for the controls one
+    /// level up (`project::above`): resolving every call of the project was
+    /// half of an edit's time in a large workspace. `None` when not resolved
+    /// since the file's facts changed; all are dropped when the resolver or
+    /// some file's exports change (resolution goes through them).
+    resolved_calls: Vec<Option<Vec<crate::project::above::ResolvedCall>>>,
     timings: AnalysisTimings,
 }
 
@@ -135,6 +141,7 @@ impl Workspace {
             project_failures: Vec::new(),
             config_dirs: std::sync::OnceLock::new(),
             resolver: std::sync::OnceLock::new(),
+            resolved_calls: Vec::new(),
             timings: AnalysisTimings::default(),
         }
     }
@@ -172,6 +179,34 @@ impl Workspace {
     fn files_changed(&mut self) {
         self.config_dirs = std::sync::OnceLock::new();
         self.resolver = std::sync::OnceLock::new();
+        self.resolved_calls.clear();
+    }
+
+    /// Replaces a file's facts, dropping what was derived from the old ones
+    /// (see the `resolved_calls` field).
+    fn set_facts(&mut self, index: usize, facts: FileFacts) {
+        let old = std::mem::replace(&mut self.facts[index], facts);
+        let new = &self.facts[index];
+        if old.exports != new.exports || old.language != new.language {
+            self.resolved_calls.clear();
+        } else if let Some(calls) = self.resolved_calls.get_mut(index) {
+            *calls = None;
+        }
+    }
+
+    /// Who calls whom in `index` (the workspace's files), resolving only the
+    /// files whose calls in `resolved` are not known.
+    fn callers(
+        resolved: &mut Vec<Option<Vec<crate::project::above::ResolvedCall>>>,
+        index: &ProjectIndex<'_>,
+    ) -> crate::project::above::Callers {
+        resolved.resize(index.files().len(), None);
+        for (file, calls) in resolved.iter_mut().enumerate() {
+            if calls.is_none() {
+                *calls = Some(crate::project::above::resolved_calls(index, file));
+            }
+        }
+        crate::project::above::Callers::from_resolved(resolved.iter().flatten().map(Vec::as_slice))
     }
 
     /// See the `resolver` field.
@@ -244,7 +279,7 @@ impl Workspace {
             self.analyze(index);
         } else {
             self.reach.invalidate_file(index);
-            self.facts[index] = FileFacts { path: path.to_string(), ..FileFacts::default() };
+            self.set_facts(index, FileFacts { path: path.to_string(), ..FileFacts::default() });
         }
         if in_scope {
             // It may import a test helper or an example nobody imported before.
@@ -310,7 +345,7 @@ impl Workspace {
         self.store(imported);
         for index in outside.into_iter().filter(|i| !needed.contains(i)) {
             let path = std::mem::take(&mut self.facts[index].path);
-            self.facts[index] = FileFacts { path, ..FileFacts::default() };
+            self.set_facts(index, FileFacts { path, ..FileFacts::default() });
         }
         let fresh: Vec<usize> = fresh.into_iter().chain(needed).collect();
         // Files that import a client from another project file.
@@ -388,11 +423,14 @@ impl Workspace {
     /// functions, calls and clients to the routes that reach it; its own
     /// routes are not the system's (as in `scan`).
     fn keep(&mut self, index: usize, analysis: crate::engine::FileAnalysis) {
-        self.facts[index] = analysis.facts;
+        let mut facts = analysis.facts;
+        if let Some(entry) = self.entries[index].as_ref()
+            && !entry.in_scope
+        {
+            facts.entrypoints.clear();
+        }
+        self.set_facts(index, facts);
         if let Some(entry) = self.entries[index].as_mut() {
-            if !entry.in_scope {
-                self.facts[index].entrypoints.clear();
-            }
             entry.findings = analysis.findings;
             entry.evidence = analysis.evidence;
             entry.failures = analysis.failures;
@@ -440,6 +478,7 @@ impl Workspace {
         self.manifests.retain(|m| m.path != path);
         // Workspace packages resolve by the names manifests give them.
         self.resolver = std::sync::OnceLock::new();
+        self.resolved_calls.clear();
         if let Some(manifest) = crate::packages::read_manifest(path, text) {
             self.manifests.push(manifest);
         }
@@ -500,7 +539,7 @@ impl Workspace {
         let importers = if clients.is_empty() { Vec::new() } else { self.importers_of(index) };
         self.entries[index] = None;
         self.files_changed();
-        self.facts[index] = FileFacts { path: path.to_string(), ..FileFacts::default() };
+        self.set_facts(index, FileFacts { path: path.to_string(), ..FileFacts::default() });
         self.reach.invalidate_file(index);
         let results = self.analyze_all(&importers, threads(), true, &|| true);
         self.store(results);
@@ -553,7 +592,8 @@ impl Workspace {
             let (routes_ms, rules_started) = (ms(started), std::time::Instant::now());
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));
-            let results = self.engine.project_rules(&index, &routes, &documents, &packages);
+            let callers = Self::callers(&mut self.resolved_calls, &index);
+            let results = self.engine.project_rules_with(&index, &routes, &documents, &packages, &callers);
             ((results.rules, results.above), routes_ms, rules_started)
         };
         let (rules_ms, files_started) = (ms(rules_started), std::time::Instant::now());

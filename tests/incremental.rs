@@ -6,6 +6,7 @@ use custodia::config::Config;
 use std::sync::Arc;
 
 use custodia::engine::Engine;
+use custodia::finding::{Evidence, Finding};
 use custodia::workspace::{Workspace, WorkspaceStats};
 
 const CHAT_ROUTE: &str = r#"import { answer } from "@/lib/answer";
@@ -178,4 +179,80 @@ fn a_parallel_load_equals_setting_files_one_by_one() {
     // A caller that gives up stops the load.
     let mut stopped = Workspace::new(engine, one_by_one.root().to_path_buf());
     assert!(!stopped.load(files.iter().map(|(p, t)| (p.to_string(), (*t).into(), None)).collect(), 1, &|_| false));
+}
+
+const ASK: &str = r#"import OpenAI from "openai";
+
+const openai = new OpenAI({ timeout: 20_000 });
+
+export async function ask(question: string) {
+  const r = await openai.chat.completions.create({
+    model: "gpt-4o-mini",
+    max_tokens: 300,
+    messages: [{ role: "user", content: question }],
+  });
+  return r.choices[0].message.content;
+}
+"#;
+
+const CALLER: &str = r#"import { ask } from "./ask";
+
+export async function handle(question: string) {
+  try {
+    return await ask(question);
+  } catch (error) {
+    console.error("model call failed", error);
+    return null;
+  }
+}
+"#;
+
+/// The findings and evidence of a workspace built from scratch with `files`.
+fn fresh(engine: &Arc<Engine>, root: &std::path::Path, files: &[(&str, &str)]) -> (Vec<Finding>, Vec<Evidence>) {
+    let mut workspace = Workspace::new(engine.clone(), root.to_path_buf());
+    for (path, text) in files {
+        workspace.set_file(path, text);
+    }
+    workspace.analysis()
+}
+
+/// Who calls whom is kept between analyses and redone per changed file (or
+/// entirely when exports change): after each edit the workspace's findings
+/// and evidence equal those of a workspace built from the same texts.
+#[test]
+fn controls_one_level_up_follow_edits_to_callers_and_exports() {
+    let engine = Arc::new(Engine::new(Config::default()));
+    let root = tempfile::tempdir().expect("temp dir");
+    let mut workspace = Workspace::new(engine.clone(), root.path().to_path_buf());
+    workspace.set_file("lib/ask.ts", ASK);
+    workspace.set_file("lib/caller.ts", CALLER);
+    let (findings, evidence) = workspace.analysis();
+    assert!(!rules_at(&findings, "lib/ask.ts").contains(&"missing-failure-path"), "{findings:#?}");
+    assert!(evidence.iter().any(|e| e.kind == "failure-path" && e.path == "lib/caller.ts"), "{evidence:#?}");
+
+    let unguarded = CALLER
+        .replace("  try {\n    return await ask(question);\n  } catch (error) {\n    console.error(\"model call failed\", error);\n    return null;\n  }\n", "  return await ask(question);\n");
+    let renamed_ask = ASK.replace("function ask(", "function askModel(");
+    let renamed_caller = CALLER.replace("{ ask }", "{ askModel as ask }");
+    let steps: [(&str, &str, &str, &str, bool); 4] = [
+        // The caller no longer catches: the call has no failure path.
+        ("lib/caller.ts", &unguarded, ASK, &unguarded, true),
+        // It catches again.
+        ("lib/caller.ts", CALLER, ASK, CALLER, false),
+        // The export is renamed and the import not yet: the call is not resolved.
+        ("lib/ask.ts", &renamed_ask, &renamed_ask, CALLER, true),
+        // The import follows: resolved again.
+        ("lib/caller.ts", &renamed_caller, &renamed_ask, &renamed_caller, false),
+    ];
+    for (edited, text, ask, caller, uncovered) in steps {
+        assert!(workspace.set_file(edited, text));
+        let (findings, evidence) = workspace.analysis();
+        assert_eq!(
+            rules_at(&findings, "lib/ask.ts").contains(&"missing-failure-path"),
+            uncovered,
+            "after editing {edited}: {findings:#?}"
+        );
+        let expected = fresh(&engine, root.path(), &[("lib/ask.ts", ask), ("lib/caller.ts", caller)]);
+        assert_eq!((findings, evidence), expected, "after editing {edited}");
+    }
 }

@@ -346,7 +346,7 @@ impl LanguageServer for Server {
         let settings = self.session.settings();
         let diagnostics = path.and_then(|p| self.session.diagnostics(&p));
         let items = match diagnostics {
-            Some(d) if settings.enable => d.items,
+            Some(d) if settings.enable => std::sync::Arc::unwrap_or_clone(d.items),
             _ => Vec::new(),
         };
         let result_id = format!("{:x}", hash_of(&items));

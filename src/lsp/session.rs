@@ -53,7 +53,10 @@ pub struct Init {
 pub struct FileDiagnostics {
     /// The document version they were computed for (open documents).
     pub version: Option<i32>,
-    pub items: Vec<Diagnostic>,
+    /// Shared between the latest set, the outbox and what was sent: a
+    /// 5,000-line file has hundreds, each with its fixes in `data`, and a
+    /// deep copy of them per step showed in an edit's profile.
+    pub items: Arc<Vec<Diagnostic>>,
 }
 
 /// The analysed project.
@@ -63,7 +66,7 @@ struct Project {
     versions: HashMap<String, i32>,
     /// Each file's diagnostics with what they were made from, so that a
     /// file nothing changed for is not converted (nor parsed for fixes) again.
-    rendered: HashMap<String, (RenderKey, Vec<Diagnostic>)>,
+    rendered: HashMap<String, RenderKey>,
     /// Rule failures already logged.
     failures_reported: std::collections::HashSet<String>,
     /// The diagnostics reflect every change ingested so far.
@@ -459,11 +462,7 @@ impl Session {
             let findings = by_path.get(path).map_or(&[][..], Vec::as_slice);
             let version = project.versions.get(path).copied();
             // Nothing this file's diagnostics are made of changed: keep them.
-            if project
-                .rendered
-                .get(path)
-                .is_some_and(|(key, _)| key.matches(&project.workspace, path, findings, version))
-            {
+            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, path, findings, version)) {
                 continue;
             }
             let tree =
@@ -473,8 +472,8 @@ impl Session {
             let hints = project.hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
             let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints);
             let key = RenderKey::new(&project.workspace, path, findings, version);
-            project.rendered.insert(path.to_string(), (key, items.clone()));
-            let next = FileDiagnostics { version, items };
+            project.rendered.insert(path.to_string(), key);
+            let next = FileDiagnostics { version, items: Arc::new(items) };
             if self.latest.get(path).is_none_or(|d| *d != next) {
                 self.latest.insert(path.to_string(), next);
                 changed.push(path.to_string());
@@ -531,7 +530,7 @@ impl Session {
                 findings.iter().filter(|f| f.path.as_deref() == Some(path.as_str())).collect();
             let hints = ProjectHints::from_facts(workspace.all_facts());
             let items = diagnostics_of(&workspace, &path, &findings, Some(version), encoding, &settings, tree, &hints);
-            previews.push((path, FileDiagnostics { version: Some(version), items }));
+            previews.push((path, FileDiagnostics { version: Some(version), items: Arc::new(items) }));
         }
         // Under the project lock: the index may have been installed
         // meanwhile, and its analysis (which holds the lock) is the one to
@@ -603,14 +602,14 @@ impl Session {
         let mut outbox = lock(&self.outbox);
         if self.init().is_some_and(|i| i.pull) {
             // Pulling clients ask again when told to.
-            outbox.insert(String::new(), FileDiagnostics { version: None, items: Vec::new() });
+            outbox.insert(String::new(), FileDiagnostics { version: None, items: Arc::default() });
         } else {
             for path in paths {
                 let open = self.documents.contains_key(&path);
                 let shown = settings.enable && (open || settings.diagnostics.scope == Scope::Workspace);
                 let wanted = match self.latest.get(&path) {
                     Some(latest) if shown => latest.clone(),
-                    _ => FileDiagnostics { version: versions.get(&path).copied(), items: Vec::new() },
+                    _ => FileDiagnostics { version: versions.get(&path).copied(), items: Arc::default() },
                 };
                 outbox.insert(path, wanted);
             }
@@ -645,7 +644,7 @@ impl Session {
     /// Sends queued diagnostics, forever: one task per server. Only what
     /// differs from what the editor was last sent goes out.
     pub async fn publisher(self: Arc<Self>) {
-        let mut sent: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        let mut sent: HashMap<String, Arc<Vec<Diagnostic>>> = HashMap::new();
         loop {
             self.outbox_ready.notified().await;
             let failures: Vec<String> = std::mem::take(&mut *lock(&self.failures));
@@ -678,7 +677,7 @@ impl Session {
                 if current.is_some() && diagnostics.version.is_some() && current != diagnostics.version {
                     continue;
                 }
-                let before = sent.get(&path).map_or(&[][..], Vec::as_slice);
+                let before = sent.get(&path).map_or(&[][..], |items| items.as_slice());
                 if before == diagnostics.items.as_slice() && (current.is_none() || !before.is_empty()) {
                     continue;
                 }
@@ -688,7 +687,8 @@ impl Session {
                     } else {
                         sent.insert(path, diagnostics.items.clone());
                     }
-                    self.client.publish_diagnostics(uri, diagnostics.items, current).await;
+                    let items = Arc::unwrap_or_clone(diagnostics.items);
+                    self.client.publish_diagnostics(uri, items, current).await;
                 }
             }
         }
@@ -702,7 +702,7 @@ impl Session {
         let mut findings = 0;
         let engine = self.engine();
         for diagnostics in self.latest.iter() {
-            for d in &diagnostics.items {
+            for d in diagnostics.items.iter() {
                 findings += 1;
                 // The count every output uses (`report::counts`): under each
                 // SOC 2 criterion the rule maps to, not only the first.
