@@ -123,6 +123,11 @@ pub struct Workspace {
     /// since the file's facts changed; all are dropped when the resolver or
     /// some file's exports change (resolution goes through them).
     resolved_calls: Vec<Option<Vec<crate::project::above::ResolvedCall>>>,
+    /// Each file's imports resolved to files, to find a file's importers
+    /// without resolving every import of the project on each edit. `None`
+    /// when not resolved since the file's facts changed; all are dropped
+    /// when the resolver changes (resolution depends on nothing else).
+    resolved_imports: std::sync::Mutex<Vec<Option<Vec<usize>>>>,
     timings: AnalysisTimings,
 }
 
@@ -142,6 +147,7 @@ impl Workspace {
             config_dirs: std::sync::OnceLock::new(),
             resolver: std::sync::OnceLock::new(),
             resolved_calls: Vec::new(),
+            resolved_imports: Default::default(),
             timings: AnalysisTimings::default(),
         }
     }
@@ -180,11 +186,19 @@ impl Workspace {
         self.config_dirs = std::sync::OnceLock::new();
         self.resolver = std::sync::OnceLock::new();
         self.resolved_calls.clear();
+        self.imports_resolved_mut().clear();
+    }
+
+    fn imports_resolved_mut(&mut self) -> &mut Vec<Option<Vec<usize>>> {
+        self.resolved_imports.get_mut().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Replaces a file's facts, dropping what was derived from the old ones
     /// (see the `resolved_calls` field).
     fn set_facts(&mut self, index: usize, facts: FileFacts) {
+        if let Some(imports) = self.imports_resolved_mut().get_mut(index) {
+            *imports = None;
+        }
         let old = std::mem::replace(&mut self.facts[index], facts);
         let new = &self.facts[index];
         if old.exports != new.exports || old.language != new.language {
@@ -380,6 +394,10 @@ impl Workspace {
         with_externals: bool,
         tick: &(dyn Fn() -> bool + Sync),
     ) -> Vec<(usize, Option<crate::engine::FileAnalysis>)> {
+        if indices.is_empty() {
+            // No thread to start (an edit usually has nothing more to analyse).
+            return Vec::new();
+        }
         // The parses handed in are used by the first analysis of their file.
         let trees: Vec<Option<tree_sitter::Tree>> =
             indices.iter().map(|&i| self.entries[i].as_mut().and_then(|e| e.tree.take())).collect();
@@ -479,6 +497,7 @@ impl Workspace {
         // Workspace packages resolve by the names manifests give them.
         self.resolver = std::sync::OnceLock::new();
         self.resolved_calls.clear();
+        self.imports_resolved_mut().clear();
         if let Some(manifest) = crate::packages::read_manifest(path, text) {
             self.manifests.push(manifest);
         }
@@ -512,6 +531,11 @@ impl Workspace {
     pub fn source(&self, path: &str) -> Option<Arc<str>> {
         let &index = self.by_path.get(path)?;
         self.entries[index].as_ref().map(|e| e.source.clone())
+    }
+
+    /// The paths of the files the workspace holds, with their texts.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &Arc<str>)> {
+        self.entries.iter().zip(&self.facts).filter_map(|(e, f)| Some((f.path.as_str(), &e.as_ref()?.source)))
     }
 
     /// The paths of the files the workspace holds.
@@ -567,14 +591,24 @@ impl Workspace {
 
     /// Files with an import that resolves to `index`.
     fn importers_of(&self, index: usize) -> Vec<usize> {
-        let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
-        (0..self.facts.len())
-            .filter(|&i| i != index && self.entries[i].is_some())
-            .filter(|&i| {
+        let mut resolved = self.resolved_imports.lock().unwrap_or_else(|e| e.into_inner());
+        resolved.resize(self.facts.len(), None);
+        if resolved.iter().any(Option::is_none) {
+            let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
+            for (i, imports) in resolved.iter_mut().enumerate().filter(|(_, r)| r.is_none()) {
                 let facts = &self.facts[i];
                 let language = facts.language.unwrap_or(crate::lang::Language::TypeScript);
-                facts.imports.iter().any(|import| project.resolve_import(&facts.path, language, import) == Some(index))
-            })
+                let targets =
+                    facts.imports.iter().filter_map(|import| project.resolve_import(&facts.path, language, import));
+                *imports = Some(targets.collect());
+            }
+        }
+        resolved
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != index && self.entries[i].is_some())
+            .filter(|(_, targets)| targets.as_ref().is_some_and(|t| t.contains(&index)))
+            .map(|(i, _)| i)
             .collect()
     }
 
@@ -643,8 +677,11 @@ impl Workspace {
     }
 }
 
+/// The threads to analyse on: asked once (the answer reads the cgroup
+/// files on every call, and this is asked on every edit).
 fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 fn analyze_one(

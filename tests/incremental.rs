@@ -256,3 +256,28 @@ fn controls_one_level_up_follow_edits_to_callers_and_exports() {
         assert_eq!((findings, evidence), expected, "after editing {edited}");
     }
 }
+
+/// A file outside the reported scope (an example) is analysed while a file
+/// in scope imports it. Who imports whom is kept between edits: after the
+/// route starts importing the example and the example is then edited, the
+/// example's facts still reach the route, as in a workspace built afresh.
+#[test]
+fn importers_follow_edits_that_add_an_import() {
+    let engine = Arc::new(Engine::new(Config::default()));
+    let root = tempfile::tempdir().expect("temp dir");
+    let helper = ASK.replace("max_tokens: 300,\n", "");
+    let route = "export async function POST(req: Request) {\n  return Response.json({ ok: true });\n}\n";
+    let importing = "import { ask } from \"../../../examples/ask\";\n\nexport async function POST(req: Request) {\n  return Response.json({ answer: await ask(await req.text()) });\n}\n";
+    let mut workspace = Workspace::new(engine.clone(), root.path().to_path_buf());
+    workspace.set_file("app/api/chat/route.ts", route);
+    workspace.set_file("examples/ask.ts", &helper);
+    let _ = workspace.analysis();
+    assert!(workspace.set_file("app/api/chat/route.ts", importing));
+    let _ = workspace.analysis();
+    let edited = helper.replace("gpt-4o-mini", "gpt-4o");
+    assert!(workspace.set_file("examples/ask.ts", &edited));
+    let (findings, evidence) = workspace.analysis();
+    let expected = fresh(&engine, root.path(), &[("app/api/chat/route.ts", importing), ("examples/ask.ts", &edited)]);
+    assert!(!rules_at(&expected.0, "app/api/chat/route.ts").is_empty(), "the route reaches the call: {expected:#?}");
+    assert_eq!((findings, evidence), expected);
+}

@@ -63,10 +63,10 @@ pub struct FileDiagnostics {
 struct Project {
     workspace: Workspace,
     /// The version of each open document's text the workspace holds.
-    versions: HashMap<String, i32>,
+    versions: rustc_hash::FxHashMap<String, i32>,
     /// Each file's diagnostics with what they were made from, so that a
     /// file nothing changed for is not converted (nor parsed for fixes) again.
-    rendered: HashMap<String, RenderKey>,
+    rendered: rustc_hash::FxHashMap<String, RenderKey>,
     /// Rule failures already logged.
     failures_reported: std::collections::HashSet<String>,
     /// The diagnostics reflect every change ingested so far.
@@ -83,32 +83,40 @@ struct Project {
 #[derive(PartialEq)]
 struct RenderKey {
     findings: Vec<Finding>,
-    texts: Vec<TextIdentity>,
+    /// The file's own text, handed in by the caller (it walks the files
+    /// with their texts: no lookup per file on every analysis).
+    text: TextIdentity,
+    /// The texts of the other files related locations point into.
+    related: Vec<TextIdentity>,
     version: Option<i32>,
 }
 
 impl RenderKey {
-    fn new(workspace: &Workspace, path: &str, findings: &[&Finding], version: Option<i32>) -> Self {
+    fn new(workspace: &Workspace, text: &Arc<str>, findings: &[&Finding], version: Option<i32>) -> Self {
         RenderKey {
             findings: findings.iter().map(|f| (*f).clone()).collect(),
-            texts: texts_of(workspace, path, findings),
+            text: TextIdentity(Some(text.clone())),
+            related: related_texts(workspace, findings),
             version,
         }
     }
 
     /// Whether diagnostics built now would be built from the same inputs
     /// (without cloning them: this runs for every file on every analysis).
-    fn matches(&self, workspace: &Workspace, path: &str, findings: &[&Finding], version: Option<i32>) -> bool {
+    fn matches(&self, workspace: &Workspace, text: &Arc<str>, findings: &[&Finding], version: Option<i32>) -> bool {
         self.version == version
+            && self.text.0.as_ref().is_some_and(|own| Arc::ptr_eq(own, text))
             && self.findings.len() == findings.len()
             && self.findings.iter().zip(findings).all(|(a, b)| a == *b)
-            && self.texts == texts_of(workspace, path, findings)
+            && self.related == related_texts(workspace, findings)
     }
 }
 
-fn texts_of(workspace: &Workspace, path: &str, findings: &[&Finding]) -> Vec<TextIdentity> {
-    let mut paths: Vec<&str> = vec![path];
-    paths.extend(findings.iter().flat_map(|f| f.related.iter().map(|r| r.path.as_str())));
+fn related_texts(workspace: &Workspace, findings: &[&Finding]) -> Vec<TextIdentity> {
+    let mut paths: Vec<&str> = findings.iter().flat_map(|f| f.related.iter().map(|r| r.path.as_str())).collect();
+    if paths.is_empty() {
+        return Vec::new();
+    }
     paths.sort_unstable();
     paths.dedup();
     paths.iter().map(|p| TextIdentity(workspace.source(p))).collect()
@@ -310,7 +318,7 @@ impl Session {
             self.warn(format!("{}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail));
         }
         let mut workspace = Workspace::new(engine, root);
-        let mut versions = HashMap::new();
+        let mut versions = rustc_hash::FxHashMap::default();
         let total = sources.files.len();
         let mut files = Vec::with_capacity(total);
         for file in sources.files {
@@ -351,7 +359,7 @@ impl Session {
         *guard = Some(Project {
             workspace,
             versions,
-            rendered: HashMap::new(),
+            rendered: Default::default(),
             failures_reported: Default::default(),
             analysed: false,
             hints: None,
@@ -449,7 +457,8 @@ impl Session {
                 self.warn(message);
             }
         }
-        let mut by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        // Looked up for every file of the workspace: a fast hash.
+        let mut by_path: rustc_hash::FxHashMap<&str, Vec<&Finding>> = Default::default();
         for finding in &findings {
             if let Some(path) = &finding.path {
                 by_path.entry(path.as_str()).or_default().push(finding);
@@ -457,12 +466,12 @@ impl Session {
         }
         let mut changed = Vec::new();
         let mut files = 0;
-        for path in project.workspace.paths() {
+        for (path, text) in project.workspace.texts() {
             files += 1;
             let findings = by_path.get(path).map_or(&[][..], Vec::as_slice);
             let version = project.versions.get(path).copied();
             // Nothing this file's diagnostics are made of changed: keep them.
-            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, path, findings, version)) {
+            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, text, findings, version)) {
                 continue;
             }
             let tree =
@@ -471,7 +480,7 @@ impl Session {
             // only when some file's diagnostics are made again.
             let hints = project.hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
             let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints);
-            let key = RenderKey::new(&project.workspace, path, findings, version);
+            let key = RenderKey::new(&project.workspace, text, findings, version);
             project.rendered.insert(path.to_string(), key);
             let next = FileDiagnostics { version, items: Arc::new(items) };
             if self.latest.get(path).is_none_or(|d| *d != next) {
@@ -540,7 +549,7 @@ impl Session {
             return;
         }
         let mut changed = Vec::new();
-        let mut versions = HashMap::new();
+        let mut versions = rustc_hash::FxHashMap::default();
         for (path, next) in previews {
             versions.insert(path.clone(), next.version.unwrap_or_default());
             if self.latest.get(&path).is_none_or(|d| *d != next) {
@@ -595,7 +604,7 @@ impl Session {
     /// Queues, for each of `paths`, what the editor should show now: the
     /// latest diagnostics, or nothing (the file is gone, custodia is
     /// switched off, or the file is not open and the scope is open files).
-    fn queue_publish(&self, versions: &HashMap<String, i32>, paths: Vec<String>, settings: &Settings) {
+    fn queue_publish(&self, versions: &rustc_hash::FxHashMap<String, i32>, paths: Vec<String>, settings: &Settings) {
         if paths.is_empty() {
             return;
         }
