@@ -281,3 +281,69 @@ fn importers_follow_edits_that_add_an_import() {
     assert!(!rules_at(&expected.0, "app/api/chat/route.ts").is_empty(), "the route reaches the call: {expected:#?}");
     assert_eq!((findings, evidence), expected);
 }
+
+const ROUTE_TO_CALLER: &str = r#"import { handle } from "@/lib/caller";
+
+export async function POST(req: Request) {
+  return Response.json({ answer: await handle(await req.text()) });
+}
+"#;
+
+/// Pieces random edits insert: a `try` opened or closed, an export or an
+/// import added, a timeout, a call, a line break.
+const PIECES: &[&str] = &[
+    "try { ",
+    " } catch (e) { console.error(e); }",
+    "export ",
+    "import { ask } from \"./ask\";\n",
+    "timeout: 5, ",
+    "await ask(\"x\");\n",
+    "\n",
+    "x",
+];
+
+/// One edit: which file, where (a fraction of its length), how many bytes
+/// it removes there, and what it inserts.
+fn edit() -> impl proptest::strategy::Strategy<Value = (usize, f64, usize, usize)> {
+    (0usize..3, 0.0f64..1.0, 0usize..12, 0..PIECES.len())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// What the workspace keeps between edits (the module resolver, each
+    /// file's resolved calls and imports, the call-graph traversals) gives,
+    /// after every random edit, the findings and evidence of a workspace
+    /// built afresh from the same texts.
+    #[test]
+    fn kept_facts_equal_fresh_facts_after_random_edits(edits in proptest::collection::vec(edit(), 1..8)) {
+        let engine = Arc::new(Engine::new(Config::default()));
+        let root = tempfile::tempdir().expect("temp dir");
+        std::fs::write(root.path().join("tsconfig.json"), r#"{"compilerOptions":{"paths":{"@/*":["./*"]}}}"#)
+            .expect("tsconfig");
+        let paths = ["lib/ask.ts", "lib/caller.ts", "app/api/chat/route.ts"];
+        let mut texts: Vec<String> = vec![ASK.to_string(), CALLER.to_string(), ROUTE_TO_CALLER.to_string()];
+        let mut workspace = Workspace::new(engine.clone(), root.path().to_path_buf());
+        for (path, text) in paths.iter().zip(&texts) {
+            workspace.set_file(path, text);
+        }
+        let _ = workspace.analysis();
+        for (file, at, removed, piece) in edits {
+            let text = &mut texts[file];
+            let mut start = ((text.len() as f64) * at) as usize;
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + removed).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.replace_range(start..end, PIECES[piece]);
+            workspace.set_file(paths[file], text);
+            let kept = workspace.analysis();
+            let files: Vec<(&str, &str)> = paths.iter().copied().zip(texts.iter().map(String::as_str)).collect();
+            let expected = fresh(&engine, root.path(), &files);
+            proptest::prop_assert_eq!(kept, expected);
+        }
+    }
+}
