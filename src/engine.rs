@@ -111,10 +111,24 @@ impl Engine {
         documents: &[DocumentFacts],
         packages: &[Package],
     ) -> ProjectResults {
+        let callers = crate::project::above::Callers::of(index);
+        self.project_rules_with(index, routes, documents, packages, &callers)
+    }
+
+    /// [`Engine::project_rules`] with who calls whom already resolved (the
+    /// editor keeps it between edits).
+    pub fn project_rules_with(
+        &self,
+        index: &ProjectIndex<'_>,
+        routes: &[Route<'_>],
+        documents: &[DocumentFacts],
+        packages: &[Package],
+        callers: &crate::project::above::Callers,
+    ) -> ProjectResults {
         let config = self.config();
         let inputs = rules::ProjectInputs { documents, packages };
         let rules = rules::run_project_rules(index, routes, &inputs, &config.catalog, &config.disabled);
-        ProjectResults { rules, above: crate::project::above::controls_above(index, routes) }
+        ProjectResults { rules, above: crate::project::above::controls_above_with(index, routes, callers) }
     }
 
     /// Applies the configuration to a file's findings (file and project

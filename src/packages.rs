@@ -193,7 +193,11 @@ fn package_index(packages: &[Package], path: &str) -> Option<usize> {
     packages
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.dir.is_empty() || path.starts_with(&format!("{}/", p.dir)))
+        // Compared in place, not through a formatted `dir/`: this runs for
+        // every file against every package on each analysis in the editor.
+        .filter(|(_, p)| {
+            p.dir.is_empty() || path.strip_prefix(p.dir.as_str()).is_some_and(|rest| rest.starts_with('/'))
+        })
         .max_by_key(|(_, p)| p.dir.len())
         .map(|(i, _)| i)
 }

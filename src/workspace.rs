@@ -32,6 +32,18 @@ pub struct WorkspaceStats {
     pub reach_computations: usize,
 }
 
+/// How long the parts of the last [`Workspace::analysis`] took, in
+/// milliseconds: for the editor benchmark's breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AnalysisTimings {
+    /// The project index and the routes (call-graph traversals).
+    pub routes: f64,
+    /// The project rules and the controls one level up.
+    pub project_rules: f64,
+    /// Each file's findings merged with the project's, finalised.
+    pub files: f64,
+}
+
 /// One file of the workspace.
 struct Entry {
     kind: FileKind,
@@ -86,7 +98,9 @@ pub struct Workspace {
     /// empty facts behind, so cached traversals keep pointing at the right files.
     entries: Vec<Option<Entry>>,
     facts: Vec<FileFacts>,
-    by_path: HashMap<String, usize>,
+    /// Looked up for every file on every analysis (the editor's
+    /// diagnostics): a fast hash.
+    by_path: rustc_hash::FxHashMap<String, usize>,
     reach: ReachCache,
     file_analyses: usize,
     /// Incident-response plans and runbooks, by path.
@@ -99,6 +113,23 @@ pub struct Workspace {
     /// disk once per set of files (not on every analysis): `None` when a
     /// file was added or removed since.
     config_dirs: std::sync::OnceLock<Vec<String>>,
+    /// The module resolver over the files' paths, built once per set of
+    /// files and manifests: building it walks every path (and reads the
+    /// `tsconfig.json` files), which an edit inside a file does not change.
+    resolver: std::sync::OnceLock<Arc<crate::project::ModuleResolver>>,
+    /// Each file's calls with their targets resolved, for the controls one
+    /// level up (`project::above`): resolving every call of the project was
+    /// half of an edit's time in a large workspace. `None` when not resolved
+    /// since the file's facts changed; all are dropped when the resolver or
+    /// some file's exports or member functions change (resolution goes
+    /// through them).
+    resolved_calls: Vec<Option<Vec<crate::project::above::ResolvedCall>>>,
+    /// Each file's imports resolved to files, to find a file's importers
+    /// without resolving every import of the project on each edit. `None`
+    /// when not resolved since the file's facts changed; all are dropped
+    /// when the resolver changes (resolution depends on nothing else).
+    resolved_imports: std::sync::Mutex<Vec<Option<Vec<usize>>>>,
+    timings: AnalysisTimings,
 }
 
 impl Workspace {
@@ -108,14 +139,23 @@ impl Workspace {
             root: root.into(),
             entries: Vec::new(),
             facts: Vec::new(),
-            by_path: HashMap::new(),
+            by_path: Default::default(),
             reach: ReachCache::default(),
             file_analyses: 0,
             documents: Vec::new(),
             manifests: Vec::new(),
             project_failures: Vec::new(),
             config_dirs: std::sync::OnceLock::new(),
+            resolver: std::sync::OnceLock::new(),
+            resolved_calls: Vec::new(),
+            resolved_imports: Default::default(),
+            timings: AnalysisTimings::default(),
         }
+    }
+
+    /// See [`AnalysisTimings`].
+    pub fn timings(&self) -> AnalysisTimings {
+        self.timings
     }
 
     /// See the `config_dirs` field.
@@ -145,6 +185,60 @@ impl Workspace {
     /// The set of files changed: configuration directories are probed again.
     fn files_changed(&mut self) {
         self.config_dirs = std::sync::OnceLock::new();
+        self.resolver = std::sync::OnceLock::new();
+        self.resolved_calls.clear();
+        self.imports_resolved_mut().clear();
+    }
+
+    fn imports_resolved_mut(&mut self) -> &mut Vec<Option<Vec<usize>>> {
+        self.resolved_imports.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces a file's facts, dropping what was derived from the old ones
+    /// (see the `resolved_calls` field).
+    fn set_facts(&mut self, index: usize, facts: FileFacts) {
+        if let Some(imports) = self.imports_resolved_mut().get_mut(index) {
+            *imports = None;
+        }
+        let old = std::mem::replace(&mut self.facts[index], facts);
+        let new = &self.facts[index];
+        let members_changed = member_names(&old) != member_names(new);
+        if members_changed {
+            // A method call anywhere may reach a member function by its
+            // name: traversals that did not touch this file may change.
+            self.reach.clear();
+        }
+        if old.exports != new.exports || old.language != new.language || members_changed {
+            self.resolved_calls.clear();
+        } else if let Some(calls) = self.resolved_calls.get_mut(index) {
+            *calls = None;
+        }
+    }
+
+    /// Who calls whom in `index` (the workspace's files), resolving only the
+    /// files whose calls in `resolved` are not known.
+    fn callers(
+        resolved: &mut Vec<Option<Vec<crate::project::above::ResolvedCall>>>,
+        index: &ProjectIndex<'_>,
+    ) -> crate::project::above::Callers {
+        resolved.resize(index.files().len(), None);
+        for (file, calls) in resolved.iter_mut().enumerate() {
+            if calls.is_none() {
+                *calls = Some(crate::project::above::resolved_calls(index, file));
+            }
+        }
+        crate::project::above::Callers::from_resolved(resolved.iter().flatten().map(Vec::as_slice))
+    }
+
+    /// See the `resolver` field.
+    fn resolver(&self) -> Arc<crate::project::ModuleResolver> {
+        self.resolver
+            .get_or_init(|| {
+                ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
+                    .with_workspace(&self.manifests)
+                    .resolver()
+            })
+            .clone()
     }
 
     /// Rules that panicked: on each file as it is now, and in the last
@@ -206,7 +300,7 @@ impl Workspace {
             self.analyze(index);
         } else {
             self.reach.invalidate_file(index);
-            self.facts[index] = FileFacts { path: path.to_string(), ..FileFacts::default() };
+            self.set_facts(index, FileFacts { path: path.to_string(), ..FileFacts::default() });
         }
         if in_scope {
             // It may import a test helper or an example nobody imported before.
@@ -272,13 +366,12 @@ impl Workspace {
         self.store(imported);
         for index in outside.into_iter().filter(|i| !needed.contains(i)) {
             let path = std::mem::take(&mut self.facts[index].path);
-            self.facts[index] = FileFacts { path, ..FileFacts::default() };
+            self.set_facts(index, FileFacts { path, ..FileFacts::default() });
         }
         let fresh: Vec<usize> = fresh.into_iter().chain(needed).collect();
         // Files that import a client from another project file.
         let again: Vec<usize> = {
-            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-                .with_workspace(&self.manifests);
+            let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
             fresh
                 .iter()
                 .copied()
@@ -308,13 +401,16 @@ impl Workspace {
         with_externals: bool,
         tick: &(dyn Fn() -> bool + Sync),
     ) -> Vec<(usize, Option<crate::engine::FileAnalysis>)> {
+        if indices.is_empty() {
+            // No thread to start (an edit usually has nothing more to analyse).
+            return Vec::new();
+        }
         // The parses handed in are used by the first analysis of their file.
         let trees: Vec<Option<tree_sitter::Tree>> =
             indices.iter().map(|&i| self.entries[i].as_mut().and_then(|e| e.tree.take())).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
         let results = std::sync::Mutex::new(Vec::with_capacity(indices.len()));
-        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-            .with_workspace(&self.manifests);
+        let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
         let (engine, entries, facts) = (&self.engine, &self.entries, &self.facts);
         crate::limits::on_analysis_threads(threads.clamp(1, indices.len().max(1)), || {
             loop {
@@ -352,11 +448,14 @@ impl Workspace {
     /// functions, calls and clients to the routes that reach it; its own
     /// routes are not the system's (as in `scan`).
     fn keep(&mut self, index: usize, analysis: crate::engine::FileAnalysis) {
-        self.facts[index] = analysis.facts;
+        let mut facts = analysis.facts;
+        if let Some(entry) = self.entries[index].as_ref()
+            && !entry.in_scope
+        {
+            facts.entrypoints.clear();
+        }
+        self.set_facts(index, facts);
         if let Some(entry) = self.entries[index].as_mut() {
-            if !entry.in_scope {
-                self.facts[index].entrypoints.clear();
-            }
             entry.findings = analysis.findings;
             entry.evidence = analysis.evidence;
             entry.failures = analysis.failures;
@@ -371,8 +470,7 @@ impl Workspace {
 
     /// Files outside the reported scope, not analysed yet, that `files` import.
     fn unanalysed_imports(&self, files: &[usize]) -> Vec<usize> {
-        let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-            .with_workspace(&self.manifests);
+        let index = ProjectIndex::with_resolver(&self.facts, self.resolver());
         let project = &index;
         let mut out: Vec<usize> = files
             .iter()
@@ -403,6 +501,10 @@ impl Workspace {
     /// ...); a path that is not one is ignored.
     pub fn set_manifest(&mut self, path: &str, text: &str) {
         self.manifests.retain(|m| m.path != path);
+        // Workspace packages resolve by the names manifests give them.
+        self.resolver = std::sync::OnceLock::new();
+        self.resolved_calls.clear();
+        self.imports_resolved_mut().clear();
         if let Some(manifest) = crate::packages::read_manifest(path, text) {
             self.manifests.push(manifest);
         }
@@ -438,6 +540,11 @@ impl Workspace {
         self.entries[index].as_ref().map(|e| e.source.clone())
     }
 
+    /// The paths of the files the workspace holds, with their texts.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &Arc<str>)> {
+        self.entries.iter().zip(&self.facts).filter_map(|(e, f)| Some((f.path.as_str(), &e.as_ref()?.source)))
+    }
+
     /// The paths of the files the workspace holds.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().zip(&self.facts).filter(|(e, _)| e.is_some()).map(|(_, f)| f.path.as_str())
@@ -463,7 +570,7 @@ impl Workspace {
         let importers = if clients.is_empty() { Vec::new() } else { self.importers_of(index) };
         self.entries[index] = None;
         self.files_changed();
-        self.facts[index] = FileFacts { path: path.to_string(), ..FileFacts::default() };
+        self.set_facts(index, FileFacts { path: path.to_string(), ..FileFacts::default() });
         self.reach.invalidate_file(index);
         let results = self.analyze_all(&importers, threads(), true, &|| true);
         self.store(results);
@@ -476,8 +583,7 @@ impl Workspace {
         let (kind, source) = (entry.kind, entry.source.clone());
         let path = self.facts[index].path.clone();
         let analysis = {
-            let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-                .with_workspace(&self.manifests);
+            let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
             let externals = project.externals(&path, kind.language);
             match tree {
                 Some(tree) => Some(self.engine.analyze_tree(&path, kind, &source, &tree, &externals)),
@@ -492,15 +598,24 @@ impl Workspace {
 
     /// Files with an import that resolves to `index`.
     fn importers_of(&self, index: usize) -> Vec<usize> {
-        let project = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-            .with_workspace(&self.manifests);
-        (0..self.facts.len())
-            .filter(|&i| i != index && self.entries[i].is_some())
-            .filter(|&i| {
+        let mut resolved = self.resolved_imports.lock().unwrap_or_else(|e| e.into_inner());
+        resolved.resize(self.facts.len(), None);
+        if resolved.iter().any(Option::is_none) {
+            let project = ProjectIndex::with_resolver(&self.facts, self.resolver());
+            for (i, imports) in resolved.iter_mut().enumerate().filter(|(_, r)| r.is_none()) {
                 let facts = &self.facts[i];
                 let language = facts.language.unwrap_or(crate::lang::Language::TypeScript);
-                facts.imports.iter().any(|import| project.resolve_import(&facts.path, language, import) == Some(index))
-            })
+                let targets =
+                    facts.imports.iter().filter_map(|import| project.resolve_import(&facts.path, language, import));
+                *imports = Some(targets.collect());
+            }
+        }
+        resolved
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != index && self.entries[i].is_some())
+            .filter(|(_, targets)| targets.as_ref().is_some_and(|t| t.contains(&index)))
+            .map(|(i, _)| i)
             .collect()
     }
 
@@ -509,16 +624,20 @@ impl Workspace {
     /// applied. Traversals of the call graph that no change touched are reused.
     pub fn analysis(&mut self) -> (Vec<Finding>, Vec<Evidence>) {
         let config = self.engine.config();
+        let started = std::time::Instant::now();
+        let ms = |since: std::time::Instant| since.elapsed().as_secs_f64() * 1000.0;
         let packages = self.packages();
-        let results = {
-            let index = ProjectIndex::with_config_dirs(&self.root, &self.facts, Some(self.config_dirs()))
-                .with_workspace(&self.manifests);
+        let (results, routes_ms, rules_started) = {
+            let index = ProjectIndex::with_resolver(&self.facts, self.resolver());
             let routes = index.routes_with(&mut self.reach);
+            let (routes_ms, rules_started) = (ms(started), std::time::Instant::now());
             let mut documents = self.documents.clone();
             documents.extend(config.evidence_documents(&self.root));
-            let results = self.engine.project_rules(&index, &routes, &documents, &packages);
-            (results.rules, results.above)
+            let callers = Self::callers(&mut self.resolved_calls, &index);
+            let results = self.engine.project_rules_with(&index, &routes, &documents, &packages, &callers);
+            ((results.rules, results.above), routes_ms, rules_started)
         };
+        let (rules_ms, files_started) = (ms(rules_started), std::time::Instant::now());
         let (results, above) = results;
         let (project_findings, mut evidence) = (results.findings, results.evidence);
         let mut covered_above = std::collections::HashSet::new();
@@ -534,6 +653,14 @@ impl Workspace {
             });
         }
         self.project_failures = results.failures;
+        // The project's findings by file, so that merging them is one pass
+        // over them, not one per file.
+        let mut project_by_path: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        for finding in &project_findings {
+            if let Some(path) = finding.path.as_deref() {
+                project_by_path.entry(path).or_default().push(finding);
+            }
+        }
         let mut findings = Vec::new();
         for (i, entry) in self.entries.iter().enumerate() {
             let Some(entry) = entry.as_ref().filter(|e| e.in_scope) else { continue };
@@ -545,19 +672,23 @@ impl Workspace {
                 own.retain(|f| crate::rules::applies_in_libraries(f.rule));
             }
             own.retain(|f| f.location.is_none_or(|at| !covered_above.contains(&(facts.path.as_str(), f.rule, at))));
-            own.extend(project_findings.iter().filter(|f| f.path.as_deref() == Some(facts.path.as_str())).cloned());
+            own.extend(project_by_path.get(facts.path.as_str()).into_iter().flatten().map(|f| (*f).clone()));
             findings.extend(self.engine.finalize(&facts.path, own, &facts.suppressions).findings);
             evidence.extend(entry.evidence.iter().cloned());
         }
         findings.sort_by(finding_order);
         evidence.sort_by(evidence_order);
         evidence.dedup();
+        self.timings = AnalysisTimings { routes: routes_ms, project_rules: rules_ms, files: ms(files_started) };
         (findings, evidence)
     }
 }
 
+/// The threads to analyse on: asked once (the answer reads the cgroup
+/// files on every call, and this is asked on every edit).
 fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 fn analyze_one(
@@ -592,4 +723,10 @@ fn hash_of(source: &str) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     source.hash(&mut hasher);
     hasher.finish()
+}
+
+/// The names of a file's member functions (methods, object literal
+/// properties): a method call elsewhere reaches them by name.
+fn member_names(facts: &FileFacts) -> Vec<&str> {
+    facts.functions.iter().filter(|f| f.member).filter_map(|f| f.name.as_deref()).collect()
 }

@@ -6,6 +6,7 @@ use custodia::config::Config;
 use std::sync::Arc;
 
 use custodia::engine::Engine;
+use custodia::finding::{Evidence, Finding};
 use custodia::workspace::{Workspace, WorkspaceStats};
 
 const CHAT_ROUTE: &str = r#"import { answer } from "@/lib/answer";
@@ -178,4 +179,171 @@ fn a_parallel_load_equals_setting_files_one_by_one() {
     // A caller that gives up stops the load.
     let mut stopped = Workspace::new(engine, one_by_one.root().to_path_buf());
     assert!(!stopped.load(files.iter().map(|(p, t)| (p.to_string(), (*t).into(), None)).collect(), 1, &|_| false));
+}
+
+const ASK: &str = r#"import OpenAI from "openai";
+
+const openai = new OpenAI({ timeout: 20_000 });
+
+export async function ask(question: string) {
+  const r = await openai.chat.completions.create({
+    model: "gpt-4o-mini",
+    max_tokens: 300,
+    messages: [{ role: "user", content: question }],
+  });
+  return r.choices[0].message.content;
+}
+"#;
+
+const CALLER: &str = r#"import { ask } from "./ask";
+
+export async function handle(question: string) {
+  try {
+    return await ask(question);
+  } catch (error) {
+    console.error("model call failed", error);
+    return null;
+  }
+}
+"#;
+
+/// The findings and evidence of a workspace built from scratch with `files`.
+fn fresh(engine: &Arc<Engine>, root: &std::path::Path, files: &[(&str, &str)]) -> (Vec<Finding>, Vec<Evidence>) {
+    let mut workspace = Workspace::new(engine.clone(), root.to_path_buf());
+    for (path, text) in files {
+        workspace.set_file(path, text);
+    }
+    workspace.analysis()
+}
+
+/// Who calls whom is kept between analyses and redone per changed file (or
+/// entirely when exports change): after each edit the workspace's findings
+/// and evidence equal those of a workspace built from the same texts.
+#[test]
+fn controls_one_level_up_follow_edits_to_callers_and_exports() {
+    let engine = Arc::new(Engine::new(Config::default()));
+    let root = tempfile::tempdir().expect("temp dir");
+    let mut workspace = Workspace::new(engine.clone(), root.path().to_path_buf());
+    workspace.set_file("lib/ask.ts", ASK);
+    workspace.set_file("lib/caller.ts", CALLER);
+    let (findings, evidence) = workspace.analysis();
+    assert!(!rules_at(&findings, "lib/ask.ts").contains(&"missing-failure-path"), "{findings:#?}");
+    assert!(evidence.iter().any(|e| e.kind == "failure-path" && e.path == "lib/caller.ts"), "{evidence:#?}");
+
+    let unguarded = CALLER
+        .replace("  try {\n    return await ask(question);\n  } catch (error) {\n    console.error(\"model call failed\", error);\n    return null;\n  }\n", "  return await ask(question);\n");
+    let renamed_ask = ASK.replace("function ask(", "function askModel(");
+    let renamed_caller = CALLER.replace("{ ask }", "{ askModel as ask }");
+    let steps: [(&str, &str, &str, &str, bool); 4] = [
+        // The caller no longer catches: the call has no failure path.
+        ("lib/caller.ts", &unguarded, ASK, &unguarded, true),
+        // It catches again.
+        ("lib/caller.ts", CALLER, ASK, CALLER, false),
+        // The export is renamed and the import not yet: the call is not resolved.
+        ("lib/ask.ts", &renamed_ask, &renamed_ask, CALLER, true),
+        // The import follows: resolved again.
+        ("lib/caller.ts", &renamed_caller, &renamed_ask, &renamed_caller, false),
+    ];
+    for (edited, text, ask, caller, uncovered) in steps {
+        assert!(workspace.set_file(edited, text));
+        let (findings, evidence) = workspace.analysis();
+        assert_eq!(
+            rules_at(&findings, "lib/ask.ts").contains(&"missing-failure-path"),
+            uncovered,
+            "after editing {edited}: {findings:#?}"
+        );
+        let expected = fresh(&engine, root.path(), &[("lib/ask.ts", ask), ("lib/caller.ts", caller)]);
+        assert_eq!((findings, evidence), expected, "after editing {edited}");
+    }
+}
+
+/// A file outside the reported scope (an example) is analysed while a file
+/// in scope imports it. Who imports whom is kept between edits: after the
+/// route starts importing the example and the example is then edited, the
+/// example's facts still reach the route, as in a workspace built afresh.
+#[test]
+fn importers_follow_edits_that_add_an_import() {
+    let engine = Arc::new(Engine::new(Config::default()));
+    let root = tempfile::tempdir().expect("temp dir");
+    let helper = ASK.replace("max_tokens: 300,\n", "");
+    let route = "export async function POST(req: Request) {\n  return Response.json({ ok: true });\n}\n";
+    let importing = "import { ask } from \"../../../examples/ask\";\n\nexport async function POST(req: Request) {\n  return Response.json({ answer: await ask(await req.text()) });\n}\n";
+    let mut workspace = Workspace::new(engine.clone(), root.path().to_path_buf());
+    workspace.set_file("app/api/chat/route.ts", route);
+    workspace.set_file("examples/ask.ts", &helper);
+    let _ = workspace.analysis();
+    assert!(workspace.set_file("app/api/chat/route.ts", importing));
+    let _ = workspace.analysis();
+    let edited = helper.replace("gpt-4o-mini", "gpt-4o");
+    assert!(workspace.set_file("examples/ask.ts", &edited));
+    let (findings, evidence) = workspace.analysis();
+    let expected = fresh(&engine, root.path(), &[("app/api/chat/route.ts", importing), ("examples/ask.ts", &edited)]);
+    assert!(!rules_at(&expected.0, "app/api/chat/route.ts").is_empty(), "the route reaches the call: {expected:#?}");
+    assert_eq!((findings, evidence), expected);
+}
+
+const ROUTE_TO_CALLER: &str = r#"import { handle } from "@/lib/caller";
+
+export async function POST(req: Request) {
+  return Response.json({ answer: await handle(await req.text()) });
+}
+"#;
+
+/// Pieces random edits insert: a `try` opened or closed, an export or an
+/// import added, a timeout, a call, a line break.
+const PIECES: &[&str] = &[
+    "try { ",
+    " } catch (e) { console.error(e); }",
+    "export ",
+    "import { ask } from \"./ask\";\n",
+    "timeout: 5, ",
+    "await ask(\"x\");\n",
+    "\n",
+    "x",
+];
+
+/// One edit: which file, where (a fraction of its length), how many bytes
+/// it removes there, and what it inserts.
+fn edit() -> impl proptest::strategy::Strategy<Value = (usize, f64, usize, usize)> {
+    (0usize..3, 0.0f64..1.0, 0usize..12, 0..PIECES.len())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// What the workspace keeps between edits (the module resolver, each
+    /// file's resolved calls and imports, the call-graph traversals) gives,
+    /// after every random edit, the findings and evidence of a workspace
+    /// built afresh from the same texts.
+    #[test]
+    fn kept_facts_equal_fresh_facts_after_random_edits(edits in proptest::collection::vec(edit(), 1..8)) {
+        let engine = Arc::new(Engine::new(Config::default()));
+        let root = tempfile::tempdir().expect("temp dir");
+        std::fs::write(root.path().join("tsconfig.json"), r#"{"compilerOptions":{"paths":{"@/*":["./*"]}}}"#)
+            .expect("tsconfig");
+        let paths = ["lib/ask.ts", "lib/caller.ts", "app/api/chat/route.ts"];
+        let mut texts: Vec<String> = vec![ASK.to_string(), CALLER.to_string(), ROUTE_TO_CALLER.to_string()];
+        let mut workspace = Workspace::new(engine.clone(), root.path().to_path_buf());
+        for (path, text) in paths.iter().zip(&texts) {
+            workspace.set_file(path, text);
+        }
+        let _ = workspace.analysis();
+        for (file, at, removed, piece) in edits {
+            let text = &mut texts[file];
+            let mut start = ((text.len() as f64) * at) as usize;
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + removed).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.replace_range(start..end, PIECES[piece]);
+            workspace.set_file(paths[file], text);
+            let kept = workspace.analysis();
+            let files: Vec<(&str, &str)> = paths.iter().copied().zip(texts.iter().map(String::as_str)).collect();
+            let expected = fresh(&engine, root.path(), &files);
+            proptest::prop_assert_eq!(kept, expected);
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod protocol;
 mod server;
 mod session;
 mod settings;
+mod timings;
 mod transport;
 mod write_report;
 

@@ -49,6 +49,9 @@ impl Server {
                     engine
                 }
             };
+            // Documents opened before the engine was ready are shown now,
+            // before the index (see `Session::preview`).
+            session.schedule();
             let progress = match session.init().is_some_and(|i| i.progress) {
                 true => {
                     let token = ProgressToken::String(format!("custodia/index/{}", std::process::id()));
@@ -343,7 +346,7 @@ impl LanguageServer for Server {
         let settings = self.session.settings();
         let diagnostics = path.and_then(|p| self.session.diagnostics(&p));
         let items = match diagnostics {
-            Some(d) if settings.enable => d.items,
+            Some(d) if settings.enable => std::sync::Arc::unwrap_or_clone(d.items),
             _ => Vec::new(),
         };
         let result_id = format!("{:x}", hash_of(&items));

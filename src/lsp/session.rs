@@ -53,21 +53,28 @@ pub struct Init {
 pub struct FileDiagnostics {
     /// The document version they were computed for (open documents).
     pub version: Option<i32>,
-    pub items: Vec<Diagnostic>,
+    /// Shared between the latest set, the outbox and what was sent: a
+    /// 5,000-line file has hundreds, each with its fixes in `data`, and a
+    /// deep copy of them per step showed in an edit's profile.
+    pub items: Arc<Vec<Diagnostic>>,
 }
 
 /// The analysed project.
 struct Project {
     workspace: Workspace,
     /// The version of each open document's text the workspace holds.
-    versions: HashMap<String, i32>,
+    versions: rustc_hash::FxHashMap<String, i32>,
     /// Each file's diagnostics with what they were made from, so that a
     /// file nothing changed for is not converted (nor parsed for fixes) again.
-    rendered: HashMap<String, (RenderKey, Vec<Diagnostic>)>,
+    rendered: rustc_hash::FxHashMap<String, RenderKey>,
     /// Rule failures already logged.
     failures_reported: std::collections::HashSet<String>,
     /// The diagnostics reflect every change ingested so far.
     analysed: bool,
+    /// What the whole project imports and exports, for the fixes: read from
+    /// every file's facts, so kept until an ingested file's imports or
+    /// exports change (an edit inside a function leaves them alone).
+    hints: Option<ProjectHints>,
 }
 
 /// What a file's diagnostics are made of: its findings, its text and the
@@ -76,35 +83,58 @@ struct Project {
 #[derive(PartialEq)]
 struct RenderKey {
     findings: Vec<Finding>,
-    texts: Vec<TextIdentity>,
+    /// The file's own text, handed in by the caller (it walks the files
+    /// with their texts: no lookup per file on every analysis).
+    text: TextIdentity,
+    /// The texts of the other files related locations point into.
+    related: Vec<TextIdentity>,
     version: Option<i32>,
 }
 
 impl RenderKey {
-    fn new(workspace: &Workspace, path: &str, findings: &[&Finding], version: Option<i32>) -> Self {
+    fn new(workspace: &Workspace, text: &Arc<str>, findings: &[&Finding], version: Option<i32>) -> Self {
         RenderKey {
             findings: findings.iter().map(|f| (*f).clone()).collect(),
-            texts: texts_of(workspace, path, findings),
+            text: TextIdentity(Some(text.clone())),
+            related: related_texts(workspace, findings),
             version,
         }
     }
 
     /// Whether diagnostics built now would be built from the same inputs
     /// (without cloning them: this runs for every file on every analysis).
-    fn matches(&self, workspace: &Workspace, path: &str, findings: &[&Finding], version: Option<i32>) -> bool {
+    fn matches(&self, workspace: &Workspace, text: &Arc<str>, findings: &[&Finding], version: Option<i32>) -> bool {
         self.version == version
+            && self.text.0.as_ref().is_some_and(|own| Arc::ptr_eq(own, text))
             && self.findings.len() == findings.len()
             && self.findings.iter().zip(findings).all(|(a, b)| a == *b)
-            && self.texts == texts_of(workspace, path, findings)
+            && self.related == related_texts(workspace, findings)
     }
 }
 
-fn texts_of(workspace: &Workspace, path: &str, findings: &[&Finding]) -> Vec<TextIdentity> {
-    let mut paths: Vec<&str> = vec![path];
-    paths.extend(findings.iter().flat_map(|f| f.related.iter().map(|r| r.path.as_str())));
+fn related_texts(workspace: &Workspace, findings: &[&Finding]) -> Vec<TextIdentity> {
+    let mut paths: Vec<&str> = findings.iter().flat_map(|f| f.related.iter().map(|r| r.path.as_str())).collect();
+    if paths.is_empty() {
+        return Vec::new();
+    }
     paths.sort_unstable();
     paths.dedup();
     paths.iter().map(|p| TextIdentity(workspace.source(p))).collect()
+}
+
+/// What [`ProjectHints`] reads from one file, hashed: when it is the same
+/// after an edit, the hints built before still hold.
+fn hints_signature(facts: &crate::facts::FileFacts) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for import in &facts.imports {
+        import.module.hash(&mut hasher);
+    }
+    for export in &facts.exports {
+        let client = matches!(export.target, crate::facts::ExportTarget::Client { .. });
+        (client, &export.name).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// A text compared by identity, not by content.
@@ -282,12 +312,13 @@ impl Session {
 
     fn build_index(&self, engine: Arc<Engine>, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<usize, String> {
         let root = self.init().map(|i| i.root.clone()).ok_or("the server is not initialized")?;
+        hold_index(&root);
         let sources = crate::scan::read_sources(&engine, &root, &[]).map_err(|e| e.to_string())?;
         for skipped in &sources.skipped {
             self.warn(format!("{}: skipped ({}): {}", skipped.path, skipped.reason.as_str(), skipped.detail));
         }
         let mut workspace = Workspace::new(engine, root);
-        let mut versions = HashMap::new();
+        let mut versions = rustc_hash::FxHashMap::default();
         let total = sources.files.len();
         let mut files = Vec::with_capacity(total);
         for file in sources.files {
@@ -328,9 +359,10 @@ impl Session {
         *guard = Some(Project {
             workspace,
             versions,
-            rendered: HashMap::new(),
+            rendered: Default::default(),
             failures_reported: Default::default(),
             analysed: false,
+            hints: None,
         });
         drop(guard);
         self.analyze();
@@ -368,19 +400,41 @@ impl Session {
     pub fn analyze(&self) {
         let mut guard = lock(&self.project);
         self.queued.store(false, Ordering::SeqCst);
-        let Some(project) = guard.as_mut() else { return };
+        let Some(project) = guard.as_mut() else {
+            drop(guard);
+            return self.preview();
+        };
         let dirty = std::mem::take(&mut *lock(&self.dirty));
         // Nothing changed since the last analysis (a pull right after one).
         if dirty.is_empty() && project.analysed {
             return;
         }
         project.analysed = true;
+        let mut phases = super::timings::Phases::start();
         for path in dirty {
+            let before = project.workspace.facts(&path).map(hints_signature);
+            let analyses = project.workspace.stats().file_analyses;
             self.ingest(project, &path);
+            // Other files analysed again (importers of a changed client) may
+            // export differently too.
+            let others = project.workspace.stats().file_analyses > analyses + 1;
+            if others || project.workspace.facts(&path).map(hints_signature) != before {
+                project.hints = None;
+            }
         }
         let settings = self.settings();
         let encoding = self.encoding();
+        if let Some(phases) = phases.as_mut() {
+            phases.mark("ingest");
+        }
         let (findings, _) = project.workspace.analysis();
+        if let Some(phases) = phases.as_mut() {
+            let timings = project.workspace.timings();
+            phases.mark("project");
+            phases.add("routes", timings.routes);
+            phases.add("project_rules", timings.project_rules);
+            phases.add("finalize", timings.files);
+        }
         for failure in project.workspace.failures() {
             if project.failures_reported.insert(failure.to_string()) {
                 lock(&self.failures).push(failure.to_string());
@@ -403,47 +457,108 @@ impl Session {
                 self.warn(message);
             }
         }
-        let mut by_path: HashMap<String, Vec<&Finding>> =
-            project.workspace.paths().map(|p| (p.to_string(), Vec::new())).collect();
+        // Looked up for every file of the workspace: a fast hash.
+        let mut by_path: rustc_hash::FxHashMap<&str, Vec<&Finding>> = Default::default();
         for finding in &findings {
             if let Some(path) = &finding.path {
-                by_path.entry(path.clone()).or_default().push(finding);
+                by_path.entry(path.as_str()).or_default().push(finding);
             }
         }
         let mut changed = Vec::new();
-        let mut rendered = std::mem::take(&mut project.rendered);
-        // What the project uses, for the auth and rate-limit fixes: read
-        // once, and only when some file's diagnostics are made again.
-        let mut hints: Option<ProjectHints> = None;
-        for (path, findings) in &by_path {
+        let mut files = 0;
+        for (path, text) in project.workspace.texts() {
+            files += 1;
+            let findings = by_path.get(path).map_or(&[][..], Vec::as_slice);
             let version = project.versions.get(path).copied();
             // Nothing this file's diagnostics are made of changed: keep them.
-            if rendered.get(path).is_some_and(|(key, _)| key.matches(&project.workspace, path, findings, version)) {
-                if let Some(entry) = rendered.remove(path) {
-                    project.rendered.insert(path.clone(), entry);
-                }
+            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, text, findings, version)) {
                 continue;
             }
             let tree =
                 self.documents.get(path).filter(|d| Some(d.version()) == version).and_then(|d| d.tree().cloned());
-            let hints = hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
+            // What the project uses, for the auth and rate-limit fixes: read
+            // only when some file's diagnostics are made again.
+            let hints = project.hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
             let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints);
-            let key = RenderKey::new(&project.workspace, path, findings, version);
-            project.rendered.insert(path.clone(), (key, items.clone()));
-            let next = FileDiagnostics { version, items };
+            let key = RenderKey::new(&project.workspace, text, findings, version);
+            project.rendered.insert(path.to_string(), key);
+            let next = FileDiagnostics { version, items: Arc::new(items) };
             if self.latest.get(path).is_none_or(|d| *d != next) {
-                self.latest.insert(path.clone(), next);
-                changed.push(path.clone());
+                self.latest.insert(path.to_string(), next);
+                changed.push(path.to_string());
             }
         }
-        // Files that left the workspace.
-        let gone: Vec<String> =
-            self.latest.iter().map(|d| d.key().clone()).filter(|p| !by_path.contains_key(p)).collect();
+        // Files that left the workspace. Every file the workspace holds was
+        // rendered above, so there are some only when there are more.
+        if project.rendered.len() > files {
+            let workspace = &project.workspace;
+            project.rendered.retain(|path, _| workspace.source(path).is_some());
+        }
+        let gone: Vec<String> = if self.latest.len() > project.rendered.len() {
+            let rendered = &project.rendered;
+            self.latest.iter().filter(|d| !rendered.contains_key(d.key().as_str())).map(|d| d.key().clone()).collect()
+        } else {
+            Vec::new()
+        };
         for path in gone {
             self.latest.remove(&path);
             changed.push(path);
         }
-        self.queue_publish(project, changed, &settings);
+        if let Some(mut phases) = phases {
+            phases.mark("render");
+            phases.report();
+        }
+        self.queue_publish(&project.versions, changed, &settings);
+    }
+
+    /// Before the first index is built (a large workspace takes seconds):
+    /// each dirty open document analysed alone, as a scan of that one file
+    /// would, so that a file opened at start shows its diagnostics at once.
+    /// The files stay dirty: once the index is built its analysis reads them
+    /// again with every cross-file fact (a client imported from another
+    /// module, the routes reaching a call), and replaces what changed.
+    fn preview(&self) {
+        let (Some(engine), Some(init)) = (self.engine(), self.init()) else { return };
+        if init.pull {
+            // Pulling clients wait for the index (see `wait_ready`).
+            return;
+        }
+        let dirty: Vec<String> = lock(&self.dirty).iter().cloned().collect();
+        let (settings, encoding) = (self.settings(), self.encoding());
+        let mut previews = Vec::new();
+        for path in dirty {
+            let Some((version, text, tree)) =
+                self.documents.get(&path).map(|d| (d.version(), d.text(), d.tree().cloned()))
+            else {
+                continue;
+            };
+            let mut workspace = Workspace::new(engine.clone(), init.root.clone());
+            workspace.set_parsed(&path, text.into(), tree.clone());
+            let (findings, _) = workspace.analysis();
+            let findings: Vec<&Finding> =
+                findings.iter().filter(|f| f.path.as_deref() == Some(path.as_str())).collect();
+            let hints = ProjectHints::from_facts(workspace.all_facts());
+            let items = diagnostics_of(&workspace, &path, &findings, Some(version), encoding, &settings, tree, &hints);
+            previews.push((path, FileDiagnostics { version: Some(version), items: Arc::new(items) }));
+        }
+        // Under the project lock: the index may have been installed
+        // meanwhile, and its analysis (which holds the lock) is the one to
+        // show; a preview must never overwrite it.
+        let guard = lock(&self.project);
+        if guard.is_some() {
+            return;
+        }
+        let mut changed = Vec::new();
+        let mut versions = rustc_hash::FxHashMap::default();
+        for (path, next) in previews {
+            versions.insert(path.clone(), next.version.unwrap_or_default());
+            if self.latest.get(&path).is_none_or(|d| *d != next) {
+                self.latest.insert(path.clone(), next);
+                changed.push(path);
+            }
+        }
+        self.queue_publish(&versions, changed, &settings);
+        drop(guard);
     }
 
     /// Reads a dirty file into the workspace: the open document, or the
@@ -489,21 +604,21 @@ impl Session {
     /// Queues, for each of `paths`, what the editor should show now: the
     /// latest diagnostics, or nothing (the file is gone, custodia is
     /// switched off, or the file is not open and the scope is open files).
-    fn queue_publish(&self, project: &Project, paths: Vec<String>, settings: &Settings) {
+    fn queue_publish(&self, versions: &rustc_hash::FxHashMap<String, i32>, paths: Vec<String>, settings: &Settings) {
         if paths.is_empty() {
             return;
         }
         let mut outbox = lock(&self.outbox);
         if self.init().is_some_and(|i| i.pull) {
             // Pulling clients ask again when told to.
-            outbox.insert(String::new(), FileDiagnostics { version: None, items: Vec::new() });
+            outbox.insert(String::new(), FileDiagnostics { version: None, items: Arc::default() });
         } else {
             for path in paths {
                 let open = self.documents.contains_key(&path);
                 let shown = settings.enable && (open || settings.diagnostics.scope == Scope::Workspace);
                 let wanted = match self.latest.get(&path) {
                     Some(latest) if shown => latest.clone(),
-                    _ => FileDiagnostics { version: project.versions.get(&path).copied(), items: Vec::new() },
+                    _ => FileDiagnostics { version: versions.get(&path).copied(), items: Arc::default() },
                 };
                 outbox.insert(path, wanted);
             }
@@ -532,13 +647,13 @@ impl Session {
         paths.extend(project.workspace.paths().map(str::to_string));
         paths.sort();
         paths.dedup();
-        self.queue_publish(project, paths, &settings);
+        self.queue_publish(&project.versions, paths, &settings);
     }
 
     /// Sends queued diagnostics, forever: one task per server. Only what
     /// differs from what the editor was last sent goes out.
     pub async fn publisher(self: Arc<Self>) {
-        let mut sent: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        let mut sent: HashMap<String, Arc<Vec<Diagnostic>>> = HashMap::new();
         loop {
             self.outbox_ready.notified().await;
             let failures: Vec<String> = std::mem::take(&mut *lock(&self.failures));
@@ -571,7 +686,7 @@ impl Session {
                 if current.is_some() && diagnostics.version.is_some() && current != diagnostics.version {
                     continue;
                 }
-                let before = sent.get(&path).map_or(&[][..], Vec::as_slice);
+                let before = sent.get(&path).map_or(&[][..], |items| items.as_slice());
                 if before == diagnostics.items.as_slice() && (current.is_none() || !before.is_empty()) {
                     continue;
                 }
@@ -581,7 +696,8 @@ impl Session {
                     } else {
                         sent.insert(path, diagnostics.items.clone());
                     }
-                    self.client.publish_diagnostics(uri, diagnostics.items, current).await;
+                    let items = Arc::unwrap_or_clone(diagnostics.items);
+                    self.client.publish_diagnostics(uri, items, current).await;
                 }
             }
         }
@@ -595,7 +711,7 @@ impl Session {
         let mut findings = 0;
         let engine = self.engine();
         for diagnostics in self.latest.iter() {
-            for d in &diagnostics.items {
+            for d in diagnostics.items.iter() {
                 findings += 1;
                 // The count every output uses (`report::counts`): under each
                 // SOC 2 criterion the rule maps to, not only the first.
@@ -655,6 +771,19 @@ fn diagnostics_of(
             converter.diagnostic(finding, &fixes, version)
         })
         .collect()
+}
+
+/// Test hook (debug builds only): a workspace whose root holds
+/// `.custodia-test-slow-index` is indexed 3 s late, so that tests can show
+/// what the editor gets before the index is built (see [`Session::preview`]).
+/// A file in the root, not a variable: tests in one process run side by side.
+fn hold_index(root: &Path) {
+    #[cfg(debug_assertions)]
+    if root.join(".custodia-test-slow-index").is_file() {
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = root;
 }
 
 fn panic_message(err: tokio::task::JoinError) -> String {

@@ -39,11 +39,65 @@ pub struct CoveredAbove {
     pub description: String,
 }
 
+/// One call edge with its target resolved to a project function: (target,
+/// caller, the call is inside a `try`, where it is).
+pub type ResolvedCall = (FunctionId, FunctionId, bool, Location);
+
+/// Who calls each function, with whether the call is inside a `try`, in
+/// the order of the files and of their calls.
+pub struct Callers(HashMap<FunctionId, Vec<(FunctionId, bool, Location)>>);
+
+impl Callers {
+    /// Every file's calls, resolved now.
+    pub fn of(index: &ProjectIndex<'_>) -> Callers {
+        let per_file: Vec<Vec<ResolvedCall>> = (0..index.files.len()).map(|f| resolved_calls(index, f)).collect();
+        Callers::from_resolved(per_file.iter().map(Vec::as_slice))
+    }
+
+    /// From each file's resolved calls, in file order (resolving is the
+    /// costly part: the editor keeps each file's until something it
+    /// depends on changes).
+    pub fn from_resolved<'c>(files: impl Iterator<Item = &'c [ResolvedCall]>) -> Callers {
+        let mut map: HashMap<FunctionId, Vec<(FunctionId, bool, Location)>> = HashMap::new();
+        for calls in files {
+            for &(target, caller, in_try, location) in calls {
+                map.entry(target).or_default().push((caller, in_try, location));
+            }
+        }
+        Callers(map)
+    }
+}
+
+/// The calls one file makes to the project's functions. They depend on the
+/// file's own facts, the module resolver (the files' paths), the exports
+/// of the files its imports lead to, through re-exports, and the names of
+/// the project's member functions (a method called on a value custodia
+/// cannot follow reaches them by name).
+pub fn resolved_calls(index: &ProjectIndex<'_>, file: usize) -> Vec<ResolvedCall> {
+    let Some(facts) = index.files.get(file) else { return Vec::new() };
+    facts
+        .calls
+        .iter()
+        .filter_map(|edge| Some((edge, edge.caller?)))
+        .flat_map(|(edge, caller)| {
+            index
+                .resolve_targets(file, &edge.target)
+                .into_iter()
+                .map(move |target| (target, (file, caller), edge.in_try, edge.location))
+        })
+        .collect()
+}
+
 /// The inference calls of the project whose failure path or timeout is
 /// provided above them.
 pub fn controls_above(index: &ProjectIndex<'_>, routes: &[Route<'_>]) -> Vec<CoveredAbove> {
+    controls_above_with(index, routes, &Callers::of(index))
+}
+
+/// [`controls_above`] with who calls whom already known.
+pub fn controls_above_with(index: &ProjectIndex<'_>, routes: &[Route<'_>], callers: &Callers) -> Vec<CoveredAbove> {
     let mut out = Vec::new();
-    let callers = callers(index);
+    let callers = &callers.0;
     let mut handled: HashMap<FunctionId, Handled> = HashMap::new();
     for (file, facts) in index.files.iter().enumerate() {
         for (site, call) in facts.inference.iter().enumerate() {
@@ -51,7 +105,7 @@ pub fn controls_above(index: &ProjectIndex<'_>, routes: &[Route<'_>]) -> Vec<Cov
                 continue;
             }
             let Some(function) = call.function else { continue };
-            if let Some((at, location)) = handled_by_callers((file, function), &callers, &mut handled, 0) {
+            if let Some((at, location)) = handled_by_callers((file, function), callers, &mut handled, 0) {
                 out.push(CoveredAbove {
                     rule: "missing-failure-path",
                     file,
@@ -68,20 +122,6 @@ pub fn controls_above(index: &ProjectIndex<'_>, routes: &[Route<'_>]) -> Vec<Cov
     }
     out.extend(bounded_by_routes(index, routes));
     out
-}
-
-/// Who calls each function, with whether the call is inside a `try`.
-fn callers(index: &ProjectIndex<'_>) -> HashMap<FunctionId, Vec<(FunctionId, bool, Location)>> {
-    let mut map: HashMap<FunctionId, Vec<(FunctionId, bool, Location)>> = HashMap::new();
-    for (file, facts) in index.files.iter().enumerate() {
-        for edge in &facts.calls {
-            let Some(caller) = edge.caller else { continue };
-            for target in index.resolve_targets(file, &edge.target) {
-                map.entry(target).or_default().push(((file, caller), edge.in_try, edge.location));
-            }
-        }
-    }
-    map
 }
 
 /// Whether every call of `function` is made inside a `try`, directly or by

@@ -10,7 +10,7 @@ pub mod modules;
 pub mod reach;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -25,7 +25,9 @@ const MAX_REEXPORTS: u32 = 8;
 
 pub struct ProjectIndex<'f> {
     files: &'f [FileFacts],
-    resolver: ModuleResolver,
+    /// Shared: it depends only on the files' paths, the configurations and
+    /// the manifests, so the editor keeps one while those stay the same.
+    resolver: Arc<ModuleResolver>,
     /// What a file's exported name finally is, once asked: barrels
     /// (`export * from`) are asked about by every file that imports them.
     exports: Mutex<ExportAnswers>,
@@ -34,6 +36,9 @@ pub struct ProjectIndex<'f> {
     /// The project's member functions (methods, object literal
     /// properties) by name, built when first asked.
     members: std::sync::OnceLock<HashMap<String, Vec<reach::FunctionId>>>,
+    /// What every route asks of the whole project, gathered once per index
+    /// (see [`reach::Lookups`]): without it each route walked every file.
+    lookups: std::sync::OnceLock<reach::Lookups>,
 }
 
 /// (file, exported name) → where it is defined: (file, index into its
@@ -54,19 +59,31 @@ impl<'f> ProjectIndex<'f> {
     /// directories given (see [`ModuleResolver::with_config_dirs`]).
     pub fn with_config_dirs(root: &Path, files: &'f [FileFacts], config_dirs: Option<&[String]>) -> ProjectIndex<'f> {
         let resolver = ModuleResolver::with_config_dirs(root, files.iter().map(|f| f.path.as_str()), config_dirs);
+        ProjectIndex::with_resolver(files, Arc::new(resolver))
+    }
+
+    /// An index over `files` with a resolver built for the same paths (see
+    /// [`ProjectIndex::resolver`]).
+    pub fn with_resolver(files: &'f [FileFacts], resolver: Arc<ModuleResolver>) -> ProjectIndex<'f> {
         ProjectIndex {
             files,
             resolver,
             exports: Default::default(),
             client_exports: Default::default(),
             members: Default::default(),
+            lookups: Default::default(),
         }
+    }
+
+    /// The module resolver, to build the next index over the same paths with.
+    pub fn resolver(&self) -> Arc<ModuleResolver> {
+        self.resolver.clone()
     }
 
     /// Declares the monorepo's own packages (from their manifests), so that
     /// an import of one by its name resolves to its source.
     pub fn with_workspace(mut self, manifests: &[crate::packages::Manifest]) -> Self {
-        self.resolver.set_workspace(workspace_packages(manifests));
+        Arc::make_mut(&mut self.resolver).set_workspace(workspace_packages(manifests));
         self
     }
 

@@ -17,6 +17,7 @@ use crate::lang::Language;
 const TS_EXTENSIONS: [&str; 8] = ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
 
 /// Resolves import specifiers to the project's own files.
+#[derive(Clone)]
 pub struct ModuleResolver {
     root: PathBuf,
     /// Relative path → file index.

@@ -260,6 +260,29 @@ impl<'f> ProjectIndex<'f> {
         out
     }
 
+    /// See [`Lookups`].
+    fn lookups(&self) -> &Lookups {
+        self.lookups.get_or_init(|| {
+            let mut lookups = Lookups::default();
+            for (at, facts) in self.files.iter().enumerate() {
+                for (i, mount) in facts.mounts.iter().enumerate() {
+                    if let Some(router) = self.resolve_router(at, &mount.child, mount.child_local.as_deref()) {
+                        lookups.mounts.entry(router).or_default().push((at, i));
+                    }
+                }
+                for (i, middleware) in facts.middleware.iter().enumerate() {
+                    if middleware.router == "*" {
+                        lookups.project_wide.push((at, i));
+                    }
+                }
+                if facts.next_middleware.is_some() {
+                    lookups.next_middleware.push(at);
+                }
+            }
+            lookups
+        })
+    }
+
     /// Project-wide defaults that cover a Python route: flask-limiter and
     /// slowapi default limits for Flask and FastAPI routes, DRF's
     /// `DEFAULT_PERMISSION_CLASSES` / `DEFAULT_THROTTLE_CLASSES` for DRF views,
@@ -271,12 +294,14 @@ impl<'f> ProjectIndex<'f> {
         let view_framework = function.and_then(|f| f.view_framework);
         let applies = |default: Option<Framework>| Framework::default_covers(default, entry.framework, view_framework);
         let mut out = Vec::new();
-        for (at, facts) in self.files.iter().enumerate() {
-            for middleware in facts.middleware.iter().filter(|m| m.router == "*" && applies(m.framework)) {
-                for step in &middleware.chain {
-                    let covers = self.handler_covers(graph, at, step, "project-wide default");
-                    out.extend(covers.into_iter().filter(|c| !opts_out.contains(&c.kind)));
-                }
+        for &(at, i) in &self.lookups().project_wide {
+            let middleware = &self.files[at].middleware[i];
+            if !applies(middleware.framework) {
+                continue;
+            }
+            for step in &middleware.chain {
+                let covers = self.handler_covers(graph, at, step, "project-wide default");
+                out.extend(covers.into_iter().filter(|c| !opts_out.contains(&c.kind)));
             }
         }
         out
@@ -330,17 +355,12 @@ impl<'f> ProjectIndex<'f> {
 
     /// The mounts (anywhere in the project) of the router `name` of `file`.
     fn mounts_of(&self, file: usize, name: &str) -> Vec<(usize, &'f crate::facts::MountFact)> {
-        let mut out = Vec::new();
-        for (at, facts) in self.files.iter().enumerate() {
-            for mount in &facts.mounts {
-                if self.resolve_router(at, &mount.child, mount.child_local.as_deref()) == Some((file, name.to_string()))
-                    && !(at == file && mount.router == name)
-                {
-                    out.push((at, mount));
-                }
-            }
-        }
-        out
+        let Some(mounts) = self.lookups().mounts.get(&(file, name.to_string())) else { return Vec::new() };
+        mounts
+            .iter()
+            .map(|&(at, i)| (at, &self.files[at].mounts[i]))
+            .filter(|(at, mount)| !(*at == file && mount.router == name))
+            .collect()
     }
 
     /// What covers the routes of one router level: the router's own
@@ -484,7 +504,8 @@ impl<'f> ProjectIndex<'f> {
     fn next_middleware_covers(&self, file: usize, path: &str) -> Vec<Cover> {
         let route_file = &self.files[file].path;
         let mut out = Vec::new();
-        for (at, facts) in self.files.iter().enumerate() {
+        for &at in &self.lookups().next_middleware {
+            let facts = &self.files[at];
             let Some(middleware) = &facts.next_middleware else { continue };
             let app_root = nextjs::middleware_app_root(&facts.path);
             if !app_root.is_empty() && !route_file.starts_with(&format!("{app_root}/")) {
@@ -881,6 +902,20 @@ fn skips(pattern: &str, path: &str) -> bool {
 fn path_prefix_matches(prefix: &str, path: &str) -> bool {
     let prefix = prefix.trim_end_matches('*').trim_end_matches('/');
     prefix.is_empty() || path == prefix || path.starts_with(&format!("{prefix}/"))
+}
+
+/// What routes ask of every file, gathered in one pass per index: the
+/// routers each mount attaches (resolved once, not once per route and
+/// level), the project-wide middleware and the Next.js middleware files, in
+/// file order (the order the per-route scans found them in).
+#[derive(Default)]
+pub struct Lookups {
+    /// (file, router name) → the mounts attaching it, as (file, index into its mounts).
+    mounts: HashMap<(usize, String), Vec<(usize, usize)>>,
+    /// Middleware registered on `*`, as (file, index into its middleware).
+    project_wide: Vec<(usize, usize)>,
+    /// Files with a Next.js middleware (or proxy).
+    next_middleware: Vec<usize>,
 }
 
 #[cfg(test)]

@@ -112,6 +112,30 @@ async fn workspace_is_indexed_with_progress_and_files_not_open_get_diagnostics()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_opened_while_the_workspace_is_indexed_shows_its_own_diagnostics_first() {
+    let dir = project();
+    // Debug builds hold the index of this workspace for 3 s.
+    std::fs::write(dir.path().join(".custodia-test-slow-index"), "").expect("marker");
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    client.open("lib/ai.ts", AI, 1).await;
+    // The first diagnostics published are the open file's own: the index
+    // would publish the route's first (its batch is sorted by path).
+    let first = client.wait_for(|m| m["method"] == "textDocument/publishDiagnostics").await;
+    assert_eq!(first["params"]["uri"], client.uri("lib/ai.ts"), "the open file's diagnostics first: {first}");
+    let own: Vec<Value> = first["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+    assert_eq!(codes(&own), ["missing-timeout", "missing-token-cap"]);
+    assert_eq!(first["params"]["version"], 1);
+    // Once the index is built, the cross-file findings arrive: the route
+    // that reaches the call through lib/ai.ts.
+    client.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end").await;
+    let route = client.diagnostics("app/api/chat/route.ts", |d| !d.is_empty()).await;
+    assert!(codes(&route).contains(&"inference-without-auth".to_string()), "{route:#?}");
+    // The open file's diagnostics stand (they were already right).
+    assert_eq!(codes(&client.pull("lib/ai.ts").await), ["missing-timeout", "missing-token-cap"]);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incremental_edits_with_multibyte_text_keep_positions_exact() {
     let dir = project();
     let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
