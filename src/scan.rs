@@ -921,66 +921,45 @@ fn second_pass(
 }
 
 /// Server actions only server code calls are not endpoints
-/// (`frameworks::nextjs::ActionReference`): their entrypoints are dropped,
-/// and the routes that call them still reach them as functions. Only the
-/// script files of the action's own app are read again (under the nearest
-/// directory with a `next.config.*` or a `package.json`), one at a time,
-/// and only when the project has actions.
+/// (`project::actions`): their entrypoints are dropped, and the routes that
+/// call them still reach them as functions.
 fn drop_server_only_actions(analyzed: &mut [Analyzed], prefiltered: &[Prefiltered], manifests: &[Manifest]) {
     use crate::frameworks::Framework;
-    use crate::frameworks::nextjs::ActionReference;
-    let files = || analyzed.iter().map(|a| &a.file).chain(prefiltered.iter().map(|p| &p.file));
-    let mut app_dirs: HashSet<&str> = manifests.iter().map(|m| m.dir.as_str()).collect();
-    app_dirs.extend(files().filter(|f| crate::frameworks::nextjs::is_config_file(&f.rel)).map(|f| parent_dir(&f.rel)));
-    let app_of = |path: &str| -> String {
-        let mut dir = parent_dir(path);
-        while !dir.is_empty() && !app_dirs.contains(dir) {
-            dir = parent_dir(dir);
-        }
-        dir.to_string()
-    };
-    let candidates: Vec<(usize, String, String)> = analyzed
+    let candidates: Vec<crate::project::actions::Action> = analyzed
         .iter()
         .enumerate()
         .flat_map(|(i, a)| {
-            let app = app_of(&a.file.rel);
             a.analysis
                 .facts
                 .entrypoints
                 .iter()
                 .filter(|e| e.framework == Framework::ServerAction)
-                .map(move |e| (i, e.path.clone(), app.clone()))
-                .collect::<Vec<_>>()
+                .map(move |e| (i, e.path.clone()))
         })
         .collect();
     if candidates.is_empty() {
         return;
     }
-    let within = |path: &str, dir: &str| dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
-    let mut references: Vec<Vec<ActionReference>> = vec![Vec::new(); candidates.len()];
-    let scripts = files().filter(|f| f.kind.language != Language::Python);
-    for file in scripts.filter(|f| candidates.iter().any(|(_, _, app)| within(&f.rel, app))) {
-        let Ok(text) = std::fs::read_to_string(&file.abs) else { continue };
-        for (n, (i, name, app)) in candidates.iter().enumerate() {
-            if within(&file.rel, app) && analyzed[*i].file.rel != file.rel && text.contains(name.as_str()) {
-                references[n].push(ActionReference::of(name, &file.rel, &text));
-            }
-        }
+    let scripts: Vec<(&str, &Path)> = analyzed
+        .iter()
+        .map(|a| &a.file)
+        .chain(prefiltered.iter().map(|p| &p.file))
+        .filter(|f| f.kind.language != Language::Python)
+        .map(|f| (f.rel.as_str(), f.abs.as_path()))
+        .collect();
+    let manifest_dirs: Vec<&str> = manifests.iter().map(|m| m.dir.as_str()).collect();
+    let private = crate::project::actions::server_only(
+        &candidates,
+        |i| analyzed[i].file.rel.as_str(),
+        &scripts,
+        &manifest_dirs,
+        |abs| std::fs::read_to_string(abs).ok(),
+    );
+    let private: Vec<(usize, String)> =
+        candidates.into_iter().zip(private).filter_map(|(action, private)| private.then_some(action)).collect();
+    for (i, name) in private {
+        analyzed[i].analysis.facts.entrypoints.retain(|e| !(e.framework == Framework::ServerAction && e.path == name));
     }
-    for ((i, name, _), references) in candidates.into_iter().zip(references) {
-        if ActionReference::server_only(references) {
-            analyzed[i]
-                .analysis
-                .facts
-                .entrypoints
-                .retain(|e| !(e.framework == Framework::ServerAction && e.path == name));
-        }
-    }
-}
-
-/// The directory of a `/`-separated relative path (`""` at the root).
-fn parent_dir(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// The prefiltered files the project rules need after all. A route handler

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::engine::Engine;
 use crate::facts::{ExportTarget, FileFacts};
 use crate::finding::{Evidence, Finding, evidence_order, finding_order};
-use crate::lang::FileKind;
+use crate::lang::{FileKind, Language};
 use crate::limits::OverBudget;
 use crate::project::ProjectIndex;
 use crate::project::reach::ReachCache;
@@ -619,6 +619,31 @@ impl Workspace {
             .collect()
     }
 
+    /// The server actions only server code calls (`project::actions`), from
+    /// the files' text as the editor holds it.
+    fn private_actions(&self) -> Vec<crate::project::actions::Action> {
+        let actions = crate::project::actions::actions(&self.facts);
+        if actions.is_empty() {
+            return Vec::new();
+        }
+        let scripts: Vec<(&str, usize)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().filter(|e| e.kind.language != Language::Python).map(|_| i))
+            .map(|i| (self.facts[i].path.as_str(), i))
+            .collect();
+        let manifest_dirs: Vec<&str> = self.manifests.iter().map(|m| m.dir.as_str()).collect();
+        let private = crate::project::actions::server_only(
+            &actions,
+            |i| self.facts[i].path.as_str(),
+            &scripts,
+            &manifest_dirs,
+            |i| self.entries[i].as_ref().map(|e| e.source.to_string()),
+        );
+        actions.into_iter().zip(private).filter_map(|(action, private)| private.then_some(action)).collect()
+    }
+
     /// The findings and evidence of the whole project: each file's rules and
     /// the project rules (routes), with suppressions and configuration
     /// applied. Traversals of the call graph that no change touched are reused.
@@ -628,7 +653,8 @@ impl Workspace {
         let ms = |since: std::time::Instant| since.elapsed().as_secs_f64() * 1000.0;
         let packages = self.packages();
         let (results, routes_ms, rules_started) = {
-            let index = ProjectIndex::with_resolver(&self.facts, self.resolver());
+            let index =
+                ProjectIndex::with_resolver(&self.facts, self.resolver()).with_private_actions(self.private_actions());
             let routes = index.routes_with(&mut self.reach);
             let (routes_ms, rules_started) = (ms(started), std::time::Instant::now());
             let mut documents = self.documents.clone();

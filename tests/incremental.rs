@@ -2,6 +2,8 @@
 //! file is analysed again, with the files importing a client from it, and
 //! only the call-graph traversals that touched it are recomputed.
 
+mod common;
+
 use custodia::config::Config;
 use std::sync::Arc;
 
@@ -346,4 +348,30 @@ proptest::proptest! {
             proptest::prop_assert_eq!(kept, expected);
         }
     }
+}
+
+/// The editor's driver and the scan give the same findings on fixture
+/// projects whose routes reach the model through method dispatch, handler
+/// lists and server actions (some of them server code only).
+#[test]
+fn the_editor_and_the_scan_agree_on_dispatch_and_server_actions() {
+    let root = common::fixtures_dir().join("method-dispatch");
+    let config = Config::discover(&root, None).expect("fixture configuration is valid");
+    let engine = Arc::new(Engine::new(config));
+    let mut workspace = Workspace::new(engine, root.clone());
+    let files: Vec<(String, Arc<str>, Option<tree_sitter::Tree>)> = common::files_under(&root)
+        .into_iter()
+        .filter(|f| custodia::lang::FileKind::of(f).is_some())
+        .map(|f| (common::rel(&f, &root), std::fs::read_to_string(&f).expect("fixture readable").into(), None))
+        .collect();
+    assert!(workspace.load(files, 2, &|_| true));
+    let key = |f: &Finding| (f.path.clone(), f.location.map(|l| l.range.start.line), f.rule, f.message.clone());
+    let (editor, _) = workspace.analysis();
+    let mut editor: Vec<_> = editor.iter().filter(|f| f.path.is_some()).map(key).collect();
+    let mut scan: Vec<_> =
+        common::scan_dir(&root, true).findings.iter().filter(|f| f.path.is_some()).map(key).collect();
+    editor.sort();
+    scan.sort();
+    assert!(scan.iter().any(|(_, _, rule, _)| *rule == "inference-without-auth"));
+    assert_eq!(editor, scan);
 }

@@ -6,6 +6,7 @@
 //! one file changes only that file and the files that import it need work.
 
 pub mod above;
+pub mod actions;
 pub mod modules;
 pub mod reach;
 
@@ -39,6 +40,9 @@ pub struct ProjectIndex<'f> {
     /// What every route asks of the whole project, gathered once per index
     /// (see [`reach::Lookups`]): without it each route walked every file.
     lookups: std::sync::OnceLock<reach::Lookups>,
+    /// Server actions that are not endpoints (see [`actions::server_only`]):
+    /// (file, name).
+    private_actions: HashSet<actions::Action>,
 }
 
 /// (file, exported name) → where it is defined: (file, index into its
@@ -72,6 +76,7 @@ impl<'f> ProjectIndex<'f> {
             client_exports: Default::default(),
             members: Default::default(),
             lookups: Default::default(),
+            private_actions: HashSet::default(),
         }
     }
 
@@ -84,6 +89,13 @@ impl<'f> ProjectIndex<'f> {
     /// an import of one by its name resolves to its source.
     pub fn with_workspace(mut self, manifests: &[crate::packages::Manifest]) -> Self {
         Arc::make_mut(&mut self.resolver).set_workspace(workspace_packages(manifests));
+        self
+    }
+
+    /// Leaves these server actions out of the routes: server code only
+    /// calls them (see [`actions::server_only`]).
+    pub fn with_private_actions(mut self, private: impl IntoIterator<Item = actions::Action>) -> Self {
+        self.private_actions = private.into_iter().collect();
         self
     }
 

@@ -187,6 +187,12 @@ impl<'f> ProjectIndex<'f> {
         let mut out = Vec::new();
         for (file, facts) in self.files.iter().enumerate() {
             for entry in &facts.entrypoints {
+                if entry.framework == Framework::ServerAction
+                    && !self.private_actions.is_empty()
+                    && self.private_actions.contains(&(file, entry.path.clone()))
+                {
+                    continue;
+                }
                 let handler = match &entry.handler {
                     HandlerRef::Function(function) => self.resolve_function(file, function),
                     _ => None,
