@@ -119,17 +119,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         if depth >= MAX_ALIASES {
             return None;
         }
-        let values = match expr {
-            Expr::Name(name, _) => match self.lookup(name, scope) {
-                Lookup::Bound(values) => values,
-                _ => return None,
-            },
-            Expr::Member { object, property, .. } if matches!(**object, Expr::This(_)) => {
-                self.field(property, scope)?
-            }
-            _ => return None,
-        };
-        values.iter().filter(|b| b.part.is_none()).find_map(|bound| {
+        self.bound_values(expr, scope)?.into_iter().find_map(|bound| {
             let held = match bound.value {
                 // `functools.partial(f, ...)` calls `f`.
                 Expr::Call(call) if call.callee.last_name() == Some("partial") => call.args.first()?.value(),

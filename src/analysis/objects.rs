@@ -1057,7 +1057,7 @@ impl<'a, 's> Analyzer<'a, 's> {
 
     /// The values bound to a local name or a field (`this.x`, `self.x`);
     /// `None` when the expression is not one the file binds.
-    fn bound_values(&self, expr: &'a Expr<'s>, scope: ScopeId) -> Option<Vec<super::scope::Bound<'a, 's>>> {
+    pub(super) fn bound_values(&self, expr: &'a Expr<'s>, scope: ScopeId) -> Option<Vec<super::scope::Bound<'a, 's>>> {
         let values: &'a [super::scope::Bound<'a, 's>] = match expr {
             Expr::Name(name, _) => match self.lookup(name, scope) {
                 Lookup::Bound(values) => values,
