@@ -27,6 +27,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import lsp_wire
+
 
 class Server:
     def __init__(self, binary, root):
@@ -37,9 +39,7 @@ class Server:
         self.messages = []
 
     def send(self, message):
-        body = json.dumps(message).encode()
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
+        lsp_wire.send(self.process, message)
 
     def request(self, method, params):
         self.send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
@@ -50,21 +50,7 @@ class Server:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
     def read(self):
-        length = None
-        while True:
-            line = self.process.stdout.readline()
-            if not line:
-                raise EOFError("the server closed its output")
-            line = line.strip()
-            if not line:
-                break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        message = json.loads(self.process.stdout.read(length))
-        # Answer the server's own requests as an editor does.
-        if "id" in message and "method" in message:
-            self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
-        return message
+        return lsp_wire.read(self.process)
 
     def wait(self, matches, timeout):
         deadline = time.monotonic() + timeout

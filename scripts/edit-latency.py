@@ -41,6 +41,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import lsp_wire
+
 CORPUS_CASES = [
     ("ai-chatbot", "app/(chat)/api/chat/route.ts", "route"),
     ("ai-chatbot", "lib/ai/providers.ts", "model client"),
@@ -72,24 +74,10 @@ class Server:
                                          (part.split("=") for part in line.split()[1:])))
 
     def send(self, message):
-        body = json.dumps(message).encode()
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
+        lsp_wire.send(self.process, message)
 
     def read(self):
-        length = None
-        while True:
-            line = self.process.stdout.readline()
-            if not line:
-                raise EOFError(f"the server closed its output; its last words: {getattr(self, 'log', [])}")
-            line = line.strip()
-            if not line:
-                break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        message = json.loads(self.process.stdout.read(length))
-        if "id" in message and "method" in message:
-            self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+        message = lsp_wire.read(self.process, f"; its last words: {getattr(self, 'log', [])}")
         if message.get("method") == "textDocument/publishDiagnostics":
             self.pushed += 1
         return message

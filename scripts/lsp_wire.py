@@ -1,0 +1,29 @@
+"""The LSP base protocol over a child process's pipes, for the editor
+benchmarks (corpus-lsp.py, edit-latency.py): Content-Length framing, and
+answering the server's own requests as an editor does."""
+import json
+
+
+def send(process, message):
+    body = json.dumps(message).encode()
+    process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    process.stdin.flush()
+
+
+def read(process, closed_detail=""):
+    """The next message from the server; a request of its own is answered
+    with a null result before it is returned."""
+    length = None
+    while True:
+        line = process.stdout.readline()
+        if not line:
+            raise EOFError(f"the server closed its output{closed_detail}")
+        line = line.strip()
+        if not line:
+            break
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    message = json.loads(process.stdout.read(length))
+    if "id" in message and "method" in message:
+        send(process, {"jsonrpc": "2.0", "id": message["id"], "result": None})
+    return message
