@@ -86,6 +86,12 @@ pub fn inventory(files: &[FileFacts], catalog: &Catalog) -> Inventory {
     Inventory { providers }
 }
 
+/// Whether importing `module` puts a file in the inventory: a catalogued
+/// provider's SDK or a framework's integration package for a vendor.
+pub fn names_provider(catalog: &Catalog, language: Language, module: &str) -> bool {
+    integration_vendor(module).is_some() || catalog.providers.iter().any(|p| p.owns_module(language, module))
+}
+
 /// The catalogue's own string for a provider id, so that the map borrows
 /// from the catalogue rather than from one file's facts.
 fn catalog_id<'c>(catalog: &'c Catalog, id: &str) -> &'c str {

@@ -16,7 +16,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 use crate::catalog::{Catalog, Receiver, applies_to};
@@ -29,62 +29,73 @@ const MIN_NEEDLE: usize = 4;
 pub struct Prefilter {
     typescript: Needles,
     python: Needles,
-    /// Stored model-configuration fields (`systemPrompt`, `model_id`), which
-    /// count only in a file that also writes data (see [`ConfigWrites`]).
-    config: ConfigWrites,
+    /// The shape of a data write, for a file that names a stored
+    /// model-configuration field (see [`Needle::ConfigField`]).
+    config_writes: Option<Regex>,
 }
 
-/// The byte-level shape of a stored-configuration write: a configuration
-/// field named in a file that calls a data-writing method
-/// (`.update`, `.upsert`, `.hset` ...) or assigns the field of an object
-/// (`org.system_prompt = ...`). A field name alone is in every file that
-/// passes a model id around.
-struct ConfigWrites {
-    keys: Option<AhoCorasick>,
-    writes: Option<Regex>,
+/// What a needle found in a file says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Needle {
+    /// The file may contribute (a provider's module, a call, a role).
+    Word,
+    /// A provider key may start here: a key is a token of its string
+    /// (`literals::is_token`), so the byte before it is not a letter,
+    /// digit, `_` or `-` (`task-queue` holds no `sk-` key).
+    KeyPrefix,
+    /// A stored model-configuration field (`systemPrompt`, `model_id`): it
+    /// counts only in a file that also writes data, with a data-writing
+    /// method (`.update`, `.upsert`, `.hset` ...) or an assignment to the
+    /// field of an object (`org.system_prompt = ...`). A field name alone
+    /// is in every file that passes a model id around.
+    ConfigField,
 }
 
-impl ConfigWrites {
-    fn new(catalog: &Catalog) -> ConfigWrites {
-        let configuration = &catalog.controls.configuration;
-        let alternatives = |names: &[String]| names.iter().map(|n| regex::escape(n)).collect::<Vec<_>>().join("|");
-        let pattern = format!(
-            r"\.(?:{})\b|\.(?:{})\s*=[^=]",
-            alternatives(&configuration.writes),
-            alternatives(&configuration.keys)
-        );
-        ConfigWrites { keys: AhoCorasick::new(&configuration.keys).ok(), writes: Regex::new(&pattern).ok() }
-    }
-
-    /// When in doubt (a pattern that did not build), true.
-    fn may_write(&self, bytes: &[u8]) -> bool {
-        let named = self.keys.as_ref().is_none_or(|keys| keys.is_match(bytes));
-        named
-            && self
-                .writes
-                .as_ref()
-                .is_none_or(|writes| std::str::from_utf8(bytes).map_or(true, |text| writes.is_match(text)))
-    }
-}
-
-/// One language's needles and their automaton.
+/// One language's needles, all searched for in one pass over the file.
 struct Needles {
     matcher: Option<AhoCorasick>,
+    /// The [`Needle::Word`]s.
     words: Vec<String>,
+    /// What each pattern of `matcher` is.
+    kinds: Vec<Needle>,
 }
 
 impl Needles {
-    fn new(words: Vec<String>) -> Needles {
-        Needles { matcher: AhoCorasick::new(&words).ok(), words }
+    fn new(catalog: &Catalog, language: Language) -> Needles {
+        let words = needles(catalog, language);
+        let mut keys: Vec<&str> = catalog.keys.iter().map(|k| k.prefix.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let fields = &catalog.controls.configuration.keys;
+        let patterns: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .chain(keys.iter().copied())
+            .chain(fields.iter().map(String::as_str))
+            .collect();
+        let kinds: Vec<Needle> = std::iter::repeat_n(Needle::Word, words.len())
+            .chain(std::iter::repeat_n(Needle::KeyPrefix, keys.len()))
+            .chain(std::iter::repeat_n(Needle::ConfigField, fields.len()))
+            .collect();
+        // A DFA: the fastest search, for a few hundred short patterns.
+        let matcher = AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(&patterns).ok();
+        Needles { matcher, words, kinds }
     }
 }
 
 impl Prefilter {
     pub fn new(catalog: &Catalog) -> Prefilter {
+        let configuration = &catalog.controls.configuration;
+        let alternatives = |names: &[String]| names.iter().map(|n| regex::escape(n)).collect::<Vec<_>>().join("|");
+        let writes = format!(
+            r"\.(?:{})\b|\.(?:{})\s*=[^=]",
+            alternatives(&configuration.writes),
+            alternatives(&configuration.keys)
+        );
         Prefilter {
-            typescript: Needles::new(needles(catalog, Language::TypeScript)),
-            python: Needles::new(needles(catalog, Language::Python)),
-            config: ConfigWrites::new(catalog),
+            typescript: Needles::new(catalog, Language::TypeScript),
+            python: Needles::new(catalog, Language::Python),
+            config_writes: Regex::new(&writes).ok(),
         }
     }
 
@@ -93,11 +104,33 @@ impl Prefilter {
     /// (`langchain`) says nothing about a TypeScript file that mentions
     /// `@langchain/core`.
     pub fn may_matter(&self, language: Language, bytes: &[u8]) -> bool {
-        let needle = match &self.of(language).matcher {
-            Some(matcher) => matcher.is_match(bytes),
-            None => true,
-        };
-        needle || self.config.may_write(bytes)
+        let needles = self.of(language);
+        let Some(matcher) = &needles.matcher else { return true };
+        let key_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        let mut names_config = false;
+        for found in matcher.find_overlapping_iter(bytes) {
+            match needles.kinds.get(found.pattern().as_usize()) {
+                Some(Needle::Word) | None => return true,
+                Some(Needle::KeyPrefix) => {
+                    let start = found.start();
+                    match start.checked_sub(1).and_then(|i| bytes.get(i)) {
+                        // An escape (`"\nsk-…"`) ends in a letter in the source text.
+                        Some(&b) if key_byte(b) => {
+                            if start >= 2 && bytes.get(start - 2) == Some(&b'\\') {
+                                return true;
+                            }
+                        }
+                        _ => return true,
+                    }
+                }
+                Some(Needle::ConfigField) => names_config = true,
+            }
+        }
+        names_config
+            && self
+                .config_writes
+                .as_ref()
+                .is_none_or(|writes| std::str::from_utf8(bytes).map_or(true, |text| writes.is_match(text)))
     }
 
     pub fn needles(&self, language: Language) -> &[String] {
@@ -238,7 +271,7 @@ fn needles(catalog: &Catalog, language: Language) -> Vec<String> {
             for module in provider.modules.get(language) {
                 let module = module.trim_end_matches('*');
                 match language {
-                    Language::Python => add(python_needle(module)),
+                    Language::Python => python_needles(module).into_iter().for_each(&mut add),
                     Language::TypeScript | Language::JavaScript => {
                         for quote in QUOTES {
                             if module.len() >= MIN_NEEDLE {
@@ -279,9 +312,7 @@ fn needles(catalog: &Catalog, language: Language) -> Vec<String> {
             }
         }
     }
-    for key in &catalog.keys {
-        add(key.prefix.clone());
-    }
+    // Key prefixes are searched for apart: `KeyPrefixes`.
     catalog.controls.endpoints.env.iter().cloned().for_each(&mut add);
     for role in &catalog.controls.system.roles {
         for quote in QUOTES {
@@ -298,16 +329,21 @@ fn needles(catalog: &Catalog, language: Language) -> Vec<String> {
 /// The quotes a specifier or a role name may be written in.
 const QUOTES: [char; 3] = ['"', '\'', '`'];
 
-/// The distinctive part of a Python module path: its first segment unless
-/// that is a namespace shared by unrelated packages (`google`), else the last.
-fn python_needle(module: &str) -> String {
+/// A Python module is used through an import statement: `import openai`,
+/// `from openai import OpenAI`, `from langchain_openai.chat_models import`
+/// (a lazy import inside a function too). The bare name is in every
+/// docstring, provider-name string and comment that mentions the vendor.
+/// A namespace shared by unrelated packages (`google`, `azure`) says
+/// nothing: there the module's last distinctive segment is searched for
+/// alone (`genai`, as in `from google import genai`).
+fn python_needles(module: &str) -> Vec<String> {
     const SHARED: [&str; 3] = ["google", "azure", "aws"];
     let mut segments = module.split('.').filter(|s| !s.is_empty());
     let first = segments.next().unwrap_or("");
     if first.len() >= MIN_NEEDLE && !SHARED.contains(&first) {
-        first.to_string()
+        vec![format!("import {first}"), format!("from {first}")]
     } else {
-        module.rsplit('.').find(|s| s.len() >= MIN_NEEDLE).unwrap_or(first).to_string()
+        vec![module.rsplit('.').find(|s| s.len() >= MIN_NEEDLE).unwrap_or(first).to_string()]
     }
 }
 
@@ -344,11 +380,11 @@ mod tests {
             (ts, "'openai"),
             (ts, "\"@anthropic-ai/sdk"),
             (ts, "from \"ai\""),
-            (py, "openai"),
+            (py, "import openai"),
+            (py, "from openai"),
             (py, "genai"),
-            (py, "bedrock"),
+            (py, "bedrock-runtime"),
             (ts, "ConverseCommand"),
-            (ts, "sk-ant-"),
             (py, "OPENAI_BASE_URL"),
             (py, "custodia-ignore"),
             (py, "completions"),
@@ -382,6 +418,15 @@ mod tests {
         assert!(may_hold_routes("web/views.py", py, "def ask(request):\n    return None"));
         assert!(!may_hold_routes("app/util.py", py, "def slug(text):\n    return text.lower()"));
         assert!(prefilter.may_matter(py, b"from google import genai"));
+        // A Python module counts where it is imported, not where it is named.
+        assert!(prefilter.may_matter(py, b"def f():\n    import openai\n    return openai.OpenAI()"));
+        assert!(!prefilter.may_matter(py, b"PROVIDERS = {\"openai\": \"OpenAI (hosted)\"}"));
+        // A key prefix counts where a key can start.
+        assert!(prefilter.may_matter(ts, b"const key = 'sk-proj-Xc81kQ2mZ9vR4tY7uP0aL3sD6fG1hJ5k';"));
+        assert!(prefilter.may_matter(py, b"headers = {\"Authorization\": \"Bearer sk-ant-api03-x\"}"));
+        assert!(!prefilter.may_matter(ts, b"import { runTask } from './task-queue';"));
+        assert!(!prefilter.may_matter(py, b"client = boto3.client(\"s3\")  # not bedrock"));
+        assert!(prefilter.may_matter(py, b"client = boto3.client(\"bedrock-runtime\")"));
         // A configuration field counts where data is written.
         assert!(!prefilter.may_matter(ts, b"export const label = (m: { modelId: string }) => m.modelId;"));
         assert!(prefilter.may_matter(ts, b"await prisma.assistant.update({ where, data: { systemPrompt } });"));

@@ -379,6 +379,10 @@ struct Prefiltered {
     /// The text may declare routes, middleware or mounts
     /// ([`may_hold_routes`]): the second pass follows imports from here.
     may_route: bool,
+    /// A module that passes names on ([`Prefilter::is_barrel`]): analysed
+    /// before the second pass if one of those names may be a model client
+    /// ([`analyse_client_barrels`]).
+    barrel: bool,
 }
 
 struct SourceFile {
@@ -607,6 +611,7 @@ fn project_pass(
     config_dirs.sort();
     drop_server_only_actions(&mut analyzed, &prefiltered, &manifests);
     let project = Project { base, config_dirs: &config_dirs, manifests: &manifests };
+    let (analyzed, prefiltered) = analyse_client_barrels(engine, &project, analyzed, prefiltered, threads);
     let (mut analyzed, prefiltered) = second_pass(engine, &project, analyzed, prefiltered, threads, &mut result.stats);
     analyzed.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
     // A file whose second parse ran out of budget is skipped, as in the
@@ -871,7 +876,7 @@ fn second_pass(
             jobs.push((Job::Again(i), &file.file));
         }
     }
-    let wanted = prefiltered_wanted(project, &analyzed, &facts, &prefiltered, &index);
+    let wanted = prefiltered_wanted(project, &analyzed, &facts, &prefiltered, &index, threads);
     jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file)));
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
@@ -915,6 +920,96 @@ fn second_pass(
                 }
             }
             None => {}
+        }
+    }
+    (analyzed, prefiltered.into_iter().flatten().collect())
+}
+
+/// Barrels the prefilter let by (`index.ts` with `export * from`, Python
+/// `__init__.py`), analysed now if the names they pass on may include a
+/// model client: a file that imports a client through a barrel is
+/// analysed with that client known only if the barrel's exports are in the
+/// index the second pass resolves against. A barrel that passes on the
+/// project's clients imports, directly or through other barrels, a file
+/// the first pass analysed that defines or exports one. The other barrels
+/// stay prefiltered (most of a library's `index.ts` files): the second
+/// pass still analyses them where a route reaches model code through them.
+fn analyse_client_barrels(
+    engine: &Engine,
+    project: &Project,
+    mut analyzed: Vec<Analyzed>,
+    prefiltered: Vec<Prefiltered>,
+    threads: usize,
+) -> (Vec<Analyzed>, Vec<Prefiltered>) {
+    let barrels: Vec<usize> = (0..prefiltered.len()).filter(|&j| prefiltered[j].barrel).collect();
+    if barrels.is_empty() {
+        return (analyzed, prefiltered);
+    }
+    let facts: Vec<FileFacts> = analyzed.iter_mut().map(|a| std::mem::take(&mut a.analysis.facts)).collect();
+    let promoted: Vec<usize> = {
+        let index = ProjectIndex::with_config_dirs(project.base, &facts, Some(project.config_dirs))
+            .with_workspace(project.manifests);
+        let first = analyzed.len();
+        let paths = analyzed
+            .iter()
+            .map(|a| a.file.rel.as_str())
+            .chain(barrels.iter().map(|&j| prefiltered[j].file.rel.as_str()));
+        let mut resolver = ModuleResolver::with_config_dirs(project.base, paths, Some(project.config_dirs));
+        resolver.set_workspace(crate::project::workspace_packages(project.manifests));
+        // Each barrel's importers among the barrels, and whether it imports
+        // a client-holding file directly.
+        let mut importers: Vec<Vec<usize>> = vec![Vec::new(); barrels.len()];
+        let mut holds: Vec<bool> = vec![false; barrels.len()];
+        for (b, &j) in barrels.iter().enumerate() {
+            let barrel = &prefiltered[j];
+            for (module, level) in &barrel.imports {
+                let import = ImportFact { relative_level: *level, ..module_import(module, None) };
+                match resolver.resolve(&barrel.file.rel, barrel.file.kind.language, &import) {
+                    Some(to) if to < first => {
+                        holds[b] |= !facts[to].clients.is_empty() || index.exports_client(to);
+                    }
+                    Some(to) => importers[to - first].push(b),
+                    None => {}
+                }
+            }
+        }
+        let mut work: Vec<usize> = (0..barrels.len()).filter(|&b| holds[b]).collect();
+        while let Some(b) = work.pop() {
+            for &importer in &importers[b] {
+                if !holds[importer] {
+                    holds[importer] = true;
+                    work.push(importer);
+                }
+            }
+        }
+        (0..barrels.len()).filter(|&b| holds[b]).map(|b| barrels[b]).collect()
+    };
+    for (analysis, facts) in analyzed.iter_mut().zip(facts) {
+        analysis.analysis.facts = facts;
+    }
+    if promoted.is_empty() {
+        return (analyzed, prefiltered);
+    }
+    // Analysed as the first pass would have: alone.
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
+    crate::limits::on_analysis_threads(threads.clamp(1, promoted.len()), || {
+        loop {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&j) = promoted.get(n) else { break };
+            let file = &prefiltered[j].file;
+            let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
+            if let Some(analysis) = engine.analyze_source(&file.rel, file.kind, &source, &NoExternals) {
+                lock(&done).push((j, analysis));
+            }
+        }
+    });
+    let mut prefiltered: Vec<Option<Prefiltered>> = prefiltered.into_iter().map(Some).collect();
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(j, _)| *j);
+    for (j, analysis) in done {
+        if let Some(barrel) = prefiltered[j].take() {
+            analyzed.push(Analyzed { file: barrel.file, analysis });
         }
     }
     (analyzed, prefiltered.into_iter().flatten().collect())
@@ -974,29 +1069,28 @@ fn prefiltered_wanted(
     facts: &[FileFacts],
     prefiltered: &[Prefiltered],
     index: &ProjectIndex,
+    threads: usize,
 ) -> Vec<usize> {
     let first = analyzed.len();
     let paths = analyzed.iter().map(|a| a.file.rel.as_str()).chain(prefiltered.iter().map(|p| p.file.rel.as_str()));
     let mut resolver = ModuleResolver::with_config_dirs(project.base, paths, Some(project.config_dirs));
     resolver.set_workspace(crate::project::workspace_packages(project.manifests));
     // Every file's imports, resolved: analysed files first, then prefiltered.
-    let mut imports: Vec<Vec<usize>> = Vec::with_capacity(first + prefiltered.len());
-    for (a, f) in analyzed.iter().zip(facts) {
-        let language = a.file.kind.language;
-        imports.push(f.imports.iter().filter_map(|imp| resolver.resolve(&a.file.rel, language, imp)).collect());
-    }
-    for p in prefiltered {
+    let imports: Vec<Vec<usize>> = map_in_parallel(threads, first + prefiltered.len(), |i| {
+        if let (Some(a), Some(f)) = (analyzed.get(i), facts.get(i)) {
+            let language = a.file.kind.language;
+            return f.imports.iter().filter_map(|imp| resolver.resolve(&a.file.rel, language, imp)).collect();
+        }
+        let Some(p) = prefiltered.get(i - first) else { return Vec::new() };
         let language = p.file.kind.language;
-        imports.push(
-            p.imports
-                .iter()
-                .filter_map(|(module, level)| {
-                    let import = ImportFact { relative_level: *level, ..module_import(module, None) };
-                    resolver.resolve(&p.file.rel, language, &import)
-                })
-                .collect(),
-        );
-    }
+        p.imports
+            .iter()
+            .filter_map(|(module, level)| {
+                let import = ImportFact { relative_level: *level, ..module_import(module, None) };
+                resolver.resolve(&p.file.rel, language, &import)
+            })
+            .collect()
+    });
     let mut importers: Vec<Vec<usize>> = vec![Vec::new(); imports.len()];
     for (from, targets) in imports.iter().enumerate() {
         for &to in targets {
@@ -1132,6 +1226,28 @@ struct ProjectOutcome {
     covered_above: HashSet<(String, &'static str, crate::source::Location)>,
 }
 
+/// `work(0..n)`, in order, on `threads` threads each taking a contiguous
+/// run of indices: for many small pieces of work (resolving each file's
+/// imports), where a shared counter would cost more than the work.
+fn map_in_parallel<T: Send>(threads: usize, n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let chunk = n.div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                let work = &work;
+                let run = move || (start..(start + chunk).min(n)).map(work).collect::<Vec<T>>();
+                scope.spawn(run)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n);
+        for run in runs {
+            out.extend(run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        out
+    })
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -1208,6 +1324,7 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
         Ok(read) => read,
         Err((reason, detail, bytes)) => return Some(skip(reason, detail, bytes)),
     };
+
     let over_budget = |over: OverBudget| skip(SkipReason::TimeBudget, over.to_string(), size);
     if options.parse_only {
         let budget = engine.budget(source.len());
@@ -1224,6 +1341,7 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
     }
     // A file named on the command line is reported whatever it is.
     let (class, because) = engine.classify(&rel, &source);
+
     let out_of_scope = if path == options.root || options.named.contains(&rel) {
         None
     } else {
@@ -1233,18 +1351,26 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
     if file.out_of_scope.is_some() {
         // Its own routes are not the system's: never a route file.
         let imports = import_specifiers(language, &source);
-        return Some(Outcome::Prefiltered(Prefiltered { file, imports, may_route: false }));
+
+        return Some(Outcome::Prefiltered(Prefiltered { file, imports, may_route: false, barrel: false }));
     }
     let prefilter = engine.prefilter();
     if options.prefilter
         && !prefilter.may_matter(language, source.as_bytes())
-        && !prefilter.is_barrel(path, language, &source)
         && !is_project_settings(language, &source)
         && !is_health_route(&rel, &source)
     {
         let imports = import_specifiers(language, &source);
+
         let may_route = may_hold_routes(&rel, language, &source);
-        return Some(Outcome::Prefiltered(Prefiltered { file, imports, may_route }));
+
+        let barrel = prefilter.is_barrel(path, language, &source);
+
+        // A barrel that passes a provider's package on is in the inventory.
+        let catalog = &engine.config().catalog;
+        if !(barrel && imports.iter().any(|(module, _)| crate::inventory::names_provider(catalog, language, module))) {
+            return Some(Outcome::Prefiltered(Prefiltered { file, imports, may_route, barrel }));
+        }
     }
     // One budget for the parse and the analysis.
     let budget = engine.budget(source.len());
@@ -1261,6 +1387,7 @@ fn process(engine: &Engine, options: &ScanOptions, base: &Path, path: &Path) -> 
         return Some(over_budget(over));
     }
     analysis.parse_time = parse_time;
+
     Some(Outcome::Analyzed(Box::new(Analyzed { file, analysis })))
 }
 
@@ -1287,13 +1414,19 @@ pub(crate) fn read_source(
     path: &Path,
     language: Language,
 ) -> Result<(String, u64), (SkipReason, String, u64)> {
-    let size = std::fs::metadata(path).map_err(|err| (SkipReason::Unreadable, err.to_string(), 0))?.len();
+    use std::io::Read;
+    let unreadable = |err: std::io::Error, size: u64| (SkipReason::Unreadable, err.to_string(), size);
+    // One open and one stat per file: the scan reads every source file of
+    // the tree, and on a large tree the system calls add up.
+    let mut file = std::fs::File::open(path).map_err(|err| unreadable(err, 0))?;
+    let size = file.metadata().map_err(|err| unreadable(err, 0))?.len();
     let limit = engine.config().max_file_size;
     if size > limit {
         let detail = format!("{size} bytes, over the {limit}-byte limit (scan.max_file_size)");
         return Err((SkipReason::TooLarge, detail, size));
     }
-    let bytes = std::fs::read(path).map_err(|err| (SkipReason::Unreadable, err.to_string(), size))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.read_to_end(&mut bytes).map_err(|err| unreadable(err, size))?;
     let size = bytes.len() as u64;
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err((SkipReason::Binary, "contains NUL bytes".to_string(), size));
@@ -1408,6 +1541,17 @@ fn is_minified(source: &str) -> bool {
     if source.len() < 4096 {
         return false;
     }
-    let lines = source.lines().count().max(1);
-    source.len() / lines > 400 || source.lines().any(|l| l.len() > 50_000)
+    // One pass over the bytes: the line count and the longest line.
+    let (mut lines, mut longest, mut start) = (0, 0, 0);
+    for (at, _) in source.bytes().enumerate().filter(|(_, b)| *b == b'\n') {
+        lines += 1;
+        longest = longest.max(at - start);
+        start = at + 1;
+    }
+    if start < source.len() {
+        // The last line, without a newline after it.
+        lines += 1;
+        longest = longest.max(source.len() - start);
+    }
+    source.len() / lines.max(1) > 400 || longest > 50_000
 }

@@ -25,7 +25,7 @@ fn method_ref(callee: &Expr<'_>) -> Option<FunctionRef> {
 }
 
 /// `camelCase` or `snake_case` with two words or more, not a private name.
-fn is_compound(name: &str) -> bool {
+pub(crate) fn is_compound(name: &str) -> bool {
     let word = name.trim_start_matches('_');
     word.len() == name.len()
         && word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
@@ -102,8 +102,10 @@ impl<'a, 's> Analyzer<'a, 's> {
                     self.injected_method(field, property, scope)
                 }
                 Expr::Name(root, _) => {
-                    let (module, level) = self.module_object(root, scope)?;
-                    Some(FunctionRef::Import { module, level, name: property.to_string() })
+                    if let Some((module, level)) = self.module_object(root, scope) {
+                        return Some(FunctionRef::Import { module, level, name: property.to_string() });
+                    }
+                    self.imported_object_member(root, property, scope)
                 }
                 _ => None,
             },
@@ -202,6 +204,32 @@ impl<'a, 's> Analyzer<'a, 's> {
             _ => return None,
         };
         (!self.owned_import(&module)).then_some((module, level))
+    }
+
+    /// `controller.createPrediction` where `controller` is an ES import of
+    /// an object (`export default { createPrediction }`) or a class
+    /// (`Service.create`): the exporting module names it
+    /// `default.createPrediction` (see `export_facts`). When the module
+    /// exports no such function, the project index dispatches on the
+    /// method's name as for any other receiver.
+    fn imported_object_member(&self, root: &'s str, property: &str, scope: ScopeId) -> Option<FunctionRef> {
+        if !self.language.is_js_family() {
+            return None;
+        }
+        let Lookup::Import(import) = self.lookup(root, scope) else { return None };
+        let exported = match import.kind {
+            ImportKind::Default => "default",
+            ImportKind::Named(imported) => imported,
+            ImportKind::Namespace | ImportKind::SideEffect => return None,
+        };
+        if self.owned_import(import.module) {
+            return None;
+        }
+        Some(FunctionRef::Import {
+            module: import.module.to_string(),
+            level: import.relative_level,
+            name: format!("{exported}.{property}"),
+        })
     }
 
     pub(super) fn owned_import(&self, module: &str) -> bool {

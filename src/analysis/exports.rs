@@ -29,6 +29,26 @@ impl<'a, 's> Analyzer<'a, 's> {
             };
             exports.push(ExportFact { name: export.exported.to_string(), target });
         }
+        // An object exported whole (`export default { createPrediction,
+        // getStats }`, the controllers and services of many Express apps):
+        // importers call its functions as `controller.createPrediction(...)`,
+        // which is `default.createPrediction` here (as a class's methods are).
+        if self.language.is_js_family() {
+            for export in ir.exports.iter().filter(|e| e.source.is_none()) {
+                let Lookup::Bound(values) = self.lookup(export.local, MODULE) else { continue };
+                let Some(Expr::Object(props, _)) = values.last().filter(|b| b.part.is_none()).map(|b| b.value) else {
+                    continue;
+                };
+                for prop in props {
+                    if let crate::ir::Prop::Pair { key, value, .. } = prop {
+                        let target = self.export_target_of_value(value, MODULE, 0);
+                        if !matches!(target, ExportTarget::Other) {
+                            exports.push(ExportFact { name: format!("{}.{key}", export.exported), target });
+                        }
+                    }
+                }
+            }
+        }
         // CommonJS: `module.exports = x`, `module.exports = { a, b }`, `exports.x = ...`.
         for statement in ir.statements.iter().filter(|s| s.scope == MODULE) {
             let StatementKind::Bind { target: Target::Member { object, property, .. }, value, .. } = &statement.kind
@@ -106,10 +126,11 @@ impl<'a, 's> Analyzer<'a, 's> {
             }
         }
         exports.extend(methods);
-        // The last binding of a name wins, as at run time.
+        // The last binding of a name wins, as at run time; every
+        // `export * from` stands (a barrel has one per module it passes on).
         let mut seen = std::collections::HashSet::new();
         exports.reverse();
-        exports.retain(|e| seen.insert(e.name.clone()));
+        exports.retain(|e| e.name == "*" || seen.insert(e.name.clone()));
         exports.reverse();
         self.facts.exports = exports;
     }

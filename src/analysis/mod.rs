@@ -13,6 +13,7 @@
 //! - [`literals`]: provider keys and model endpoints written as literals.
 
 mod calls;
+pub(crate) use calls::is_compound;
 mod config_writes;
 mod django;
 mod exports;
@@ -349,6 +350,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             let in_class =
                 scope.parent.and_then(|p| self.ir.scopes.get(p as usize)).is_some_and(|p| p.kind == ScopeKind::Class);
             let member = in_class || self.walked.property_functions.contains(&(id as ScopeId));
+            let scheduled = self.walked.scheduled_functions.contains(&(id as ScopeId));
             self.facts.functions.push(FunctionFact {
                 name: scope.name.map(str::to_string),
                 location: self.locate(scope.span),
@@ -358,6 +360,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                 view_framework: None,
                 gate_shaped: gate::takes_the_caller(&scope.params, body) && gate::can_stop_the_request(body),
                 member,
+                scheduled,
             });
         }
     }
@@ -460,7 +463,16 @@ pub(crate) struct Walked<'a, 's> {
     pub env_defaults: Vec<(&'s str, &'s str, Span)>,
     /// Functions written as an object literal's property values.
     pub property_functions: HashSet<ScopeId>,
+    /// Functions written as an argument of a scheduler's registration
+    /// ([`SCHEDULERS`]).
+    pub scheduled_functions: HashSet<ScopeId>,
 }
+
+/// Calls that register a function to run later, on a schedule of their
+/// own: node-cron's `cron.schedule`, node-schedule's `scheduleJob`, the
+/// cron package's `new CronJob` and `CronJob.from`, `setInterval`. (Not
+/// `setTimeout`: a request that sets one still runs it, once.)
+const SCHEDULERS: [&str; 4] = ["schedule", "scheduleJob", "CronJob", "setInterval"];
 
 /// A value written under a system role.
 pub(crate) struct RoleSlot<'a, 's> {
@@ -482,6 +494,18 @@ impl<'a, 's> Walked<'a, 's> {
                 match e {
                     Expr::Call(call) => {
                         walked.calls.push((scope, in_try, &**call));
+                        let registers = match &call.callee {
+                            Expr::Name(name, _) | Expr::Member { property: name, .. } => SCHEDULERS.contains(name),
+                            _ => false,
+                        } || matches!(&call.callee, Expr::Member { object, property: "from", .. }
+                                if matches!(&**object, Expr::Name("CronJob", _)));
+                        if registers {
+                            for arg in &call.args {
+                                if let Expr::Function(id, _) = arg.value() {
+                                    walked.scheduled_functions.insert(*id);
+                                }
+                            }
+                        }
                         if let Some((name, value, span)) = literals::env_default(e) {
                             walked.env_defaults.push((name, value, span));
                         }

@@ -457,6 +457,16 @@ impl<'a, 's> Analyzer<'a, 's> {
             let Expr::Name(router, _) = &**object else { continue };
             let first_path = match call.args.first() {
                 Some(Arg::Positional(Expr::Str(s))) => Some(s.value),
+                // Express: `router.post(['/', '/:id'], ...)` serves each
+                // path; one entrypoint, under the most specific (longest)
+                // of them, so that a route is reported once.
+                Some(Arg::Positional(Expr::Array(items, _))) => items
+                    .iter()
+                    .filter_map(|item| match item {
+                        Expr::Str(s) => Some(s.value),
+                        _ => None,
+                    })
+                    .max_by_key(|path| path.len()),
                 _ => None,
             };
             let known = self.is_router(router);

@@ -113,7 +113,19 @@ impl<'f> ProjectIndex<'f> {
                     _ => Vec::new(),
                 }
             }
-            _ => self.resolve_function(file, function).into_iter().collect(),
+            FunctionRef::Import { name, .. } => match self.resolve_function(file, function) {
+                Some(target) => vec![target],
+                // `service.buildChatflow` on an imported object or class
+                // that exports no such function (an instance, a package):
+                // dispatched by the method's name, as on any receiver.
+                None => match name.split_once('.') {
+                    Some((_, method)) if crate::analysis::is_compound(method) => {
+                        self.resolve_targets(file, &FunctionRef::Method { name: method.to_string() })
+                    }
+                    _ => Vec::new(),
+                },
+            },
+            FunctionRef::Local(_) => self.resolve_function(file, function).into_iter().collect(),
         }
     }
 
@@ -434,6 +446,24 @@ impl<'f> ProjectIndex<'f> {
                     .map(|(kind, name, at, location)| Cover { kind, name, file: at, location, how })
                     .collect();
                 out.extend(self.dependency_covers(graph, id, &mut HashSet::default()));
+                // Middleware that names itself a rate limiter
+                // (`getRateLimiterMiddleware`, `chatLimiter`) runs before the
+                // handler on every request; the limiter it hands on is often
+                // built at run time from stored settings, out of sight.
+                let (defined, index) = id;
+                let function = self.files.get(defined).and_then(|f| f.functions.get(index as usize));
+                if !out.iter().any(|c| c.kind == GuardKind::RateLimit)
+                    && let Some(function) = function
+                    && let Some(name) = function.name.as_deref().filter(|n| names_rate_limiter(n))
+                {
+                    out.push(Cover {
+                        kind: GuardKind::RateLimit,
+                        name: format!("{name} (a rate limiter by its name)"),
+                        file: defined,
+                        location: function.location,
+                        how,
+                    });
+                }
                 out
             }
             // `preHandler: [fastify.authenticate]`: a decoration, wherever declared.
@@ -612,7 +642,9 @@ impl<'i, 'f, 'c> Graph<'i, 'f, 'c> {
         let facts = &self.index.files[file];
         let map = self.children.entry(file).or_insert_with(|| {
             let mut map: HashMap<FunctionIndex, Vec<FunctionIndex>> = HashMap::default();
-            for (i, f) in facts.functions.iter().enumerate() {
+            // A function handed to a scheduler runs on its schedule, not
+            // when the function that registers it does.
+            for (i, f) in facts.functions.iter().enumerate().filter(|(_, f)| !f.scheduled) {
                 if let Some(parent) = f.parent {
                     map.entry(parent).or_default().push(i as FunctionIndex);
                 }
@@ -635,7 +667,7 @@ impl<'i, 'f, 'c> Graph<'i, 'f, 'c> {
                 break;
             }
             // Functions written inside a reached function run as part of it
-            // (callbacks, closures).
+            // (callbacks, closures), but for those handed to a scheduler.
             for nested in self.nested(file, function) {
                 if !reach.visited.contains_key(&(file, nested)) {
                     reach.visited.insert((file, nested), reach.visited.get(&(file, function)).cloned().flatten());
@@ -770,6 +802,13 @@ impl Reach {
         out.dedup();
         out
     }
+}
+
+/// A middleware's name that says it limits the rate of requests:
+/// `rateLimiter`, `getRateLimiterMiddleware`, `chatLimiter`, `throttle`.
+fn names_rate_limiter(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace('_', "");
+    ["ratelimit", "limiter", "throttl"].iter().any(|w| lower.contains(w))
 }
 
 /// The kind of control a function's name suggests, if any: a word of a
