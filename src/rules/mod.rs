@@ -250,6 +250,9 @@ fn inject_fault(rule: &'static str) {
 
 /// Shared by the route rules: for every route that reaches a model, a
 /// finding when no control of `kind` covers it, evidence for each one that does.
+/// How many controls of a kind are cited as evidence for one route.
+const EVIDENCE_PER_ROUTE: usize = 3;
+
 fn route_controls(
     cx: &mut ProjectContext<'_, '_>,
     rule: &'static str,
@@ -308,7 +311,10 @@ fn route_controls(
             related.dedup();
             cx.report(rule, route.at.0, route.at.1, message, related);
         } else {
-            for cover in covers {
+            // The controls nearest the entrypoint (middleware first, then
+            // the handler's path in call order) stand for the route: a
+            // logger called in every helper on the way says no more.
+            for cover in covers.into_iter().take(EVIDENCE_PER_ROUTE) {
                 let key = (cover.file, cover.location.span.start, cover.location.span.end, cover.name.as_str());
                 let entry = covered.entry(key).or_insert_with(|| (cover.location, Vec::new(), Vec::new()));
                 entry.1.push(route.label());
