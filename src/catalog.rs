@@ -303,6 +303,8 @@ pub struct Failure {
     pub fallback_options: Vec<String>,
     #[serde(default)]
     pub catch_methods: Vec<String>,
+    #[serde(default)]
+    pub retry_decorators: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -376,6 +378,7 @@ impl Controls {
         add(&mut self.failure.fallback_methods, other.failure.fallback_methods);
         add(&mut self.failure.fallback_options, other.failure.fallback_options);
         add(&mut self.failure.catch_methods, other.failure.catch_methods);
+        add(&mut self.failure.retry_decorators, other.failure.retry_decorators);
         add(&mut self.endpoints.options, other.endpoints.options);
         add(&mut self.endpoints.env, other.endpoints.env);
         add(&mut self.endpoints.loopback_hosts, other.endpoints.loopback_hosts);

@@ -781,7 +781,7 @@ impl<'a, 's> Analyzer<'a, 's> {
         let timeouts = &self.catalog.controls.timeouts.options;
         let mut timeout = self.find_option(&sets, timeouts, |v| !disables_timeout(v));
         let mut timeout_disabled = self.find_option(&sets, timeouts, disables_timeout);
-        let mut failure = self.failure_path(call, &callee, &sets, in_try);
+        let mut failure = self.failure_path(call, &callee, &sets, in_try).or_else(|| self.retried(scope));
         if failure.is_none() && found.spec.errors_in_stream {
             failure = Some(FailurePath {
                 path: None,
@@ -941,6 +941,33 @@ impl<'a, 's> Analyzer<'a, 's> {
                     location: self.locate(entry.key),
                 });
             }
+        }
+        None
+    }
+
+    /// A retry decorator on the function the call is made in, or on one
+    /// it is written inside (`@retry(stop=stop_after_attempt(3))`,
+    /// `@backoff.on_exception(...)`): the failure is retried.
+    fn retried(&self, scope: ScopeId) -> Option<FailurePath> {
+        let names = &self.catalog.controls.failure.retry_decorators;
+        let mut current = Some(scope);
+        while let Some(id) = current {
+            let s = self.ir.scopes.get(id as usize)?;
+            for decorator in &s.decorators {
+                let callee = match decorator {
+                    Expr::Call(call) => &call.callee,
+                    other => other,
+                };
+                let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
+                if names.iter().any(|n| *n == path) {
+                    return Some(FailurePath {
+                        path: None,
+                        kind: format!("the `@{path}` decorator, which retries it"),
+                        location: self.locate(decorator.span()),
+                    });
+                }
+            }
+            current = s.parent;
         }
         None
     }
