@@ -4,7 +4,8 @@
 //! time: documents are ropes with incrementally reparsed trees
 //! ([`crate::document`]), the project is a [`crate::workspace::Workspace`]
 //! that redoes only what a change touches, and findings become diagnostics
-//! tagged with the criterion they map to, with their quick fixes in `data`.
+//! tagged with the criterion they map to; their quick fixes are computed
+//! when a code action asks for them, from the current analysis.
 
 mod actions;
 mod convert;
