@@ -490,30 +490,48 @@ impl Session {
             }
         }
         let mut changed = Vec::new();
-        let mut files = 0;
-        for (path, text) in project.workspace.texts() {
-            files += 1;
-            let findings = by_path.get(path).map_or(&[][..], Vec::as_slice);
+        // The files whose diagnostics may differ from those last rendered:
+        // those with findings now, those rendered with findings or as open
+        // documents, and the open documents (each version is handled, if
+        // only to say nothing changed). Every other file had no diagnostics
+        // and has none: a large workspace is not walked file by file.
+        let mut candidates: Vec<String> = by_path.keys().map(|p| p.to_string()).collect();
+        candidates.extend(
+            project
+                .rendered
+                .iter()
+                .filter(|(_, key)| !key.findings.is_empty() || key.version.is_some())
+                .map(|(path, _)| path.clone()),
+        );
+        candidates.extend(project.versions.keys().cloned());
+        candidates.sort_unstable();
+        candidates.dedup();
+        for path in &candidates {
+            let Some(text) = project.workspace.source(path) else {
+                // The file left the workspace.
+                project.rendered.remove(path);
+                if self.latest.remove(path).is_some() {
+                    changed.push(path.clone());
+                }
+                continue;
+            };
+            let findings = by_path.get(path.as_str()).map_or(&[][..], Vec::as_slice);
             let version = project.versions.get(path).copied();
             // Nothing this file's diagnostics are made of changed: keep them.
-            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, text, findings, version)) {
+            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, &text, findings, version)) {
                 continue;
             }
             let items = diagnostics_of(&project.workspace, path, findings, encoding);
-            let key = RenderKey::new(&project.workspace, text, findings, version);
-            project.rendered.insert(path.to_string(), key);
+            let key = RenderKey::new(&project.workspace, &text, findings, version);
+            project.rendered.insert(path.clone(), key);
             let next = FileDiagnostics { version, items: Arc::new(items) };
             if self.latest.get(path).is_none_or(|d| *d != next) {
-                self.latest.insert(path.to_string(), next);
-                changed.push(path.to_string());
+                self.latest.insert(path.clone(), next);
+                changed.push(path.clone());
             }
         }
-        // Files that left the workspace. Every file the workspace holds was
-        // rendered above, so there are some only when there are more.
-        if project.rendered.len() > files {
-            let workspace = &project.workspace;
-            project.rendered.retain(|path, _| workspace.source(path).is_some());
-        }
+        // Diagnostics of files no longer rendered (a preview of a document
+        // closed before the index was built).
         let gone: Vec<String> = if self.latest.len() > project.rendered.len() {
             let rendered = &project.rendered;
             self.latest.iter().filter(|d| !rendered.contains_key(d.key().as_str())).map(|d| d.key().clone()).collect()
