@@ -52,8 +52,8 @@ pub fn serve_stdio() -> std::io::Result<()> {
 /// lock an arena of its own (up to eight per core) and keeps what is freed
 /// in each. Analyses run on whichever blocking thread is free, so a
 /// long-lived server ends up holding freed memory in many arenas: on a
-/// 5,000-line Python document, 200 edits left it 14 MB above what it had
-/// once the document was open, against 2 MB with one arena per core
+/// 5,000-line Python document, 200 edits left it 14 MB above what it held
+/// once the document was open, 8 MB with one arena per core
 /// (`scripts/edit-latency.py`, docs/PERFORMANCE.md). `MALLOC_ARENA_MAX`, when
 /// set, is left to decide.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
