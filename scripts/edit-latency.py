@@ -12,13 +12,19 @@ file is opened, then `--edits` single-character edits are applied at
 deterministic pseudo-random places (a character typed, then deleted: the
 text never drifts far from real code), followed by a few edits that reshape
 a function (a multi-line `try`/`catch` wrapped round a body, then removed).
-The latency is from sending each `didChange` to the
-`publishDiagnostics` for that document version (the server publishes an
-open document's diagnostics for every version it analyses: their quick fixes
-carry the version); with `--pull`, to the answer of a
-`textDocument/diagnostic` request sent right after the change instead. An
-edit whose diagnostics are not published within 10 s is answered by a pull,
-and counted.
+The latency is from sending each `didChange` to the moment the editor shows
+the diagnostics of that document version: the `publishDiagnostics` for it,
+or, when the server publishes nothing because the diagnostics are the ones
+the editor already has (custodia publishes only what changed: a keystroke
+that moves no diagnostic's line or column sends nothing), the server's own
+record that its publisher handled that version and had nothing to send (the
+stderr line `custodia-publish version=N sent=0 path=P`, printed with
+`CUSTODIA_LSP_TIMINGS`, read by a thread as the messages are). Without
+`CUSTODIA_LSP_TIMINGS` such an edit waits the 10 s below. The table counts
+the edits by outcome (pushed, unchanged). With `--pull`, the latency is to
+the answer of a `textDocument/diagnostic` request sent right after the
+change instead. An edit that gets neither within 10 s is answered by a pull,
+and counted as late.
 
 It prints p50/p95/p99 per case; the server's resident memory (VmRSS) after
 the index and after opening each generated 5,000-line document (the
@@ -30,6 +36,7 @@ server reports on stderr (`custodia-timings ...`).
 import argparse
 import json
 import os
+import queue
 import random
 import re
 import statistics
@@ -39,6 +46,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import zlib
 from pathlib import Path
 
 import lsp_wire
@@ -54,6 +62,12 @@ CORPUS_CASES = [
 
 
 class Server:
+    """The server's process, read by two threads into one queue: its
+    messages (stdout) and, from stderr, its timings and its publisher's
+    record of each open document version (`custodia-publish version=N
+    sent=0|1 path=P`, printed with `CUSTODIA_LSP_TIMINGS`), which reaches the
+    main thread as a pseudo-message `custodia/publish`."""
+
     def __init__(self, command, root):
         env = dict(os.environ)
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -62,25 +76,54 @@ class Server:
         self.next_id = 1
         self.pushed = 0
         self.timings = []
+        self.log = []
+        self.events = queue.Queue()
+        self.write_lock = threading.Lock()
         self.stderr_thread = threading.Thread(target=self._read_stderr, daemon=True)
         self.stderr_thread.start()
+        self.stdout_thread = threading.Thread(target=self._read_stdout, daemon=True)
+        self.stdout_thread.start()
 
     def _read_stderr(self):
         for line in self.process.stderr:
             line = line.decode(errors="replace").strip()
-            self.log = (getattr(self, "log", []) + [line])[-5:]
+            self.log = (self.log + [line])[-5:]
             if line.startswith("custodia-timings "):
                 self.timings.append(dict((k, float(v)) for k, v in
                                          (part.split("=") for part in line.split()[1:])))
+            elif line.startswith("custodia-publish "):
+                head, path = line.split(" path=", 1)
+                fields = dict(part.split("=") for part in head.split()[1:])
+                self.events.put(("message", {"method": "custodia/publish", "params": {
+                    "path": path, "version": int(fields["version"]), "sent": fields["sent"] == "1"}}))
+
+    def _read_stdout(self):
+        while True:
+            try:
+                message = lsp_wire.read(self.process, answer=self._send_locked)
+            except (EOFError, ValueError) as err:
+                self.events.put(("eof", f"{err}; its last words: {self.log}"))
+                return
+            self.events.put(("message", message))
+
+    def _send_locked(self, process, message):
+        with self.write_lock:
+            lsp_wire.send(process, message)
 
     def send(self, message):
-        lsp_wire.send(self.process, message)
+        self._send_locked(self.process, message)
 
-    def read(self):
-        message = lsp_wire.read(self.process, f"; its last words: {getattr(self, 'log', [])}")
-        if message.get("method") == "textDocument/publishDiagnostics":
+    def read(self, timeout=None):
+        """The next message, or None after `timeout` seconds without one."""
+        try:
+            kind, payload = self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if kind == "eof":
+            raise EOFError(payload)
+        if payload.get("method") == "textDocument/publishDiagnostics":
             self.pushed += 1
-        return message
+        return payload
 
     def request(self, method, params, timeout=600):
         rid = self.next_id
@@ -88,8 +131,8 @@ class Server:
         self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            message = self.read()
-            if message.get("id") == rid and "method" not in message:
+            message = self.read(max(0.0, deadline - time.monotonic()))
+            if message is not None and message.get("id") == rid and "method" not in message:
                 return message
         raise TimeoutError(method)
 
@@ -99,8 +142,8 @@ class Server:
     def wait(self, matches, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            message = self.read()
-            if matches(message):
+            message = self.read(max(0.0, deadline - time.monotonic()))
+            if message is not None and matches(message):
                 return message
         return None
 
@@ -294,19 +337,28 @@ def percentile(samples, p):
     return ordered[min(len(ordered) - 1, round((len(ordered) - 1) * p))]
 
 
-def wait_published(server, target, version, pull):
-    """Waits for the diagnostics of `version` of `target` (see the module's docs)."""
+def wait_published(server, target, path, version, pull):
+    """Waits until the editor shows the diagnostics of `version` of `target`
+    (see the module's docs): "pushed", "unchanged" (custodia's publisher
+    said it had nothing new to send), "pulled", or "late" (nothing within
+    10 s: answered by a pull)."""
     if pull:
         server.request("textDocument/diagnostic", {"textDocument": {"uri": target}})
-        return True
-    # A peer may leave the version out, or spell the URI differently.
-    published = server.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
-                            and urllib.parse.unquote(m["params"]["uri"]) == urllib.parse.unquote(target)
-                            and m["params"].get("version", version) == version, 10.0)
+        return "pulled"
+
+    def done(m):
+        # A peer may leave the version out, or spell the URI differently.
+        if m.get("method") == "textDocument/publishDiagnostics":
+            return urllib.parse.unquote(m["params"]["uri"]) == urllib.parse.unquote(target) \
+                and m["params"].get("version", version) == version
+        return m.get("method") == "custodia/publish" and m["params"]["path"] == path \
+            and m["params"]["version"] == version and not m["params"]["sent"]
+
+    published = server.wait(done, 10.0)
     if published is None:
         server.request("textDocument/diagnostic", {"textDocument": {"uri": target}})
-        return False
-    return True
+        return "late"
+    return "pushed" if published["method"] == "textDocument/publishDiagnostics" else "unchanged"
 
 
 def run_case(server, root, path, edits, reshapes, language, pull, peer=False):
@@ -325,8 +377,9 @@ def run_case(server, root, path, edits, reshapes, language, pull, peer=False):
     version = 1
     samples, reshape_samples = [], []
     server.timings.clear()
-    unpublished = 0
-    batches = [([e], samples) for e in single_character_edits(text, edits, hash(path) & 0xffff)]
+    outcomes = {}
+    # The same edits in every run (Python's own str hash is salted per process).
+    batches = [([e], samples) for e in single_character_edits(text, edits, zlib.crc32(path.encode()))]
     batches += [(batch, reshape_samples) for batch in reshaping_edits(text, reshapes, language)]
     full_sync = peer and server.full_sync
     current = text
@@ -339,21 +392,22 @@ def run_case(server, root, path, edits, reshapes, language, pull, peer=False):
         started = time.perf_counter()
         server.notify("textDocument/didChange", {"textDocument": {"uri": target, "version": version},
                                                  "contentChanges": changes})
-        if not wait_published(server, target, version, pull):
-            unpublished += 1
+        outcome = wait_published(server, target, path, version, pull)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
         into.append((time.perf_counter() - started) * 1000.0)
     phases = {}
     for timing in server.timings:
         for key, value in timing.items():
             phases.setdefault(key, []).append(value)
     server.notify("textDocument/didClose", {"textDocument": {"uri": target}})
-    return samples, reshape_samples, unpublished, phases, opened_rss, payload_kb
+    return samples, reshape_samples, outcomes, phases, opened_rss, payload_kb
 
 
-def report(name, path, samples, reshapes, pushed, phases, payload_kb):
+def report(name, path, samples, reshapes, outcomes, phases, payload_kb):
     phase_text = ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in phases.items()) or "-"
     print(f"| {name} | `{path}` | {len(samples)} | {percentile(samples, 0.5):.1f} | {percentile(samples, 0.95):.1f} | "
-          f"{percentile(samples, 0.99):.1f} | {max(reshapes) if reshapes else float('nan'):.1f} | {pushed} | "
+          f"{percentile(samples, 0.99):.1f} | {max(reshapes) if reshapes else float('nan'):.1f} | "
+          f"{', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))} | "
           f"{payload_kb:.0f} | {phase_text} |", flush=True)
 
 
@@ -379,7 +433,7 @@ def main():
     corpus = Path(args.corpus).resolve()
     # Peers are timed on the generated files only (no workspace index to compare).
     wanted = {"generated"} if args.peer else set(args.cases)
-    print("| workspace | file | edits | p50 ms | p95 ms | p99 ms | reshape max ms | not pushed | diagnostics KB | "
+    print("| workspace | file | edits | p50 ms | p95 ms | p99 ms | reshape max ms | edits by outcome | diagnostics KB | "
           "server phases, median ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     memory = []
@@ -394,9 +448,9 @@ def main():
         memory.append(f"{workspace}: index {index_s:.2f} s, server RSS after the index {server.rss_mb():.0f} MB")
         for path, role in files:
             language = "python" if path.endswith(".py") else "typescript"
-            samples, reshapes, pushed, phases, _, kb = run_case(server, root, path, args.edits, args.reshapes,
+            samples, reshapes, outcomes, phases, _, kb = run_case(server, root, path, args.edits, args.reshapes,
                                                                 language, args.pull)
-            report(f"{workspace} ({role})", path, samples, reshapes, pushed, phases, kb)
+            report(f"{workspace} ({role})", path, samples, reshapes, outcomes, phases, kb)
         server.stop()
     if not wanted or "generated" in wanted:
         with tempfile.TemporaryDirectory() as tmp:
@@ -412,11 +466,11 @@ def main():
                     continue
                 server, _ = start(command, root, args.timeout, peer=bool(args.peer))
                 before = server.rss_mb()
-                samples, reshapes, pushed, phases, opened, kb = run_case(server, root, path, args.edits,
+                samples, reshapes, outcomes, phases, opened, kb = run_case(server, root, path, args.edits,
                                                                          args.reshapes, language, args.pull,
                                                                          bool(args.peer))
                 report(f"generated {args.lines}-line" + (f" ({args.peer})" if args.peer else ""), path, samples,
-                       reshapes, pushed, phases, kb)
+                       reshapes, outcomes, phases, kb)
                 memory.append(f"{path}: server RSS {before:.1f} MB before it was opened, {opened:.1f} MB once open "
                               f"and analysed (+{opened - before:.1f} MB), {server.rss_mb():.1f} MB after its edits")
                 server.stop()

@@ -10,9 +10,9 @@ def send(process, message):
     process.stdin.flush()
 
 
-def read(process, closed_detail=""):
+def read(process, closed_detail="", answer=send):
     """The next message from the server; a request of its own is answered
-    with a null result before it is returned."""
+    with a null result (through `answer`) before it is returned."""
     length = None
     while True:
         line = process.stdout.readline()
@@ -25,5 +25,5 @@ def read(process, closed_detail=""):
             length = int(line.split(b":")[1])
     message = json.loads(process.stdout.read(length))
     if "id" in message and "method" in message:
-        send(process, {"jsonrpc": "2.0", "id": message["id"], "result": None})
+        answer(process, {"jsonrpc": "2.0", "id": message["id"], "result": None})
     return message

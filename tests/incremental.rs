@@ -375,3 +375,57 @@ fn the_editor_and_the_scan_agree_on_dispatch_and_server_actions() {
     assert!(scan.iter().any(|(_, _, rule, _)| *rule == "inference-without-auth"));
     assert_eq!(editor, scan);
 }
+
+/// Which server actions only server code calls is kept between edits (it
+/// reads the text of every script of the app): after edits to the client
+/// page that calls an action, to a route that starts importing it, to that
+/// route again (the import left as it is) and to a file that names no action, the findings and evidence equal a workspace
+/// built afresh, and the action is an endpoint exactly while client code
+/// names it.
+#[test]
+fn server_actions_follow_edits_to_the_files_that_call_them() {
+    let root = common::fixtures_dir().join("method-dispatch");
+    let config = Config::discover(&root, None).expect("fixture configuration is valid");
+    let engine = Arc::new(Engine::new(config));
+    let mut texts: Vec<(String, String)> = common::files_under(&root)
+        .into_iter()
+        .filter(|f| custodia::lang::FileKind::of(f).is_some())
+        .map(|f| (common::rel(&f, &root), std::fs::read_to_string(&f).expect("fixture readable")))
+        .collect();
+    let mut workspace = Workspace::new(engine.clone(), root.clone());
+    let files = texts.iter().map(|(p, t)| (p.clone(), Arc::<str>::from(t.as_str()), None)).collect();
+    assert!(workspace.load(files, 2, &|_| true));
+    let at_actions =
+        |findings: &[Finding]| findings.iter().filter(|f| f.path.as_deref() == Some("web/app/actions.ts")).count();
+    let exposed = at_actions(&workspace.analysis().0);
+    let text_of = |texts: &[(String, String)], path: &str| {
+        texts.iter().find(|(p, _)| p == path).map(|(_, t)| t.clone()).expect("fixture file")
+    };
+    let page = "web/app/compose/page.tsx";
+    let original = text_of(&texts, page);
+    let no_action = original
+        .replace("import { draftReply } from \"../actions\";\n", "")
+        .replace("action={draftReply}", "action=\"/api/documents\"");
+    let route = "web/app/api/documents/route.ts";
+    let importing = text_of(&texts, route).replace("{ generateTitle }", "{ generateTitle, draftReply }");
+    let auth = "web/lib/auth.ts";
+    let unrelated = format!("{}\n// reviewed\n", text_of(&texts, auth));
+    // (the file edited, its text, whether the action is an endpoint after it)
+    // An edit that leaves the route's import of the action as it was.
+    let still_importing = format!("{importing}// reviewed\n");
+    let steps = [
+        (page, no_action, true),
+        (route, importing, false),
+        (route, still_importing, false),
+        (auth, unrelated, false),
+        (page, original, true),
+    ];
+    for (path, text, endpoint) in steps {
+        texts.iter_mut().find(|(p, _)| p == path).expect("fixture file").1 = text.clone();
+        assert!(workspace.set_file(path, &text));
+        let kept = workspace.analysis();
+        let files: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        assert_eq!(kept, fresh(&engine, &root, &files), "after editing {path}");
+        assert_eq!(at_actions(&kept.0) == exposed, endpoint, "after editing {path}: {:#?}", kept.0);
+    }
+}

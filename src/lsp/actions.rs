@@ -1,6 +1,8 @@
-//! Code actions: the quick fixes carried in each diagnostic's data, a
-//! suppression with a reason for every finding, and `source.fixAll.custodia`
-//! for the fixes that are safe in bulk.
+//! Code actions: the quick fixes of each finding, computed when asked for
+//! from the server's current analysis of the document (a diagnostic names
+//! its finding by its rule and range; see [`Session::fixes`]), a
+//! suppression with a reason for every finding, and
+//! `source.fixAll.custodia` for the fixes that are safe in bulk.
 
 use std::collections::HashMap;
 
@@ -9,7 +11,7 @@ use tower_lsp_server::ls_types::{
     Position, Range, TextEdit, WorkspaceEdit,
 };
 
-use super::convert::data_of;
+use super::convert::rule_of;
 use super::protocol::PLACE_CURSOR;
 use super::session::Session;
 use crate::lang::{FileKind, Language};
@@ -29,44 +31,51 @@ pub fn code_actions(session: &Session, params: &CodeActionParams) -> Option<Code
             only.iter().any(|o| kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str())))
         })
     };
-    let version = session.documents().get(&path).map(|d| d.version());
-    let current = |data_version: Option<i32>| version.is_none() || data_version.is_none() || data_version == version;
+    let quick_fixes = wants(&CodeActionKind::QUICKFIX);
+    let fix_all = wants(&fix_all_kind());
+    // The editor's diagnostics of ours, each found again in the current
+    // analysis by its key (rule and range): one from an older text whose
+    // finding moved or went finds nothing, and gets no action.
+    let ours: Vec<(&Diagnostic, &str)> = match quick_fixes {
+        true => params.context.diagnostics.iter().filter_map(|d| Some((d, rule_of(d)?))).collect(),
+        false => Vec::new(),
+    };
+    if ours.is_empty() && !fix_all {
+        return Some(Vec::new());
+    }
+    let named = |rule: &str, range: Range| ours.iter().any(|(d, r)| *r == rule && d.range == range);
+    let Some(current) = session.fixes(&path, |rule, range| fix_all || named(rule, range)) else {
+        // The analysis is not of the text open now: no edit of another text.
+        return Some(Vec::new());
+    };
     let mut actions = Vec::new();
-    if wants(&CodeActionKind::QUICKFIX) {
-        let mut suppressed_rules = Vec::new();
-        for diagnostic in &params.context.diagnostics {
-            let Some(data) = data_of(diagnostic) else { continue };
-            if !current(data.version) {
-                continue;
+    let mut suppressed_rules = Vec::new();
+    for (diagnostic, rule) in &ours {
+        let mut same = current.iter().filter(|f| f.rule == *rule && f.range == diagnostic.range);
+        let first = same.clone().next();
+        let Some(finding) = same.find(|f| f.message == diagnostic.message).or(first) else { continue };
+        for (i, fix) in finding.fixes.iter().enumerate() {
+            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![(*diagnostic).clone()]),
+                edit: Some(edit(uri, fix.edits.clone())),
+                is_preferred: Some(i == 0),
+                ..CodeAction::default()
+            }));
+        }
+        if !suppressed_rules.contains(rule) {
+            if let Some(action) = suppress(session, &path, diagnostic, rule) {
+                actions.push(CodeActionOrCommand::CodeAction(action));
             }
-            for (i, fix) in data.fixes.iter().enumerate() {
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix.title.clone(),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![diagnostic.clone()]),
-                    edit: Some(edit(uri, fix.edits.clone())),
-                    is_preferred: Some(i == 0),
-                    ..CodeAction::default()
-                }));
-            }
-            if !suppressed_rules.contains(&data.rule) {
-                if let Some(action) = suppress(session, &path, diagnostic, &data.rule) {
-                    actions.push(CodeActionOrCommand::CodeAction(action));
-                }
-                suppressed_rules.push(data.rule);
-            }
+            suppressed_rules.push(rule);
         }
     }
-    if wants(&fix_all_kind())
-        && let Some(diagnostics) = session.diagnostics(&path)
-    {
-        let mut edits: Vec<TextEdit> = diagnostics
-            .items
+    if fix_all {
+        let mut edits: Vec<TextEdit> = current
             .iter()
-            .filter_map(data_of)
-            .filter(|d| current(d.version))
-            .filter_map(|d| d.fixes.into_iter().find(|f| f.safe))
-            .flat_map(|f| f.edits)
+            .filter_map(|f| f.fixes.iter().find(|fix| fix.safe))
+            .flat_map(|fix| fix.edits.iter().cloned())
             .collect();
         edits.sort_by_key(|e| (e.range.start, e.range.end));
         // Overlapping edits would conflict: keep the first of each.

@@ -1,9 +1,14 @@
 //! Between custodia's findings and the protocol's diagnostics: byte spans
 //! to positions in the negotiated encoding, paths to URIs, fixes to edits.
+//!
+//! A diagnostic carries no `data`: its fixes are not computed when it is
+//! published (a 5,000-line file has hundreds of diagnostics, and the edits
+//! of their fixes were most of each publish), and a code action finds the
+//! finding again by its key, the rule and the range ([`Converter::range`]),
+//! in the server's current analysis of the document (`actions.rs`).
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position,
     Range, TextEdit, Uri,
@@ -22,23 +27,9 @@ pub fn rule_href(rule: &str) -> String {
     format!("{RULE_DOCS}/{rule}.md")
 }
 
-/// What a diagnostic carries for its code actions (Ruff's way: fixes
-/// travel in `data`, so a code action never re-runs the analysis).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DiagnosticData {
-    pub rule: String,
-    /// The document version the edits are computed for (`None` for a file
-    /// that is not open).
-    pub version: Option<i32>,
-    pub fixes: Vec<FixData>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FixData {
-    pub title: String,
-    /// Safe to apply in bulk (`source.fixAll.custodia`).
-    pub safe: bool,
-    pub edits: Vec<TextEdit>,
+/// A fix's edits in protocol ranges, over the text it was computed on.
+pub fn fix_edits(positions: &Positions<'_>, fix: &Fix, encoding: PositionEncoding) -> Vec<TextEdit> {
+    fix.edits.iter().map(|e| TextEdit::new(range(positions, e.span, encoding), e.text.clone())).collect()
 }
 
 pub fn position(p: TextPosition) -> Position {
@@ -89,14 +80,25 @@ pub struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    pub fn diagnostic(&self, finding: &Finding, fixes: &[Fix], version: Option<i32>) -> Option<Diagnostic> {
-        let location = finding.location?;
+    /// The range a finding's diagnostic has: with the rule, the key by
+    /// which a code action finds the finding again.
+    pub fn range(&self, finding: &Finding) -> Option<Range> {
+        Some(range(self.positions, finding.location?.span, self.encoding))
+    }
+
+    /// The diagnostic's message: the finding's, after its primary criterion.
+    pub fn message(&self, finding: &Finding) -> String {
         let primary = self
             .catalog
             .rule(finding.rule)
             .and_then(|r| r.primary_criterion())
             .map(|c| format!("[{}] ", display_tag(c)))
             .unwrap_or_default();
+        format!("{primary}{}", finding.message)
+    }
+
+    pub fn diagnostic(&self, finding: &Finding) -> Option<Diagnostic> {
+        let location = finding.location?;
         let related = finding
             .related
             .iter()
@@ -112,41 +114,27 @@ impl Converter<'_> {
                 })
             })
             .collect::<Vec<_>>();
-        let data = DiagnosticData {
-            rule: finding.rule.to_string(),
-            version,
-            fixes: fixes
-                .iter()
-                .map(|fix| FixData {
-                    title: fix.title.clone(),
-                    safe: fix.safe,
-                    edits: fix
-                        .edits
-                        .iter()
-                        .map(|e| TextEdit::new(range(self.positions, e.span, self.encoding), e.text.clone()))
-                        .collect(),
-                })
-                .collect(),
-        };
         Some(Diagnostic {
             range: range(self.positions, location.span, self.encoding),
             severity: Some(severity(finding.severity)),
             code: Some(NumberOrString::String(finding.rule.to_string())),
             code_description: rule_href(finding.rule).parse().ok().map(|href| CodeDescription { href }),
             source: Some("custodia".to_string()),
-            message: format!("{primary}{}", finding.message),
+            message: self.message(finding),
             related_information: (!related.is_empty()).then_some(related),
             tags: None,
-            data: serde_json::to_value(data).ok(),
+            data: None,
         })
     }
 }
 
-/// The custodia payload of a diagnostic, if it is one of ours: what
-/// [`Converter`] wrote into `data`, read back by code actions and hovers.
-pub fn data_of(diagnostic: &Diagnostic) -> Option<DiagnosticData> {
+/// The rule of a diagnostic, if it is one of ours.
+pub fn rule_of(diagnostic: &Diagnostic) -> Option<&str> {
     if diagnostic.source.as_deref() != Some("custodia") {
         return None;
     }
-    serde_json::from_value(diagnostic.data.clone()?).ok()
+    match diagnostic.code.as_ref()? {
+        NumberOrString::String(rule) => Some(rule),
+        NumberOrString::Number(_) => None,
+    }
 }

@@ -3,8 +3,7 @@
 
 use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
-use super::convert::data_of;
-use super::convert::rule_href;
+use super::convert::{rule_href, rule_of};
 use super::session::Session;
 use crate::catalog::display_tag;
 
@@ -16,12 +15,12 @@ pub fn hover(session: &Session, path: &str, position: Position) -> Option<Hover>
         .items
         .iter()
         .filter(|d| d.range.start <= position && position <= d.range.end)
-        .filter_map(|d| Some((d, data_of(d)?)))
+        .filter_map(|d| Some((d, rule_of(d)?)))
         .collect();
     let range = hits.first()?.0.range;
     let mut sections = Vec::new();
-    for (_, data) in &hits {
-        let Some(rule) = catalog.rule(&data.rule) else { continue };
+    for (_, rule) in &hits {
+        let Some(rule) = catalog.rule(rule) else { continue };
         let mut text = format!("### {} (`{}`)\n\n", rule.name, rule.id);
         if let Some(primary) = rule.primary_criterion().and_then(|c| catalog.criterion(c)) {
             text.push_str(&format!(

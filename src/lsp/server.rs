@@ -258,6 +258,7 @@ impl LanguageServer for Server {
         };
         let Some(kind) = FileKind::of(std::path::Path::new(&path)) else { return };
         self.session.documents().insert(path.clone(), Document::new(&document.text, document.version, kind));
+        self.session.opened(&path);
         self.session.mark_dirty(path);
         self.session.schedule();
     }
@@ -368,7 +369,14 @@ impl LanguageServer for Server {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         self.session.wait_ready().await;
-        Ok(actions::code_actions(&self.session, &params))
+        let session = self.session.clone();
+        // Fixes are computed from the current analysis: bring it up to date
+        // with the edits that came before this request, off the async threads.
+        let actions = super::spawn_analysis(move || {
+            session.analyze();
+            actions::code_actions(&session, &params)
+        });
+        actions.await.map_err(|e| internal(e.to_string()))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
+use tower_lsp_server::ls_types::{Diagnostic, MessageType, Range, TextEdit, Uri};
 
 use super::convert::{self, Converter};
 use super::settings::{Scope, Settings};
@@ -54,9 +54,30 @@ pub struct FileDiagnostics {
     /// The document version they were computed for (open documents).
     pub version: Option<i32>,
     /// Shared between the latest set, the outbox and what was sent: a
-    /// 5,000-line file has hundreds, each with its fixes in `data`, and a
-    /// deep copy of them per step showed in an edit's profile.
+    /// 5,000-line file has hundreds, and a deep copy of them per step
+    /// showed in an edit's profile.
     pub items: Arc<Vec<Diagnostic>>,
+}
+
+/// A finding of the current analysis, by its key, with its fixes.
+#[derive(Debug, Clone)]
+pub struct FindingFixes {
+    pub rule: String,
+    pub range: Range,
+    /// The diagnostic's message: two findings of one rule on one range are
+    /// told apart by it.
+    pub message: String,
+    /// Best first.
+    pub fixes: Vec<FixEdits>,
+}
+
+/// One fix of a finding, as edits of the document.
+#[derive(Debug, Clone)]
+pub struct FixEdits {
+    pub title: String,
+    /// Safe to apply in bulk (`source.fixAll.custodia`).
+    pub safe: bool,
+    pub edits: Vec<TextEdit>,
 }
 
 /// The analysed project.
@@ -169,6 +190,9 @@ pub struct Session {
     /// Diagnostics waiting to be sent, newest per file.
     outbox: Mutex<HashMap<String, FileDiagnostics>>,
     outbox_ready: tokio::sync::Notify,
+    /// What the editor was last sent, per file (for an open document, also
+    /// an empty set once published).
+    sent: Mutex<HashMap<String, Arc<Vec<Diagnostic>>>>,
     shutting_down: AtomicBool,
     /// Rule failures to log, newest last.
     failures: Mutex<Vec<String>>,
@@ -202,6 +226,7 @@ impl Session {
             queued: AtomicBool::new(false),
             outbox: Mutex::new(HashMap::new()),
             outbox_ready: tokio::sync::Notify::new(),
+            sent: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
             failures: Mutex::new(Vec::new()),
             warnings: Mutex::new(Vec::new()),
@@ -465,35 +490,48 @@ impl Session {
             }
         }
         let mut changed = Vec::new();
-        let mut files = 0;
-        for (path, text) in project.workspace.texts() {
-            files += 1;
-            let findings = by_path.get(path).map_or(&[][..], Vec::as_slice);
+        // The files whose diagnostics may differ from those last rendered:
+        // those with findings now, those rendered with findings or as open
+        // documents, and the open documents (each version is handled, if
+        // only to say nothing changed). Every other file had no diagnostics
+        // and has none: a large workspace is not walked file by file.
+        let mut candidates: Vec<String> = by_path.keys().map(|p| p.to_string()).collect();
+        candidates.extend(
+            project
+                .rendered
+                .iter()
+                .filter(|(_, key)| !key.findings.is_empty() || key.version.is_some())
+                .map(|(path, _)| path.clone()),
+        );
+        candidates.extend(project.versions.keys().cloned());
+        candidates.sort_unstable();
+        candidates.dedup();
+        for path in &candidates {
+            let Some(text) = project.workspace.source(path) else {
+                // The file left the workspace.
+                project.rendered.remove(path);
+                if self.latest.remove(path).is_some() {
+                    changed.push(path.clone());
+                }
+                continue;
+            };
+            let findings = by_path.get(path.as_str()).map_or(&[][..], Vec::as_slice);
             let version = project.versions.get(path).copied();
             // Nothing this file's diagnostics are made of changed: keep them.
-            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, text, findings, version)) {
+            if project.rendered.get(path).is_some_and(|key| key.matches(&project.workspace, &text, findings, version)) {
                 continue;
             }
-            let tree =
-                self.documents.get(path).filter(|d| Some(d.version()) == version).and_then(|d| d.tree().cloned());
-            // What the project uses, for the auth and rate-limit fixes: read
-            // only when some file's diagnostics are made again.
-            let hints = project.hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
-            let items = diagnostics_of(&project.workspace, path, findings, version, encoding, &settings, tree, hints);
-            let key = RenderKey::new(&project.workspace, text, findings, version);
-            project.rendered.insert(path.to_string(), key);
+            let items = diagnostics_of(&project.workspace, path, findings, encoding);
+            let key = RenderKey::new(&project.workspace, &text, findings, version);
+            project.rendered.insert(path.clone(), key);
             let next = FileDiagnostics { version, items: Arc::new(items) };
             if self.latest.get(path).is_none_or(|d| *d != next) {
-                self.latest.insert(path.to_string(), next);
-                changed.push(path.to_string());
+                self.latest.insert(path.clone(), next);
+                changed.push(path.clone());
             }
         }
-        // Files that left the workspace. Every file the workspace holds was
-        // rendered above, so there are some only when there are more.
-        if project.rendered.len() > files {
-            let workspace = &project.workspace;
-            project.rendered.retain(|path, _| workspace.source(path).is_some());
-        }
+        // Diagnostics of files no longer rendered (a preview of a document
+        // closed before the index was built).
         let gone: Vec<String> = if self.latest.len() > project.rendered.len() {
             let rendered = &project.rendered;
             self.latest.iter().filter(|d| !rendered.contains_key(d.key().as_str())).map(|d| d.key().clone()).collect()
@@ -533,12 +571,11 @@ impl Session {
                 continue;
             };
             let mut workspace = Workspace::new(engine.clone(), init.root.clone());
-            workspace.set_parsed(&path, text.into(), tree.clone());
+            workspace.set_parsed(&path, text.into(), tree);
             let (findings, _) = workspace.analysis();
             let findings: Vec<&Finding> =
                 findings.iter().filter(|f| f.path.as_deref() == Some(path.as_str())).collect();
-            let hints = ProjectHints::from_facts(workspace.all_facts());
-            let items = diagnostics_of(&workspace, &path, &findings, Some(version), encoding, &settings, tree, &hints);
+            let items = diagnostics_of(&workspace, &path, &findings, encoding);
             previews.push((path, FileDiagnostics { version: Some(version), items: Arc::new(items) }));
         }
         // Under the project lock: the index may have been installed
@@ -627,13 +664,10 @@ impl Session {
         self.outbox_ready.notify_one();
     }
 
-    /// The settings changed: diagnostics are built again (their fixes follow
-    /// the fix settings) and every file is queued (the scope may differ).
+    /// The settings changed: every file is queued (the scope may differ).
+    /// The diagnostics stand: the fix settings are read when a code action
+    /// computes its fixes.
     pub fn settings_changed(&self) {
-        if let Some(project) = lock(&self.project).as_mut() {
-            project.rendered.clear();
-            project.analysed = false;
-        }
         self.analyze();
         self.republish();
     }
@@ -651,9 +685,11 @@ impl Session {
     }
 
     /// Sends queued diagnostics, forever: one task per server. Only what
-    /// differs from what the editor was last sent goes out.
+    /// differs from what the editor was last sent goes out: an edit that
+    /// leaves a document's diagnostics as they were (most keystrokes: the
+    /// ranges are lines and columns) publishes nothing, and an open
+    /// document gets one publish after it is opened, even an empty one.
     pub async fn publisher(self: Arc<Self>) {
-        let mut sent: HashMap<String, Arc<Vec<Diagnostic>>> = HashMap::new();
         loop {
             self.outbox_ready.notified().await;
             let failures: Vec<String> = std::mem::take(&mut *lock(&self.failures));
@@ -686,21 +722,107 @@ impl Session {
                 if current.is_some() && diagnostics.version.is_some() && current != diagnostics.version {
                     continue;
                 }
-                let before = sent.get(&path).map_or(&[][..], |items| items.as_slice());
-                if before == diagnostics.items.as_slice() && (current.is_none() || !before.is_empty()) {
-                    continue;
-                }
-                if let Some(uri) = self.uri_of(&path) {
-                    if diagnostics.items.is_empty() {
+                let Some(uri) = self.uri_of(&path) else { continue };
+                let send = {
+                    let mut sent = lock(&self.sent);
+                    let published = sent.get(&path);
+                    let unchanged = published.map_or(diagnostics.items.is_empty(), |before| {
+                        Arc::ptr_eq(before, &diagnostics.items) || before.as_slice() == diagnostics.items.as_slice()
+                    });
+                    let send = !unchanged || (current.is_some() && published.is_none());
+                    if send && diagnostics.items.is_empty() && current.is_none() {
                         sent.remove(&path);
-                    } else {
-                        sent.insert(path, diagnostics.items.clone());
+                    } else if send {
+                        sent.insert(path.clone(), diagnostics.items.clone());
                     }
+                    send
+                };
+                if let Some(version) = current {
+                    super::timings::published(&path, version, send);
+                }
+                if send {
                     let items = Arc::unwrap_or_clone(diagnostics.items);
                     self.client.publish_diagnostics(uri, items, current).await;
                 }
             }
         }
+    }
+
+    /// A document was opened: its diagnostics are published again, even
+    /// when the editor was sent the same ones before.
+    pub fn opened(&self, path: &str) {
+        lock(&self.sent).remove(path);
+    }
+
+    /// The findings of `path` in the server's current analysis that
+    /// `wanted` picks by their key (rule and range), with their fixes as
+    /// edits of the document as it is now. `None` when that analysis is not
+    /// of the document's current text (a change arrived since, or its
+    /// analysis has not run): a stale request gets no edit rather than an
+    /// edit of another text.
+    pub fn fixes(&self, path: &str, wanted: impl Fn(&str, Range) -> bool) -> Option<Vec<FindingFixes>> {
+        let mut guard = lock(&self.project);
+        let project = guard.as_mut()?;
+        if lock(&self.dirty).contains(path) {
+            return None;
+        }
+        let version = project.versions.get(path).copied();
+        let tree = match self.documents.get(path) {
+            Some(doc) if Some(doc.version()) != version => return None,
+            Some(doc) => doc.tree().cloned(),
+            None => None,
+        };
+        let source = project.workspace.source(path)?;
+        let key = project.rendered.get(path)?;
+        // The findings were rendered from this very text.
+        if !key.text.0.as_ref().is_some_and(|text| Arc::ptr_eq(text, &source)) {
+            return None;
+        }
+        let hints = project.hints.get_or_insert_with(|| ProjectHints::from_facts(project.workspace.all_facts()));
+        let workspace = &project.workspace;
+        let facts = workspace.facts(path)?;
+        let engine = workspace.engine();
+        let catalog = &engine.config().catalog;
+        let positions = Positions::new(&source);
+        let encoding = self.encoding();
+        let other = |p: &str| workspace.source(p);
+        let converter = Converter { catalog, encoding, root: workspace.root(), positions: &positions, other: &other };
+        let fix_settings = self.settings().fixes.to_fix_settings();
+        let mut tree = tree;
+        let mut found = Vec::new();
+        for finding in &key.findings {
+            let Some(range) = converter.range(finding) else { continue };
+            if !wanted(finding.rule, range) {
+                continue;
+            }
+            // The fixes need a tree: the open document's, or a parse of
+            // the file (only when a fix is asked for in a file not open).
+            if tree.is_none() {
+                tree = FileKind::of(Path::new(path)).and_then(|kind| lang::parse(kind.grammar, &source, None));
+            }
+            let fixes = match &tree {
+                Some(tree) => {
+                    let cx =
+                        FixContext { source: &source, tree, facts, catalog, settings: &fix_settings, project: hints };
+                    fix::fixes_for(finding, &cx)
+                }
+                None => Vec::new(),
+            };
+            found.push(FindingFixes {
+                rule: finding.rule.to_string(),
+                range,
+                message: converter.message(finding),
+                fixes: fixes
+                    .iter()
+                    .map(|fix| FixEdits {
+                        title: fix.title.clone(),
+                        safe: fix.safe,
+                        edits: convert::fix_edits(&positions, fix, encoding),
+                    })
+                    .collect(),
+            });
+        }
+        Some(found)
     }
 
     /// A summary for `custodia.scanWorkspace`.
@@ -733,44 +855,23 @@ impl Session {
     }
 }
 
-/// The diagnostics of one file's findings, with their fixes.
-#[expect(clippy::too_many_arguments, reason = "the inputs of one conversion, each used once")]
+/// The diagnostics of one file's findings (their fixes are computed when a
+/// code action asks for them: [`Session::fixes`]).
 fn diagnostics_of(
     workspace: &Workspace,
     path: &str,
     findings: &[&Finding],
-    version: Option<i32>,
     encoding: PositionEncoding,
-    settings: &Settings,
-    tree: Option<tree_sitter::Tree>,
-    project: &ProjectHints,
 ) -> Vec<Diagnostic> {
     let Some(source) = workspace.source(path) else { return Vec::new() };
     if findings.is_empty() {
         return Vec::new();
     }
     let positions = Positions::new(&source);
-    let engine = workspace.engine();
-    let catalog = &engine.config().catalog;
-    let fix_settings = settings.fixes.to_fix_settings();
-    // The fixes need a tree: the open document's, or a parse (only files
-    // with findings whose diagnostics changed pay for it).
-    let tree = tree.or_else(|| FileKind::of(Path::new(path)).and_then(|kind| lang::parse(kind.grammar, &source, None)));
+    let catalog = &workspace.engine().config().catalog;
     let other = |p: &str| workspace.source(p);
     let converter = Converter { catalog, encoding, root: workspace.root(), positions: &positions, other: &other };
-    findings
-        .iter()
-        .filter_map(|finding| {
-            let fixes = match (&tree, workspace.facts(path)) {
-                (Some(tree), Some(facts)) => {
-                    let cx = FixContext { source: &source, tree, facts, catalog, settings: &fix_settings, project };
-                    fix::fixes_for(finding, &cx)
-                }
-                _ => Vec::new(),
-            };
-            converter.diagnostic(finding, &fixes, version)
-        })
-        .collect()
+    findings.iter().filter_map(|finding| converter.diagnostic(finding)).collect()
 }
 
 /// Test hook (debug builds only): a workspace whose root holds

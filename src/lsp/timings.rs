@@ -2,9 +2,22 @@
 //! (`scripts/edit-latency.py`): one line on stderr per analysis when
 //! `CUSTODIA_LSP_TIMINGS` is set. Off by default, and then it costs one
 //! check of a cached flag: stderr is the editor's log, not a place for noise.
+//! With it, the publisher also says, per open document version, whether it
+//! sent diagnostics or had nothing new to send ([`published`]).
 
 use std::sync::OnceLock;
 use std::time::Instant;
+
+/// Writes `custodia-publish version=N sent=0|1 path=...` to stderr when
+/// timings were asked for: the publisher handled the diagnostics of that
+/// version of an open document, and sent them (1) or found them equal to
+/// what the editor has (0: nothing is published). The benchmark's signal
+/// for an edit that changes no diagnostic.
+pub fn published(path: &str, version: i32, sent: bool) {
+    if enabled() {
+        eprintln!("custodia-publish version={version} sent={} path={path}", u8::from(sent));
+    }
+}
 
 /// The phases of one analysis, timed from its start.
 pub struct Phases {

@@ -290,6 +290,65 @@ async fn each_quick_fix_removes_its_finding() {
     client.shutdown().await;
 }
 
+/// A diagnostic carries no fix payload: a code action finds its finding
+/// again in the server's current analysis by rule and range. Asked with a
+/// diagnostic of an older text whose finding has moved, it offers nothing
+/// (no edit of another text); asked with the current diagnostic, the fix
+/// edits the current text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_actions_fix_the_current_text_and_offer_nothing_for_a_stale_diagnostic() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let uri = client.uri("lib/ai.ts");
+    client.open("lib/ai.ts", AI, 1).await;
+    let old = client.pull("lib/ai.ts").await;
+    assert!(old.iter().all(|d| d.get("data").is_none_or(Value::is_null)), "no payload: {old:#?}");
+    let stale = with_code(&old, "missing-timeout").clone();
+    // A line above moves every finding down one line.
+    let header = "// the support desk's model client\n";
+    let zero = json!({ "line": 0, "character": 0 });
+    client.change("lib/ai.ts", 2, json!([{ "range": { "start": zero, "end": zero }, "text": header }])).await;
+    // (The document's fixAll stands: it is computed on the current text.)
+    let actions = actions_for(&mut client, "lib/ai.ts", &stale).await;
+    let quick_fixes: Vec<&Value> = actions.iter().filter(|a| a["kind"] == "quickfix").collect();
+    assert!(quick_fixes.is_empty(), "a stale diagnostic gets no action: {quick_fixes:#?}");
+    let current = client.pull("lib/ai.ts").await;
+    let diagnostic = with_code(&current, "missing-timeout").clone();
+    assert_eq!(diagnostic["range"]["start"]["line"].as_u64(), stale["range"]["start"]["line"].as_u64().map(|l| l + 1));
+    let actions = actions_for(&mut client, "lib/ai.ts", &diagnostic).await;
+    let fix = actions.iter().find(|a| a["isPreferred"] == true).unwrap_or_else(|| panic!("a fix: {actions:#?}"));
+    let text = applied(fix, &uri, &format!("{header}{AI}"), "lib/ai.ts");
+    client.change("lib/ai.ts", 3, json!([{ "text": text }])).await;
+    assert_eq!(codes(&client.pull("lib/ai.ts").await), ["missing-token-cap"], "{text}");
+    client.shutdown().await;
+}
+
+/// An edit that leaves a document's diagnostics as they were (a comment
+/// typed below every finding) publishes nothing; one that moves them
+/// publishes them, for its version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_diagnostics_that_changed_are_published() {
+    let dir = project();
+    let (mut client, _) = TestClient::start(dir.path(), push_capabilities(), Value::Null).await;
+    let uri = client.uri("lib/ai.ts");
+    client.open("lib/ai.ts", AI, 1).await;
+    let is_publish = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str();
+    let first = client.wait_for(|m| is_publish(m) && m["params"]["version"] == 1).await;
+    assert_eq!(
+        codes(first["params"]["diagnostics"].as_array().expect("diagnostics")),
+        ["missing-timeout", "missing-token-cap"]
+    );
+    let end = json!({ "line": AI.lines().count(), "character": 0 });
+    client.change("lib/ai.ts", 2, json!([{ "range": { "start": end, "end": end }, "text": "// end\n" }])).await;
+    client.pull("lib/ai.ts").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let zero = json!({ "line": 0, "character": 0 });
+    client.change("lib/ai.ts", 3, json!([{ "range": { "start": zero, "end": zero }, "text": "// start\n" }])).await;
+    let next = client.wait_for(is_publish).await;
+    assert_eq!(next["params"]["version"], 3, "nothing published for version 2: {next}");
+    client.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suppression_with_the_cursor_at_the_reason_and_fix_all() {
     let dir = project();

@@ -2,7 +2,9 @@
 //! of the text, the text equals an independent model of the edits (on the
 //! document itself, and through the protocol, where the server's tree is
 //! read with `custodia/syntaxTree`), and the diagnostics the server gives
-//! for the final text equal what `custodia scan` reports for it.
+//! for the final text equal what `custodia scan` reports for it, with the
+//! quick fixes its code actions compute equal to the fixes of a fresh
+//! analysis of that text.
 
 use std::path::Path;
 
@@ -92,6 +94,91 @@ fn shape(tree: &tree_sitter::Tree) -> Vec<(String, usize, usize)> {
     }
 }
 
+/// A protocol range as numbers.
+fn range_of(r: &Value) -> [u64; 4] {
+    let n = |v: &Value| v.as_u64().unwrap_or_default();
+    [n(&r["start"]["line"]), n(&r["start"]["character"]), n(&r["end"]["line"]), n(&r["end"]["character"])]
+}
+
+/// A finding's key (rule, range) with its fixes: (title, edits).
+type Fixes = Vec<(String, [u64; 4], Vec<(String, Vec<([u64; 4], String)>)>)>;
+
+/// The quick fixes the server's code actions offer for each of its diagnostics.
+async fn served_fixes(client: &mut TestClient, diagnostics: &[Value]) -> Fixes {
+    let uri = client.uri("lib/ask.ts");
+    let mut out = Vec::new();
+    for diagnostic in diagnostics {
+        let params = json!({
+            "textDocument": { "uri": uri },
+            "range": diagnostic["range"],
+            "context": { "diagnostics": [diagnostic], "only": ["quickfix"] },
+        });
+        let actions = client.request("textDocument/codeAction", params).await;
+        let fixes = actions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| !a["title"].as_str().unwrap_or_default().starts_with("Suppress"))
+            .map(|a| {
+                let edits = a["edit"]["changes"][uri.as_str()].as_array().cloned().unwrap_or_default();
+                let edits = edits
+                    .iter()
+                    .map(|e| (range_of(&e["range"]), e["newText"].as_str().unwrap_or_default().to_string()));
+                (a["title"].as_str().unwrap_or_default().to_string(), edits.collect())
+            })
+            .collect();
+        out.push((diagnostic["code"].as_str().unwrap_or_default().to_string(), range_of(&diagnostic["range"]), fixes));
+    }
+    out.sort();
+    out
+}
+
+/// The fixes of a fresh analysis of `text` (the engine's findings, the
+/// file's facts, a fresh parse), in protocol ranges.
+fn fresh_fixes(text: &str) -> Fixes {
+    use custodia::fix::{FixContext, FixSettings, ProjectHints};
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("lib")).expect("dirs");
+    std::fs::write(dir.path().join("lib/ask.ts"), text).expect("write");
+    let engine = custodia::engine::Engine::new(custodia::config::Config::default());
+    let result = custodia::scan::scan(&engine, &custodia::scan::ScanOptions::new(dir.path())).expect("scan");
+    let kind = FileKind::of(Path::new("lib/ask.ts")).expect("kind");
+    let Some(analysis) = engine.analyze_source("lib/ask.ts", kind, text, &custodia::analysis::NoExternals) else {
+        return Vec::new();
+    };
+    let tree = lang::parse(kind.grammar, text, None).expect("parses");
+    let hints = ProjectHints::from_facts([&analysis.facts]);
+    let settings = FixSettings::default();
+    let cx = FixContext {
+        source: text,
+        tree: &tree,
+        facts: &analysis.facts,
+        catalog: &engine.config().catalog,
+        settings: &settings,
+        project: &hints,
+    };
+    let positions = custodia::document::Positions::new(text);
+    let range = |span: custodia::source::Span| {
+        let start = positions.position(span.start as usize, PositionEncoding::Utf16);
+        let end = positions.position(span.end as usize, PositionEncoding::Utf16);
+        [start.line.into(), start.character.into(), end.line.into(), end.character.into()]
+    };
+    let mut out: Fixes = result
+        .findings
+        .iter()
+        .filter(|f| f.path.as_deref() == Some("lib/ask.ts"))
+        .filter_map(|f| {
+            let fixes = custodia::fix::fixes_for(f, &cx)
+                .into_iter()
+                .map(|fix| (fix.title, fix.edits.into_iter().map(|e| (range(e.span), e.text)).collect()))
+                .collect();
+            Some((f.rule.to_string(), range(f.location?.span), fixes))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -162,7 +249,7 @@ proptest! {
     #[test]
     fn the_server_and_the_scanner_agree_after_random_edits(changes in proptest::collection::vec(change(), 1..15)) {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let (served, text, tree) = runtime.block_on(async {
+        let (served, fixes, text, tree) = runtime.block_on(async {
             let dir = tempfile::tempdir().expect("temp dir");
             std::fs::create_dir_all(dir.path().join("lib")).expect("dirs");
             std::fs::write(dir.path().join("lib/ask.ts"), START).expect("write");
@@ -175,9 +262,10 @@ proptest! {
                 model = model_apply(&model, c);
             }
             let served = client.pull("lib/ask.ts").await;
+            let fixes = served_fixes(&mut client, &served).await;
             let tree = client.request("custodia/syntaxTree", json!({ "uri": client.uri("lib/ask.ts") })).await;
             client.shutdown().await;
-            (served, model, tree)
+            (served, fixes, model, tree)
         });
         // The server's text and incrementally edited tree are those of a fresh parse.
         prop_assert_eq!(tree["text"].as_str(), Some(text.as_str()));
@@ -190,5 +278,8 @@ proptest! {
             .collect();
         prop_assert_eq!(nodes, shape(&fresh));
         prop_assert_eq!(summary(&served), scanned(&text));
+        // Fixes computed on request, from the server's current analysis,
+        // are those of a fresh analysis of the text.
+        prop_assert_eq!(fixes, fresh_fixes(&text));
     }
 }
