@@ -959,7 +959,7 @@ impl<'a, 's> Analyzer<'a, 's> {
                     other => other,
                 };
                 let Some(path) = callee.dotted().map(|d| d.join(".")) else { continue };
-                if names.iter().any(|n| *n == path) {
+                if names.contains(&path) {
                     return Some(FailurePath {
                         path: None,
                         kind: format!("the `@{path}` decorator, which retries it"),
