@@ -18,7 +18,10 @@
 //! `Webhook(secret).verify(...)`, a `verifySignature` of its own, an HMAC
 //! compared with `crypto.timingSafeEqual` or `hmac.compare_digest`) is
 //! authenticated, and the evidence says it verifies the webhook signature.
-//! Code no request reaches (CLI scripts, jobs, workers) is not an entrypoint.
+//! Code no request reaches (CLI scripts, jobs, workers) is not an entrypoint,
+//! and a function a route hands to a scheduler (`cron.schedule(expr, () => ...)`,
+//! `setInterval`, `new CronJob(...)`) runs on its schedule, not on the
+//! request: what it calls is not reached from the route.
 //!
 //! When the way to the model calls functions whose names suggest a check
 //! custodia does not know (`requireUser()`), the message names them: declare

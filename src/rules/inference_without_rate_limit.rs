@@ -14,7 +14,10 @@
 //! own `RateLimitError`, `new ChatSDKError("rate_limit:chat")`), a limiter
 //! class of its own used as a FastAPI dependency
 //! (`Depends(ApiUserRateLimiter(...))`) or called in the handler
-//! (`await limiter.check(user)` on a `UsageRateLimiter`). The provider's
+//! (`await limiter.check(user)` on a `UsageRateLimiter`), or middleware in
+//! the route's chain that names itself a rate limiter
+//! (`getRateLimiterMiddleware`, `workspaceRateLimiter`: the limiter it hands
+//! on is often built at run time from stored settings). The provider's
 //! rate-limit error caught from its SDK (`except openai.RateLimitError`) is the
 //! provider's limit, not the app's, and does not count. Entrypoints and
 //! reachability are as for `inference-without-auth`.

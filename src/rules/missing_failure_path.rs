@@ -6,7 +6,10 @@
 //! stream `onError` handler is set, on the call or on the stream whose
 //! callback makes it (`createUIMessageStream({ execute, onError })`). A call made in a `catch`/`except` block
 //! or a `.catch` handler is the fallback of the call that failed: the
-//! handler is the failure path of both, and it is not reported.
+//! handler is the failure path of both, and it is not reported. Nor is a
+//! call made in a function a retry decorator wraps (tenacity's `@retry`,
+//! `@tenacity.retry`, backoff's `@backoff.on_exception`): its failure is
+//! retried by design.
 //!
 //! Not reported in a library package (published for others to install; see
 //! docs/CONFIGURATION.md): a library that lets the provider's error reach its
