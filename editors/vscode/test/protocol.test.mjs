@@ -52,45 +52,56 @@ test("custodia lsp answers initialize and publishes diagnostics", async () => {
     new protocol.StreamMessageReader(child.stdout),
     new protocol.StreamMessageWriter(child.stdin),
   );
-  const uri = pathToFileURL(path.join(root, "lib", "ai.ts")).toString();
-  const diagnostics = new Promise((resolve) => {
-    connection.onNotification(protocol.PublishDiagnosticsNotification.type, (params) => {
-      if (params.uri === uri && params.diagnostics.length > 0) {
-        resolve(params.diagnostics);
-      }
+  // However an assertion ends the test, the server goes: a live child
+  // process would keep the test runner waiting.
+  try {
+    const uri = pathToFileURL(path.join(root, "lib", "ai.ts")).toString();
+    const diagnostics = new Promise((resolve) => {
+      connection.onNotification(protocol.PublishDiagnosticsNotification.type, (params) => {
+        if (params.uri === uri && params.diagnostics.length > 0) {
+          resolve(params.diagnostics);
+        }
+      });
     });
-  });
-  connection.listen();
+    connection.listen();
 
-  const result = await connection.sendRequest(protocol.InitializeRequest.type, {
-    processId: process.pid,
-    rootUri: pathToFileURL(root).toString(),
-    capabilities: {},
-    initializationOptions: options.initializationOptions({ ...options.DEFAULTS, maxTokens: 512 }),
-  });
-  assert.equal(result.serverInfo.name, "custodia");
-  assert.equal(result.capabilities.textDocumentSync.change, protocol.TextDocumentSyncKind.Incremental);
-  await connection.sendNotification(protocol.InitializedNotification.type, {});
-  await connection.sendNotification(protocol.DidOpenTextDocumentNotification.type, {
-    textDocument: { uri, languageId: "typescript", version: 1, text: AI },
-  });
+    const result = await connection.sendRequest(protocol.InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(root).toString(),
+      capabilities: {},
+      initializationOptions: options.initializationOptions({ ...options.DEFAULTS, maxTokens: 512 }),
+    });
+    assert.equal(result.serverInfo.name, "custodia");
+    assert.equal(result.capabilities.textDocumentSync.change, protocol.TextDocumentSyncKind.Incremental);
+    await connection.sendNotification(protocol.InitializedNotification.type, {});
+    await connection.sendNotification(protocol.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: "typescript", version: 1, text: AI },
+    });
 
-  const published = await Promise.race([
-    diagnostics,
-    new Promise((_, reject) => setTimeout(() => reject(new Error("no diagnostics within 20 s")), 20_000)),
-  ]);
-  const cap = published.find((d) => d.code === "missing-token-cap");
-  assert.ok(cap, JSON.stringify(published));
-  assert.equal(cap.source, "custodia");
-  assert.match(cap.message, /^\[SOC 2 A1\.1\] /);
-  // The fix payload carries the configured value.
-  assert.match(JSON.stringify(cap.data), /max_completion_tokens: 512/);
-  assert.deepEqual(options.countByCriterion(published.map((d) => d.message)).total, published.length);
+    const published = await Promise.race([
+      diagnostics,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("no diagnostics within 20 s")), 20_000)),
+    ]);
+    const cap = published.find((d) => d.code === "missing-token-cap");
+    assert.ok(cap, JSON.stringify(published));
+    assert.equal(cap.source, "custodia");
+    assert.match(cap.message, /^\[SOC 2 A1\.1\] /);
+    assert.deepEqual(options.countByCriterion(published.map((d) => d.message)).total, published.length);
 
-  await connection.sendRequest(protocol.ShutdownRequest.type);
-  await connection.sendNotification(protocol.ExitNotification.type);
-  connection.dispose();
-  child.kill();
+    // The quick fix, computed when asked, carries the configured value.
+    const actions = await connection.sendRequest(protocol.CodeActionRequest.type, {
+      textDocument: { uri },
+      range: cap.range,
+      context: { diagnostics: [cap] },
+    });
+    assert.match(JSON.stringify(actions), /max_completion_tokens: 512/);
+
+    await connection.sendRequest(protocol.ShutdownRequest.type);
+    await connection.sendNotification(protocol.ExitNotification.type);
+  } finally {
+    connection.dispose();
+    child.kill();
+  }
 });
 
 test("a missing binary is reported with how to install it", () => {
