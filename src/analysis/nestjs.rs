@@ -35,25 +35,30 @@ impl<'a, 's> Analyzer<'a, 's> {
                 continue;
             }
             let Some(class) = scope.name else { continue };
-            let Some(controller) = scope.decorators.iter().find_map(|d| match d {
-                Expr::Call(call) if call.callee.last_name() == Some(nestjs::CONTROLLER) => Some(call),
+            let Some((controller, key)) = scope.decorators.iter().find_map(|d| match d {
+                Expr::Call(call) => match call.callee.last_name() {
+                    Some(nestjs::CONTROLLER) => Some((call, nestjs::CONTROLLER_PATH)),
+                    Some(nestjs::GATEWAY) => Some((call, nestjs::GATEWAY_NAMESPACE)),
+                    _ => None,
+                },
                 _ => None,
             }) else {
                 continue;
             };
-            let prefix = match controller.args.first().map(Arg::value) {
-                Some(Expr::Str(s)) => s.value.to_string(),
-                Some(Expr::Object(props, _)) => props
-                    .iter()
-                    .find_map(|p| match p {
-                        Prop::Pair { key: nestjs::CONTROLLER_PATH, value: Expr::Str(s), .. } => {
-                            Some(s.value.to_string())
-                        }
+            // `@Controller("chat")`, `@Controller({ path: "chat" })`,
+            // `@WebSocketGateway(8080, { namespace: "chat" })`.
+            let prefix = controller
+                .args
+                .iter()
+                .find_map(|arg| match arg.value() {
+                    Expr::Str(s) => Some(s.value.to_string()),
+                    Expr::Object(props, _) => props.iter().find_map(|p| match p {
+                        Prop::Pair { key: k, value: Expr::Str(s), .. } if *k == key => Some(s.value.to_string()),
                         _ => None,
-                    })
-                    .unwrap_or_default(),
-                _ => String::new(),
-            };
+                    }),
+                    _ => None,
+                })
+                .unwrap_or_default();
             // Guards on the class apply to every route of the controller.
             let chain = self.use_guards(&scope.decorators);
             let class_opts_out = opt_outs(&scope.decorators);
@@ -78,7 +83,11 @@ impl<'a, 's> Analyzer<'a, 's> {
                 for decorator in decorators {
                     let Expr::Call(call) = decorator else { continue };
                     let Some(name) = call.callee.last_name() else { continue };
-                    let Some((_, verb)) = ROUTE_DECORATORS.iter().find(|(d, _)| *d == name) else { continue };
+                    let Some((_, verb)) =
+                        ROUTE_DECORATORS.iter().chain([&nestjs::SUBSCRIBE_MESSAGE]).find(|(d, _)| *d == name)
+                    else {
+                        continue;
+                    };
                     let path = match call.args.first().map(Arg::value) {
                         Some(Expr::Str(s)) => s.value.to_string(),
                         _ => String::new(),

@@ -64,6 +64,14 @@ pub const AUTH_OPT_OUTS: [&str; 4] = ["Public", "IsPublic", "AllowAnonymous", "S
 pub const CONTROLLER: &str = "Controller";
 pub const CONTROLLER_PATH: &str = "path";
 
+/// `@WebSocketGateway({ namespace: "chat" })` (or with a port first): a
+/// class whose `@SubscribeMessage("ask")` methods answer WebSocket
+/// messages, guarded as a controller's routes are.
+pub const GATEWAY: &str = "WebSocketGateway";
+pub const GATEWAY_NAMESPACE: &str = "namespace";
+/// A gateway method's decorator, and the method its entrypoints carry.
+pub const SUBSCRIBE_MESSAGE: (&str, &str) = ("SubscribeMessage", "WEBSOCKET");
+
 /// `@UseGuards(JwtAuthGuard)` on a controller or a method.
 pub const USE_GUARDS: &str = "UseGuards";
 
