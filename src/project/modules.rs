@@ -75,39 +75,39 @@ impl ModuleResolver {
         config_dirs: Option<&[String]>,
     ) -> ModuleResolver {
         let files: HashMap<String, usize> = files.enumerate().map(|(i, p)| (p.to_string(), i)).collect();
-        let mut dirs: Vec<String> = files.keys().map(|p| parent(p).to_string()).collect();
-        // Every ancestor directory may hold a config.
-        let mut ancestors = Vec::new();
-        for dir in &dirs {
-            let mut current = dir.as_str();
-            loop {
-                ancestors.push(current.to_string());
-                if current.is_empty() {
-                    break;
+        // Every directory of a file and every ancestor of one may hold a
+        // config. Borrowed from the paths, and only worked out when needed
+        // (the scan knows where its configs are; most projects have few).
+        let dirs = || {
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            for path in files.keys() {
+                let mut current = parent(path);
+                // A directory seen before has had its ancestors seen too.
+                while seen.insert(current) && !current.is_empty() {
+                    current = parent(current);
                 }
-                current = parent(current);
             }
-        }
-        dirs.extend(ancestors);
-        dirs.sort();
-        dirs.dedup();
+            let mut dirs: Vec<&str> = seen.into_iter().collect();
+            dirs.sort_unstable();
+            dirs
+        };
         let configs: Vec<TsConfig> = match config_dirs {
             Some(known) => known.iter().filter_map(|dir| TsConfig::read(root, dir)).collect(),
-            None => dirs.iter().filter_map(|dir| TsConfig::read(root, dir)).collect(),
+            None => dirs().into_iter().filter_map(|dir| TsConfig::read(root, dir)).collect(),
         };
         // The nearest config of every directory, computed once.
         let mut nearest: HashMap<String, usize> = HashMap::default();
         if !configs.is_empty() {
-            for dir in &dirs {
+            for dir in dirs() {
                 let within = |c: &TsConfig| {
                     c.dir.is_empty()
-                        || dir == &c.dir
+                        || dir == c.dir.as_str()
                         || dir.strip_prefix(c.dir.as_str()).is_some_and(|r| r.starts_with('/'))
                 };
                 if let Some((i, _)) =
                     configs.iter().enumerate().filter(|(_, c)| within(c)).max_by_key(|(_, c)| c.dir.len())
                 {
-                    nearest.insert(dir.clone(), i);
+                    nearest.insert(dir.to_string(), i);
                 }
             }
         }
