@@ -88,9 +88,10 @@ pub struct FunctionFact {
     /// value custodia cannot follow reaches such functions by name
     /// ([`FunctionRef::Method`]).
     pub member: bool,
-    /// Handed to a scheduler (`cron.schedule("0 * * * *", () => ...)`,
-    /// `setInterval(fn, ms)`, `new CronJob(expr, fn)`): it runs on the
-    /// schedule, not as part of the function that registers it.
+    /// Written as the argument of a scheduler's registration
+    /// (`cron.schedule("0 * * * *", () => ...)`, `setInterval(() => ..., ms)`,
+    /// `new CronJob(expr, () => ...)`): it runs on the schedule, not as part
+    /// of the function that registers it.
     pub scheduled: bool,
 }
 

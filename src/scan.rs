@@ -878,20 +878,9 @@ fn second_pass(
     }
     let wanted = prefiltered_wanted(project, &analyzed, &facts, &prefiltered, &index, threads);
     jobs.extend(wanted.into_iter().map(|j| (Job::First(j), &prefiltered[j].file)));
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
-    crate::limits::on_analysis_threads(threads.clamp(1, jobs.len().max(1)), || {
-        loop {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let Some((_, file)) = jobs.get(n) else { break };
-            let externals = index.externals(&file.rel, file.kind.language);
-            // A file that changed or vanished since the first pass
-            // keeps its first-pass result.
-            let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
-            if let Some(analysis) = engine.analyze_source(&file.rel, file.kind, &source, &externals) {
-                lock(&done).push((n, analysis));
-            }
-        }
+    let files: Vec<&SourceFile> = jobs.iter().map(|(_, file)| *file).collect();
+    let done = analyse_each(threads, &files, |file, source| {
+        engine.analyze_source(&file.rel, file.kind, source, &index.externals(&file.rel, file.kind.language))
     });
     let jobs: Vec<Job> = jobs.into_iter().map(|(job, _)| job).collect();
     drop(index);
@@ -899,7 +888,7 @@ fn second_pass(
         analysis.analysis.facts = facts;
     }
     let mut prefiltered: Vec<Option<Prefiltered>> = prefiltered.into_iter().map(Some).collect();
-    for (n, analysis) in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    for (n, analysis) in done {
         match jobs.get(n) {
             Some(Job::Again(i)) => {
                 // The first pass's time was spent too.
@@ -991,24 +980,12 @@ fn analyse_client_barrels(
         return (analyzed, prefiltered);
     }
     // Analysed as the first pass would have: alone.
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
-    crate::limits::on_analysis_threads(threads.clamp(1, promoted.len()), || {
-        loop {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&j) = promoted.get(n) else { break };
-            let file = &prefiltered[j].file;
-            let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
-            if let Some(analysis) = engine.analyze_source(&file.rel, file.kind, &source, &NoExternals) {
-                lock(&done).push((j, analysis));
-            }
-        }
-    });
+    let files: Vec<&SourceFile> = promoted.iter().map(|&j| &prefiltered[j].file).collect();
+    let done =
+        analyse_each(threads, &files, |file, source| engine.analyze_source(&file.rel, file.kind, source, &NoExternals));
     let mut prefiltered: Vec<Option<Prefiltered>> = prefiltered.into_iter().map(Some).collect();
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_by_key(|(j, _)| *j);
-    for (j, analysis) in done {
-        if let Some(barrel) = prefiltered[j].take() {
+    for (n, analysis) in done {
+        if let Some(barrel) = promoted.get(n).and_then(|&j| prefiltered[j].take()) {
             analyzed.push(Analyzed { file: barrel.file, analysis });
         }
     }
@@ -1224,6 +1201,32 @@ struct ProjectOutcome {
     /// File-rule findings a control one level up covers (`project::above`):
     /// path, rule and the call's location.
     covered_above: HashSet<(String, &'static str, crate::source::Location)>,
+}
+
+/// Reads and analyses each of `files` on `threads` threads with
+/// `analyse(file, source)`; returns (index into `files`, analysis) in that
+/// order. A file that changed or vanished since the walk is left out: it
+/// keeps what the walk made of it.
+fn analyse_each(
+    threads: usize,
+    files: &[&SourceFile],
+    analyse: impl Fn(&SourceFile, &str) -> Option<FileAnalysis> + Sync,
+) -> Vec<(usize, FileAnalysis)> {
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, FileAnalysis)>> = Mutex::new(Vec::new());
+    crate::limits::on_analysis_threads(threads.clamp(1, files.len().max(1)), || {
+        loop {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(n) else { break };
+            let Ok(source) = std::fs::read_to_string(&file.abs) else { continue };
+            if let Some(analysis) = analyse(file, &source) {
+                lock(&done).push((n, analysis));
+            }
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(n, _)| *n);
+    done
 }
 
 /// `work(0..n)`, in order, on `threads` threads each taking a contiguous

@@ -350,7 +350,7 @@ impl<'a, 's> Analyzer<'a, 's> {
             let in_class =
                 scope.parent.and_then(|p| self.ir.scopes.get(p as usize)).is_some_and(|p| p.kind == ScopeKind::Class);
             let member = in_class || self.walked.property_functions.contains(&(id as ScopeId));
-            let scheduled = self.walked.scheduled_functions.contains(&(id as ScopeId));
+            let scheduled = scope.passed_to.is_some_and(|callee| SCHEDULERS.contains(&callee));
             self.facts.functions.push(FunctionFact {
                 name: scope.name.map(str::to_string),
                 location: self.locate(scope.span),
@@ -463,14 +463,11 @@ pub(crate) struct Walked<'a, 's> {
     pub env_defaults: Vec<(&'s str, &'s str, Span)>,
     /// Functions written as an object literal's property values.
     pub property_functions: HashSet<ScopeId>,
-    /// Functions written as an argument of a scheduler's registration
-    /// ([`SCHEDULERS`]).
-    pub scheduled_functions: HashSet<ScopeId>,
 }
 
 /// Calls that register a function to run later, on a schedule of their
 /// own: node-cron's `cron.schedule`, node-schedule's `scheduleJob`, the
-/// cron package's `new CronJob` and `CronJob.from`, `setInterval`. (Not
+/// cron package's `new CronJob(expr, fn)`, `setInterval`. (Not
 /// `setTimeout`: a request that sets one still runs it, once.)
 const SCHEDULERS: [&str; 4] = ["schedule", "scheduleJob", "CronJob", "setInterval"];
 
@@ -494,18 +491,6 @@ impl<'a, 's> Walked<'a, 's> {
                 match e {
                     Expr::Call(call) => {
                         walked.calls.push((scope, in_try, &**call));
-                        let registers = match &call.callee {
-                            Expr::Name(name, _) | Expr::Member { property: name, .. } => SCHEDULERS.contains(name),
-                            _ => false,
-                        } || matches!(&call.callee, Expr::Member { object, property: "from", .. }
-                                if matches!(&**object, Expr::Name("CronJob", _)));
-                        if registers {
-                            for arg in &call.args {
-                                if let Expr::Function(id, _) = arg.value() {
-                                    walked.scheduled_functions.insert(*id);
-                                }
-                            }
-                        }
                         if let Some((name, value, span)) = literals::env_default(e) {
                             walked.env_defaults.push((name, value, span));
                         }
