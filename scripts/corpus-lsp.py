@@ -79,10 +79,6 @@ class Server:
             self.process.kill()
 
 
-def uri(path):
-    return "file://" + urllib.parse.quote(str(path))
-
-
 def file_to_open(binary, repo):
     """The production file with the most findings; with none, the first file
     of the AI inventory (a file that uses a model SDK), which then must get
@@ -120,7 +116,7 @@ def main():
         server = Server(binary, root)
         started = time.monotonic()
         server.request("initialize", {
-            "processId": os.getpid(), "rootUri": uri(root),
+            "processId": os.getpid(), "rootUri": lsp_wire.uri(root),
             "capabilities": {"window": {"workDoneProgress": True},
                              "general": {"positionEncodings": ["utf-16"]}},
         })
@@ -139,8 +135,8 @@ def main():
         if path:
             text = (root / path).read_text(encoding="utf-8", errors="replace")
             server.notify("textDocument/didOpen", {"textDocument": {
-                "uri": uri(root / path), "languageId": "typescript", "version": 1, "text": text}})
-            target = uri(root / path)
+                "uri": lsp_wire.uri(root / path), "languageId": "typescript", "version": 1, "text": text}})
+            target = lsp_wire.uri(root / path)
             got = server.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
                               and urllib.parse.unquote(m["params"]["uri"]) == urllib.parse.unquote(target)
                               and (m["params"]["diagnostics"] or expected == 0), args.timeout)

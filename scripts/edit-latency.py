@@ -19,8 +19,8 @@ the editor already has (custodia publishes only what changed: a keystroke
 that moves no diagnostic's line or column sends nothing), the server's own
 record that its publisher handled that version and had nothing to send (the
 stderr line `custodia-publish version=N sent=0 path=P`, printed with
-`CUSTODIA_LSP_TIMINGS`, read by a thread as the messages are). Without
-`CUSTODIA_LSP_TIMINGS` such an edit waits the 10 s below. The table counts
+`CUSTODIA_LSP_TIMINGS`, which the script sets for the server it starts,
+read by a thread as the messages are). The table counts
 the edits by outcome (pushed, unchanged). With `--pull`, the latency is to
 the answer of a `textDocument/diagnostic` request sent right after the
 change instead. An edit that gets neither within 10 s is answered by a pull,
@@ -28,9 +28,8 @@ and counted as late.
 
 It prints p50/p95/p99 per case; the server's resident memory (VmRSS) after
 the index and after opening each generated 5,000-line document (the
-difference is that document's cost); and, when the server was started with
-`CUSTODIA_LSP_TIMINGS` set, the median time of each analysis phase the
-server reports on stderr (`custodia-timings ...`).
+difference is that document's cost); and the median time of each analysis
+phase the server reports on stderr (`custodia-timings ...`).
 """
 
 import argparse
@@ -69,7 +68,9 @@ class Server:
     main thread as a pseudo-message `custodia/publish`."""
 
     def __init__(self, command, root):
-        env = dict(os.environ)
+        # The publisher's record of an unchanged edit is the only signal
+        # that edit gets: the server always runs with it.
+        env = {**os.environ, "CUSTODIA_LSP_TIMINGS": os.environ.get("CUSTODIA_LSP_TIMINGS", "1")}
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, env=env)
         self.root = root
@@ -162,16 +163,12 @@ class Server:
             self.process.kill()
 
 
-def uri(path):
-    return "file://" + urllib.parse.quote(str(path))
-
-
 def start(command, root, timeout, peer=False):
     server = Server(command, root)
     started = time.monotonic()
     answer = server.request("initialize", {
-        "processId": os.getpid(), "rootUri": uri(root),
-        "workspaceFolders": [{"uri": uri(root), "name": root.name}],
+        "processId": os.getpid(), "rootUri": lsp_wire.uri(root),
+        "workspaceFolders": [{"uri": lsp_wire.uri(root), "name": root.name}],
         "capabilities": {"window": {"workDoneProgress": True}, "general": {"positionEncodings": ["utf-16"]},
                          "textDocument": {"publishDiagnostics": {"versionSupport": True}}},
     })
@@ -363,7 +360,7 @@ def wait_published(server, target, path, version, pull):
 
 def run_case(server, root, path, edits, reshapes, language, pull, peer=False):
     text = (root / path).read_text(encoding="utf-8")
-    target = uri(root / path)
+    target = lsp_wire.uri(root / path)
     server.notify("textDocument/didOpen", {"textDocument": {
         "uri": target, "languageId": language, "version": 1, "text": text}})
     if peer:

@@ -2,6 +2,7 @@
 benchmarks (corpus-lsp.py, edit-latency.py): Content-Length framing, and
 answering the server's own requests as an editor does."""
 import json
+import urllib.parse
 
 
 def send(process, message):
@@ -27,3 +28,8 @@ def read(process, closed_detail="", answer=send):
     if "id" in message and "method" in message:
         answer(process, {"jsonrpc": "2.0", "id": message["id"], "result": None})
     return message
+
+
+def uri(path):
+    """A file path as the `file://` URI an editor sends."""
+    return "file://" + urllib.parse.quote(str(path))

@@ -177,6 +177,17 @@ pub enum Target<'s> {
     Other,
 }
 
+impl<'s> Target<'s> {
+    /// `params["max_tokens"] = ...`: an item of a local dict or object set
+    /// by a literal key; any other subscript is [`Target::Other`].
+    pub fn item(object: Option<Expr<'s>>, key: Option<Expr<'s>>) -> Target<'s> {
+        match (object, key) {
+            (Some(Expr::Name(name, _)), Some(Expr::Str(key))) => Target::Item { name, key: key.value, span: key.span },
+            _ => Target::Other,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lit<'s> {
     Number(&'s str),

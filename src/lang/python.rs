@@ -362,12 +362,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             "subscript" => {
                 let object = node.child_by_field_id(self.f.value).map(|v| self.expr(v));
                 let key = node.child_by_field_id(self.f.subscript).map(|s| self.expr(s));
-                match (object, key) {
-                    (Some(Expr::Name(name, _)), Some(Expr::Str(key))) => {
-                        Target::Item { name, key: key.value, span: key.span }
-                    }
-                    _ => Target::Other,
-                }
+                Target::item(object, key)
             }
             _ => Target::Other,
         }

@@ -345,12 +345,7 @@ impl<'t, 's> Lowerer<'t, 's> {
             "subscript_expression" => {
                 let object = node.child_by_field_id(self.f.object).map(|o| self.expr(o));
                 let key = node.child_by_field_id(self.f.index).map(|i| self.expr(i));
-                match (object, key) {
-                    (Some(Expr::Name(name, _)), Some(Expr::Str(key))) => {
-                        Target::Item { name, key: key.value, span: key.span }
-                    }
-                    _ => Target::Other,
-                }
+                Target::item(object, key)
             }
             _ => Target::Other,
         }
